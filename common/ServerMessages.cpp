@@ -1,0 +1,89 @@
+#include "ServerMessages.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace presently::ServerMessages {
+
+namespace {
+QJsonArray presenceArray(const QList<UserPresence> &users)
+{
+    QJsonArray array;
+    for (const UserPresence &p : users)
+        array.append(p.toJson());
+    return array;
+}
+
+void insertId(QJsonObject &o, const QJsonValue &id)
+{
+    if (id.isString() || id.isDouble())
+        o.insert(QStringLiteral("id"), id);
+}
+} // namespace
+
+QByteArray toFrame(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+QJsonObject welcome(const WelcomeInfo &info)
+{
+    return QJsonObject{{QStringLiteral("type"), QStringLiteral("welcome")},
+                       {QStringLiteral("v"), kProtocolVersion},
+                       {QStringLiteral("user"), info.user},
+                       {QStringLiteral("session"), info.session},
+                       {QStringLiteral("server"), info.server},
+                       {QStringLiteral("token"), info.token},
+                       {QStringLiteral("heartbeat_interval"), info.heartbeatIntervalMs},
+                       {QStringLiteral("presence_ttl"), info.presenceTtlMs},
+                       {QStringLiteral("limits"), info.limits.toWelcomeJson()},
+                       {QStringLiteral("ts"), info.ts}};
+}
+
+QJsonObject error(const ProtocolError &error)
+{
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("error")},
+                  {QStringLiteral("code"), errorCodeName(error.code)},
+                  {QStringLiteral("message"), error.message}};
+    insertId(o, error.id);
+    return o;
+}
+
+QJsonObject ok(const QJsonValue &id)
+{
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("ok")}};
+    insertId(o, id);
+    return o;
+}
+
+QJsonObject heartbeatAck(qint64 ts)
+{
+    return QJsonObject{{QStringLiteral("type"), QStringLiteral("heartbeat_ack")},
+                       {QStringLiteral("ts"), ts}};
+}
+
+QJsonObject presence(const QList<UserPresence> &users, const QJsonValue &id)
+{
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("presence")},
+                  {QStringLiteral("users"), presenceArray(users)}};
+    insertId(o, id);
+    return o;
+}
+
+QJsonObject contacts(const QList<UserPresence> &contacts, const QStringList &requests,
+                     const QStringList &pending)
+{
+    return QJsonObject{{QStringLiteral("type"), QStringLiteral("contacts")},
+                       {QStringLiteral("contacts"), presenceArray(contacts)},
+                       {QStringLiteral("requests"), QJsonArray::fromStringList(requests)},
+                       {QStringLiteral("pending"), QJsonArray::fromStringList(pending)}};
+}
+
+QJsonObject contactRequest(const QString &from, qint64 ts)
+{
+    return QJsonObject{{QStringLiteral("type"), QStringLiteral("contact_request")},
+                       {QStringLiteral("from"), from},
+                       {QStringLiteral("ts"), ts}};
+}
+
+} // namespace presently::ServerMessages

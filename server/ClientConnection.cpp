@@ -1,0 +1,544 @@
+#include "ClientConnection.h"
+
+#include "AccountStore.h"
+#include "EventBus.h"
+#include "Gateway.h"
+#include "PresenceHub.h"
+#include "PresenceStore.h"
+#include "PasswordHasher.h"
+#include "ServerMessages.h"
+
+#include <QFuture>
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QRandomGenerator>
+#include <QWebSocket>
+#include <QtConcurrent/QtConcurrentRun>
+
+Q_LOGGING_CATEGORY(lcSession, "presently.session")
+
+namespace presently {
+
+namespace {
+// A client that does not read its socket is cut off before the gateway buffers this much for it.
+constexpr qint64 kMaxPendingWriteBytes = 4 * 1024 * 1024;
+
+QString newSessionId()
+{
+    quint64 bits[2];
+    QRandomGenerator::system()->fillRange(bits);
+    return QStringLiteral("s-%1%2").arg(bits[0], 16, 16, QLatin1Char('0')).arg(bits[1], 16, 16, QLatin1Char('0'));
+}
+} // namespace
+
+ClientConnection::ClientConnection(QWebSocket *socket, Gateway *gateway)
+    : QObject(gateway)
+    , m_socket(socket)
+    , m_gateway(gateway)
+    , m_parser(gateway->config().limits)
+    , m_requestBucket(gateway->config().limits.rateBurst, gateway->config().limits.ratePerSecond)
+    , m_floodBucket(gateway->config().limits.floodBurst, gateway->config().limits.floodPerSecond)
+{
+    m_socket->setParent(this);
+    const int maxBytes = gateway->config().limits.maxMessageBytes;
+    m_socket->setMaxAllowedIncomingFrameSize(static_cast<quint64>(maxBytes));
+    m_socket->setMaxAllowedIncomingMessageSize(static_cast<quint64>(maxBytes));
+
+    connect(m_socket, &QWebSocket::textMessageReceived, this,
+            [this](const QString &text) { onFrame(text.toUtf8(), false); });
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this,
+            [this](const QByteArray &data) { onFrame(data, true); });
+    connect(m_socket, &QWebSocket::aboutToClose, this, [this] { m_closeHandshake = true; });
+    connect(m_socket, &QWebSocket::disconnected, this, &ClientConnection::onDisconnected);
+
+    m_authTimer.setSingleShot(true);
+    m_authTimer.setInterval(gateway->config().authTimeoutMs);
+    connect(&m_authTimer, &QTimer::timeout, this, [this] {
+        if (m_state == State::AwaitingHello || m_state == State::Authenticating)
+            close(CloseCode::Authentication, QStringLiteral("not signed in in time"));
+    });
+    m_authTimer.start();
+}
+
+ClientConnection::~ClientConnection()
+{
+    for (const QString &user : std::as_const(m_watched))
+        m_gateway->hub()->unwatch(this, user);
+}
+
+void ClientConnection::onFrame(const QByteArray &frame, bool binary)
+{
+    if (m_state == State::Closed)
+        return;
+    const qint64 now = m_gateway->presence()->nowMs();
+    if (!m_floodBucket.take(now)) {
+        close(CloseCode::Policy, QStringLiteral("too many frames"));
+        return;
+    }
+    if (m_state == State::Live)
+        m_gateway->presence()->touchSession(m_sessionId);
+
+    ParseResult result;
+    if (binary)
+        result.error = {ErrorCode::BadJson, QStringLiteral("binary frames are not accepted"), {}};
+    else
+        result = m_parser.parse(frame);
+
+    bool limited = false;
+    const bool heartbeat = result.type == ClientMessageType::Heartbeat;
+    if (!m_firstFrame && !heartbeat)
+        limited = !m_requestBucket.take(now);
+    m_firstFrame = false;
+    enqueue([this, result = std::move(result), limited] { handle(result, limited); });
+}
+
+void ClientConnection::enqueue(std::function<void()> task)
+{
+    m_queue.push_back(std::move(task));
+    drain();
+}
+
+void ClientConnection::drain()
+{
+    if (m_draining)
+        return;
+    m_draining = true;
+    while (!m_busy && !m_queue.empty() && m_state != State::Closed) {
+        const std::function<void()> task = std::move(m_queue.front());
+        m_queue.pop_front();
+        task();
+    }
+    m_draining = false;
+}
+
+void ClientConnection::beginAsync()
+{
+    m_busy = true;
+}
+
+void ClientConnection::endAsync()
+{
+    m_busy = false;
+    drain();
+}
+
+void ClientConnection::handle(const ParseResult &result, bool rateLimited)
+{
+    if (m_state == State::AwaitingHello) {
+        handleBeforeWelcome(result);
+        return;
+    }
+    if (m_state != State::Live)
+        return;
+    if (rateLimited) {
+        sendError(ErrorCode::RateLimited, QStringLiteral("over the rate limit"), result.error.id);
+        return;
+    }
+    if (!result.ok()) {
+        sendError(result.error.code, result.error.message, result.error.id);
+        return;
+    }
+    handleLive(*result.message);
+}
+
+void ClientConnection::handleBeforeWelcome(const ParseResult &r)
+{
+    const bool isAuth =
+        r.type == ClientMessageType::Hello || r.type == ClientMessageType::Register;
+    if (!r.ok()) {
+        if (r.error.code == ErrorCode::BadJson || isAuth)
+            refuse(r.error.code, r.error.message, r.error.id);
+        else
+            refuse(ErrorCode::NotAuthenticated, QStringLiteral("send hello or register first"), r.error.id);
+        return;
+    }
+    if (!isAuth) {
+        refuse(ErrorCode::NotAuthenticated, QStringLiteral("send hello or register first"), r.message->id);
+        return;
+    }
+    authenticate(*r.message);
+}
+
+void ClientConnection::refuse(ErrorCode code, const QString &message, const QJsonValue &id)
+{
+    sendError(code, message, id);
+    close(CloseCode::Authentication, message.left(100));
+}
+
+void ClientConnection::authenticate(const ClientMessage &m)
+{
+    m_state = State::Authenticating;
+    AccountStore *accounts = m_gateway->accounts();
+    const qint64 now = m_gateway->presence()->nowMs();
+    const QJsonValue id = m.id;
+    const QString device = m.device;
+
+    if (m.type == ClientMessageType::Hello && !m.token.isEmpty()) {
+        const std::optional<QString> user = accounts->userForToken(m.token, now);
+        if (user)
+            authenticated(*user, m.token, device);
+        else if (accounts->failed())
+            refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
+        else
+            refuse(ErrorCode::AuthFailed, QStringLiteral("wrong user, password or token"), id);
+        return;
+    }
+
+    beginAsync();
+    const QString user = m.user;
+    const QString password = m.password;
+    if (m.type == ClientMessageType::Hello) {
+        const std::optional<QByteArray> hash = accounts->passwordHash(user);
+        QtConcurrent::run([hash, password] {
+            if (!hash) {
+                PasswordHasher::burnVerifyTime(password);
+                return false;
+            }
+            return PasswordHasher::verify(*hash, password);
+        }).then(this, [this, user, id, device](bool ok) {
+            if (ok) {
+                const QString token = m_gateway->accounts()->issueToken(user, m_gateway->presence()->nowMs());
+                if (!token.isEmpty()) {
+                    authenticated(user, token, device);
+                } else {
+                    refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
+                }
+            } else {
+                refuse(ErrorCode::AuthFailed, QStringLiteral("wrong user, password or token"), id);
+            }
+            endAsync();
+        });
+        return;
+    }
+
+    if (accounts->userExists(user)) {
+        refuse(ErrorCode::UserExists, QStringLiteral("user name is taken"), id);
+        endAsync();
+        return;
+    }
+    QtConcurrent::run([password] { return PasswordHasher::hash(password); })
+        .then(this, [this, user, id, device](const QByteArray &hash) {
+            AccountStore *store = m_gateway->accounts();
+            const qint64 now = m_gateway->presence()->nowMs();
+            const AccountStore::CreateResult created =
+                hash.isEmpty() ? AccountStore::CreateResult::Failed : store->createUser(user, hash, now);
+            if (created == AccountStore::CreateResult::Exists) {
+                refuse(ErrorCode::UserExists, QStringLiteral("user name is taken"), id);
+            } else if (created == AccountStore::CreateResult::Failed) {
+                refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
+            } else {
+                const QString token = store->issueToken(user, now);
+                if (token.isEmpty())
+                    refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
+                else
+                    authenticated(user, token, device);
+            }
+            endAsync();
+        });
+}
+
+void ClientConnection::authenticated(const QString &user, const QString &token, const QString &device)
+{
+    m_authTimer.stop();
+    m_state = State::Live;
+    m_user = user;
+    m_token = token;
+    m_sessionId = newSessionId();
+    PresenceStore *presence = m_gateway->presence();
+    m_gateway->registerSession(this);
+    presence->startSession({m_sessionId, user, device, Activity::Active, m_gateway->accounts()->status(user)});
+
+    WelcomeInfo info;
+    info.user = user;
+    info.session = m_sessionId;
+    info.server = m_gateway->config().serverId;
+    info.token = token;
+    info.heartbeatIntervalMs = m_gateway->config().heartbeatIntervalMs;
+    info.presenceTtlMs = m_gateway->config().presenceTtlMs;
+    info.limits = m_gateway->config().limits;
+    info.ts = presence->nowMs();
+    send(ServerMessages::welcome(info));
+    qCInfo(lcSession) << "session" << m_sessionId << "of" << user << "from" << device;
+    reloadContacts(true);
+}
+
+void ClientConnection::reloadContacts(bool autoWatchNew)
+{
+    AccountStore *accounts = m_gateway->accounts();
+    const QStringList contactList = accounts->contacts(m_user);
+    const QStringList requests = accounts->requestsTo(m_user);
+    const QStringList pending = accounts->requestsFrom(m_user);
+    const QSet<QString> contacts(contactList.cbegin(), contactList.cend());
+
+    for (const QString &gone : m_contacts - contacts) {
+        if (m_watched.remove(gone))
+            m_gateway->hub()->unwatch(this, gone);
+    }
+    if (autoWatchNew) {
+        for (const QString &added : contacts - m_contacts) {
+            if (!m_watched.contains(added)) {
+                m_watched.insert(added);
+                m_gateway->hub()->watch(this, added);
+            }
+        }
+    }
+    m_contacts = contacts;
+
+    beginAsync();
+    m_gateway->hub()->current(contactList, [self = QPointer<ClientConnection>(this), requests, pending](
+                                               bool, const QList<UserPresence> &users) {
+        if (!self)
+            return;
+        self->send(ServerMessages::contacts(self->visibleNow(users), requests, pending));
+        self->m_rosterSent = true;
+        self->endAsync();
+    });
+}
+
+QList<UserPresence> ClientConnection::visibleNow(QList<UserPresence> users) const
+{
+    // While a user is live, last_seen is the time this entry is made.
+    const qint64 now = m_gateway->presence()->nowMs();
+    for (UserPresence &p : users) {
+        if (p.status == Status::Online || p.status == Status::Idle || p.status == Status::Dnd)
+            p.lastSeen = now;
+    }
+    return users;
+}
+
+void ClientConnection::presencePushed(const UserPresence &presence)
+{
+    if (m_state != State::Live || !m_rosterSent || !m_contacts.contains(presence.user))
+        return;
+    send(ServerMessages::presence(visibleNow({presence})));
+}
+
+void ClientConnection::handleLive(const ClientMessage &m)
+{
+    switch (m.type) {
+    case ClientMessageType::Hello:
+    case ClientMessageType::Register:
+        sendError(ErrorCode::BadRequest, QStringLiteral("already signed in"), m.id);
+        return;
+    case ClientMessageType::Heartbeat:
+        if (m.activity)
+            m_gateway->presence()->setActivity(m_sessionId, *m.activity);
+        send(ServerMessages::heartbeatAck(m_gateway->presence()->nowMs()));
+        return;
+    case ClientMessageType::SetStatus:
+        handleSetStatus(m);
+        return;
+    case ClientMessageType::Query:
+    case ClientMessageType::Subscribe:
+    case ClientMessageType::Unsubscribe:
+        handlePresenceRequest(m);
+        return;
+    case ClientMessageType::ContactAdd:
+    case ClientMessageType::ContactAccept:
+    case ClientMessageType::ContactRemove:
+        handleContactChange(m);
+        return;
+    case ClientMessageType::Send:
+    case ClientMessageType::History:
+    case ClientMessageType::Sync:
+    case ClientMessageType::Read:
+    case ClientMessageType::Typing:
+        sendError(ErrorCode::Unavailable, QStringLiteral("messages are not available on this server yet"), m.id);
+        return;
+    case ClientMessageType::Bye:
+        endSession(CloseCode::Normal, QStringLiteral("bye"));
+        return;
+    case ClientMessageType::Logout:
+        m_gateway->accounts()->revokeToken(m_token);
+        endSession(CloseCode::Normal, QStringLiteral("logged out"));
+        return;
+    }
+}
+
+void ClientConnection::handleSetStatus(const ClientMessage &m)
+{
+    AccountStore *accounts = m_gateway->accounts();
+    if ((m.mode || m.text) && !accounts->setStatus(m_user, m.mode, m.text)) {
+        sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), m.id);
+        return;
+    }
+    m_gateway->presence()->setMode(m_user, accounts->status(m_user));
+    sendOk(m.id);
+}
+
+void ClientConnection::handlePresenceRequest(const ClientMessage &m)
+{
+    if (m.type == ClientMessageType::Unsubscribe) {
+        for (const QString &user : m.users) {
+            if (m_watched.remove(user))
+                m_gateway->hub()->unwatch(this, user);
+        }
+        sendOk(m.id);
+        return;
+    }
+    QStringList visible;
+    for (const QString &user : m.users) {
+        if (user == m_user || m_contacts.contains(user)) {
+            visible.append(user);
+            if (m.type == ClientMessageType::Subscribe && user != m_user && !m_watched.contains(user)) {
+                m_watched.insert(user);
+                m_gateway->hub()->watch(this, user);
+            }
+        }
+    }
+    const QStringList asked = m.users;
+    const QJsonValue id = m.id;
+    beginAsync();
+    m_gateway->hub()->current(visible, [self = QPointer<ClientConnection>(this), asked, id](
+                                           bool ok, const QList<UserPresence> &found) {
+        if (!self)
+            return;
+        if (!ok) {
+            self->sendError(ErrorCode::Unavailable, QStringLiteral("presence store unavailable"), id);
+        } else {
+            QHash<QString, UserPresence> byUser;
+            for (const UserPresence &p : found)
+                byUser.insert(p.user, p);
+            QList<UserPresence> answer;
+            for (const QString &user : asked)
+                answer.append(byUser.value(user, UserPresence::unknown(user)));
+            self->send(ServerMessages::presence(self->visibleNow(answer), id));
+        }
+        self->endAsync();
+    });
+}
+
+void ClientConnection::handleContactChange(const ClientMessage &m)
+{
+    if (m.user == m_user) {
+        sendError(ErrorCode::BadRequest, QStringLiteral("field 'user' must not be yourself"), m.id);
+        return;
+    }
+    AccountStore *accounts = m_gateway->accounts();
+    const qint64 now = m_gateway->presence()->nowMs();
+    ContactChange change = ContactChange::Failed;
+    if (m.type == ClientMessageType::ContactAdd)
+        change = accounts->addContact(m_user, m.user, now);
+    else if (m.type == ClientMessageType::ContactAccept)
+        change = accounts->acceptContact(m_user, m.user, now);
+    else
+        change = accounts->removeContact(m_user, m.user);
+
+    switch (change) {
+    case ContactChange::NotFound:
+        sendError(ErrorCode::NotFound, m.type == ClientMessageType::ContactAccept
+                                           ? QStringLiteral("no request from that user")
+                                           : QStringLiteral("no such user"),
+                  m.id);
+        return;
+    case ContactChange::Failed:
+        sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), m.id);
+        return;
+    case ContactChange::Unchanged:
+        sendOk(m.id);
+        return;
+    case ContactChange::Requested:
+        m_gateway->bus()->publish(m.user, QJsonObject{{QStringLiteral("kind"), QStringLiteral("contact_request")},
+                                                      {QStringLiteral("from"), m_user},
+                                                      {QStringLiteral("ts"), now}});
+        break;
+    case ContactChange::Connected:
+    case ContactChange::Removed:
+        break;
+    }
+    sendOk(m.id);
+    const QJsonObject changed{{QStringLiteral("kind"), QStringLiteral("contacts")}};
+    m_gateway->bus()->publish(m_user, changed);
+    m_gateway->bus()->publish(m.user, changed);
+}
+
+void ClientConnection::handleUserEvent(const QJsonObject &event)
+{
+    enqueue([this, event] {
+        if (m_state != State::Live)
+            return;
+        const QString kind = event.value(QStringLiteral("kind")).toString();
+        if (kind == QLatin1String("contacts")) {
+            reloadContacts(true);
+        } else if (kind == QLatin1String("contact_request")) {
+            send(ServerMessages::contactRequest(event.value(QStringLiteral("from")).toString(),
+                                                static_cast<qint64>(event.value(QStringLiteral("ts")).toDouble())));
+        }
+    });
+}
+
+void ClientConnection::endSession(quint16 closeCode, const QString &reason)
+{
+    if (m_state == State::Live && !m_sessionEnded) {
+        m_sessionEnded = true;
+        m_gateway->presence()->endSession(m_sessionId);
+    }
+    close(closeCode, reason);
+}
+
+void ClientConnection::expire()
+{
+    m_sessionEnded = true;
+    close(CloseCode::PresenceTimeout, QStringLiteral("presence timed out"));
+}
+
+void ClientConnection::goAway()
+{
+    // The session is left as it is: the client reconnects within the TTL, or the TTL takes it.
+    m_sessionEnded = true;
+    close(CloseCode::GoingAway, QStringLiteral("server restarting"));
+}
+
+void ClientConnection::send(const QJsonObject &object)
+{
+    if (m_state == State::Closed)
+        return;
+    if (m_socket->bytesToWrite() > kMaxPendingWriteBytes) {
+        qCWarning(lcSession) << "session" << m_sessionId << "does not read; closing";
+        endSession(CloseCode::Policy, QStringLiteral("not reading"));
+        return;
+    }
+    m_socket->sendTextMessage(QString::fromUtf8(ServerMessages::toFrame(object)));
+}
+
+void ClientConnection::sendError(ErrorCode code, const QString &message, const QJsonValue &id)
+{
+    send(ServerMessages::error({code, message, id}));
+}
+
+void ClientConnection::sendOk(const QJsonValue &id)
+{
+    if (id.isString() || id.isDouble())
+        send(ServerMessages::ok(id));
+}
+
+void ClientConnection::close(quint16 code, const QString &reason)
+{
+    if (m_state == State::Closed)
+        return;
+    const bool wasLive = m_state == State::Live;
+    m_state = State::Closed;
+    m_queue.clear();
+    if (wasLive && !m_sessionEnded) {
+        // The server ends the session itself (rate limit, and the like): offline at once.
+        m_sessionEnded = true;
+        m_gateway->presence()->endSession(m_sessionId);
+    }
+    m_socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
+}
+
+void ClientConnection::onDisconnected()
+{
+    if (m_state == State::Live && !m_sessionEnded && m_closeHandshake) {
+        // The client closed cleanly: its device is offline at once.
+        m_sessionEnded = true;
+        m_gateway->presence()->endSession(m_sessionId);
+    }
+    // Without a close handshake the socket died: the session stays until its TTL runs out.
+    m_state = State::Closed;
+    m_queue.clear();
+    m_gateway->unregisterSession(this);
+    deleteLater();
+}
+
+} // namespace presently

@@ -1,0 +1,91 @@
+#pragma once
+
+#include "PresenceWatcher.h"
+#include "ProtocolParser.h"
+#include "TokenBucket.h"
+
+#include <QJsonObject>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+#include <deque>
+#include <functional>
+
+class QWebSocket;
+
+namespace presently {
+
+class Gateway;
+
+// One client's WebSocket and, once signed in, its session: the protocol state machine.
+// Frames are handled strictly in arrival order; while a request waits for the store or a
+// password hash, later frames queue behind it.
+class ClientConnection : public QObject, public PresenceWatcher {
+    Q_OBJECT
+public:
+    ClientConnection(QWebSocket *socket, Gateway *gateway);
+    ~ClientConnection() override;
+
+    const QString &user() const { return m_user; }
+    const QString &sessionId() const { return m_sessionId; }
+    bool isLive() const { return m_state == State::Live; }
+
+    void presencePushed(const UserPresence &presence) override;
+    void handleUserEvent(const QJsonObject &event);
+    // The store ended this session (TTL ran out, or another gateway claimed it).
+    void expire();
+    // Server shutdown: close with 1001 and leave the session's presence to its TTL.
+    void goAway();
+
+private:
+    enum class State { AwaitingHello, Authenticating, Live, Closed };
+
+    void onFrame(const QByteArray &frame, bool binary);
+    void enqueue(std::function<void()> task);
+    void drain();
+    void beginAsync();
+    void endAsync();
+
+    void handle(const ParseResult &result, bool rateLimited);
+    void handleBeforeWelcome(const ParseResult &result);
+    void handleLive(const ClientMessage &message);
+    void authenticate(const ClientMessage &message);
+    void authenticated(const QString &user, const QString &token, const QString &device);
+    void refuse(ErrorCode code, const QString &message, const QJsonValue &id);
+
+    void handleSetStatus(const ClientMessage &m);
+    void handlePresenceRequest(const ClientMessage &m);
+    void handleContactChange(const ClientMessage &m);
+    void endSession(quint16 closeCode, const QString &reason);
+
+    void reloadContacts(bool autoWatchNew);
+    QList<UserPresence> visibleNow(QList<UserPresence> users) const;
+
+    void send(const QJsonObject &object);
+    void sendError(ErrorCode code, const QString &message, const QJsonValue &id);
+    void sendOk(const QJsonValue &id);
+    void close(quint16 code, const QString &reason);
+    void onDisconnected();
+
+    QWebSocket *m_socket;
+    Gateway *m_gateway;
+    ProtocolParser m_parser;
+    State m_state = State::AwaitingHello;
+    QString m_user;
+    QString m_sessionId;
+    QString m_token;
+    QSet<QString> m_contacts;
+    QSet<QString> m_watched;
+    TokenBucket m_requestBucket;
+    TokenBucket m_floodBucket;
+    bool m_firstFrame = true;
+    std::deque<std::function<void()>> m_queue;
+    bool m_busy = false;
+    bool m_draining = false;
+    bool m_rosterSent = false;
+    bool m_closeHandshake = false;
+    bool m_sessionEnded = false;
+    QTimer m_authTimer;
+};
+
+} // namespace presently

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "ServerConfig.h"
+
+#include <QHash>
+#include <QObject>
+#include <QSet>
+
+class QWebSocketServer;
+
+namespace presently {
+
+class AccountStore;
+class ClientConnection;
+class EventBus;
+class PresenceHub;
+class PresenceStore;
+
+// Accepts WebSocket connections and routes store and bus events to the sessions they concern.
+class Gateway : public QObject {
+    Q_OBJECT
+public:
+    Gateway(const ServerConfig &config, AccountStore *accounts, PresenceStore *presence, EventBus *bus,
+            QObject *parent = nullptr);
+    ~Gateway() override;
+
+    bool listen(QString *error);
+    QString listenAddress() const; // HOST:PORT with the real port
+    quint16 port() const;
+
+    // Closes every connection with 1001; `done` runs once they are gone (or after a short wait).
+    void shutdown(std::function<void()> done);
+
+    const ServerConfig &config() const { return m_config; }
+    AccountStore *accounts() const { return m_accounts; }
+    PresenceStore *presence() const { return m_presence; }
+    PresenceHub *hub() const { return m_hub; }
+    EventBus *bus() const { return m_bus; }
+
+    void registerSession(ClientConnection *connection);
+    void unregisterSession(ClientConnection *connection);
+
+private:
+    void onNewConnection();
+    void onUserEvent(const QString &user, const QJsonObject &event);
+    void onSessionExpired(const QString &sessionId);
+
+    ServerConfig m_config;
+    AccountStore *m_accounts;
+    PresenceStore *m_presence;
+    EventBus *m_bus;
+    PresenceHub *m_hub;
+    QWebSocketServer *m_server;
+    QSet<ClientConnection *> m_connections;
+    QHash<QString, QSet<ClientConnection *>> m_byUser;
+    QHash<QString, ClientConnection *> m_bySession;
+};
+
+} // namespace presently

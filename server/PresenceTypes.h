@@ -1,0 +1,24 @@
+#pragma once
+
+#include "AccountStore.h"
+#include "UserPresence.h"
+
+namespace presently {
+
+// A session becoming live on this gateway.
+struct SessionStart {
+    QString sessionId;
+    QString user;
+    QString device;
+    Activity activity = Activity::Active;
+    StoredStatus status; // the user's stored mode and text (SQL is the truth)
+};
+
+// A user's visible presence with a version that only grows, so that a gateway can order a fetched
+// state against pushed changes.
+struct PresenceEntry {
+    UserPresence presence;
+    qint64 version = 0;
+};
+
+} // namespace presently

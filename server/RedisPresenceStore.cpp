@@ -1,0 +1,301 @@
+#include "RedisPresenceStore.h"
+
+#include "Clock.h"
+#include "RedisConnection.h"
+#include "RedisScripts.h"
+#include "RedisSubscriber.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QPointer>
+#include <algorithm>
+
+Q_DECLARE_LOGGING_CATEGORY(lcRedis)
+
+namespace presently {
+
+namespace {
+const QByteArray kPresenceChannel = QByteArrayLiteral("pr:c:");
+const QByteArray kGatewayChannel = QByteArrayLiteral("pr:gwc:");
+constexpr int kClaimLimit = 1000;
+
+QByteArray number(qint64 n)
+{
+    return QByteArray::number(n);
+}
+
+QStringList devicesFromJson(const QByteArray &json)
+{
+    QStringList devices;
+    for (const QJsonValue &d : QJsonDocument::fromJson(json).array())
+        devices.append(d.toString());
+    return devices;
+}
+} // namespace
+
+RedisPresenceStore::RedisPresenceStore(const RedisAddress &address, const QString &gatewayId,
+                                       int presenceTtlMs, int heartbeatIntervalMs, QObject *parent)
+    : PresenceStore(parent)
+    , m_commands(new RedisConnection(address, RedisConnection::Mode::Commands, this))
+    , m_subscriber(new RedisSubscriber(address, this))
+    , m_gatewayId(gatewayId)
+    , m_ttlMs(presenceTtlMs)
+    // A tick writes pending liveness and sweeps. Its period bounds both how stale Redis' view of
+    // a session is and how late a dead gateway's sessions are claimed.
+    , m_tickMs(std::clamp(presenceTtlMs / 20, 10, 250))
+    , m_graceMs(2 * m_tickMs + 50)
+    , m_leaseMs(std::max(4 * m_tickMs, std::min(heartbeatIntervalMs, 2000)))
+{
+    m_tickTimer.setInterval(m_tickMs);
+    m_tickTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_tickTimer, &QTimer::timeout, this, [this] {
+        expireLocal();
+        tick(true);
+    });
+    connect(m_commands, &RedisConnection::connected, this, &RedisPresenceStore::onConnected);
+    connect(m_subscriber, &RedisSubscriber::message, this, &RedisPresenceStore::onMessage);
+    connect(m_subscriber, &RedisSubscriber::resubscribed, this, &RedisPresenceStore::resynced);
+}
+
+RedisPresenceStore::~RedisPresenceStore() = default;
+
+void RedisPresenceStore::start()
+{
+    m_subscriber->subscribe(kGatewayChannel + m_gatewayId.toUtf8());
+    m_commands->open();
+    m_subscriber->open();
+    m_tickTimer.start();
+}
+
+bool RedisPresenceStore::isAvailable() const
+{
+    return m_commands->isConnected();
+}
+
+qint64 RedisPresenceStore::nowMs() const
+{
+    return Clock::nowMs() + m_offsetMs;
+}
+
+void RedisPresenceStore::eval(const QByteArray &script, const QList<QByteArray> &args,
+                              std::function<void(const RedisReply &)> callback)
+{
+    QList<QByteArray> command{"EVAL", script, "0"};
+    command.append(args);
+    m_commands->command(command, [callback = std::move(callback)](const RedisReply &reply) {
+        if (reply.type == RedisReply::Type::Error)
+            qCWarning(lcRedis) << "script failed:" << reply.string;
+        if (callback)
+            callback(reply);
+    });
+}
+
+void RedisPresenceStore::assertSession(const QString &sessionId, const LocalSession &s,
+                                       const StoredStatus &status)
+{
+    eval(RedisScripts::startSession,
+         {sessionId.toUtf8(), s.user.toUtf8(), s.device.toUtf8(), activityName(s.activity).toUtf8(),
+          modeName(status.mode).toUtf8(), status.text.toUtf8(), number(s.lastFrameMs + m_offsetMs),
+          m_gatewayId.toUtf8()});
+}
+
+void RedisPresenceStore::startSession(const SessionStart &session)
+{
+    LocalSession local{session.user, session.device, session.activity, Clock::nowMs()};
+    m_sessions.insert(session.sessionId, local);
+    assertSession(session.sessionId, local, session.status);
+}
+
+void RedisPresenceStore::touchSession(const QString &sessionId)
+{
+    const auto it = m_sessions.find(sessionId);
+    if (it == m_sessions.end())
+        return;
+    it->lastFrameMs = Clock::nowMs();
+    m_dirty.insert(sessionId);
+}
+
+void RedisPresenceStore::setActivity(const QString &sessionId, Activity activity)
+{
+    const auto it = m_sessions.find(sessionId);
+    if (it == m_sessions.end() || it->activity == activity)
+        return;
+    it->activity = activity;
+    eval(RedisScripts::setActivity,
+         {sessionId.toUtf8(), activityName(activity).toUtf8(), number(it->lastFrameMs + m_offsetMs)},
+         [this, self = QPointer<RedisPresenceStore>(this), sessionId](const RedisReply &reply) {
+             if (!self || reply.integer != -1)
+                 return;
+             // Redis lost the session (flushed, or claimed while we were cut off): put it back.
+             const auto found = m_sessions.constFind(sessionId);
+             if (found != m_sessions.cend() && m_statusLookup)
+                 assertSession(sessionId, *found, m_statusLookup(found->user));
+         });
+}
+
+void RedisPresenceStore::endSession(const QString &sessionId)
+{
+    if (!m_sessions.remove(sessionId))
+        return;
+    m_dirty.remove(sessionId);
+    eval(RedisScripts::endSession, {sessionId.toUtf8(), "0"});
+}
+
+void RedisPresenceStore::detachAll()
+{
+    // Write the last frames so that the TTL counts from them, then let go of the sessions.
+    tick(false);
+    m_detached = true;
+    m_tickTimer.stop();
+    m_sessions.clear();
+}
+
+void RedisPresenceStore::setMode(const QString &user, const StoredStatus &status)
+{
+    eval(RedisScripts::setMode, {user.toUtf8(), modeName(status.mode).toUtf8(), status.text.toUtf8()});
+}
+
+void RedisPresenceStore::fetch(const QStringList &users, FetchCallback callback)
+{
+    QList<QByteArray> args;
+    args.reserve(users.size());
+    for (const QString &user : users)
+        args.append(user.toUtf8());
+    eval(RedisScripts::fetch, args, [users, callback = std::move(callback)](const RedisReply &reply) {
+        if (reply.type != RedisReply::Type::Array || reply.elements.size() != users.size()) {
+            callback(false, {});
+            return;
+        }
+        QList<PresenceEntry> entries;
+        entries.reserve(users.size());
+        for (qsizetype i = 0; i < users.size(); ++i) {
+            const RedisReply &row = reply.elements.at(i);
+            PresenceEntry entry;
+            entry.presence.user = users.at(i);
+            if (row.elements.size() == 6 && row.elements.at(0).type == RedisReply::Type::String) {
+                entry.presence.status =
+                    statusFromName(QString::fromUtf8(row.elements.at(0).string)).value_or(Status::Offline);
+                entry.presence.text = QString::fromUtf8(row.elements.at(1).string);
+                entry.presence.since = row.elements.at(2).toInteger();
+                entry.presence.lastSeen = row.elements.at(3).toInteger();
+                entry.presence.devices = devicesFromJson(row.elements.at(4).string);
+                entry.version = row.elements.at(5).toInteger();
+            }
+            entries.append(entry);
+        }
+        callback(true, entries);
+    });
+}
+
+void RedisPresenceStore::watch(const QString &user)
+{
+    m_subscriber->subscribe(kPresenceChannel + user.toUtf8());
+}
+
+void RedisPresenceStore::unwatch(const QString &user)
+{
+    m_subscriber->unsubscribe(kPresenceChannel + user.toUtf8());
+}
+
+void RedisPresenceStore::onMessage(const QByteArray &channel, const QByteArray &payload)
+{
+    if (channel.startsWith(kPresenceChannel)) {
+        const QJsonObject o = QJsonDocument::fromJson(payload).object();
+        PresenceEntry entry;
+        entry.presence.user = o.value(QStringLiteral("u")).toString();
+        entry.presence.status = statusFromName(o.value(QStringLiteral("s")).toString()).value_or(Status::Offline);
+        entry.presence.text = o.value(QStringLiteral("t")).toString();
+        entry.presence.since = static_cast<qint64>(o.value(QStringLiteral("si")).toDouble());
+        entry.presence.lastSeen = static_cast<qint64>(o.value(QStringLiteral("ls")).toDouble());
+        for (const QJsonValue &d : o.value(QStringLiteral("d")).toArray())
+            entry.presence.devices.append(d.toString());
+        entry.version = static_cast<qint64>(o.value(QStringLiteral("v")).toDouble());
+        if (!entry.presence.user.isEmpty())
+            Q_EMIT presenceChanged(entry);
+    } else if (channel == kGatewayChannel + m_gatewayId.toUtf8()) {
+        // Another gateway (or our own tick) found this session's last frame too old.
+        const QString sessionId = QString::fromUtf8(payload);
+        if (m_sessions.remove(sessionId)) {
+            m_dirty.remove(sessionId);
+            qCWarning(lcRedis) << "session" << sessionId << "was expired in Redis";
+            Q_EMIT sessionExpired(sessionId);
+        }
+    }
+}
+
+void RedisPresenceStore::expireLocal()
+{
+    const qint64 now = Clock::nowMs();
+    QStringList expired;
+    for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it) {
+        if (now - it->lastFrameMs >= m_ttlMs)
+            expired.append(it.key());
+    }
+    for (const QString &sessionId : expired) {
+        const LocalSession s = m_sessions.take(sessionId);
+        m_dirty.remove(sessionId);
+        eval(RedisScripts::endSession, {sessionId.toUtf8(), number(s.lastFrameMs + m_offsetMs)});
+        Q_EMIT sessionExpired(sessionId);
+    }
+}
+
+void RedisPresenceStore::tick(bool sweep)
+{
+    if (!m_commands->isConnected() || m_detached)
+        return;
+    if (m_tickInFlight && sweep)
+        return; // Redis is slow: do not pile ticks up behind each other
+    QList<QByteArray> args{m_gatewayId.toUtf8(), number(m_leaseMs),
+                           number(sweep ? m_ttlMs + m_graceMs : std::numeric_limits<int>::max()),
+                           number(sweep ? kClaimLimit : 0)};
+    args.reserve(4 + 2 * m_dirty.size());
+    for (const QString &sessionId : std::as_const(m_dirty)) {
+        const auto it = m_sessions.constFind(sessionId);
+        if (it == m_sessions.cend())
+            continue;
+        args.append(number(it->lastFrameMs + m_offsetMs));
+        args.append(sessionId.toUtf8());
+    }
+    m_dirty.clear();
+    m_tickInFlight = true;
+    const qint64 sentAt = Clock::nowMs();
+    eval(RedisScripts::tick, args, [this, self = QPointer<RedisPresenceStore>(this), sentAt](const RedisReply &reply) {
+        if (!self)
+            return;
+        m_tickInFlight = false;
+        if (reply.type != RedisReply::Type::Array || reply.elements.size() != 3)
+            return;
+        const qint64 receivedAt = Clock::nowMs();
+        // Redis' clock against ours, from round trips short enough to trust.
+        if (receivedAt - sentAt <= 20)
+            m_offsetMs = reply.elements.at(0).toInteger() - (sentAt + receivedAt) / 2;
+        if (reply.elements.at(1).toInteger() == 0 && !m_sessions.isEmpty()) {
+            qCWarning(lcRedis) << "gateway lease was gone (Redis restarted or flushed); re-asserting"
+                               << m_sessions.size() << "sessions";
+            reassertAll();
+        }
+        if (reply.elements.at(2).toInteger() >= kClaimLimit)
+            QTimer::singleShot(0, this, [this] { tick(true); });
+    });
+}
+
+void RedisPresenceStore::reassertAll()
+{
+    for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it)
+        assertSession(it.key(), *it, m_statusLookup ? m_statusLookup(it->user) : StoredStatus{});
+    Q_EMIT resynced();
+}
+
+void RedisPresenceStore::onConnected()
+{
+    // First connection: nothing to restore. After an outage: Redis may have lost or kept stale
+    // state; put every live session of ours back, with its real last frame time.
+    m_tickInFlight = false;
+    if (!m_sessions.isEmpty())
+        reassertAll();
+    tick(false);
+}
+
+} // namespace presently

@@ -1,0 +1,81 @@
+#pragma once
+
+#include "PresenceStore.h"
+#include "ServerConfig.h"
+
+#include <QHash>
+#include <QSet>
+#include <QTimer>
+
+namespace presently {
+
+class RedisConnection;
+class RedisReply;
+class RedisSubscriber;
+
+// Presence in Redis, shared by any number of gateways.
+//
+// Liveness: this gateway expires its own sessions exactly (TTL after their last frame, by its
+// clock). Redis keeps each session's last frame time in a sorted set, written in one batched
+// ZADD per tick for all sessions that sent frames, so a steady heartbeat costs a small fraction
+// of a Redis command. If this gateway dies, any gateway's tick claims its sessions once their
+// last frame is older than TTL + grace (Redis' clock), atomically, and announces them offline.
+class RedisPresenceStore : public PresenceStore {
+    Q_OBJECT
+public:
+    RedisPresenceStore(const RedisAddress &address, const QString &gatewayId, int presenceTtlMs,
+                       int heartbeatIntervalMs, QObject *parent = nullptr);
+    ~RedisPresenceStore() override;
+
+    RedisConnection *commands() const { return m_commands; }
+    RedisSubscriber *subscriber() const { return m_subscriber; }
+
+    void start() override;
+    bool isAvailable() const override;
+    void startSession(const SessionStart &session) override;
+    void touchSession(const QString &sessionId) override;
+    void setActivity(const QString &sessionId, Activity activity) override;
+    void endSession(const QString &sessionId) override;
+    void detachAll() override;
+    void setMode(const QString &user, const StoredStatus &status) override;
+    void fetch(const QStringList &users, FetchCallback callback) override;
+    void watch(const QString &user) override;
+    void unwatch(const QString &user) override;
+    qint64 nowMs() const override;
+
+    int tickIntervalMs() const { return m_tickMs; }
+    int expiryGraceMs() const { return m_graceMs; }
+
+private:
+    struct LocalSession {
+        QString user;
+        QString device;
+        Activity activity = Activity::Active;
+        qint64 lastFrameMs = 0; // local clock
+    };
+
+    void eval(const QByteArray &script, const QList<QByteArray> &args,
+              std::function<void(const RedisReply &)> callback = {});
+    void assertSession(const QString &sessionId, const LocalSession &session, const StoredStatus &status);
+    void reassertAll();
+    void tick(bool sweep);
+    void expireLocal();
+    void onConnected();
+    void onMessage(const QByteArray &channel, const QByteArray &payload);
+
+    RedisConnection *m_commands;
+    RedisSubscriber *m_subscriber;
+    QString m_gatewayId;
+    int m_ttlMs;
+    int m_tickMs;
+    int m_graceMs;
+    int m_leaseMs;
+    qint64 m_offsetMs = 0; // Redis clock minus local clock
+    bool m_tickInFlight = false;
+    bool m_detached = false;
+    QHash<QString, LocalSession> m_sessions;
+    QSet<QString> m_dirty; // sessions with frames not yet written
+    QTimer m_tickTimer;
+};
+
+} // namespace presently

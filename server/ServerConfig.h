@@ -1,0 +1,38 @@
+#pragma once
+
+#include "ProtocolLimits.h"
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace presently {
+
+struct RedisAddress {
+    QString host = QStringLiteral("127.0.0.1");
+    quint16 port = 6379;
+    int db = 0;
+};
+
+// Everything the server is told on its command line.
+struct ServerConfig {
+    QString listenHost = QStringLiteral("127.0.0.1");
+    quint16 listenPort = 8765;
+    std::optional<RedisAddress> redis; // empty: embedded store
+    QString databasePath;              // SQLite file
+    int heartbeatIntervalMs = 10000;
+    int presenceTtlMs = 30000;
+    int authTimeoutMs = 10000;
+    QString serverId;
+    ProtocolLimits limits;
+
+    static QString defaultDatabasePath();
+    static std::optional<RedisAddress> parseRedisUrl(const QString &url, QString *error);
+
+    // Parses arguments (argv[0] included). On --help/--version prints and sets exitCode to 0; on
+    // a bad argument prints the problem and sets exitCode to 2. Returns empty in both cases.
+    static std::optional<ServerConfig> fromArguments(const QStringList &arguments, int *exitCode);
+};
+
+} // namespace presently

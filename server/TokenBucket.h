@@ -1,0 +1,21 @@
+#pragma once
+
+#include <QtGlobal>
+
+namespace presently {
+
+// A token bucket: `capacity` tokens, refilled continuously at `perSecond`.
+class TokenBucket {
+public:
+    TokenBucket(int capacity, int perSecond);
+
+    bool take(qint64 nowMs);
+
+private:
+    double m_capacity;
+    double m_perMs;
+    double m_tokens;
+    qint64 m_lastMs = -1;
+};
+
+} // namespace presently
