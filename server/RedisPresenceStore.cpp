@@ -71,7 +71,7 @@ void RedisPresenceStore::start()
 
 bool RedisPresenceStore::isAvailable() const
 {
-    return m_commands->isConnected();
+    return m_commands->isConnected() && m_subscriber->isConnected();
 }
 
 qint64 RedisPresenceStore::nowMs() const
@@ -271,7 +271,9 @@ void RedisPresenceStore::tick(bool sweep)
         // Redis' clock against ours, from round trips short enough to trust.
         if (receivedAt - sentAt <= 20)
             m_offsetMs = reply.elements.at(0).toInteger() - (sentAt + receivedAt) / 2;
-        if (reply.elements.at(1).toInteger() == 0 && !m_sessions.isEmpty()) {
+        const bool leaseLost = m_leaseHeld && reply.elements.at(1).toInteger() == 0;
+        m_leaseHeld = true;
+        if (leaseLost && !m_sessions.isEmpty()) {
             qCWarning(lcRedis) << "gateway lease was gone (Redis restarted or flushed); re-asserting"
                                << m_sessions.size() << "sessions";
             reassertAll();
@@ -293,6 +295,7 @@ void RedisPresenceStore::onConnected()
     // First connection: nothing to restore. After an outage: Redis may have lost or kept stale
     // state; put every live session of ours back, with its real last frame time.
     m_tickInFlight = false;
+    m_leaseHeld = false;
     if (!m_sessions.isEmpty())
         reassertAll();
     tick(false);

@@ -72,6 +72,7 @@ private:
     int m_leaseMs;
     qint64 m_offsetMs = 0; // Redis clock minus local clock
     bool m_tickInFlight = false;
+    bool m_leaseHeld = false; // a tick since the last connect renewed the lease
     bool m_detached = false;
     QHash<QString, LocalSession> m_sessions;
     QSet<QString> m_dirty; // sessions with frames not yet written

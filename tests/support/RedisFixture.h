@@ -1,0 +1,42 @@
+#pragma once
+
+#include "RedisReply.h"
+
+#include <QProcess>
+#include <QStringList>
+#include <QTemporaryDir>
+
+struct redisContext;
+
+// A real redis-server on a free loopback port, started and ended by PID, with a blocking client
+// for the test's own commands.
+class RedisFixture {
+public:
+    RedisFixture() = default;
+    ~RedisFixture();
+    RedisFixture(const RedisFixture &) = delete;
+    RedisFixture &operator=(const RedisFixture &) = delete;
+
+    bool start(QString *error, const QStringList &extraArgs = {});
+    void stop();
+    // Ends the server and starts a fresh, empty one on the same port.
+    bool restart(QString *error);
+
+    quint16 port() const { return m_port; }
+    QString url() const;
+    qint64 pid() const { return m_process.processId(); }
+
+    presently::RedisReply command(const QList<QByteArray> &args);
+    // Sum of `calls` over INFO commandstats (commands run inside scripts count too).
+    qint64 totalCommandCalls();
+
+private:
+    bool launch(QString *error);
+    void disconnect();
+
+    QProcess m_process;
+    QTemporaryDir m_dir;
+    QStringList m_extraArgs;
+    quint16 m_port = 0;
+    redisContext *m_context = nullptr;
+};

@@ -1,0 +1,67 @@
+#include "ServerProcess.h"
+
+#include <QDeadlineTimer>
+#include <QRegularExpression>
+
+ServerProcess::~ServerProcess()
+{
+    kill();
+}
+
+bool ServerProcess::start(const QStringList &args, QString *error)
+{
+    QStringList all = args;
+    if (!all.contains(QStringLiteral("--listen")))
+        all << QStringLiteral("--listen") << QStringLiteral("127.0.0.1:0");
+    m_process.setProgram(QStringLiteral(PRESENTLY_SERVER_BINARY));
+    m_process.setArguments(all);
+    m_process.setProcessChannelMode(QProcess::SeparateChannels);
+    m_process.start();
+    if (!m_process.waitForStarted(10000)) {
+        *error = QStringLiteral("server did not start: ") + m_process.errorString();
+        return false;
+    }
+    const QDeadlineTimer deadline(30000);
+    QByteArray line;
+    while (!deadline.hasExpired() && m_process.state() == QProcess::Running) {
+        if (!m_process.canReadLine() && !m_process.waitForReadyRead(50))
+            continue;
+        line = m_process.readLine();
+        m_output += line;
+        const QRegularExpressionMatch match =
+            QRegularExpression(QStringLiteral("^listening on (\\S+):(\\d+)\\s*$")).match(QString::fromUtf8(line));
+        if (match.hasMatch()) {
+            m_url = QUrl(QStringLiteral("ws://%1:%2/").arg(match.captured(1), match.captured(2)));
+            return true;
+        }
+    }
+    *error = QStringLiteral("server did not print its address: ") + QString::fromUtf8(m_output) +
+             QString::fromUtf8(m_process.readAllStandardError());
+    kill();
+    return false;
+}
+
+void ServerProcess::terminate()
+{
+    if (m_process.state() != QProcess::NotRunning)
+        m_process.terminate();
+}
+
+void ServerProcess::kill()
+{
+    if (m_process.state() == QProcess::NotRunning)
+        return;
+    m_process.kill();
+    m_process.waitForFinished(5000);
+}
+
+bool ServerProcess::waitForExit(int timeoutMs)
+{
+    return m_process.state() == QProcess::NotRunning || m_process.waitForFinished(timeoutMs);
+}
+
+QByteArray ServerProcess::output()
+{
+    m_output += m_process.readAllStandardOutput();
+    return m_output + m_process.readAllStandardError();
+}

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <QProcess>
+#include <QStringList>
+#include <QUrl>
+
+// A real presently-server process, ended by its PID (also when a test fails).
+class ServerProcess {
+public:
+    ServerProcess() = default;
+    ~ServerProcess();
+    ServerProcess(const ServerProcess &) = delete;
+    ServerProcess &operator=(const ServerProcess &) = delete;
+
+    // Starts with `args` (plus --listen 127.0.0.1:0 unless given) and waits for "listening on".
+    bool start(const QStringList &args, QString *error);
+    QUrl url() const { return m_url; }
+    quint16 port() const { return static_cast<quint16>(m_url.port()); }
+    qint64 pid() const { return m_process.processId(); }
+
+    void terminate(); // SIGTERM
+    void kill();      // SIGKILL
+    bool waitForExit(int timeoutMs);
+    int exitCode() const { return m_process.exitCode(); }
+    QByteArray output();
+
+private:
+    QProcess m_process;
+    QUrl m_url;
+    QByteArray m_output;
+};
