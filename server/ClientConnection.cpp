@@ -22,6 +22,7 @@ namespace presently {
 namespace {
 // A client that does not read its socket is cut off before the gateway buffers this much for it.
 constexpr qint64 kMaxPendingWriteBytes = 4 * 1024 * 1024;
+constexpr int kCloseDrainMs = 50;
 
 QString newSessionId()
 {
@@ -524,7 +525,11 @@ void ClientConnection::close(quint16 code, const QString &reason)
         m_sessionEnded = true;
         m_gateway->presence()->endSession(m_sessionId);
     }
-    m_socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
+    // Closing with unread input in the kernel buffer makes TCP send a reset, and the peer may
+    // then never read our close frame: let the event loop drain the input first.
+    QTimer::singleShot(kCloseDrainMs, m_socket, [socket = m_socket, code, reason] {
+        socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
+    });
 }
 
 void ClientConnection::onDisconnected()

@@ -160,7 +160,7 @@ void RedisConnection::lost()
     if (m_closing)
         return;
     if (!m_reconnectTimer.isActive()) {
-        m_backoffMs = m_backoffMs == 0 ? 50 : std::min(m_backoffMs * 2, 1000);
+        m_backoffMs = m_backoffMs == 0 ? 50 : std::min(m_backoffMs * 2, 250);
         m_reconnectTimer.start(m_backoffMs);
     }
     if (wasConnected) {

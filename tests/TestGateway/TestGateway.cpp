@@ -1,4 +1,515 @@
+// End to end against a real presently-server process on its embedded store, over real sockets.
+#include "ServerProcess.h"
+#include "TestClient.h"
+#include "TestUsers.h"
+
+#include <QJsonArray>
+#include <QTemporaryDir>
 #include <QTest>
-class TestGateway : public QObject { Q_OBJECT };
+#include <QTimer>
+#include <memory>
+
+using namespace TestUsers;
+
+namespace {
+constexpr int kTtlMs = 1000;
+constexpr int kHeartbeatMs = 300;
+const QString kPassword = QStringLiteral("correct horse");
+} // namespace
+
+class TestGateway : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void registersAndSignsIn();
+    void refusesBadSignIns();
+    void refusesFramesBeforeWelcome_data();
+    void refusesFramesBeforeWelcome();
+    void closesSlowSignIn();
+    void keepsConnectionOnBadRequests();
+    void closesOversizedFrame();
+    void rateLimits();
+    void contactRequestsFlow();
+    void pushesPresenceChanges();
+    void cleanCloseShowsOfflineAtOnce();
+    void uncleanDropShowsOfflineAfterTtl();
+    void reconnectWithinTtlShowsNoOffline();
+    void presenceIsPrivate();
+    void logoutRevokesToken();
+    void sigtermClosesWith1001();
+
+private:
+    std::unique_ptr<TestClient> signedIn(const QString &user, bool create = true,
+                                         const QString &device = QStringLiteral("desktop"));
+    QString uniqueName(const char *base);
+
+    QTemporaryDir m_dir;
+    ServerProcess m_server;
+    int m_names = 0;
+};
+
+void TestGateway::initTestCase()
+{
+    QString error;
+    QVERIFY2(m_server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("db.sqlite")),
+                             QStringLiteral("--presence-ttl-ms"), QString::number(kTtlMs),
+                             QStringLiteral("--heartbeat-interval-ms"), QString::number(kHeartbeatMs),
+                             QStringLiteral("--auth-timeout-ms"), QStringLiteral("1500"),
+                             QStringLiteral("--server-id"), QStringLiteral("gw-test")},
+                            &error),
+             qPrintable(error));
+}
+
+void TestGateway::cleanupTestCase()
+{
+    m_server.kill();
+}
+
+QString TestGateway::uniqueName(const char *base)
+{
+    return QStringLiteral("%1%2").arg(QLatin1String(base)).arg(++m_names);
+}
+
+std::unique_ptr<TestClient> TestGateway::signedIn(const QString &user, bool create, const QString &device)
+{
+    auto client = std::make_unique<TestClient>();
+    if (!client->signIn(m_server.url(), user, kPassword, create, device))
+        return nullptr;
+    return client;
+}
+
+void TestGateway::registersAndSignsIn()
+{
+    const QString name = uniqueName("alice");
+    TestClient first;
+    QVERIFY(first.open(m_server.url()));
+    first.send(obj({{QStringLiteral("type"), QStringLiteral("register")}, {QStringLiteral("v"), 1},
+                    {QStringLiteral("user"), name.toUpper()}, {QStringLiteral("password"), kPassword},
+                    {QStringLiteral("device"), QStringLiteral("desktop")}}));
+    const auto welcome = first.waitForType(QStringLiteral("welcome"), 20000);
+    QVERIFY(welcome);
+    QCOMPARE(welcome->value(QStringLiteral("user")).toString(), name); // folded to lower case
+    QCOMPARE(welcome->value(QStringLiteral("v")).toInt(), 1);
+    QCOMPARE(welcome->value(QStringLiteral("server")).toString(), QStringLiteral("gw-test"));
+    QCOMPARE(welcome->value(QStringLiteral("heartbeat_interval")).toInt(), kHeartbeatMs);
+    QCOMPARE(welcome->value(QStringLiteral("presence_ttl")).toInt(), kTtlMs);
+    QVERIFY(welcome->value(QStringLiteral("session")).toString().startsWith(QStringLiteral("s-")));
+    QVERIFY(qAbs(welcome->value(QStringLiteral("ts")).toDouble() - testNowMs()) < 60000);
+    QCOMPARE(welcome->value(QStringLiteral("limits")).toObject().value(QStringLiteral("rate_burst")).toInt(), 40);
+    const QString token = welcome->value(QStringLiteral("token")).toString();
+    QVERIFY(token.size() >= 43);
+    const auto contacts = first.waitForType(QStringLiteral("contacts"));
+    QVERIFY(contacts);
+    QVERIFY(contacts->value(QStringLiteral("contacts")).toArray().isEmpty());
+
+    const auto ack = first.request(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
+    QVERIFY(!ack); // heartbeats carry no id; the ack is its own message
+    QVERIFY(first.waitForType(QStringLiteral("heartbeat_ack")));
+
+    auto second = signedIn(name, false, QStringLiteral("laptop"));
+    QVERIFY(second);
+    const QString secondToken = second->log().first().message.value(QStringLiteral("token")).toString();
+    QVERIFY(secondToken != token); // each password hello issues a new token
+
+    TestClient third;
+    QVERIFY(third.open(m_server.url()));
+    third.send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("v"), 1},
+                    {QStringLiteral("token"), token}}));
+    const auto byToken = third.waitForType(QStringLiteral("welcome"));
+    QVERIFY(byToken);
+    QCOMPARE(byToken->value(QStringLiteral("token")).toString(), token);
+    QCOMPARE(byToken->value(QStringLiteral("user")).toString(), name);
+}
+
+void TestGateway::refusesBadSignIns()
+{
+    const QString name = uniqueName("bob");
+    QVERIFY(signedIn(name));
+
+    auto attempt = [this](const QJsonObject &hello) {
+        TestClient c;
+        if (!c.open(m_server.url()))
+            return std::make_pair(QStringLiteral("<no connection>"), -1);
+        c.send(hello);
+        const auto error = c.waitForType(QStringLiteral("error"), 20000);
+        c.waitForClosed();
+        return std::make_pair(code(error) + QLatin1Char('|') + (error ? error->value(QStringLiteral("message")).toString() : QString()),
+                              c.closeCode());
+    };
+    const auto wrongPassword = attempt(obj({{QStringLiteral("type"), QStringLiteral("hello")},
+                                            {QStringLiteral("user"), name},
+                                            {QStringLiteral("password"), QStringLiteral("wrong password")}}));
+    const auto unknownUser = attempt(obj({{QStringLiteral("type"), QStringLiteral("hello")},
+                                          {QStringLiteral("user"), QStringLiteral("nobody-here")},
+                                          {QStringLiteral("password"), kPassword}}));
+    const auto badToken = attempt(obj({{QStringLiteral("type"), QStringLiteral("hello")},
+                                       {QStringLiteral("token"), QStringLiteral("forged")}}));
+    const auto taken = attempt(obj({{QStringLiteral("type"), QStringLiteral("register")},
+                                    {QStringLiteral("user"), name},
+                                    {QStringLiteral("password"), kPassword}}));
+    QVERIFY(wrongPassword.first.startsWith(QStringLiteral("auth_failed|")));
+    QCOMPARE(wrongPassword.second, 4001);
+    // Wrong user and wrong password are indistinguishable.
+    QCOMPARE(unknownUser, wrongPassword);
+    QCOMPARE(badToken, wrongPassword);
+    QVERIFY(taken.first.startsWith(QStringLiteral("user_exists|")));
+    QCOMPARE(taken.second, 4001);
+}
+
+void TestGateway::refusesFramesBeforeWelcome_data()
+{
+    QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<QString>("code");
+    QTest::newRow("not json") << QByteArray("{nope") << QStringLiteral("bad_json");
+    QTest::newRow("heartbeat") << QByteArray(R"({"type":"heartbeat"})") << QStringLiteral("not_authenticated");
+    QTest::newRow("unknown type") << QByteArray(R"({"type":"dance","id":3})") << QStringLiteral("not_authenticated");
+    QTest::newRow("no type") << QByteArray(R"({"user":"x"})") << QStringLiteral("not_authenticated");
+    QTest::newRow("faulty hello") << QByteArray(R"({"type":"hello","user":"x"})") << QStringLiteral("bad_request");
+    QTest::newRow("long password")
+        << QByteArray("{\"type\":\"register\",\"user\":\"zed\",\"password\":\"" + QByteArray(1100, 'p') + "\"}")
+        << QStringLiteral("too_large");
+}
+
+void TestGateway::refusesFramesBeforeWelcome()
+{
+    QFETCH(QByteArray, frame);
+    QFETCH(QString, code);
+    TestClient c;
+    QVERIFY(c.open(m_server.url()));
+    c.sendText(QString::fromUtf8(frame));
+    const auto error = c.waitForType(QStringLiteral("error"));
+    QCOMPARE(TestUsers::code(error), code);
+    QVERIFY(c.waitForClosed());
+    QCOMPARE(c.closeCode(), 4001);
+}
+
+void TestGateway::closesSlowSignIn()
+{
+    TestClient c;
+    QVERIFY(c.open(m_server.url()));
+    const qint64 openedAt = testNowMs();
+    QVERIFY(c.waitForClosed(10000));
+    QCOMPARE(c.closeCode(), 4001);
+    QVERIFY(testNowMs() - openedAt >= 1400);
+}
+
+void TestGateway::keepsConnectionOnBadRequests()
+{
+    auto c = signedIn(uniqueName("carol"));
+    QVERIFY(c);
+    const QList<QPair<QByteArray, QString>> cases = {
+        {"{broken", QStringLiteral("bad_json")},
+        {"[1]", QStringLiteral("bad_json")},
+        {R"({"type":"dance","id":1})", QStringLiteral("unknown_type")},
+        {R"({"type":"query","id":2,"users":"bob"})", QStringLiteral("bad_request")},
+        {"{\"type\":\"set_status\",\"id\":3,\"text\":\"" + QByteArray(200, 'x') + "\"}", QStringLiteral("too_large")},
+        {R"({"type":"contact_add","id":4,"user":"no-such-user"})", QStringLiteral("not_found")},
+        {R"({"type":"hello","id":5,"user":"carol","password":"whatever1"})", QStringLiteral("bad_request")},
+    };
+    for (const auto &[frame, expected] : cases) {
+        c->sendText(QString::fromUtf8(frame));
+        const auto error = c->waitForType(QStringLiteral("error"));
+        QVERIFY2(code(error) == expected, qPrintable(QString::fromUtf8(frame.left(60)) + QStringLiteral(" -> ") + code(error)));
+    }
+    c->sendBinary("binary data");
+    QCOMPARE(code(c->waitForType(QStringLiteral("error"))), QStringLiteral("bad_json"));
+    const auto error = c->request(obj({{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), 5}}));
+    QCOMPARE(error->value(QStringLiteral("id")).toInt(), 1 /* the request's own id */);
+    c->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
+    QVERIFY(c->waitForType(QStringLiteral("heartbeat_ack")));
+    QVERIFY(c->isConnected());
+}
+
+void TestGateway::closesOversizedFrame()
+{
+    auto bystander = signedIn(uniqueName("dave"));
+    QVERIFY(bystander);
+    auto c = signedIn(uniqueName("erin"));
+    QVERIFY(c);
+    c->sendText(QString(70 * 1024, QLatin1Char('x')));
+    QVERIFY(c->waitForClosed());
+    QCOMPARE(c->closeCode(), 1009);
+    bystander->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
+    QVERIFY(bystander->waitForType(QStringLiteral("heartbeat_ack")));
+}
+
+void TestGateway::rateLimits()
+{
+    auto c = signedIn(uniqueName("frank"));
+    QVERIFY(c);
+    // 60 requests at once: the bucket of 40 runs dry, the rest are refused but the socket stays.
+    for (int i = 0; i < 60; ++i)
+        c->send(obj({{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("id"), 1000 + i},
+                     {QStringLiteral("users"), QJsonArray{}}}));
+    int answered = 0;
+    int limited = 0;
+    while (answered + limited < 60) {
+        const auto reply = c->waitFor([](const QJsonObject &o) { return o.value(QStringLiteral("id")).toInt() >= 1000; });
+        QVERIFY(reply);
+        if (code(reply) == QLatin1String("rate_limited"))
+            ++limited;
+        else
+            ++answered;
+    }
+    QVERIFY2(limited >= 15 && answered >= 40, qPrintable(QStringLiteral("%1 answered, %2 limited").arg(answered).arg(limited)));
+    // Heartbeats do not draw from the request bucket.
+    c->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
+    QVERIFY(c->waitForType(QStringLiteral("heartbeat_ack")));
+    QVERIFY(c->isConnected());
+
+    // A flood of any frames empties the second bucket: closed with 1008.
+    for (int i = 0; i < 300; ++i)
+        c->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
+    QVERIFY(c->waitForClosed());
+    QVERIFY2(c->closeCode() == 1008, qPrintable(QStringLiteral("%1 %2").arg(c->closeCode()).arg(c->closeReason())));
+}
+
+void TestGateway::contactRequestsFlow()
+{
+    const QString a = uniqueName("gina");
+    const QString b = uniqueName("hank");
+    auto alice = signedIn(a);
+    auto bob = signedIn(b);
+    QVERIFY(alice && bob);
+
+    QCOMPARE(code(alice->request(obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), a}}))),
+             QStringLiteral("bad_request"));
+    QCOMPARE(code(alice->request(obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), QStringLiteral("ghost-user")}}))),
+             QStringLiteral("not_found"));
+    QCOMPARE(code(alice->request(obj({{QStringLiteral("type"), QStringLiteral("contact_accept")}, {QStringLiteral("user"), b}}))),
+             QStringLiteral("not_found"));
+
+    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), b}}))),
+             QStringLiteral("ok"));
+    const auto request = bob->waitForType(QStringLiteral("contact_request"));
+    QVERIFY(request);
+    QCOMPARE(request->value(QStringLiteral("from")).toString(), a);
+    const auto bobContacts = bob->waitForType(QStringLiteral("contacts"));
+    QCOMPARE(bobContacts->value(QStringLiteral("requests")).toArray(), QJsonArray{a});
+    const auto aliceContacts = alice->waitForType(QStringLiteral("contacts"));
+    QCOMPARE(aliceContacts->value(QStringLiteral("pending")).toArray(), QJsonArray{b});
+
+    // A request waits for a user who signs in later.
+    const QString c = uniqueName("ivan");
+    QVERIFY(signedIn(c));
+    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), c}}))),
+             QStringLiteral("ok"));
+    TestClient carol;
+    QVERIFY(carol.open(m_server.url()));
+    carol.send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("user"), c}, {QStringLiteral("password"), kPassword}}));
+    QVERIFY(carol.waitForType(QStringLiteral("welcome"), 20000));
+    const auto carolContacts = carol.waitForType(QStringLiteral("contacts"));
+    QCOMPARE(carolContacts->value(QStringLiteral("requests")).toArray(), QJsonArray{a});
+
+    QCOMPARE(type(bob->request(obj({{QStringLiteral("type"), QStringLiteral("contact_accept")}, {QStringLiteral("user"), a}}))),
+             QStringLiteral("ok"));
+    const auto now = bob->waitForPresence(a, QStringLiteral("online"));
+    QVERIFY(now);
+    QCOMPARE(now->value(QStringLiteral("devices")).toArray(), QJsonArray{QStringLiteral("desktop")});
+    QVERIFY(alice->waitForPresence(b, QStringLiteral("online")));
+    // Accepting again, or adding an existing contact, is ok.
+    QCOMPARE(type(bob->request(obj({{QStringLiteral("type"), QStringLiteral("contact_accept")}, {QStringLiteral("user"), a}}))),
+             QStringLiteral("ok"));
+    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), b}}))),
+             QStringLiteral("ok"));
+
+    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("contact_remove")}, {QStringLiteral("user"), b}}))),
+             QStringLiteral("ok"));
+    const auto emptied = bob->waitFor([](const QJsonObject &o) {
+        return o.value(QStringLiteral("type")).toString() == QLatin1String("contacts") &&
+               o.value(QStringLiteral("contacts")).toArray().isEmpty();
+    });
+    QVERIFY(emptied);
+}
+
+void TestGateway::pushesPresenceChanges()
+{
+    const QString a = uniqueName("jane");
+    const QString b = uniqueName("karl");
+    auto alice = signedIn(a);
+    auto bob = signedIn(b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+
+    alice->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}, {QStringLiteral("status"), QStringLiteral("idle")}}));
+    const auto idle = bob->waitForPresence(a, QStringLiteral("idle"));
+    QVERIFY(idle);
+    QVERIFY(qAbs(idle->value(QStringLiteral("last_seen")).toDouble() - testNowMs()) < 5000);
+
+    auto laptop = signedIn(a, false, QStringLiteral("laptop"));
+    QVERIFY(laptop);
+    const auto both = bob->waitForPresence(a, QStringLiteral("online"));
+    QVERIFY(both);
+    QCOMPARE(both->value(QStringLiteral("devices")).toArray(), (QJsonArray{QStringLiteral("desktop"), QStringLiteral("laptop")}));
+
+    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")}, {QStringLiteral("mode"), QStringLiteral("dnd")},
+                                      {QStringLiteral("text"), QStringLiteral("in a meeting")}}))),
+             QStringLiteral("ok"));
+    const auto dnd = bob->waitForPresence(a, QStringLiteral("dnd"));
+    QVERIFY(dnd);
+    QCOMPARE(dnd->value(QStringLiteral("text")).toString(), QStringLiteral("in a meeting"));
+
+    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")}, {QStringLiteral("mode"), QStringLiteral("invisible")}}))),
+             QStringLiteral("ok"));
+    const auto invisible = bob->waitForPresence(a, QStringLiteral("offline"));
+    QVERIFY(invisible);
+    QCOMPARE(invisible->value(QStringLiteral("text")).toString(), QString());
+    QCOMPARE(invisible->value(QStringLiteral("devices")).toArray(), QJsonArray{});
+
+    // Mode and text are stored: a new sign-in keeps them.
+    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")}, {QStringLiteral("mode"), QStringLiteral("auto")}}))),
+             QStringLiteral("ok"));
+    const auto back = bob->waitForPresence(a, QStringLiteral("online"));
+    QVERIFY(back);
+    QCOMPARE(back->value(QStringLiteral("text")).toString(), QStringLiteral("in a meeting"));
+
+    // The user may query themselves.
+    const auto self = alice->request(obj({{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), QJsonArray{a}}}));
+    QCOMPARE(self->value(QStringLiteral("users")).toArray().first().toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("online"));
+}
+
+void TestGateway::cleanCloseShowsOfflineAtOnce()
+{
+    const QString a = uniqueName("lena");
+    const QString b = uniqueName("mark");
+    auto alice = signedIn(a);
+    auto bob = signedIn(b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    QCOMPARE(bob->presenceHistory(a).constLast().first, QStringLiteral("online"));
+
+    const qint64 byeAt = testNowMs();
+    alice->send(obj({{QStringLiteral("type"), QStringLiteral("bye")}}));
+    const auto offline = bob->waitForPresence(a, QStringLiteral("offline"));
+    QVERIFY(offline);
+    const qint64 latency = bob->log().last().atMs - byeAt;
+    QVERIFY2(latency < 1000, qPrintable(QStringLiteral("bye to offline took %1 ms").arg(latency)));
+    QVERIFY(alice->waitForClosed());
+    QCOMPARE(alice->closeCode(), 1000);
+
+    auto again = signedIn(a, false);
+    QVERIFY(again);
+    QVERIFY(bob->waitForPresence(a, QStringLiteral("online")));
+    const qint64 closeAt = testNowMs();
+    again->closeCleanly();
+    QVERIFY(bob->waitForPresence(a, QStringLiteral("offline")));
+    QVERIFY(bob->log().last().atMs - closeAt < 1000);
+}
+
+void TestGateway::uncleanDropShowsOfflineAfterTtl()
+{
+    const QString a = uniqueName("nina");
+    const QString b = uniqueName("otto");
+    auto alice = signedIn(a);
+    auto bob = signedIn(b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    QCOMPARE(bob->presenceHistory(a).constLast().first, QStringLiteral("online"));
+    // Keep bob alive while waiting.
+    QTimer heartbeat;
+    connect(&heartbeat, &QTimer::timeout, bob.get(), [&] { bob->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}})); });
+    heartbeat.start(kHeartbeatMs);
+
+    alice->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
+    QVERIFY(alice->waitForType(QStringLiteral("heartbeat_ack")));
+    const qint64 lastFrame = alice->lastSentAtMs();
+    alice->dropUncleanly();
+    const auto offline = bob->waitForPresence(a, QStringLiteral("offline"), kTtlMs + 5000);
+    QVERIFY(offline);
+    const qint64 after = bob->log().last().atMs - lastFrame;
+    QVERIFY2(after >= kTtlMs && after <= kTtlMs + 2000,
+             qPrintable(QStringLiteral("offline %1 ms after the last frame (TTL %2)").arg(after).arg(kTtlMs)));
+    qInfo("unclean drop: offline %lld ms after the last frame (TTL %d ms)", after, kTtlMs);
+}
+
+void TestGateway::reconnectWithinTtlShowsNoOffline()
+{
+    const QString a = uniqueName("pia");
+    const QString b = uniqueName("quinn");
+    auto alice = signedIn(a);
+    auto bob = signedIn(b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    QCOMPARE(bob->presenceHistory(a).constLast().first, QStringLiteral("online"));
+    QTimer heartbeat;
+    connect(&heartbeat, &QTimer::timeout, this, [&] {
+        bob->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
+        alice->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
+    });
+    heartbeat.start(kHeartbeatMs);
+
+    const QString token = alice->log().first().message.value(QStringLiteral("token")).toString();
+    alice->dropUncleanly();
+    alice = std::make_unique<TestClient>();
+    QVERIFY(alice->open(m_server.url()));
+    alice->send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), token},
+                     {QStringLiteral("device"), QStringLiteral("desktop")}}));
+    QVERIFY(alice->waitForType(QStringLiteral("welcome")));
+    // The old session runs out its TTL meanwhile; bob must never see alice offline.
+    QVERIFY(!bob->waitForPresence(a, QStringLiteral("offline"), kTtlMs + 2000));
+    const auto history = bob->presenceHistory(a);
+    for (const auto &[status, at] : history)
+        QVERIFY2(status != QLatin1String("offline"), "a reconnect within the TTL showed offline");
+}
+
+void TestGateway::presenceIsPrivate()
+{
+    const QString a = uniqueName("rita");
+    const QString e = uniqueName("eve");
+    auto alice = signedIn(a);
+    auto eve = signedIn(e);
+    QVERIFY(alice && eve);
+    const auto query = eve->request(obj({{QStringLiteral("type"), QStringLiteral("query")},
+                                         {QStringLiteral("users"), QJsonArray{a, QStringLiteral("no-such-one")}}}));
+    QVERIFY(query);
+    const QJsonArray users = query->value(QStringLiteral("users")).toArray();
+    QCOMPARE(users.size(), 2);
+    QCOMPARE(users[0].toObject(), (QJsonObject{{QStringLiteral("user"), a}, {QStringLiteral("status"), QStringLiteral("unknown")}}));
+    QCOMPARE(users[1].toObject().value(QStringLiteral("status")).toString(), QStringLiteral("unknown"));
+    const auto subscribed = eve->request(obj({{QStringLiteral("type"), QStringLiteral("subscribe")}, {QStringLiteral("users"), QJsonArray{a}}}));
+    QCOMPARE(subscribed->value(QStringLiteral("users")).toArray().first().toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("unknown"));
+    // Alice changes; eve is told nothing. A change of eve's own contact proves delivery has run.
+    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")}, {QStringLiteral("mode"), QStringLiteral("dnd")}}))),
+             QStringLiteral("ok"));
+    const QString f = uniqueName("fred");
+    auto fred = signedIn(f);
+    QVERIFY(fred);
+    QVERIFY(befriend(*eve, e, *fred, f));
+    fred->closeCleanly();
+    QVERIFY(eve->waitForPresence(f, QStringLiteral("offline")));
+    QVERIFY(eve->presenceHistory(a).isEmpty() ||
+            eve->presenceHistory(a).constLast().first == QLatin1String("unknown"));
+}
+
+void TestGateway::logoutRevokesToken()
+{
+    const QString a = uniqueName("sam");
+    auto alice = signedIn(a);
+    QVERIFY(alice);
+    const QString token = alice->log().first().message.value(QStringLiteral("token")).toString();
+    alice->send(obj({{QStringLiteral("type"), QStringLiteral("logout")}}));
+    QVERIFY(alice->waitForClosed());
+    QCOMPARE(alice->closeCode(), 1000);
+    TestClient again;
+    QVERIFY(again.open(m_server.url()));
+    again.send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), token}}));
+    QCOMPARE(code(again.waitForType(QStringLiteral("error"))), QStringLiteral("auth_failed"));
+}
+
+void TestGateway::sigtermClosesWith1001()
+{
+    auto alice = signedIn(uniqueName("tom"));
+    QVERIFY(alice);
+    m_server.terminate();
+    QVERIFY(alice->waitForClosed());
+    QCOMPARE(alice->closeCode(), 1001);
+    QVERIFY(m_server.waitForExit(10000));
+    QCOMPARE(m_server.exitCode(), 0);
+}
+
 QTEST_GUILESS_MAIN(TestGateway)
 #include "TestGateway.moc"

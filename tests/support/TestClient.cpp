@@ -22,6 +22,7 @@ TestClient::TestClient(QObject *parent)
     connect(&m_socket, &QWebSocket::disconnected, this, [this] {
         m_closed = true;
         m_closeCode = m_socket.closeCode();
+        m_closeReason = m_socket.closeReason();
     });
 }
 

@@ -43,6 +43,7 @@ public:
 
     bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
     int closeCode() const { return m_closeCode; }
+    const QString &closeReason() const { return m_closeReason; }
     const QList<Received> &log() const { return m_log; }
     // Presence statuses seen for a user, in order, from pushes and contacts messages.
     QList<QPair<QString, qint64>> presenceHistory(const QString &user) const;
@@ -53,6 +54,7 @@ private:
     QList<Received> m_log;
     QList<QJsonObject> m_inbox;
     int m_closeCode = -1;
+    QString m_closeReason;
     bool m_closed = false;
     int m_nextId = 1;
     qint64 m_lastSentAtMs = 0;
