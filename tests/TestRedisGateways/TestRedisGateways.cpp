@@ -1,4 +1,346 @@
+// Gateways sharing a real redis-server and one SQLite file, as a fleet runs: presence crosses
+// them, a killed gateway's users go offline in time, shutdowns and reconnects show no false
+// offline, Redis restarts are survived, and steady heartbeats cost Redis little.
+#include "RedisFixture.h"
+#include "ServerProcess.h"
+#include "TestClient.h"
+#include "TestUsers.h"
+
+#include <QJsonArray>
+#include <QTemporaryDir>
 #include <QTest>
-class TestRedisGateways : public QObject { Q_OBJECT };
+#include <QTimer>
+#include <memory>
+
+using namespace TestUsers;
+
+namespace {
+constexpr int kTtlMs = 1500;
+constexpr int kHeartbeatMs = 500;
+const QString kPassword = QStringLiteral("correct horse");
+} // namespace
+
+class TestRedisGateways : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void presenceCrossesGateways();
+    void killedGatewayShowsOfflineInTime();
+    void reconnectToOtherGatewayShowsNoOffline();
+    void shutdownShowsNoOfflineForReconnectingClients();
+    void redisRestartIsRepairedWithinHeartbeat();
+    void steadyHeartbeatsCostFewRedisCommands();
+
+private:
+    ServerProcess *startGateway(const QString &id, int ttlMs = kTtlMs);
+    std::unique_ptr<TestClient> signedIn(ServerProcess *gw, const QString &user, bool create = true);
+    std::unique_ptr<TestClient> byToken(ServerProcess *gw, const QString &token);
+    void keepAlive(const QList<TestClient *> &clients);
+    QString uniqueName(const char *base);
+
+    RedisFixture m_redis;
+    QTemporaryDir m_dir;
+    QList<ServerProcess *> m_gateways;
+    QTimer m_heartbeats;
+    QList<TestClient *> m_alive;
+    int m_names = 0;
+};
+
+void TestRedisGateways::initTestCase()
+{
+    QString error;
+    // Keyspace notifications stay off: expiry must not depend on them.
+    QVERIFY2(m_redis.start(&error, {QStringLiteral("--notify-keyspace-events"), QString()}), qPrintable(error));
+    connect(&m_heartbeats, &QTimer::timeout, this, [this] {
+        for (TestClient *c : std::as_const(m_alive))
+            c->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
+    });
+}
+
+void TestRedisGateways::init()
+{
+    m_redis.command({"FLUSHALL"});
+}
+
+void TestRedisGateways::cleanup()
+{
+    m_heartbeats.stop();
+    m_alive.clear();
+    qDeleteAll(m_gateways); // ends each by its PID
+    m_gateways.clear();
+}
+
+QString TestRedisGateways::uniqueName(const char *base)
+{
+    return QStringLiteral("%1%2").arg(QLatin1String(base)).arg(++m_names);
+}
+
+ServerProcess *TestRedisGateways::startGateway(const QString &id, int ttlMs)
+{
+    auto *gw = new ServerProcess;
+    m_gateways.append(gw);
+    QString error;
+    if (!gw->start({QStringLiteral("--redis"), m_redis.url(),
+                    QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("shared.sqlite")),
+                    QStringLiteral("--presence-ttl-ms"), QString::number(ttlMs),
+                    QStringLiteral("--heartbeat-interval-ms"), QString::number(kHeartbeatMs),
+                    QStringLiteral("--server-id"), id},
+                   &error)) {
+        qWarning("%s", qPrintable(error));
+        return nullptr;
+    }
+    return gw;
+}
+
+std::unique_ptr<TestClient> TestRedisGateways::signedIn(ServerProcess *gw, const QString &user, bool create)
+{
+    auto client = std::make_unique<TestClient>();
+    if (!gw || !client->signIn(gw->url(), user, kPassword, create))
+        return nullptr;
+    return client;
+}
+
+std::unique_ptr<TestClient> TestRedisGateways::byToken(ServerProcess *gw, const QString &token)
+{
+    auto client = std::make_unique<TestClient>();
+    if (!client->open(gw->url()))
+        return nullptr;
+    client->send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), token},
+                      {QStringLiteral("device"), QStringLiteral("desktop")}}));
+    if (!client->waitForType(QStringLiteral("welcome")) || !client->waitForType(QStringLiteral("contacts")))
+        return nullptr;
+    return client;
+}
+
+void TestRedisGateways::keepAlive(const QList<TestClient *> &clients)
+{
+    m_alive = clients;
+    m_heartbeats.start(kHeartbeatMs / 2);
+}
+
+static QString tokenOf(const TestClient &c)
+{
+    return c.log().first().message.value(QStringLiteral("token")).toString();
+}
+
+static QString sessionOf(const TestClient &c)
+{
+    return c.log().first().message.value(QStringLiteral("session")).toString();
+}
+
+void TestRedisGateways::presenceCrossesGateways()
+{
+    ServerProcess *gw1 = startGateway(QStringLiteral("gw-1"));
+    ServerProcess *gw2 = startGateway(QStringLiteral("gw-2"));
+    QVERIFY(gw1 && gw2);
+    const QString a = uniqueName("alice");
+    const QString b = uniqueName("bob");
+    auto alice = signedIn(gw1, a);
+    auto bob = signedIn(gw2, b);
+    QVERIFY(alice && bob);
+    keepAlive({alice.get(), bob.get()});
+    QVERIFY(befriend(*alice, a, *bob, b)); // contact events cross gateways too
+    QCOMPARE(bob->presenceHistory(a).constLast().first, QStringLiteral("online"));
+    QCOMPARE(alice->presenceHistory(b).constLast().first, QStringLiteral("online"));
+
+    alice->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}, {QStringLiteral("status"), QStringLiteral("idle")}}));
+    QVERIFY(bob->waitForPresence(a, QStringLiteral("idle")));
+    QCOMPARE(type(bob->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")}, {QStringLiteral("mode"), QStringLiteral("dnd")},
+                                    {QStringLiteral("text"), QStringLiteral("busy")}}))),
+             QStringLiteral("ok"));
+    const auto dnd = alice->waitForPresence(b, QStringLiteral("dnd"));
+    QVERIFY(dnd);
+    QCOMPARE(dnd->value(QStringLiteral("text")).toString(), QStringLiteral("busy"));
+
+    // A second device of alice on the other gateway.
+    auto laptop = signedIn(gw2, a, false);
+    QVERIFY(laptop);
+    const auto online = bob->waitForPresence(a, QStringLiteral("online"));
+    QVERIFY(online);
+    QCOMPARE(online->value(QStringLiteral("devices")).toArray(), QJsonArray{QStringLiteral("desktop")});
+
+    const qint64 byeAt = testNowMs();
+    alice->send(obj({{QStringLiteral("type"), QStringLiteral("bye")}}));
+    laptop->send(obj({{QStringLiteral("type"), QStringLiteral("bye")}}));
+    QVERIFY(bob->waitForPresence(a, QStringLiteral("offline")));
+    const qint64 latency = bob->log().constLast().atMs - byeAt;
+    QVERIFY2(latency < 1000, qPrintable(QStringLiteral("clean offline across gateways took %1 ms").arg(latency)));
+    qInfo("clean disconnect to offline across gateways: %lld ms", latency);
+
+    // Only gateways with watchers subscribe to a user's presence.
+    const QByteArray bobChannel = QByteArray("pr:c:") + b.toUtf8();
+    QCOMPARE(m_redis.command({"PUBSUB", "NUMSUB", QByteArray("pr:c:") + a.toUtf8()}).elements.value(1).integer, qint64(1));
+    QVERIFY2(QTest::qWaitFor([&] { return m_redis.command({"PUBSUB", "NUMSUB", bobChannel}).elements.value(1).integer == 0; }, 5000),
+             "gateways kept subscribing to bob's presence after his only watcher left");
+}
+
+void TestRedisGateways::killedGatewayShowsOfflineInTime()
+{
+    ServerProcess *victim = startGateway(QStringLiteral("gw-victim"));
+    ServerProcess *survivor = startGateway(QStringLiteral("gw-survivor"));
+    QVERIFY(victim && survivor);
+    const QString a = uniqueName("carol");
+    const QString b = uniqueName("dave");
+    auto alice = signedIn(victim, a);
+    auto bob = signedIn(survivor, b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    keepAlive({bob.get()});
+
+    alice->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
+    QVERIFY(alice->waitForType(QStringLiteral("heartbeat_ack")));
+    const qint64 lastFrame = alice->lastSentAtMs();
+    // The victim writes last frame times in batches: wait until Redis holds this one.
+    const QByteArray sid = sessionOf(*alice).toUtf8();
+    QVERIFY(QTest::qWaitFor([&] { return m_redis.command({"ZSCORE", "pr:lf", sid}).string.toLongLong() >= lastFrame - 5; }, 5000));
+
+    victim->kill(); // SIGKILL: no goodbye from the gateway
+    const auto offline = bob->waitForPresence(a, QStringLiteral("offline"), kTtlMs + 5000);
+    QVERIFY(offline);
+    const qint64 after = bob->log().constLast().atMs - lastFrame;
+    QVERIFY2(after >= kTtlMs && after <= kTtlMs + 2000,
+             qPrintable(QStringLiteral("offline %1 ms after the last frame (TTL %2)").arg(after).arg(kTtlMs)));
+    QVERIFY(qAbs(offline->value(QStringLiteral("last_seen")).toDouble() - lastFrame) < 200);
+    qInfo("gateway SIGKILL: offline %lld ms after the last frame (TTL %d ms)", after, kTtlMs);
+}
+
+void TestRedisGateways::reconnectToOtherGatewayShowsNoOffline()
+{
+    ServerProcess *gw1 = startGateway(QStringLiteral("gw-a"));
+    ServerProcess *gw2 = startGateway(QStringLiteral("gw-b"));
+    QVERIFY(gw1 && gw2);
+    const QString a = uniqueName("erin");
+    const QString b = uniqueName("fred");
+    auto alice = signedIn(gw1, a);
+    auto bob = signedIn(gw2, b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+
+    const QString token = tokenOf(*alice);
+    alice->dropUncleanly();
+    alice = byToken(gw2, token);
+    QVERIFY(alice);
+    keepAlive({alice.get(), bob.get()});
+    // The dropped session runs out its TTL on gw1 meanwhile.
+    QVERIFY(!bob->waitForPresence(a, QStringLiteral("offline"), kTtlMs + 2000));
+    for (const auto &[status, at] : bob->presenceHistory(a))
+        QVERIFY2(status == QLatin1String("online"), qPrintable(status));
+}
+
+void TestRedisGateways::shutdownShowsNoOfflineForReconnectingClients()
+{
+    ServerProcess *leaving = startGateway(QStringLiteral("gw-leaving"));
+    ServerProcess *staying = startGateway(QStringLiteral("gw-staying"));
+    QVERIFY(leaving && staying);
+    const QString a = uniqueName("gina");
+    const QString b = uniqueName("hank");
+    auto alice = signedIn(leaving, a);
+    auto bob = signedIn(staying, b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    keepAlive({bob.get()});
+
+    const QString token = tokenOf(*alice);
+    leaving->terminate(); // SIGTERM
+    QVERIFY(alice->waitForClosed());
+    QCOMPARE(alice->closeCode(), 1001);
+    QVERIFY(leaving->waitForExit(10000));
+    QCOMPARE(leaving->exitCode(), 0);
+    alice = byToken(staying, token);
+    QVERIFY(alice);
+    keepAlive({alice.get(), bob.get()});
+    QVERIFY(!bob->waitForPresence(a, QStringLiteral("offline"), kTtlMs + 2000));
+    for (const auto &[status, at] : bob->presenceHistory(a))
+        QVERIFY2(status == QLatin1String("online"), qPrintable(status));
+
+    // Whoever does not come back is taken by the TTL.
+    const qint64 goneAt = alice->lastSentAtMs();
+    m_alive = {bob.get()};
+    alice->dropUncleanly();
+    QVERIFY(bob->waitForPresence(a, QStringLiteral("offline"), kTtlMs + 5000));
+    QVERIFY(bob->log().constLast().atMs - goneAt >= kTtlMs);
+}
+
+void TestRedisGateways::redisRestartIsRepairedWithinHeartbeat()
+{
+    ServerProcess *gw1 = startGateway(QStringLiteral("gw-r1"));
+    ServerProcess *gw2 = startGateway(QStringLiteral("gw-r2"));
+    QVERIFY(gw1 && gw2);
+    const QString a = uniqueName("ivan");
+    const QString b = uniqueName("jane");
+    auto alice = signedIn(gw1, a);
+    auto bob = signedIn(gw2, b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    keepAlive({alice.get(), bob.get()});
+
+    QString error;
+    QVERIFY2(m_redis.restart(&error), qPrintable(error)); // a fresh, empty Redis
+    const qint64 backAt = testNowMs();
+    const QByteArray aliceState = QByteArray("pr:v:") + a.toUtf8();
+    const QByteArray bobState = QByteArray("pr:v:") + b.toUtf8();
+    QVERIFY(QTest::qWaitFor([&] {
+        return m_redis.command({"HGET", aliceState, "s"}).string == "online" &&
+               m_redis.command({"HGET", bobState, "s"}).string == "online";
+    }, 10000));
+    const qint64 repaired = testNowMs() - backAt;
+    qInfo("Redis restart: presence re-asserted %lld ms after Redis was back (heartbeat interval %d ms)", repaired, kHeartbeatMs);
+    QVERIFY2(repaired <= kHeartbeatMs, qPrintable(QStringLiteral("re-asserted after %1 ms").arg(repaired)));
+
+    // Fan-out works again both ways.
+    alice->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}, {QStringLiteral("status"), QStringLiteral("idle")}}));
+    QVERIFY(bob->waitForPresence(a, QStringLiteral("idle")));
+    QCOMPARE(type(bob->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")}, {QStringLiteral("mode"), QStringLiteral("dnd")}}))),
+             QStringLiteral("ok"));
+    QVERIFY(alice->waitForPresence(b, QStringLiteral("dnd")));
+    // And nobody was shown offline.
+    for (const auto &[status, at] : bob->presenceHistory(a))
+        QVERIFY2(status != QLatin1String("offline"), "Redis restart showed a live user offline");
+}
+
+void TestRedisGateways::steadyHeartbeatsCostFewRedisCommands()
+{
+    ServerProcess *gw = startGateway(QStringLiteral("gw-count"), 3000);
+    QVERIFY(gw);
+    const QString a = uniqueName("kate");
+    auto first = signedIn(gw, a);
+    QVERIFY(first);
+    std::vector<std::unique_ptr<TestClient>> sessions;
+    QList<TestClient *> all{first.get()};
+    for (int i = 0; i < 39; ++i) {
+        sessions.push_back(byToken(gw, tokenOf(*first)));
+        QVERIFY(sessions.back());
+        all.append(sessions.back().get());
+    }
+    // Steady state: every session heartbeats every 100 ms.
+    QTimer beat;
+    connect(&beat, &QTimer::timeout, this, [&] {
+        for (TestClient *c : std::as_const(all))
+            c->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
+    });
+    beat.start(100);
+    QVERIFY(QTest::qWaitFor([&] { return all.first()->waitForType(QStringLiteral("heartbeat_ack"), 0).has_value(); }, 2000));
+
+    auto acks = [&] {
+        int n = 0;
+        for (TestClient *c : std::as_const(all)) {
+            for (const auto &r : c->log())
+                n += r.message.value(QStringLiteral("type")).toString() == QLatin1String("heartbeat_ack");
+        }
+        return n;
+    };
+    const int acksBefore = acks();
+    const qint64 commandsBefore = m_redis.totalCommandCalls();
+    QVERIFY(QTest::qWaitFor([&] { return acks() - acksBefore >= 800; }, 20000));
+    const qint64 commands = m_redis.totalCommandCalls() - commandsBefore - 1; // minus this INFO
+    const int heartbeats = acks() - acksBefore;
+    const double perHeartbeat = static_cast<double>(commands) / heartbeats;
+    qInfo("Redis commands per steady heartbeat: %.4f (%lld commands for %d heartbeats)", perHeartbeat, commands, heartbeats);
+    QVERIFY2(perHeartbeat < 0.2, qPrintable(QString::number(perHeartbeat)));
+}
+
 QTEST_GUILESS_MAIN(TestRedisGateways)
 #include "TestRedisGateways.moc"
