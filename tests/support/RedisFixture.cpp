@@ -4,7 +4,7 @@
 #include <QRandomGenerator>
 #include <QTcpServer>
 #include <QThread>
-#include <hiredis.h>
+#include <hiredis/hiredis.h>
 
 namespace {
 // Below the ephemeral range, so no outgoing connection can hold it.
