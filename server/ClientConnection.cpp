@@ -63,6 +63,11 @@ ClientConnection::ClientConnection(QWebSocket *socket, Gateway *gateway)
 
 ClientConnection::~ClientConnection()
 {
+    // Destroying a connected QWebSocket leaks in Qt 6.4 (its close reason): end the socket first.
+    if (m_socket->state() != QAbstractSocket::UnconnectedState) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+    }
     for (const QString &user : std::as_const(m_watched))
         m_gateway->hub()->unwatch(this, user);
 }

@@ -26,6 +26,12 @@ TestClient::TestClient(QObject *parent)
     });
 }
 
+TestClient::~TestClient()
+{
+    // Qt 6.4's QWebSocket leaks its close reason when destroyed while connected: end it first.
+    m_socket.abort();
+}
+
 bool TestClient::open(const QUrl &url, int timeoutMs)
 {
     m_closed = false;

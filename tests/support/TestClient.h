@@ -19,6 +19,7 @@ public:
     using Predicate = std::function<bool(const QJsonObject &)>;
 
     explicit TestClient(QObject *parent = nullptr);
+    ~TestClient() override;
 
     bool open(const QUrl &url, int timeoutMs = 10000);
     void send(const QJsonObject &message);
