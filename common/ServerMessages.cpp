@@ -86,4 +86,41 @@ QJsonObject contactRequest(const QString &from, qint64 ts)
                        {QStringLiteral("ts"), ts}};
 }
 
+QJsonObject sent(const QString &cid, qint64 mid, qint64 ts, const QJsonValue &id)
+{
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("sent")},
+                  {QStringLiteral("cid"), cid},
+                  {QStringLiteral("mid"), mid},
+                  {QStringLiteral("ts"), ts}};
+    insertId(o, id);
+    return o;
+}
+
+QJsonObject messages(const QList<ChatMessage> &messages, bool more, const QJsonValue &id)
+{
+    QJsonArray array;
+    for (const ChatMessage &m : messages)
+        array.append(m.toJson());
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("messages")},
+                  {QStringLiteral("messages"), array},
+                  {QStringLiteral("more"), more}};
+    insertId(o, id);
+    return o;
+}
+
+QJsonObject read(const QString &from, const QString &with, qint64 mid)
+{
+    return QJsonObject{{QStringLiteral("type"), QStringLiteral("read")},
+                       {QStringLiteral("from"), from},
+                       {QStringLiteral("with"), with},
+                       {QStringLiteral("mid"), mid}};
+}
+
+QJsonObject typing(const QString &from, bool state)
+{
+    return QJsonObject{{QStringLiteral("type"), QStringLiteral("typing")},
+                       {QStringLiteral("from"), from},
+                       {QStringLiteral("state"), state}};
+}
+
 } // namespace presently::ServerMessages

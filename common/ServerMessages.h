@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ChatMessage.h"
 #include "ProtocolError.h"
 #include "ProtocolLimits.h"
 #include "UserPresence.h"
@@ -34,6 +35,10 @@ QJsonObject presence(const QList<UserPresence> &users, const QJsonValue &id = QJ
 QJsonObject contacts(const QList<UserPresence> &contacts, const QStringList &requests,
                      const QStringList &pending);
 QJsonObject contactRequest(const QString &from, qint64 ts);
+QJsonObject sent(const QString &cid, qint64 mid, qint64 ts, const QJsonValue &id = QJsonValue::Undefined);
+QJsonObject messages(const QList<ChatMessage> &messages, bool more, const QJsonValue &id);
+QJsonObject read(const QString &from, const QString &with, qint64 mid);
+QJsonObject typing(const QString &from, bool state);
 
 } // namespace ServerMessages
 

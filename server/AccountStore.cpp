@@ -1,6 +1,7 @@
 #include "AccountStore.h"
 
 #include "PasswordHasher.h"
+#include "SqlRetry.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -65,10 +66,7 @@ bool AccountStore::open(const QString &path, QString *error)
 bool AccountStore::exec(const QString &sql, const QVariantList &bind)
 {
     QSqlQuery q(m_db);
-    q.prepare(sql);
-    for (const QVariant &v : bind)
-        q.addBindValue(v);
-    m_failed = !q.exec();
+    m_failed = !SqlRetry::exec(q, sql, bind);
     if (m_failed)
         qCWarning(lcStore) << "statement failed:" << q.lastError().text();
     return !m_failed;
@@ -77,11 +75,8 @@ bool AccountStore::exec(const QString &sql, const QVariantList &bind)
 QStringList AccountStore::column(const QString &sql, const QVariantList &bind)
 {
     QSqlQuery q(m_db);
-    q.prepare(sql);
-    for (const QVariant &v : bind)
-        q.addBindValue(v);
     QStringList out;
-    m_failed = !q.exec();
+    m_failed = !SqlRetry::exec(q, sql, bind);
     if (m_failed) {
         qCWarning(lcStore) << "query failed:" << q.lastError().text();
         return out;
@@ -95,12 +90,9 @@ AccountStore::CreateResult AccountStore::createUser(const QString &user, const Q
                                                     qint64 nowMs)
 {
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral(
-        "INSERT INTO users(name, password_hash, created_ms) VALUES(?, ?, ?) ON CONFLICT DO NOTHING"));
-    q.addBindValue(user);
-    q.addBindValue(QString::fromLatin1(hash));
-    q.addBindValue(nowMs);
-    m_failed = !q.exec();
+    m_failed = !SqlRetry::exec(
+        q, QStringLiteral("INSERT INTO users(name, password_hash, created_ms) VALUES(?, ?, ?) ON CONFLICT DO NOTHING"),
+        {user, QString::fromLatin1(hash), nowMs});
     if (m_failed) {
         qCWarning(lcStore) << "create user failed:" << q.lastError().text();
         return CreateResult::Failed;
@@ -136,9 +128,7 @@ std::optional<QString> AccountStore::userForToken(const QString &token, qint64 n
 {
     const QString digest = PasswordHasher::tokenDigest(token);
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT user, last_used_ms FROM tokens WHERE digest = ?"));
-    q.addBindValue(digest);
-    m_failed = !q.exec();
+    m_failed = !SqlRetry::exec(q, QStringLiteral("SELECT user, last_used_ms FROM tokens WHERE digest = ?"), {digest});
     if (m_failed || !q.next())
         return std::nullopt;
     const QString user = q.value(0).toString();
@@ -159,9 +149,7 @@ StoredStatus AccountStore::status(const QString &user)
 {
     StoredStatus status;
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT mode, status_text FROM users WHERE name = ?"));
-    q.addBindValue(user);
-    m_failed = !q.exec();
+    m_failed = !SqlRetry::exec(q, QStringLiteral("SELECT mode, status_text FROM users WHERE name = ?"), {user});
     if (!m_failed && q.next()) {
         status.mode = modeFromName(q.value(0).toString()).value_or(Mode::Auto);
         status.text = q.value(1).toString();
@@ -239,12 +227,9 @@ ContactChange AccountStore::addContact(const QString &from, const QString &to, q
     if (theyAsked)
         return connect(from, to, nowMs) ? ContactChange::Connected : ContactChange::Failed;
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral(
-        "INSERT OR IGNORE INTO contact_requests(from_user, to_user, ts_ms) VALUES(?, ?, ?)"));
-    q.addBindValue(from);
-    q.addBindValue(to);
-    q.addBindValue(nowMs);
-    m_failed = !q.exec();
+    m_failed = !SqlRetry::exec(
+        q, QStringLiteral("INSERT OR IGNORE INTO contact_requests(from_user, to_user, ts_ms) VALUES(?, ?, ?)"),
+        {from, to, nowMs});
     if (m_failed)
         return ContactChange::Failed;
     return q.numRowsAffected() == 1 ? ContactChange::Requested : ContactChange::Unchanged;
@@ -270,22 +255,15 @@ ContactChange AccountStore::removeContact(const QString &user, const QString &ot
     if (!m_db.transaction())
         return ContactChange::Failed;
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("DELETE FROM contacts WHERE (user = ? AND contact = ?) OR (user = ? AND "
-                             "contact = ?)"));
-    q.addBindValue(user);
-    q.addBindValue(other);
-    q.addBindValue(other);
-    q.addBindValue(user);
-    bool ok = q.exec();
+    bool ok = SqlRetry::exec(
+        q, QStringLiteral("DELETE FROM contacts WHERE (user = ? AND contact = ?) OR (user = ? AND contact = ?)"),
+        {user, other, other, user});
     int changed = ok ? q.numRowsAffected() : 0;
     QSqlQuery r(m_db);
-    r.prepare(QStringLiteral("DELETE FROM contact_requests WHERE (from_user = ? AND to_user = ?) OR "
-                             "(from_user = ? AND to_user = ?)"));
-    r.addBindValue(user);
-    r.addBindValue(other);
-    r.addBindValue(other);
-    r.addBindValue(user);
-    ok = ok && r.exec();
+    ok = ok && SqlRetry::exec(r,
+                              QStringLiteral("DELETE FROM contact_requests WHERE (from_user = ? AND to_user = ?) "
+                                             "OR (from_user = ? AND to_user = ?)"),
+                              {user, other, other, user});
     changed += ok ? r.numRowsAffected() : 0;
     if (!ok || !m_db.commit()) {
         m_db.rollback();

@@ -3,12 +3,14 @@
 #include "AccountStore.h"
 #include "EventBus.h"
 #include "Gateway.h"
+#include "MessageStore.h"
 #include "PresenceHub.h"
 #include "PresenceStore.h"
 #include "PasswordHasher.h"
 #include "ServerMessages.h"
 
 #include <QFuture>
+#include <QJsonArray>
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QRandomGenerator>
@@ -250,6 +252,8 @@ void ClientConnection::authenticated(const QString &user, const QString &token, 
     m_user = user;
     m_token = token;
     m_sessionId = newSessionId();
+    // Live delivery starts after what is committed now; older messages come by `sync`.
+    m_lastDeliveredMid = m_gateway->messages()->lastMid().value_or(0);
     PresenceStore *presence = m_gateway->presence();
     m_gateway->registerSession(this);
     presence->startSession({m_sessionId, user, device, Activity::Active, m_gateway->accounts()->status(user)});
@@ -274,6 +278,12 @@ void ClientConnection::reloadContacts(bool autoWatchNew)
     const QStringList contactList = accounts->contacts(m_user);
     const QStringList requests = accounts->requestsTo(m_user);
     const QStringList pending = accounts->requestsFrom(m_user);
+    // Extension: each contact entry carries both read marks, so a new device knows them.
+    QHash<QString, QPair<qint64, qint64>> readMarks;
+    for (const QString &contact : contactList) {
+        readMarks.insert(contact, {m_gateway->messages()->readMark(m_user, contact),
+                                   m_gateway->messages()->readMark(contact, m_user)});
+    }
     const QSet<QString> contacts(contactList.cbegin(), contactList.cend());
 
     for (const QString &gone : m_contacts - contacts) {
@@ -291,11 +301,21 @@ void ClientConnection::reloadContacts(bool autoWatchNew)
     m_contacts = contacts;
 
     beginAsync();
-    m_gateway->hub()->current(contactList, [self = QPointer<ClientConnection>(this), requests, pending](
+    m_gateway->hub()->current(contactList, [self = QPointer<ClientConnection>(this), requests, pending, readMarks](
                                                bool, const QList<UserPresence> &users) {
         if (!self)
             return;
-        self->send(ServerMessages::contacts(self->visibleNow(users), requests, pending));
+        QJsonObject contacts = ServerMessages::contacts(self->visibleNow(users), requests, pending);
+        QJsonArray entries = contacts.value(QStringLiteral("contacts")).toArray();
+        for (qsizetype i = 0; i < entries.size(); ++i) {
+            QJsonObject entry = entries.at(i).toObject();
+            const auto marks = readMarks.value(entry.value(QStringLiteral("user")).toString());
+            entry.insert(QStringLiteral("read_mid"), marks.first);
+            entry.insert(QStringLiteral("peer_read_mid"), marks.second);
+            entries[i] = entry;
+        }
+        contacts.insert(QStringLiteral("contacts"), entries);
+        self->send(contacts);
         self->m_rosterSent = true;
         self->endAsync();
     });
@@ -345,11 +365,19 @@ void ClientConnection::handleLive(const ClientMessage &m)
         handleContactChange(m);
         return;
     case ClientMessageType::Send:
+        handleSend(m);
+        return;
     case ClientMessageType::History:
+        handleHistory(m);
+        return;
     case ClientMessageType::Sync:
+        handleSync(m);
+        return;
     case ClientMessageType::Read:
+        handleRead(m);
+        return;
     case ClientMessageType::Typing:
-        sendError(ErrorCode::Unavailable, QStringLiteral("messages are not available on this server yet"), m.id);
+        handleTyping(m);
         return;
     case ClientMessageType::Bye:
         endSession(CloseCode::Normal, QStringLiteral("bye"));
@@ -466,11 +494,132 @@ void ClientConnection::handleUserEvent(const QJsonObject &event)
         const QString kind = event.value(QStringLiteral("kind")).toString();
         if (kind == QLatin1String("contacts")) {
             reloadContacts(true);
+        } else if (kind == QLatin1String("message")) {
+            deliverUpTo(static_cast<qint64>(event.value(QStringLiteral("mid")).toDouble()));
+        } else if (kind == QLatin1String("read")) {
+            if (event.value(QStringLiteral("session")).toString() != m_sessionId) {
+                send(ServerMessages::read(event.value(QStringLiteral("from")).toString(),
+                                          event.value(QStringLiteral("with")).toString(),
+                                          static_cast<qint64>(event.value(QStringLiteral("mid")).toDouble())));
+            }
+        } else if (kind == QLatin1String("typing")) {
+            send(ServerMessages::typing(event.value(QStringLiteral("from")).toString(),
+                                        event.value(QStringLiteral("state")).toBool()));
         } else if (kind == QLatin1String("contact_request")) {
             send(ServerMessages::contactRequest(event.value(QStringLiteral("from")).toString(),
                                                 static_cast<qint64>(event.value(QStringLiteral("ts")).toDouble())));
         }
     });
+}
+
+void ClientConnection::handleSend(const ClientMessage &m)
+{
+    MessageStore *store = m_gateway->messages();
+    // A resend of a known cid answers the original, whatever its body, and delivers nothing.
+    if (const std::optional<StoredMessage> known = store->findByCid(m_user, m.cid)) {
+        send(ServerMessages::sent(known->cid, known->mid, known->ts, m.id));
+        return;
+    }
+    AccountStore *accounts = m_gateway->accounts();
+    if (m.to != m_user && !accounts->userExists(m.to)) {
+        sendError(accounts->failed() ? ErrorCode::Unavailable : ErrorCode::NotFound, QStringLiteral("no such user"), m.id);
+        return;
+    }
+    if (!accounts->areContacts(m_user, m.to)) {
+        sendError(accounts->failed() ? ErrorCode::Unavailable : ErrorCode::Forbidden,
+                  QStringLiteral("only contacts can message each other"), m.id);
+        return;
+    }
+    const MessageStore::SendResult result =
+        store->send(m_user, m.to, m.cid, m.body, m_sessionId, m_gateway->presence()->nowMs());
+    if (!result.ok) {
+        sendError(ErrorCode::Unavailable, QStringLiteral("message store unavailable; send again"), m.id);
+        return;
+    }
+    // Committed: only now is it acknowledged.
+    send(ServerMessages::sent(result.message.cid, result.message.mid, result.message.ts, m.id));
+    if (!result.created)
+        return;
+    const QJsonObject event{{QStringLiteral("kind"), QStringLiteral("message")}, {QStringLiteral("mid"), result.message.mid}};
+    m_gateway->bus()->publish(m.to, event);
+    if (m.to != m_user)
+        m_gateway->bus()->publish(m_user, event);
+}
+
+void ClientConnection::deliverUpTo(qint64 mid)
+{
+    constexpr int kPage = 500;
+    while (m_state == State::Live && mid > m_lastDeliveredMid) {
+        const std::optional<MessagePage> page = m_gateway->messages()->forUser(m_user, m_lastDeliveredMid, mid, kPage);
+        if (!page)
+            return; // the store is failing: the next event or a catch-up tries again
+        for (const StoredMessage &message : page->messages) {
+            if (message.senderSession != m_sessionId)
+                send(message.toJson());
+            m_lastDeliveredMid = message.mid;
+        }
+        if (!page->more)
+            break;
+    }
+}
+
+void ClientConnection::sendMessagePage(const std::optional<MessagePage> &page, const QJsonValue &id)
+{
+    if (!page) {
+        sendError(ErrorCode::Unavailable, QStringLiteral("message store unavailable"), id);
+        return;
+    }
+    send(ServerMessages::messages({page->messages.cbegin(), page->messages.cend()}, page->more, id));
+}
+
+void ClientConnection::handleSync(const ClientMessage &m)
+{
+    sendMessagePage(m_gateway->messages()->forUser(m_user, m.after, std::numeric_limits<qint64>::max(), 500), m.id);
+}
+
+void ClientConnection::handleHistory(const ClientMessage &m)
+{
+    if (m.with != m_user && !m_gateway->accounts()->userExists(m.with)) {
+        sendError(ErrorCode::NotFound, QStringLiteral("no such user"), m.id);
+        return;
+    }
+    sendMessagePage(m_gateway->messages()->conversation(m_user, m.with, m.before.value_or(0), m.limit), m.id);
+}
+
+void ClientConnection::handleRead(const ClientMessage &m)
+{
+    if (m.with == m_user || !m_gateway->accounts()->userExists(m.with)) {
+        sendError(ErrorCode::NotFound, QStringLiteral("no such conversation"), m.id);
+        return;
+    }
+    const std::optional<bool> moved = m_gateway->messages()->markRead(m_user, m.with, m.mid);
+    if (!moved) {
+        sendError(ErrorCode::Unavailable, QStringLiteral("message store unavailable"), m.id);
+        return;
+    }
+    sendOk(m.id);
+    if (!*moved)
+        return; // only forward: an older mark changes nothing
+    const QJsonObject event{{QStringLiteral("kind"), QStringLiteral("read")},
+                            {QStringLiteral("from"), m_user},
+                            {QStringLiteral("with"), m.with},
+                            {QStringLiteral("mid"), m.mid},
+                            {QStringLiteral("session"), m_sessionId}};
+    m_gateway->bus()->publish(m.with, event);
+    m_gateway->bus()->publish(m_user, event);
+}
+
+void ClientConnection::handleTyping(const ClientMessage &m)
+{
+    if (!m_contacts.contains(m.to)) {
+        sendError(ErrorCode::Forbidden, QStringLiteral("only contacts can see typing"), m.id);
+        return;
+    }
+    // Relayed, never stored.
+    m_gateway->bus()->publish(m.to, QJsonObject{{QStringLiteral("kind"), QStringLiteral("typing")},
+                                                {QStringLiteral("from"), m_user},
+                                                {QStringLiteral("state"), m.state}});
+    sendOk(m.id);
 }
 
 void ClientConnection::endSession(quint16 closeCode, const QString &reason)

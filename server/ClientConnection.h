@@ -36,6 +36,8 @@ public:
     void expire();
     // Server shutdown: close with 1001 and leave the session's presence to its TTL.
     void goAway();
+    // Delivers every message of this user up to `mid` not delivered yet, in mid order, from SQL.
+    void deliverUpTo(qint64 mid);
 
 private:
     enum class State { AwaitingHello, Authenticating, Live, Closed };
@@ -58,6 +60,13 @@ private:
     void handleContactChange(const ClientMessage &m);
     void endSession(quint16 closeCode, const QString &reason);
 
+    void handleSend(const ClientMessage &m);
+    void handleHistory(const ClientMessage &m);
+    void handleSync(const ClientMessage &m);
+    void handleRead(const ClientMessage &m);
+    void handleTyping(const ClientMessage &m);
+    void sendMessagePage(const std::optional<struct MessagePage> &page, const QJsonValue &id);
+
     void reloadContacts(bool autoWatchNew);
     QList<UserPresence> visibleNow(QList<UserPresence> users) const;
 
@@ -76,6 +85,7 @@ private:
     QString m_token;
     QSet<QString> m_contacts;
     QSet<QString> m_watched;
+    qint64 m_lastDeliveredMid = 0; // messages up to here were delivered to (or sent by) this session
     TokenBucket m_requestBucket;
     TokenBucket m_floodBucket;
     bool m_firstFrame = true;

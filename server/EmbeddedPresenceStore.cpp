@@ -108,6 +108,7 @@ PresenceEntry EmbeddedPresenceStore::entryFor(const QString &user) const
         return it->entry;
     PresenceEntry entry;
     entry.presence.user = user;
+    entry.known = false;
     return entry;
 }
 

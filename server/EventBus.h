@@ -22,6 +22,8 @@ public:
 
 Q_SIGNALS:
     void eventReceived(const QString &user, const QJsonObject &event);
+    // The transport was cut and is back: events published meanwhile may not have arrived.
+    void eventsMayHaveBeenLost();
 };
 
 } // namespace presently

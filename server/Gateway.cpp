@@ -15,11 +15,12 @@ Q_LOGGING_CATEGORY(lcGateway, "presently.gateway")
 
 namespace presently {
 
-Gateway::Gateway(const ServerConfig &config, AccountStore *accounts, PresenceStore *presence,
-                 EventBus *bus, QObject *parent)
+Gateway::Gateway(const ServerConfig &config, AccountStore *accounts, MessageStore *messages,
+                 PresenceStore *presence, EventBus *bus, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_accounts(accounts)
+    , m_messages(messages)
     , m_presence(presence)
     , m_bus(bus)
     , m_hub(new PresenceHub(presence, this))
@@ -28,6 +29,24 @@ Gateway::Gateway(const ServerConfig &config, AccountStore *accounts, PresenceSto
     connect(m_server, &QWebSocketServer::newConnection, this, &Gateway::onNewConnection);
     connect(m_bus, &EventBus::eventReceived, this, &Gateway::onUserEvent);
     connect(m_presence, &PresenceStore::sessionExpired, this, &Gateway::onSessionExpired);
+    connect(m_bus, &EventBus::eventsMayHaveBeenLost, this, &Gateway::catchUpAll);
+}
+
+void Gateway::catchUpAll()
+{
+    // The bus lost its connection: whatever it carried meanwhile is in SQL. Catch every session up.
+    const QJsonObject catchUp{{QStringLiteral("kind"), QStringLiteral("message")},
+                              {QStringLiteral("mid"), 9007199254740992.0 /* 2^53: every mid */}};
+    for (auto it = m_byUser.cbegin(); it != m_byUser.cend(); ++it) {
+        for (ClientConnection *connection : it.value())
+            connection->handleUserEvent(catchUp);
+    }
+    // Contact changes may have been missed too.
+    const QJsonObject contacts{{QStringLiteral("kind"), QStringLiteral("contacts")}};
+    for (auto it = m_byUser.cbegin(); it != m_byUser.cend(); ++it) {
+        for (ClientConnection *connection : it.value())
+            connection->handleUserEvent(contacts);
+    }
 }
 
 Gateway::~Gateway()

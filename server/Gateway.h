@@ -13,6 +13,7 @@ namespace presently {
 class AccountStore;
 class ClientConnection;
 class EventBus;
+class MessageStore;
 class PresenceHub;
 class PresenceStore;
 
@@ -20,8 +21,8 @@ class PresenceStore;
 class Gateway : public QObject {
     Q_OBJECT
 public:
-    Gateway(const ServerConfig &config, AccountStore *accounts, PresenceStore *presence, EventBus *bus,
-            QObject *parent = nullptr);
+    Gateway(const ServerConfig &config, AccountStore *accounts, MessageStore *messages, PresenceStore *presence,
+            EventBus *bus, QObject *parent = nullptr);
     ~Gateway() override;
 
     bool listen(QString *error);
@@ -33,6 +34,7 @@ public:
 
     const ServerConfig &config() const { return m_config; }
     AccountStore *accounts() const { return m_accounts; }
+    MessageStore *messages() const { return m_messages; }
     PresenceStore *presence() const { return m_presence; }
     PresenceHub *hub() const { return m_hub; }
     EventBus *bus() const { return m_bus; }
@@ -44,9 +46,11 @@ private:
     void onNewConnection();
     void onUserEvent(const QString &user, const QJsonObject &event);
     void onSessionExpired(const QString &sessionId);
+    void catchUpAll();
 
     ServerConfig m_config;
     AccountStore *m_accounts;
+    MessageStore *m_messages;
     PresenceStore *m_presence;
     EventBus *m_bus;
     PresenceHub *m_hub;

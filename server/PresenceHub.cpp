@@ -66,7 +66,8 @@ void PresenceHub::onResynced()
             return;
         for (const PresenceEntry &entry : entries) {
             const auto it = m_watched.find(entry.presence.user);
-            if (it == m_watched.end())
+            // Nothing known yet is not "offline": the user's own gateway may still be re-asserting.
+            if (it == m_watched.end() || !entry.known)
                 continue;
             // After an outage versions may restart lower: compare what is visible instead.
             const bool differs = !it->known || entry.presence.visiblyDiffers(it->entry.presence);

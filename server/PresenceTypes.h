@@ -19,6 +19,7 @@ struct SessionStart {
 struct PresenceEntry {
     UserPresence presence;
     qint64 version = 0;
+    bool known = true; // false: the store holds nothing for the user (never seen, or data lost)
 };
 
 } // namespace presently

@@ -17,6 +17,7 @@ RedisEventBus::RedisEventBus(RedisConnection *commands, RedisSubscriber *subscri
     , m_subscriber(subscriber)
 {
     connect(subscriber, &RedisSubscriber::message, this, &RedisEventBus::onMessage);
+    connect(subscriber, &RedisSubscriber::resubscribed, this, &EventBus::eventsMayHaveBeenLost);
 }
 
 void RedisEventBus::listen(const QString &user)

@@ -174,7 +174,8 @@ void RedisPresenceStore::fetch(const QStringList &users, FetchCallback callback)
             const RedisReply &row = reply.elements.at(i);
             PresenceEntry entry;
             entry.presence.user = users.at(i);
-            if (row.elements.size() == 6 && row.elements.at(0).type == RedisReply::Type::String) {
+            entry.known = row.elements.size() == 6 && row.elements.at(0).type == RedisReply::Type::String;
+            if (entry.known) {
                 entry.presence.status =
                     statusFromName(QString::fromUtf8(row.elements.at(0).string)).value_or(Status::Offline);
                 entry.presence.text = QString::fromUtf8(row.elements.at(1).string);

@@ -4,6 +4,7 @@
 #include "EmbeddedEventBus.h"
 #include "EmbeddedPresenceStore.h"
 #include "Gateway.h"
+#include "MessageStore.h"
 #include "RedisEventBus.h"
 #include "RedisPresenceStore.h"
 
@@ -13,6 +14,7 @@ Server::Server(const ServerConfig &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_accounts(std::make_unique<AccountStore>())
+    , m_messages(std::make_unique<MessageStore>())
 {
 }
 
@@ -23,7 +25,7 @@ Server::~Server()
 
 bool Server::start(QString *error)
 {
-    if (!m_accounts->open(m_config.databasePath, error))
+    if (!m_accounts->open(m_config.databasePath, error) || !m_messages->open(m_config.databasePath, error))
         return false;
     if (m_config.redis) {
         auto *presence = new RedisPresenceStore(*m_config.redis, m_config.serverId,
@@ -36,7 +38,7 @@ bool Server::start(QString *error)
     }
     m_presence->setStatusLookup([accounts = m_accounts.get()](const QString &user) { return accounts->status(user); });
     m_presence->start();
-    m_gateway = new Gateway(m_config, m_accounts.get(), m_presence, m_bus, this);
+    m_gateway = new Gateway(m_config, m_accounts.get(), m_messages.get(), m_presence, m_bus, this);
     return m_gateway->listen(error);
 }
 

@@ -10,6 +10,7 @@ namespace presently {
 class AccountStore;
 class EventBus;
 class Gateway;
+class MessageStore;
 class PresenceStore;
 
 // The composition root: the account store, the presence store and bus (embedded or Redis), and
@@ -33,6 +34,7 @@ Q_SIGNALS:
 private:
     ServerConfig m_config;
     std::unique_ptr<AccountStore> m_accounts;
+    std::unique_ptr<MessageStore> m_messages;
     PresenceStore *m_presence = nullptr;
     EventBus *m_bus = nullptr;
     Gateway *m_gateway = nullptr;

@@ -88,6 +88,12 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
         {QStringLiteral("auth-timeout-ms"),
          QStringLiteral("Connections not signed in by then are closed."), QStringLiteral("MS"),
          QStringLiteral("10000")},
+        {QStringLiteral("rate-per-s"),
+         QStringLiteral("Requests per second a connection may make (announced in welcome)."),
+         QStringLiteral("N"), QStringLiteral("20")},
+        {QStringLiteral("rate-burst"),
+         QStringLiteral("Requests a connection may make at once (announced in welcome)."),
+         QStringLiteral("N"), QStringLiteral("40")},
         {QStringLiteral("server-id"),
          QStringLiteral("This gateway's name, unique among gateways sharing a Redis."),
          QStringLiteral("ID"), QStringLiteral("gw-<host>-<random>")},
@@ -146,6 +152,22 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
                             &error) &&
             parsePositiveMs(parser, QStringLiteral("auth-timeout-ms"), &config.authTimeoutMs, &error);
     }
+
+    if (error.isEmpty() && config.presenceTtlMs <= config.heartbeatIntervalMs)
+        error = QStringLiteral("--presence-ttl-ms must be longer than --heartbeat-interval-ms");
+    if (error.isEmpty() && parser.isSet(QStringLiteral("rate-per-s"))) {
+        config.limits.ratePerSecond = parser.value(QStringLiteral("rate-per-s")).toInt();
+        if (config.limits.ratePerSecond <= 0)
+            error = QStringLiteral("--rate-per-s must be a positive number");
+    }
+    if (error.isEmpty() && parser.isSet(QStringLiteral("rate-burst"))) {
+        config.limits.rateBurst = parser.value(QStringLiteral("rate-burst")).toInt();
+        if (config.limits.rateBurst <= 0)
+            error = QStringLiteral("--rate-burst must be a positive number");
+    }
+    // The second bucket, on every frame, keeps the protocol's ratio to the first.
+    config.limits.floodPerSecond = 5 * config.limits.ratePerSecond;
+    config.limits.floodBurst = 5 * config.limits.rateBurst;
 
     config.serverId = parser.value(QStringLiteral("server-id"));
     if (!parser.isSet(QStringLiteral("server-id"))) {

@@ -324,6 +324,28 @@ void TestCodec::serialisesServerMessages()
     QCOMPARE(ServerMessages::heartbeatAck(9).value(QStringLiteral("ts")).toInt(), 9);
     const QJsonObject request = ServerMessages::contactRequest(QStringLiteral("alice"), 3);
     QCOMPARE(request.value(QStringLiteral("from")).toString(), QStringLiteral("alice"));
+
+    const QJsonObject sent = ServerMessages::sent(QStringLiteral("c1"), 1201, 99, QStringLiteral("r7"));
+    QCOMPARE(sent, (QJsonObject{{QStringLiteral("type"), QStringLiteral("sent")}, {QStringLiteral("cid"), QStringLiteral("c1")},
+                                {QStringLiteral("mid"), 1201}, {QStringLiteral("ts"), 99}, {QStringLiteral("id"), QStringLiteral("r7")}}));
+    ChatMessage hi;
+    hi.mid = 1201;
+    hi.cid = QStringLiteral("c1");
+    hi.from = QStringLiteral("alice");
+    hi.to = QStringLiteral("bob");
+    hi.body = QStringLiteral("hi 👋");
+    hi.ts = 99;
+    const QJsonObject page = ServerMessages::messages({hi}, true, 5);
+    QCOMPARE(page.value(QStringLiteral("more")).toBool(), true);
+    QCOMPARE(page.value(QStringLiteral("id")).toInt(), 5);
+    const QJsonObject entry = page.value(QStringLiteral("messages")).toArray().first().toObject();
+    QCOMPARE(entry.value(QStringLiteral("type")).toString(), QStringLiteral("message"));
+    const ChatMessage back2 = ChatMessage::fromJson(entry);
+    QCOMPARE(back2.body, hi.body);
+    QCOMPARE(back2.mid, hi.mid);
+    QCOMPARE(ServerMessages::read(QStringLiteral("alice"), QStringLiteral("bob"), 7).value(QStringLiteral("with")).toString(),
+             QStringLiteral("bob"));
+    QCOMPARE(ServerMessages::typing(QStringLiteral("alice"), false).value(QStringLiteral("state")).toBool(), false);
 }
 
 void TestCodec::presenceOfUnknownUserIsMinimal()

@@ -1,0 +1,193 @@
+#include "MessageStore.h"
+
+#include "SqlRetry.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+
+Q_DECLARE_LOGGING_CATEGORY(lcStore)
+
+namespace presently {
+
+namespace {
+constexpr const char *kColumns = "mid, cid, sender, recipient, body, ts_ms, sender_session";
+
+StoredMessage fromRow(const QSqlQuery &q)
+{
+    StoredMessage m;
+    m.mid = q.value(0).toLongLong();
+    m.cid = q.value(1).toString();
+    m.from = q.value(2).toString();
+    m.to = q.value(3).toString();
+    m.body = q.value(4).toString();
+    m.ts = q.value(5).toLongLong();
+    m.senderSession = q.value(6).toString();
+    return m;
+}
+} // namespace
+
+MessageStore::MessageStore()
+    : m_connectionName(QStringLiteral("messages-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
+{
+}
+
+MessageStore::~MessageStore()
+{
+    if (m_db.isValid()) {
+        m_db.close();
+        m_db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+}
+
+bool MessageStore::open(const QString &path, QString *error)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    m_db.setDatabaseName(path);
+    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!m_db.open()) {
+        *error = QStringLiteral("cannot open %1: %2").arg(path, m_db.lastError().text());
+        return false;
+    }
+    const QStringList schema = {
+        QStringLiteral("PRAGMA journal_mode=WAL"),
+        QStringLiteral("PRAGMA synchronous=FULL"),
+        QStringLiteral("CREATE TABLE IF NOT EXISTS messages(mid INTEGER PRIMARY KEY AUTOINCREMENT, "
+                       "cid TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT NOT NULL, body TEXT "
+                       "NOT NULL, ts_ms INTEGER NOT NULL, sender_session TEXT NOT NULL DEFAULT '', "
+                       "UNIQUE(sender, cid))"),
+        QStringLiteral("CREATE INDEX IF NOT EXISTS messages_sender ON messages(sender, mid)"),
+        QStringLiteral("CREATE INDEX IF NOT EXISTS messages_recipient ON messages(recipient, mid)"),
+        QStringLiteral("CREATE TABLE IF NOT EXISTS read_marks(user TEXT NOT NULL, peer TEXT NOT NULL, "
+                       "mid INTEGER NOT NULL, PRIMARY KEY(user, peer))"),
+    };
+    for (const QString &sql : schema) {
+        QSqlQuery q(m_db);
+        if (!SqlRetry::exec(q, sql)) {
+            *error = QStringLiteral("cannot set up %1: %2").arg(path, q.lastError().text());
+            return false;
+        }
+    }
+    return true;
+}
+
+std::optional<StoredMessage> MessageStore::findByCid(const QString &sender, const QString &cid)
+{
+    QSqlQuery q(m_db);
+    if (!SqlRetry::exec(q, QStringLiteral("SELECT %1 FROM messages WHERE sender = ? AND cid = ?").arg(QLatin1String(kColumns)),
+                        {sender, cid}) ||
+        !q.next()) {
+        return std::nullopt;
+    }
+    return fromRow(q);
+}
+
+MessageStore::SendResult MessageStore::send(const QString &from, const QString &to, const QString &cid,
+                                            const QString &body, const QString &senderSession, qint64 nowMs)
+{
+    SendResult result;
+    QSqlQuery q(m_db);
+    // Committed (synchronous=FULL) when exec returns: only then may the sender hear `sent`.
+    if (!SqlRetry::exec(q,
+                        QStringLiteral("INSERT INTO messages(cid, sender, recipient, body, ts_ms, sender_session) "
+                                       "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(sender, cid) DO NOTHING"),
+                        {cid, from, to, body, nowMs, senderSession})) {
+        qCWarning(lcStore) << "storing a message failed:" << q.lastError().text();
+        return result;
+    }
+    result.created = q.numRowsAffected() == 1;
+    if (result.created) {
+        result.ok = true;
+        result.message.mid = q.lastInsertId().toLongLong();
+        result.message.cid = cid;
+        result.message.from = from;
+        result.message.to = to;
+        result.message.body = body;
+        result.message.ts = nowMs;
+        result.message.senderSession = senderSession;
+        return result;
+    }
+    const std::optional<StoredMessage> original = findByCid(from, cid);
+    result.ok = original.has_value();
+    if (original)
+        result.message = *original;
+    return result;
+}
+
+std::optional<MessagePage> MessageStore::page(const QString &sql, const QVariantList &bind, int limit)
+{
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!SqlRetry::exec(q, sql, bind)) {
+        qCWarning(lcStore) << "reading messages failed:" << q.lastError().text();
+        return std::nullopt;
+    }
+    MessagePage page;
+    while (q.next()) {
+        if (page.messages.size() == limit) {
+            page.more = true; // one row beyond the page was asked for to know this
+            break;
+        }
+        page.messages.append(fromRow(q));
+    }
+    return page;
+}
+
+std::optional<MessagePage> MessageStore::forUser(const QString &user, qint64 after, qint64 upTo, int limit)
+{
+    return page(QStringLiteral("SELECT %1 FROM messages WHERE (sender = ? OR recipient = ?) AND mid > ? "
+                               "AND mid <= ? ORDER BY mid LIMIT ?")
+                    .arg(QLatin1String(kColumns)),
+                {user, user, after, upTo, limit + 1}, limit);
+}
+
+std::optional<MessagePage> MessageStore::conversation(const QString &user, const QString &peer, qint64 before,
+                                                      int limit)
+{
+    const qint64 bound = before > 0 ? before : std::numeric_limits<qint64>::max();
+    std::optional<MessagePage> newestFirst =
+        page(QStringLiteral("SELECT %1 FROM messages WHERE mid < ? AND ((sender = ? AND recipient = ?) OR "
+                            "(sender = ? AND recipient = ?)) ORDER BY mid DESC LIMIT ?")
+                 .arg(QLatin1String(kColumns)),
+             {bound, user, peer, peer, user, limit + 1}, limit);
+    if (newestFirst)
+        std::reverse(newestFirst->messages.begin(), newestFirst->messages.end());
+    return newestFirst;
+}
+
+std::optional<qint64> MessageStore::lastMid()
+{
+    QSqlQuery q(m_db);
+    if (!SqlRetry::exec(q, QStringLiteral("SELECT COALESCE(MAX(mid), 0) FROM messages")) || !q.next())
+        return std::nullopt;
+    return q.value(0).toLongLong();
+}
+
+std::optional<bool> MessageStore::markRead(const QString &user, const QString &peer, qint64 mid)
+{
+    QSqlQuery q(m_db);
+    if (!SqlRetry::exec(q,
+                        QStringLiteral("INSERT INTO read_marks(user, peer, mid) VALUES(?, ?, ?) ON CONFLICT(user, peer) "
+                                       "DO UPDATE SET mid = excluded.mid WHERE excluded.mid > read_marks.mid"),
+                        {user, peer, mid})) {
+        return std::nullopt;
+    }
+    return q.numRowsAffected() == 1;
+}
+
+qint64 MessageStore::readMark(const QString &user, const QString &peer)
+{
+    QSqlQuery q(m_db);
+    if (!SqlRetry::exec(q, QStringLiteral("SELECT mid FROM read_marks WHERE user = ? AND peer = ?"), {user, peer}) ||
+        !q.next()) {
+        return 0;
+    }
+    return q.value(0).toLongLong();
+}
+
+} // namespace presently

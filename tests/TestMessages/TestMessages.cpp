@@ -1,0 +1,528 @@
+// Direct messages end to end: two gateways on a real redis-server and one SQLite file.
+// Delivery is at least once; display is exactly once by mid (a client keeps what it saw).
+#include "RedisFixture.h"
+#include "ServerProcess.h"
+#include "TestClient.h"
+#include "TestUsers.h"
+
+#include <QJsonArray>
+#include <QSet>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QUuid>
+#include <memory>
+
+using namespace TestUsers;
+
+namespace {
+constexpr int kTtlMs = 3000;
+const QString kPassword = QStringLiteral("correct horse");
+
+QJsonObject sendFrame(const QString &to, const QString &cid, const QString &body)
+{
+    return obj({{QStringLiteral("type"), QStringLiteral("send")}, {QStringLiteral("to"), to},
+                {QStringLiteral("cid"), cid}, {QStringLiteral("body"), body}});
+}
+
+bool isType(const QJsonObject &o, const char *type)
+{
+    return o.value(QStringLiteral("type")).toString() == QLatin1String(type);
+}
+
+// What a client displays: each mid once, and the live stream's order as it came.
+struct Inbox {
+    QMap<qint64, QJsonObject> byMid;
+    QList<qint64> liveOrder;
+    int duplicates = 0;
+
+    void takeLive(TestClient &c)
+    {
+        for (const auto &r : c.log()) {
+            if (!isType(r.message, "message"))
+                continue;
+            const auto mid = static_cast<qint64>(r.message.value(QStringLiteral("mid")).toDouble());
+            liveOrder.append(mid);
+            duplicates += byMid.contains(mid);
+            byMid.insert(mid, r.message);
+        }
+    }
+    void take(const QJsonArray &messages)
+    {
+        for (const QJsonValue &v : messages)
+            byMid.insert(static_cast<qint64>(v.toObject().value(QStringLiteral("mid")).toDouble()), v.toObject());
+    }
+};
+} // namespace
+
+class TestMessages : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void deliversAcrossGateways();
+    void resendOfCidIsIdempotent();
+    void refusesBadSends();
+    void survivesKillRightAfterSent();
+    void burstWhileRecipientReconnects();
+    void pubsubCutDuringBurstLosesNothing();
+    void syncAndHistoryPage();
+    void readMarksCrossDevices();
+    void typingIsRelayedNotStored();
+
+private:
+    ServerProcess *startGateway(const QString &id);
+    std::unique_ptr<TestClient> signedIn(ServerProcess *gw, const QString &user, bool create = true,
+                                         const QString &device = QStringLiteral("desktop"));
+    std::unique_ptr<TestClient> byToken(ServerProcess *gw, const QString &token);
+    QString uniqueName(const char *base) { return QStringLiteral("%1%2").arg(QLatin1String(base)).arg(++m_names); }
+    QString dbPath() const { return m_dir.filePath(QStringLiteral("shared.sqlite")); }
+    QList<QJsonObject> syncAll(TestClient &c, qint64 after);
+
+    RedisFixture m_redis;
+    QTemporaryDir m_dir;
+    QList<ServerProcess *> m_gateways;
+    ServerProcess *m_gw1 = nullptr;
+    ServerProcess *m_gw2 = nullptr;
+    int m_names = 0;
+};
+
+void TestMessages::initTestCase()
+{
+    QString error;
+    QVERIFY2(m_redis.start(&error), qPrintable(error));
+}
+
+void TestMessages::init()
+{
+    m_gw1 = startGateway(QStringLiteral("gw-1"));
+    m_gw2 = startGateway(QStringLiteral("gw-2"));
+    QVERIFY(m_gw1 && m_gw2);
+}
+
+void TestMessages::cleanup()
+{
+    qDeleteAll(m_gateways);
+    m_gateways.clear();
+}
+
+ServerProcess *TestMessages::startGateway(const QString &id)
+{
+    auto *gw = new ServerProcess;
+    m_gateways.append(gw);
+    QString error;
+    // Bursts of thousands of sends: the rate limit (tested in TestGateway) is raised here.
+    if (!gw->start({QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--db"), QStringLiteral("sqlite:") + dbPath(),
+                    QStringLiteral("--presence-ttl-ms"), QString::number(kTtlMs), QStringLiteral("--heartbeat-interval-ms"),
+                    QStringLiteral("1000"), QStringLiteral("--rate-per-s"), QStringLiteral("5000"),
+                    QStringLiteral("--rate-burst"), QStringLiteral("5000"), QStringLiteral("--server-id"), id},
+                   &error)) {
+        qWarning("%s", qPrintable(error));
+        return nullptr;
+    }
+    return gw;
+}
+
+std::unique_ptr<TestClient> TestMessages::signedIn(ServerProcess *gw, const QString &user, bool create, const QString &device)
+{
+    auto client = std::make_unique<TestClient>();
+    if (!client->signIn(gw->url(), user, kPassword, create, device))
+        return nullptr;
+    return client;
+}
+
+std::unique_ptr<TestClient> TestMessages::byToken(ServerProcess *gw, const QString &token)
+{
+    auto client = std::make_unique<TestClient>();
+    if (!client->open(gw->url()))
+        return nullptr;
+    client->send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), token}}));
+    if (!client->waitForType(QStringLiteral("welcome")) || !client->waitForType(QStringLiteral("contacts")))
+        return nullptr;
+    return client;
+}
+
+static QString tokenOf(const TestClient &c)
+{
+    return c.log().first().message.value(QStringLiteral("token")).toString();
+}
+
+QList<QJsonObject> TestMessages::syncAll(TestClient &c, qint64 after)
+{
+    QList<QJsonObject> all;
+    for (;;) {
+        const auto page = c.request(obj({{QStringLiteral("type"), QStringLiteral("sync")}, {QStringLiteral("after"), after}}), 10000);
+        if (!page || !isType(*page, "messages"))
+            return all;
+        const QJsonArray messages = page->value(QStringLiteral("messages")).toArray();
+        for (const QJsonValue &v : messages)
+            all.append(v.toObject());
+        if (!page->value(QStringLiteral("more")).toBool() || messages.isEmpty())
+            return all;
+        after = static_cast<qint64>(messages.last().toObject().value(QStringLiteral("mid")).toDouble());
+    }
+}
+
+void TestMessages::deliversAcrossGateways()
+{
+    const QString a = uniqueName("alice");
+    const QString b = uniqueName("bob");
+    auto alice = signedIn(m_gw1, a);
+    auto bob = signedIn(m_gw2, b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    auto aliceLaptop = signedIn(m_gw2, a, false, QStringLiteral("laptop"));
+    QVERIFY(aliceLaptop);
+
+    const QString cid = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    alice->send(sendFrame(b, cid, QStringLiteral("hi bob")));
+    const auto sent = alice->waitForType(QStringLiteral("sent"));
+    QVERIFY(sent);
+    QCOMPARE(sent->value(QStringLiteral("cid")).toString(), cid);
+    const qint64 mid = static_cast<qint64>(sent->value(QStringLiteral("mid")).toDouble());
+    QVERIFY(mid > 0);
+
+    const auto atBob = bob->waitForType(QStringLiteral("message"));
+    QVERIFY(atBob);
+    QCOMPARE(static_cast<qint64>(atBob->value(QStringLiteral("mid")).toDouble()), mid);
+    QCOMPARE(atBob->value(QStringLiteral("from")).toString(), a);
+    QCOMPARE(atBob->value(QStringLiteral("to")).toString(), b);
+    QCOMPARE(atBob->value(QStringLiteral("body")).toString(), QStringLiteral("hi bob"));
+    QCOMPARE(atBob->value(QStringLiteral("cid")).toString(), cid);
+    QCOMPARE(atBob->value(QStringLiteral("ts")).toDouble(), sent->value(QStringLiteral("ts")).toDouble());
+    const auto atLaptop = aliceLaptop->waitForType(QStringLiteral("message"));
+    QVERIFY(atLaptop);
+    QCOMPARE(static_cast<qint64>(atLaptop->value(QStringLiteral("mid")).toDouble()), mid);
+
+    // Bob answers; the sending session gets `sent` and never its own `message`.
+    bob->send(sendFrame(a, QStringLiteral("b-1"), QStringLiteral("hi alice")));
+    QVERIFY(bob->waitForType(QStringLiteral("sent")));
+    QVERIFY(alice->waitForType(QStringLiteral("message")));
+    QVERIFY(aliceLaptop->waitForType(QStringLiteral("message")));
+    for (const auto &r : alice->log())
+        QVERIFY(!isType(r.message, "message") || r.message.value(QStringLiteral("from")).toString() != a);
+}
+
+void TestMessages::resendOfCidIsIdempotent()
+{
+    const QString a = uniqueName("carol");
+    const QString b = uniqueName("dave");
+    auto alice = signedIn(m_gw1, a);
+    auto bob = signedIn(m_gw2, b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+
+    alice->send(sendFrame(b, QStringLiteral("same-cid"), QStringLiteral("first")));
+    const auto first = alice->waitForType(QStringLiteral("sent"));
+    QVERIFY(first);
+    QVERIFY(bob->waitForType(QStringLiteral("message")));
+
+    // Reconnect (to the other gateway) and resend, as an outbox does, even with another body.
+    const QString token = tokenOf(*alice);
+    alice->dropUncleanly();
+    alice = byToken(m_gw2, token);
+    QVERIFY(alice);
+    alice->send(sendFrame(b, QStringLiteral("same-cid"), QStringLiteral("edited")));
+    const auto again = alice->waitForType(QStringLiteral("sent"));
+    QVERIFY(again);
+    QCOMPARE(again->value(QStringLiteral("mid")).toDouble(), first->value(QStringLiteral("mid")).toDouble());
+    QCOMPARE(again->value(QStringLiteral("ts")).toDouble(), first->value(QStringLiteral("ts")).toDouble());
+
+    // One row: history has it once, with the first body; bob got no second delivery.
+    alice->send(sendFrame(b, QStringLiteral("marker"), QStringLiteral("marker")));
+    QVERIFY(bob->waitFor([](const QJsonObject &o) { return o.value(QStringLiteral("body")).toString() == QLatin1String("marker"); }));
+    QVERIFY(!bob->waitForType(QStringLiteral("message"), 0));
+    const auto history = alice->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), b}}));
+    QVERIFY(history);
+    const QJsonArray messages = history->value(QStringLiteral("messages")).toArray();
+    QCOMPARE(messages.size(), 2);
+    QCOMPARE(messages[0].toObject().value(QStringLiteral("body")).toString(), QStringLiteral("first"));
+}
+
+void TestMessages::refusesBadSends()
+{
+    const QString a = uniqueName("erin");
+    const QString b = uniqueName("fred");
+    const QString stranger = uniqueName("gina");
+    auto alice = signedIn(m_gw1, a);
+    auto bob = signedIn(m_gw2, b);
+    QVERIFY(alice && bob && signedIn(m_gw1, stranger));
+    QVERIFY(befriend(*alice, a, *bob, b));
+
+    auto ask = [&](QJsonObject frame) { return code(alice->request(std::move(frame))); };
+    QCOMPARE(ask(sendFrame(stranger, QStringLiteral("c1"), QStringLiteral("hi"))), QStringLiteral("forbidden"));
+    QCOMPARE(ask(sendFrame(QStringLiteral("no-such-user"), QStringLiteral("c2"), QStringLiteral("hi"))), QStringLiteral("not_found"));
+    QCOMPARE(ask(sendFrame(b, QStringLiteral("c3"), QString())), QStringLiteral("bad_request"));
+    QCOMPARE(ask(sendFrame(b, QStringLiteral("c4"), QString(4001, QLatin1Char('x')))), QStringLiteral("too_large"));
+    QCOMPARE(ask(sendFrame(b, QString(65, QLatin1Char('c')), QStringLiteral("hi"))), QStringLiteral("bad_request"));
+    QCOMPARE(ask(obj({{QStringLiteral("type"), QStringLiteral("typing")}, {QStringLiteral("to"), stranger}, {QStringLiteral("state"), true}})),
+             QStringLiteral("forbidden"));
+    QCOMPARE(ask(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), QStringLiteral("no-such-user")}})),
+             QStringLiteral("not_found"));
+    QCOMPARE(ask(obj({{QStringLiteral("type"), QStringLiteral("read")}, {QStringLiteral("with"), QStringLiteral("no-such-user")},
+                      {QStringLiteral("mid"), 1}})),
+             QStringLiteral("not_found"));
+    // A conversation with someone never talked to is empty, not an error, and leaks nothing.
+    const auto empty = alice->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), stranger}}));
+    QCOMPARE(type(empty), QStringLiteral("messages"));
+    QVERIFY(empty->value(QStringLiteral("messages")).toArray().isEmpty());
+    // The 4,000-character body is fine.
+    QCOMPARE(type(alice->request(sendFrame(b, QStringLiteral("c5"), QString(4000, QLatin1Char('y'))))), QStringLiteral("sent"));
+}
+
+void TestMessages::survivesKillRightAfterSent()
+{
+    const QString a = uniqueName("hank");
+    const QString b = uniqueName("ivan");
+    auto alice = signedIn(m_gw1, a);
+    auto bob = signedIn(m_gw2, b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    const QString token = tokenOf(*alice);
+
+    alice->send(sendFrame(b, QStringLiteral("durable"), QStringLiteral("kept through a crash")));
+    const auto sent = alice->waitForType(QStringLiteral("sent"));
+    QVERIFY(sent);
+    m_gw1->kill(); // SIGKILL right after the ack
+    m_gw2->kill();
+    m_gw1 = startGateway(QStringLiteral("gw-1b"));
+    QVERIFY(m_gw1);
+    alice = byToken(m_gw1, token);
+    QVERIFY(alice);
+    const qint64 mid = static_cast<qint64>(sent->value(QStringLiteral("mid")).toDouble());
+    const QList<QJsonObject> synced = syncAll(*alice, mid - 1);
+    QCOMPARE(synced.size(), 1);
+    QCOMPARE(synced.first().value(QStringLiteral("body")).toString(), QStringLiteral("kept through a crash"));
+    const auto history = alice->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), b}}));
+    QCOMPARE(history->value(QStringLiteral("messages")).toArray().last().toObject().value(QStringLiteral("mid")).toDouble(),
+             static_cast<double>(mid));
+}
+
+void TestMessages::burstWhileRecipientReconnects()
+{
+    const QString a = uniqueName("jane");
+    const QString b = uniqueName("karl");
+    auto alice = signedIn(m_gw1, a);
+    auto bob = signedIn(m_gw2, b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    const QString bobToken = tokenOf(*bob);
+
+    constexpr int kCount = 2000;
+    for (int i = 0; i < kCount; ++i)
+        alice->send(sendFrame(b, QStringLiteral("burst-%1").arg(i), QStringLiteral("message %1").arg(i)));
+
+    Inbox inbox;
+    for (const int reconnectAt : {500, 1200}) {
+        QVERIFY(QTest::qWaitFor([&] {
+            int n = 0;
+            for (const auto &r : bob->log())
+                n += isType(r.message, "message");
+            return static_cast<int>(inbox.byMid.size()) + n >= reconnectAt;
+        }, 30000));
+        inbox.takeLive(*bob);
+        QVERIFY2(std::is_sorted(inbox.liveOrder.cbegin(), inbox.liveOrder.cend()), "live messages out of mid order");
+        bob->closeCleanly();
+        QVERIFY(bob->waitForClosed());
+        bob = byToken(m_gw2, bobToken);
+        QVERIFY(bob);
+        inbox.liveOrder.clear();
+        const qint64 seen = inbox.byMid.isEmpty() ? 0 : inbox.byMid.lastKey();
+        QJsonArray synced;
+        for (const QJsonObject &m : syncAll(*bob, seen))
+            synced.append(m);
+        inbox.take(synced);
+    }
+    // Every `sent` arrived at alice; bob ends with exactly those mids.
+    QVERIFY(QTest::qWaitFor([&] {
+        int n = 0;
+        for (const auto &r : alice->log())
+            n += isType(r.message, "sent");
+        return n == kCount;
+    }, 60000));
+    QSet<qint64> sentMids;
+    for (const auto &r : alice->log()) {
+        if (isType(r.message, "sent"))
+            sentMids.insert(static_cast<qint64>(r.message.value(QStringLiteral("mid")).toDouble()));
+    }
+    QCOMPARE(sentMids.size(), kCount);
+    QVERIFY(QTest::qWaitFor([&] {
+        Inbox probe = inbox;
+        probe.takeLive(*bob);
+        return static_cast<int>(probe.byMid.size()) >= kCount;
+    }, 30000));
+    const int liveDuplicatesBefore = inbox.duplicates;
+    inbox.takeLive(*bob);
+    QVERIFY2(std::is_sorted(inbox.liveOrder.cbegin(), inbox.liveOrder.cend()), "live messages out of mid order");
+    QCOMPARE(inbox.byMid.size(), kCount);
+    for (auto it = inbox.byMid.cbegin(); it != inbox.byMid.cend(); ++it)
+        QVERIFY(sentMids.contains(it.key()));
+    // In order: message i has the i-th mid.
+    int i = 0;
+    for (auto it = inbox.byMid.cbegin(); it != inbox.byMid.cend(); ++it, ++i)
+        QCOMPARE(it.value().value(QStringLiteral("body")).toString(), QStringLiteral("message %1").arg(i));
+    qInfo("2000-message burst with two reconnects: %d mids shown once each; %d overlapped between sync and live",
+          static_cast<int>(inbox.byMid.size()), inbox.duplicates - liveDuplicatesBefore);
+}
+
+void TestMessages::pubsubCutDuringBurstLosesNothing()
+{
+    const QString a = uniqueName("lena");
+    const QString b = uniqueName("mark");
+    auto alice = signedIn(m_gw1, a);
+    auto bob = signedIn(m_gw2, b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+
+    constexpr int kCount = 1000;
+    for (int i = 0; i < kCount; ++i)
+        alice->send(sendFrame(b, QStringLiteral("cut-%1").arg(i), QStringLiteral("m%1").arg(i)));
+    auto received = [&] {
+        int n = 0;
+        for (const auto &r : bob->log())
+            n += isType(r.message, "message");
+        return n;
+    };
+    QVERIFY(QTest::qWaitFor([&] { return received() >= 100; }, 30000));
+    const presently::RedisReply killed = m_redis.command({"CLIENT", "KILL", "TYPE", "pubsub"});
+    QVERIFY(killed.integer >= 2);
+    QVERIFY2(QTest::qWaitFor([&] { return received() >= kCount; }, 30000),
+             qPrintable(QStringLiteral("bob has %1 of %2").arg(received()).arg(kCount)));
+    Inbox inbox;
+    inbox.takeLive(*bob);
+    QCOMPARE(inbox.duplicates, 0);
+    QCOMPARE(inbox.byMid.size(), kCount);
+    QVERIFY(std::is_sorted(inbox.liveOrder.cbegin(), inbox.liveOrder.cend()));
+}
+
+void TestMessages::syncAndHistoryPage()
+{
+    const QString a = uniqueName("nina");
+    const QString b = uniqueName("otto");
+    auto alice = signedIn(m_gw1, a);
+    auto bob = signedIn(m_gw2, b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    const auto before = bob->request(obj({{QStringLiteral("type"), QStringLiteral("sync")}, {QStringLiteral("after"), 0}}));
+    QVERIFY(before);
+    // Other tests' messages are not bob's: his sync starts empty.
+    QVERIFY(before->value(QStringLiteral("messages")).toArray().isEmpty());
+
+    for (int i = 0; i < 620; ++i)
+        alice->send(sendFrame(b, QStringLiteral("p-%1").arg(i), QStringLiteral("%1").arg(i)));
+    QVERIFY(QTest::qWaitFor([&] {
+        int n = 0;
+        for (const auto &r : alice->log())
+            n += isType(r.message, "sent");
+        return n == 620;
+    }, 30000));
+
+    const auto page1 = bob->request(obj({{QStringLiteral("type"), QStringLiteral("sync")}, {QStringLiteral("after"), 0}}));
+    QCOMPARE(page1->value(QStringLiteral("messages")).toArray().size(), 500);
+    QVERIFY(page1->value(QStringLiteral("more")).toBool());
+    const QJsonArray first = page1->value(QStringLiteral("messages")).toArray();
+    QCOMPARE(first.first().toObject().value(QStringLiteral("body")).toString(), QStringLiteral("0"));
+    QCOMPARE(first.first().toObject().value(QStringLiteral("type")).toString(), QStringLiteral("message"));
+    const auto page2 = bob->request(obj({{QStringLiteral("type"), QStringLiteral("sync")},
+                                         {QStringLiteral("after"), first.last().toObject().value(QStringLiteral("mid"))}}));
+    QCOMPARE(page2->value(QStringLiteral("messages")).toArray().size(), 120);
+    QVERIFY(!page2->value(QStringLiteral("more")).toBool());
+
+    const auto latest = bob->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), a}}));
+    const QJsonArray latestPage = latest->value(QStringLiteral("messages")).toArray();
+    QCOMPARE(latestPage.size(), 50); // default limit
+    QVERIFY(latest->value(QStringLiteral("more")).toBool());
+    QCOMPARE(latestPage.first().toObject().value(QStringLiteral("body")).toString(), QStringLiteral("570"));
+    QCOMPARE(latestPage.last().toObject().value(QStringLiteral("body")).toString(), QStringLiteral("619"));
+    const auto older = bob->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), a},
+                                         {QStringLiteral("before"), latestPage.first().toObject().value(QStringLiteral("mid"))},
+                                         {QStringLiteral("limit"), 10}}));
+    const QJsonArray olderPage = older->value(QStringLiteral("messages")).toArray();
+    QCOMPARE(olderPage.size(), 10);
+    QCOMPARE(olderPage.first().toObject().value(QStringLiteral("body")).toString(), QStringLiteral("560"));
+    const auto capped = bob->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), a},
+                                          {QStringLiteral("limit"), 100000}}));
+    QCOMPARE(capped->value(QStringLiteral("messages")).toArray().size(), 200);
+    const auto oldest = bob->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), a},
+                                          {QStringLiteral("before"), first.at(5).toObject().value(QStringLiteral("mid"))}}));
+    QCOMPARE(oldest->value(QStringLiteral("messages")).toArray().size(), 5);
+    QVERIFY(!oldest->value(QStringLiteral("more")).toBool());
+}
+
+void TestMessages::readMarksCrossDevices()
+{
+    const QString a = uniqueName("pia");
+    const QString b = uniqueName("quinn");
+    auto alice = signedIn(m_gw1, a);
+    auto bob = signedIn(m_gw2, b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    auto bobPhone = signedIn(m_gw1, b, false, QStringLiteral("phone"));
+    QVERIFY(bobPhone);
+    const auto sent = alice->request(sendFrame(b, QStringLiteral("r-1"), QStringLiteral("read me")));
+    const auto mid = sent->value(QStringLiteral("mid"));
+
+    QCOMPARE(type(bob->request(obj({{QStringLiteral("type"), QStringLiteral("read")}, {QStringLiteral("with"), a}, {QStringLiteral("mid"), mid}}))),
+             QStringLiteral("ok"));
+    const auto atAlice = alice->waitForType(QStringLiteral("read"));
+    QVERIFY(atAlice);
+    QCOMPARE(atAlice->value(QStringLiteral("from")).toString(), b);
+    QCOMPARE(atAlice->value(QStringLiteral("with")).toString(), a);
+    QCOMPARE(atAlice->value(QStringLiteral("mid")), mid);
+    const auto atPhone = bobPhone->waitForType(QStringLiteral("read"));
+    QVERIFY(atPhone);
+    QCOMPARE(atPhone->value(QStringLiteral("mid")), mid);
+    // A mark that does not move forward is ok and relayed to nobody.
+    QCOMPARE(type(bob->request(obj({{QStringLiteral("type"), QStringLiteral("read")}, {QStringLiteral("with"), a}, {QStringLiteral("mid"), 1}}))),
+             QStringLiteral("ok"));
+    alice->send(sendFrame(b, QStringLiteral("r-2"), QStringLiteral("marker")));
+    QVERIFY(bobPhone->waitForType(QStringLiteral("message")));
+    QVERIFY(!bobPhone->waitForType(QStringLiteral("read"), 0));
+    QVERIFY(!bob->waitForType(QStringLiteral("read"), 0)); // the reading session itself is not told
+
+    // A new device learns the marks with its contacts.
+    auto tablet = std::make_unique<TestClient>();
+    QVERIFY(tablet->open(m_gw2->url()));
+    tablet->send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("user"), b}, {QStringLiteral("password"), kPassword}}));
+    QVERIFY(tablet->waitForType(QStringLiteral("welcome"), 20000));
+    const auto contacts = tablet->waitForType(QStringLiteral("contacts"));
+    QCOMPARE(contacts->value(QStringLiteral("contacts")).toArray().first().toObject().value(QStringLiteral("read_mid")), mid);
+}
+
+void TestMessages::typingIsRelayedNotStored()
+{
+    const QString a = uniqueName("rita");
+    const QString b = uniqueName("sam");
+    auto alice = signedIn(m_gw1, a);
+    auto bob = signedIn(m_gw2, b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    alice->send(obj({{QStringLiteral("type"), QStringLiteral("typing")}, {QStringLiteral("to"), b}, {QStringLiteral("state"), true}}));
+    const auto typing = bob->waitForType(QStringLiteral("typing"));
+    QVERIFY(typing);
+    QCOMPARE(*typing, (QJsonObject{{QStringLiteral("type"), QStringLiteral("typing")}, {QStringLiteral("from"), a},
+                                   {QStringLiteral("state"), true}}));
+    QVERIFY(!alice->waitForType(QStringLiteral("typing"), 0));
+
+    // Nothing of it reached the database.
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("inspect"));
+        db.setDatabaseName(dbPath());
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM messages WHERE sender = '%1' OR recipient = '%1'").arg(a)));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
+        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%typing%'")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("inspect"));
+}
+
+QTEST_GUILESS_MAIN(TestMessages)
+#include "TestMessages.moc"
