@@ -70,6 +70,7 @@ private Q_SLOTS:
     void survivesKillRightAfterSent();
     void burstWhileRecipientReconnects();
     void pubsubCutDuringBurstLosesNothing();
+    void gatewaysWriteOneFileConcurrently();
     void syncAndHistoryPage();
     void readMarksCrossDevices();
     void typingIsRelayedNotStored();
@@ -397,6 +398,36 @@ void TestMessages::pubsubCutDuringBurstLosesNothing()
     QCOMPARE(inbox.duplicates, 0);
     QCOMPARE(inbox.byMid.size(), kCount);
     QVERIFY(std::is_sorted(inbox.liveOrder.cbegin(), inbox.liveOrder.cend()));
+}
+
+void TestMessages::gatewaysWriteOneFileConcurrently()
+{
+    const QString a = uniqueName("tess");
+    const QString b = uniqueName("uwe");
+    auto alice = signedIn(m_gw1, a);
+    auto bob = signedIn(m_gw2, b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    constexpr int kEach = 400;
+    for (int i = 0; i < kEach; ++i) {
+        alice->send(sendFrame(b, QStringLiteral("a-%1").arg(i), QStringLiteral("from alice %1").arg(i)));
+        bob->send(sendFrame(a, QStringLiteral("b-%1").arg(i), QStringLiteral("from bob %1").arg(i)));
+    }
+    auto sentMids = [](const TestClient &c) {
+        QSet<qint64> mids;
+        for (const auto &r : c.log()) {
+            if (isType(r.message, "sent"))
+                mids.insert(static_cast<qint64>(r.message.value(QStringLiteral("mid")).toDouble()));
+        }
+        return mids;
+    };
+    QVERIFY(QTest::qWaitFor([&] { return sentMids(*alice).size() == kEach && sentMids(*bob).size() == kEach; }, 60000));
+    for (const auto &r : alice->log() + bob->log())
+        QVERIFY2(!isType(r.message, "error"), qPrintable(r.message.value(QStringLiteral("message")).toString()));
+    // No write lost, no mid given twice, and both see the same 800 messages.
+    QCOMPARE((sentMids(*alice) & sentMids(*bob)).size(), 0);
+    QCOMPARE(syncAll(*alice, 0).size(), 2 * kEach);
+    QCOMPARE(syncAll(*bob, 0).size(), 2 * kEach);
 }
 
 void TestMessages::syncAndHistoryPage()
