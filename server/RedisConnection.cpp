@@ -232,10 +232,14 @@ void RedisConnection::onPubSubReply(redisAsyncContext *, void *reply, void *priv
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3)
         return;
     const redisReply *kind = r->element[0];
-    if (kind->type == REDIS_REPLY_STRING && QByteArray(kind->str, static_cast<qsizetype>(kind->len)) == "message") {
-        Q_EMIT self->message(QByteArray(r->element[1]->str, static_cast<qsizetype>(r->element[1]->len)),
-                             QByteArray(r->element[2]->str, static_cast<qsizetype>(r->element[2]->len)));
-    }
+    if (kind->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_STRING)
+        return;
+    const QByteArray what(kind->str, static_cast<qsizetype>(kind->len));
+    const QByteArray channel(r->element[1]->str, static_cast<qsizetype>(r->element[1]->len));
+    if (what == "message" && r->element[2]->type == REDIS_REPLY_STRING)
+        Q_EMIT self->message(channel, QByteArray(r->element[2]->str, static_cast<qsizetype>(r->element[2]->len)));
+    else if (what == "subscribe")
+        Q_EMIT self->subscribed(channel);
 }
 
 void RedisConnection::checkTimeouts()

@@ -35,6 +35,8 @@ Q_SIGNALS:
     void connected();
     void disconnected();
     void message(const QByteArray &channel, const QByteArray &payload);
+    // Pub/sub mode: Redis confirmed a subscription.
+    void subscribed(const QByteArray &channel);
 
 private:
     struct Pending;

@@ -10,6 +10,10 @@ RedisSubscriber::RedisSubscriber(const RedisAddress &address, QObject *parent)
 {
     connect(m_connection, &RedisConnection::connected, this, &RedisSubscriber::onConnected);
     connect(m_connection, &RedisConnection::message, this, &RedisSubscriber::message);
+    connect(m_connection, &RedisConnection::subscribed, this, [this](const QByteArray &channel) {
+        if (m_awaitingConfirmation.remove(channel) && m_awaitingConfirmation.isEmpty())
+            Q_EMIT resubscribed();
+    });
 }
 
 void RedisSubscriber::open()
@@ -52,8 +56,11 @@ void RedisSubscriber::onConnected()
     }
     if (args.size() > 1)
         m_connection->command(args);
-    if (m_everConnected)
-        Q_EMIT resubscribed();
+    if (m_everConnected) {
+        m_awaitingConfirmation = QSet<QByteArray>(m_channels.keyBegin(), m_channels.keyEnd());
+        if (m_awaitingConfirmation.isEmpty())
+            Q_EMIT resubscribed();
+    }
     m_everConnected = true;
 }
 

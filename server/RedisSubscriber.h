@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 
 namespace presently {
 
@@ -24,6 +25,8 @@ public:
 
 Q_SIGNALS:
     void message(const QByteArray &channel, const QByteArray &payload);
+    // After a reconnect, once Redis confirmed every subscription again: anything published while
+    // we were away is lost to pub/sub, and listeners catch up from their source of truth.
     void resubscribed();
 
 private:
@@ -31,6 +34,7 @@ private:
 
     RedisConnection *m_connection;
     QHash<QByteArray, int> m_channels;
+    QSet<QByteArray> m_awaitingConfirmation; // after a reconnect
     bool m_everConnected = false;
 };
 

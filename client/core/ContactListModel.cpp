@@ -1,0 +1,166 @@
+#include "ContactListModel.h"
+
+#include <QDateTime>
+
+namespace presently {
+
+ContactListModel::ContactListModel(QObject *parent)
+    : QAbstractListModel(parent)
+    , m_clock([] { return QDateTime::currentMSecsSinceEpoch(); })
+{
+    // "last seen" texts age while nothing else changes.
+    m_refresh.setInterval(30000);
+    connect(&m_refresh, &QTimer::timeout, this, [this] {
+        if (!m_rows.isEmpty())
+            Q_EMIT dataChanged(index(0), index(rowCount() - 1), {LastSeenTextRole, Qt::ToolTipRole});
+    });
+    m_refresh.start();
+}
+
+int ContactListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int ContactListModel::sortRank(Status status)
+{
+    switch (status) {
+    case Status::Online:
+        return 0;
+    case Status::Idle:
+        return 1;
+    case Status::Dnd:
+        return 2;
+    case Status::Offline:
+    case Status::Unknown:
+        break;
+    }
+    return 3;
+}
+
+QString ContactListModel::lastSeenText(qint64 lastSeenMs, qint64 nowMs)
+{
+    if (lastSeenMs <= 0)
+        return tr("offline");
+    const qint64 minutes = std::max<qint64>(0, nowMs - lastSeenMs) / 60000;
+    if (minutes < 1)
+        return tr("last seen just now");
+    if (minutes < 60)
+        return tr("last seen %1 min ago").arg(minutes);
+    if (minutes < 24 * 60)
+        return tr("last seen %1 h ago").arg(minutes / 60);
+    const QDate seen = QDateTime::fromMSecsSinceEpoch(lastSeenMs).date();
+    const QDate today = QDateTime::fromMSecsSinceEpoch(nowMs).date();
+    if (seen.daysTo(today) == 1)
+        return tr("last seen yesterday");
+    if (seen.daysTo(today) < 7)
+        return tr("last seen %1 days ago").arg(seen.daysTo(today));
+    return tr("last seen %1").arg(QLocale().toString(seen, QLocale::ShortFormat));
+}
+
+QVariant ContactListModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rows.size())
+        return {};
+    const Row &row = m_rows.at(index.row());
+    const UserPresence &p = row.presence;
+    switch (role) {
+    case Qt::DisplayRole:
+    case UserRole:
+        return p.user;
+    case StatusRole:
+        return static_cast<int>(p.status);
+    case StatusTextRole:
+        return p.text;
+    case LastSeenRole:
+        return p.lastSeen;
+    case LastSeenTextRole:
+        return p.status == Status::Offline ? lastSeenText(p.lastSeen, m_clock()) : QString();
+    case DevicesRole:
+        return p.devices;
+    case UnreadRole:
+        return row.unread;
+    case SortRankRole:
+        return sortRank(p.status);
+    case Qt::ToolTipRole:
+        return p.status == Status::Offline ? lastSeenText(p.lastSeen, m_clock())
+                                           : statusName(p.status) + QStringLiteral(" · ") + p.devices.join(QStringLiteral(", "));
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> ContactListModel::roleNames() const
+{
+    return {{UserRole, "user"},         {StatusRole, "status"},   {StatusTextRole, "statusText"},
+            {LastSeenRole, "lastSeen"}, {LastSeenTextRole, "lastSeenText"}, {DevicesRole, "devices"},
+            {UnreadRole, "unread"},     {SortRankRole, "sortRank"}};
+}
+
+int ContactListModel::rowOf(const QString &user) const
+{
+    for (qsizetype i = 0; i < m_rows.size(); ++i) {
+        if (m_rows.at(i).presence.user == user)
+            return static_cast<int>(i);
+    }
+    return -1;
+}
+
+void ContactListModel::setContacts(const QList<UserPresence> &contacts)
+{
+    QHash<QString, int> unread;
+    for (const Row &row : std::as_const(m_rows))
+        unread.insert(row.presence.user, row.unread);
+    beginResetModel();
+    m_rows.clear();
+    for (const UserPresence &p : contacts)
+        m_rows.append({p, unread.value(p.user)});
+    endResetModel();
+    Q_EMIT unreadChanged(totalUnread());
+}
+
+void ContactListModel::applyPresence(const UserPresence &presence)
+{
+    const int row = rowOf(presence.user);
+    if (row < 0)
+        return;
+    m_rows[row].presence = presence;
+    Q_EMIT dataChanged(index(row), index(row));
+}
+
+void ContactListModel::setUnread(const QString &user, int count)
+{
+    const int row = rowOf(user);
+    if (row < 0 || m_rows[row].unread == count)
+        return;
+    m_rows[row].unread = count;
+    Q_EMIT dataChanged(index(row), index(row), {UnreadRole});
+    Q_EMIT unreadChanged(totalUnread());
+}
+
+void ContactListModel::addUnread(const QString &user, int count)
+{
+    setUnread(user, unread(user) + count);
+}
+
+int ContactListModel::unread(const QString &user) const
+{
+    const int row = rowOf(user);
+    return row < 0 ? 0 : m_rows.at(row).unread;
+}
+
+int ContactListModel::totalUnread() const
+{
+    int total = 0;
+    for (const Row &row : m_rows)
+        total += row.unread;
+    return total;
+}
+
+UserPresence ContactListModel::presence(const QString &user) const
+{
+    const int row = rowOf(user);
+    return row < 0 ? UserPresence::unknown(user) : m_rows.at(row).presence;
+}
+
+} // namespace presently

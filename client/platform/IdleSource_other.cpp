@@ -1,0 +1,11 @@
+// Platforms without a system idle query: the application's own input is used.
+#include "IdleSource.h"
+
+namespace presently {
+
+std::unique_ptr<IdleSource> createPlatformIdleSource()
+{
+    return nullptr;
+}
+
+} // namespace presently
