@@ -1,4 +1,197 @@
+// Two real client sessions (the library the windows use) against a real presently-server:
+// sign-in, contacts, idle from a faked idle source, messages both ways, and a server killed and
+// restarted under them: they reconnect, sync and resend their outbox; nothing lost or doubled.
+#include "ClientSession.h"
+#include "IdleMonitor.h"
+#include "ServerProcess.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
-class TestClientSession : public QObject { Q_OBJECT };
+
+using namespace presently;
+
+namespace {
+const QString kPassword = QStringLiteral("correct horse");
+
+class FakeIdleSource : public IdleSource {
+public:
+    std::optional<qint64> idleMs() override { return *idle; }
+    const char *name() const override { return "fake"; }
+    std::shared_ptr<qint64> idle = std::make_shared<qint64>(0);
+};
+
+QStringList bodies(ConversationModel *model)
+{
+    QStringList out;
+    for (int i = 0; i < model->rowCount(); ++i)
+        out.append(model->index(i).data(ConversationModel::BodyRole).toString());
+    return out;
+}
+} // namespace
+
+class TestClientSession : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void signsInAndBefriends();
+    void showsIdleFromTheIdleSource();
+    void messagesBothWays();
+    void survivesServerRestartWithNothingLost();
+    void wrongPasswordStopsRetrying();
+
+private:
+    bool startServer(quint16 port = 0);
+
+    QTemporaryDir m_dir;
+    ServerProcess m_server;
+    std::unique_ptr<ClientSession> m_alice;
+    std::unique_ptr<ClientSession> m_bob;
+};
+
+bool TestClientSession::startServer(quint16 port)
+{
+    QString error;
+    const bool ok = m_server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("db.sqlite")),
+                                    QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
+                                    QStringLiteral("--heartbeat-interval-ms"), QStringLiteral("300"),
+                                    QStringLiteral("--presence-ttl-ms"), QStringLiteral("1500")},
+                                   &error);
+    if (!ok)
+        qWarning("%s", qPrintable(error));
+    return ok;
+}
+
+void TestClientSession::initTestCase()
+{
+    QVERIFY(startServer());
+    m_alice = std::make_unique<ClientSession>(m_dir.filePath(QStringLiteral("alice-profile")));
+    m_bob = std::make_unique<ClientSession>(m_dir.filePath(QStringLiteral("bob-profile")));
+}
+
+void TestClientSession::cleanupTestCase()
+{
+    m_alice.reset();
+    m_bob.reset();
+    m_server.kill();
+}
+
+void TestClientSession::signsInAndBefriends()
+{
+    QSignalSpy aliceIn(m_alice.get(), &ClientSession::signedIn);
+    QSignalSpy bobIn(m_bob.get(), &ClientSession::signedIn);
+    m_alice->signIn(m_server.url(), QStringLiteral("Alice"), kPassword, true);
+    m_bob->signIn(m_server.url(), QStringLiteral("bob"), kPassword, true);
+    QVERIFY(aliceIn.wait(20000) || aliceIn.count() == 1);
+    QVERIFY(bobIn.count() == 1 || bobIn.wait(20000));
+    QCOMPARE(m_alice->user(), QStringLiteral("alice"));
+    QCOMPARE(m_alice->state(), ClientSession::State::Connected);
+    QVERIFY(!m_alice->token().isEmpty());
+
+    QSignalSpy request(m_bob.get(), &ClientSession::contactRequestReceived);
+    m_alice->addContact(QStringLiteral("bob"));
+    QVERIFY(request.wait(5000));
+    QCOMPARE(request.first().first().toString(), QStringLiteral("alice"));
+    QVERIFY(QTest::qWaitFor([&] { return m_bob->requests() == QStringList{QStringLiteral("alice")}; }, 5000));
+    QVERIFY(QTest::qWaitFor([&] { return m_alice->pending() == QStringList{QStringLiteral("bob")}; }, 5000));
+    m_bob->acceptContact(QStringLiteral("alice"));
+    QVERIFY(QTest::qWaitFor([&] { return m_bob->contacts()->contains(QStringLiteral("alice")); }, 5000));
+    QVERIFY(QTest::qWaitFor([&] { return m_alice->contacts()->contains(QStringLiteral("bob")); }, 5000));
+    QCOMPARE(m_bob->contacts()->presence(QStringLiteral("alice")).status, Status::Online);
+}
+
+void TestClientSession::showsIdleFromTheIdleSource()
+{
+    auto source = std::make_unique<FakeIdleSource>();
+    std::shared_ptr<qint64> idle = source->idle;
+    IdleMonitor monitor(std::move(source));
+    monitor.setThresholdMs(5 * 60 * 1000);
+    connect(&monitor, &IdleMonitor::activityChanged, m_alice.get(), &ClientSession::setActivity);
+
+    *idle = 6 * 60 * 1000; // six minutes without input anywhere
+    monitor.check();
+    QVERIFY(QTest::qWaitFor([&] { return m_bob->contacts()->presence(QStringLiteral("alice")).status == Status::Idle; }, 5000));
+    *idle = 0;
+    monitor.check();
+    QVERIFY(QTest::qWaitFor([&] { return m_bob->contacts()->presence(QStringLiteral("alice")).status == Status::Online; }, 5000));
+}
+
+void TestClientSession::messagesBothWays()
+{
+    QSignalSpy atBob(m_bob.get(), &ClientSession::messageReceived);
+    m_alice->sendMessage(QStringLiteral("bob"), QStringLiteral("hello bob"));
+    QVERIFY(atBob.wait(5000));
+    QCOMPARE(bodies(m_bob->conversation(QStringLiteral("alice"))), QStringList{QStringLiteral("hello bob")});
+    QCOMPARE(m_bob->contacts()->unread(QStringLiteral("alice")), 1);
+    ConversationModel *sent = m_alice->conversation(QStringLiteral("bob"));
+    QVERIFY(QTest::qWaitFor([&] {
+        return sent->index(0).data(ConversationModel::DeliveryRole).toInt() == static_cast<int>(ConversationModel::Delivery::Sent);
+    }, 5000));
+
+    m_bob->setVisibleConversation(QStringLiteral("alice"));
+    m_bob->markRead(QStringLiteral("alice"));
+    QCOMPARE(m_bob->contacts()->unread(QStringLiteral("alice")), 0);
+    QVERIFY(QTest::qWaitFor([&] {
+        return sent->index(0).data(ConversationModel::DeliveryRole).toInt() == static_cast<int>(ConversationModel::Delivery::Read);
+    }, 5000));
+
+    QSignalSpy typing(m_alice.get(), &ClientSession::typingChanged);
+    m_bob->setTyping(QStringLiteral("alice"), true);
+    QVERIFY(typing.wait(5000));
+    QCOMPARE(typing.first().at(1).toBool(), true);
+
+    QSignalSpy atAlice(m_alice.get(), &ClientSession::messageReceived);
+    m_bob->sendMessage(QStringLiteral("alice"), QStringLiteral("hi alice"));
+    QVERIFY(atAlice.wait(5000));
+    QCOMPARE(bodies(m_alice->conversation(QStringLiteral("bob"))),
+             (QStringList{QStringLiteral("hello bob"), QStringLiteral("hi alice")}));
+}
+
+void TestClientSession::survivesServerRestartWithNothingLost()
+{
+    const quint16 port = m_server.port();
+    m_server.kill(); // SIGKILL: no goodbye
+    QVERIFY(QTest::qWaitFor([&] { return m_alice->state() == ClientSession::State::WaitingToReconnect ||
+                                         m_alice->state() == ClientSession::State::Connecting; }, 5000));
+    // Typed while the server is down: kept in the outbox, shown as pending.
+    for (int i = 0; i < 5; ++i)
+        m_alice->sendMessage(QStringLiteral("bob"), QStringLiteral("offline %1").arg(i));
+    ConversationModel *aliceView = m_alice->conversation(QStringLiteral("bob"));
+    QCOMPARE(aliceView->index(aliceView->rowCount() - 1).data(ConversationModel::DeliveryRole).toInt(),
+             static_cast<int>(ConversationModel::Delivery::Pending));
+
+    QVERIFY(startServer(port));
+    QVERIFY(QTest::qWaitFor([&] { return m_alice->state() == ClientSession::State::Connected &&
+                                         m_bob->state() == ClientSession::State::Connected; }, 40000));
+    ConversationModel *bobView = m_bob->conversation(QStringLiteral("alice"));
+    QVERIFY(QTest::qWaitFor([&] { return bobView->rowCount() == 7; }, 10000));
+    QStringList expected{QStringLiteral("hello bob"), QStringLiteral("hi alice")};
+    for (int i = 0; i < 5; ++i)
+        expected.append(QStringLiteral("offline %1").arg(i));
+    QCOMPARE(bodies(bobView), expected);
+    QVERIFY(QTest::qWaitFor([&] {
+        return aliceView->index(aliceView->rowCount() - 1).data(ConversationModel::DeliveryRole).toInt() !=
+               static_cast<int>(ConversationModel::Delivery::Pending);
+    }, 5000));
+    QCOMPARE(bodies(aliceView), expected);
+    // Nothing doubled even after a second reconnect that resends and re-syncs.
+    m_bob->dropConnection();
+    QVERIFY(QTest::qWaitFor([&] { return m_bob->state() == ClientSession::State::Connected; }, 40000));
+    m_alice->sendMessage(QStringLiteral("bob"), QStringLiteral("after"));
+    QVERIFY(QTest::qWaitFor([&] { return bobView->rowCount() == 8; }, 10000));
+    QCOMPARE(bodies(bobView).count(QStringLiteral("offline 0")), 1);
+}
+
+void TestClientSession::wrongPasswordStopsRetrying()
+{
+    ClientSession eve(m_dir.filePath(QStringLiteral("eve-profile")));
+    QSignalSpy failed(&eve, &ClientSession::signInFailed);
+    eve.signIn(m_server.url(), QStringLiteral("alice"), QStringLiteral("not her password"), false);
+    QVERIFY(failed.wait(20000));
+    QCOMPARE(failed.first().first().toString(), QStringLiteral("auth_failed"));
+    QVERIFY(QTest::qWaitFor([&] { return eve.state() == ClientSession::State::SignedOut; }, 5000));
+}
+
 QTEST_GUILESS_MAIN(TestClientSession)
 #include "TestClientSession.moc"
