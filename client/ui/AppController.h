@@ -1,0 +1,54 @@
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <QSettings>
+
+namespace presently {
+
+class ClientSession;
+class IdleMonitor;
+class MainWindow;
+class SignInDialog;
+class TokenVault;
+class TrayIcon;
+
+struct ClientOptions {
+    QString profile = QStringLiteral("default");
+    QString server; // overrides the saved one
+    QString user;   // prefills the sign-in dialog
+};
+
+// Puts the app together: settings per profile, the session, idle detection, keychain, tray,
+// the sign-in dialog and the main window, and the flow between them.
+class AppController : public QObject {
+    Q_OBJECT
+public:
+    explicit AppController(const ClientOptions &options, QObject *parent = nullptr);
+    ~AppController() override;
+
+    void start();
+
+private:
+    void showSignIn(const QString &error = {});
+    void onSignedIn();
+    void onSignInFailed(const QString &code, const QString &message);
+    void showMainWindow();
+    void updateTray();
+    void quit();
+    void signOut();
+    QString account() const;
+
+    ClientOptions m_options;
+    QSettings m_settings;
+    ClientSession *m_session;
+    IdleMonitor *m_idle;
+    TokenVault *m_vault;
+    TrayIcon *m_tray = nullptr;
+    MainWindow *m_window = nullptr;
+    QPointer<SignInDialog> m_dialog;
+    bool m_resuming = false;
+    bool m_keepSignedIn = true;
+};
+
+} // namespace presently

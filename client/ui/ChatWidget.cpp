@@ -1,0 +1,141 @@
+#include "ChatWidget.h"
+
+#include "ClientSession.h"
+#include "ConversationModel.h"
+#include "MessageDelegate.h"
+
+#include <QKeyEvent>
+#include <QLabel>
+#include <QListView>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace presently {
+
+ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_title(new QLabel(this))
+    , m_view(new QListView(this))
+    , m_typing(new QLabel(this))
+    , m_input(new QPlainTextEdit(this))
+    , m_sendButton(new QPushButton(tr("Send"), this))
+    , m_typingThrottle(new QTimer(this))
+{
+    QFont titleFont = m_title->font();
+    titleFont.setBold(true);
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.2);
+    m_title->setFont(titleFont);
+    m_view->setItemDelegate(new MessageDelegate(m_view));
+    m_view->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_view->setSelectionMode(QAbstractItemView::NoSelection);
+    m_view->setResizeMode(QListView::Adjust);
+    m_view->setUniformItemSizes(false);
+    m_view->setFrameShape(QFrame::NoFrame);
+    m_typing->setMinimumHeight(m_typing->fontMetrics().height());
+    QFont italic = m_typing->font();
+    italic.setItalic(true);
+    m_typing->setFont(italic);
+    m_input->setPlaceholderText(tr("Write a message…"));
+    m_input->setMaximumHeight(m_input->fontMetrics().height() * 5);
+    m_input->installEventFilter(this);
+    m_typingThrottle->setSingleShot(true);
+    m_typingThrottle->setInterval(3000);
+
+    auto *inputRow = new QHBoxLayout;
+    inputRow->addWidget(m_input, 1);
+    inputRow->addWidget(m_sendButton, 0, Qt::AlignBottom);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_title);
+    layout->addWidget(m_view, 1);
+    layout->addWidget(m_typing);
+    layout->addLayout(inputRow);
+
+    connect(m_sendButton, &QPushButton::clicked, this, &ChatWidget::send);
+    connect(m_view->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
+        QScrollBar *bar = m_view->verticalScrollBar();
+        m_stickToBottom = value >= bar->maximum() - 8;
+        if (value == bar->minimum() && !m_peer.isEmpty())
+            m_session->loadOlder(m_peer); // lazily, as the user scrolls up
+        if (m_stickToBottom)
+            markReadIfVisible();
+    });
+    connect(m_input, &QPlainTextEdit::textChanged, this, [this] {
+        if (m_peer.isEmpty())
+            return;
+        if (m_input->toPlainText().isEmpty()) {
+            m_session->setTyping(m_peer, false);
+            m_typingThrottle->stop();
+        } else if (!m_typingThrottle->isActive()) {
+            m_session->setTyping(m_peer, true); // repeated at most every 3 s while typing
+            m_typingThrottle->start();
+        }
+    });
+    connect(m_session, &ClientSession::typingChanged, this, [this](const QString &peer, bool typing) {
+        if (peer == m_peer)
+            m_typing->setText(typing ? tr("%1 is typing…").arg(peer) : QString());
+    });
+    setEnabled(false);
+}
+
+void ChatWidget::showConversation(const QString &peer)
+{
+    if (m_model)
+        m_model->disconnect(this);
+    m_peer = peer;
+    m_model = m_session->conversation(peer);
+    m_session->setVisibleConversation(peer);
+    m_title->setText(peer);
+    m_typing->clear();
+    m_view->setModel(m_model);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] { scrollToBottomIfNear(false); });
+    setEnabled(true);
+    if (m_model->rowCount() < 20)
+        m_session->loadOlder(peer);
+    scrollToBottomIfNear(true);
+    m_input->setFocus();
+}
+
+void ChatWidget::scrollToBottomIfNear(bool force)
+{
+    if (force || m_stickToBottom) {
+        QTimer::singleShot(0, this, [this] {
+            m_view->scrollToBottom();
+            markReadIfVisible();
+        });
+    }
+}
+
+void ChatWidget::markReadIfVisible()
+{
+    if (!m_peer.isEmpty() && isVisible() && window()->isActiveWindow() && m_stickToBottom)
+        m_session->markRead(m_peer);
+}
+
+void ChatWidget::send()
+{
+    const QString body = m_input->toPlainText().trimmed();
+    if (body.isEmpty() || m_peer.isEmpty())
+        return;
+    m_session->sendMessage(m_peer, body);
+    m_input->clear();
+    m_stickToBottom = true;
+    scrollToBottomIfNear(true);
+}
+
+bool ChatWidget::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_input && event->type() == QEvent::KeyPress) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        if ((key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) && !(key->modifiers() & Qt::ShiftModifier)) {
+            send();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+} // namespace presently

@@ -1,0 +1,215 @@
+#include "MainWindow.h"
+
+#include "ChatWidget.h"
+#include "ClientSession.h"
+#include "ContactDelegate.h"
+#include "ContactListModel.h"
+#include "ContactSortFilterModel.h"
+#include "StatusPainter.h"
+
+#include <QCloseEvent>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QListWidget>
+#include <QMenu>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace presently {
+
+MainWindow::MainWindow(ClientSession *session, QWidget *parent)
+    : QMainWindow(parent)
+    , m_session(session)
+    , m_sorted(new ContactSortFilterModel(this))
+    , m_ownDot(new QLabel)
+    , m_ownName(new QLabel)
+    , m_statusButton(new QToolButton)
+    , m_filter(new QLineEdit)
+    , m_contacts(new QListView)
+    , m_requests(new QListWidget)
+    , m_requestsTitle(new QLabel(tr("Contact requests")))
+    , m_chat(new ChatWidget(session))
+    , m_connection(new QLabel)
+    , m_connectionTimer(new QTimer(this))
+{
+    setWindowTitle(tr("Presently"));
+    m_sorted->setSourceModel(session->contacts());
+
+    QFont nameFont = m_ownName->font();
+    nameFont.setBold(true);
+    m_ownName->setFont(nameFont);
+    m_statusButton->setPopupMode(QToolButton::InstantPopup);
+    m_statusButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    auto *statusMenu = new QMenu(m_statusButton);
+    statusMenu->addAction(StatusPainter::icon(Status::Online), tr("Automatic"), this,
+                          [this] { m_session->setStatus(Mode::Auto, std::nullopt); });
+    statusMenu->addAction(StatusPainter::icon(Status::Dnd), tr("Do not disturb"), this,
+                          [this] { m_session->setStatus(Mode::Dnd, std::nullopt); });
+    statusMenu->addAction(StatusPainter::icon(Status::Offline), tr("Invisible"), this,
+                          [this] { m_session->setStatus(Mode::Invisible, std::nullopt); });
+    statusMenu->addSeparator();
+    statusMenu->addAction(tr("Set status text…"), this, &MainWindow::promptStatusText);
+    statusMenu->addSeparator();
+    statusMenu->addAction(tr("Sign out"), this, &MainWindow::signOutRequested);
+    statusMenu->addAction(tr("Quit"), this, &MainWindow::quitRequested);
+    m_statusButton->setMenu(statusMenu);
+
+    auto *header = new QHBoxLayout;
+    header->addWidget(m_ownDot);
+    header->addWidget(m_ownName, 1);
+    header->addWidget(m_statusButton);
+
+    m_filter->setPlaceholderText(tr("Filter contacts"));
+    m_filter->setClearButtonEnabled(true);
+    connect(m_filter, &QLineEdit::textChanged, m_sorted, &ContactSortFilterModel::setFilterFixedString);
+
+    m_contacts->setModel(m_sorted);
+    m_contacts->setItemDelegate(new ContactDelegate(m_contacts));
+    m_contacts->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_contacts->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_contacts, &QListView::clicked, this,
+            [this](const QModelIndex &index) { openConversation(index.data(ContactListModel::UserRole).toString()); });
+    connect(m_contacts, &QListView::customContextMenuRequested, this, [this](const QPoint &at) {
+        const QString user = m_contacts->indexAt(at).data(ContactListModel::UserRole).toString();
+        if (user.isEmpty())
+            return;
+        QMenu menu;
+        menu.addAction(tr("Remove %1").arg(user), this, [this, user] { m_session->removeContact(user); });
+        menu.exec(m_contacts->viewport()->mapToGlobal(at));
+    });
+
+    m_requests->setMaximumHeight(90);
+    connect(m_requests, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
+        const QString user = item->text();
+        QMenu menu;
+        menu.addAction(tr("Accept %1").arg(user), this, [this, user] { m_session->acceptContact(user); });
+        menu.addAction(tr("Decline"), this, [this, user] { m_session->removeContact(user); });
+        menu.exec(QCursor::pos());
+    });
+    auto *add = new QPushButton(tr("Add contact…"));
+    connect(add, &QPushButton::clicked, this, &MainWindow::promptAddContact);
+
+    auto *left = new QWidget;
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->addLayout(header);
+    leftLayout->addWidget(m_filter);
+    leftLayout->addWidget(m_contacts, 1);
+    leftLayout->addWidget(m_requestsTitle);
+    leftLayout->addWidget(m_requests);
+    leftLayout->addWidget(add);
+
+    auto *splitter = new QSplitter;
+    splitter->addWidget(left);
+    splitter->addWidget(m_chat);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({280, 520});
+    setCentralWidget(splitter);
+    statusBar()->addWidget(m_connection, 1);
+    resize(860, 600);
+
+    connect(session, &ClientSession::ownStatusChanged, this, &MainWindow::updateOwnStatus);
+    connect(session, &ClientSession::signedIn, this, &MainWindow::updateOwnStatus);
+    connect(session, &ClientSession::stateChanged, this, &MainWindow::updateConnectionState);
+    connect(session, &ClientSession::rosterChanged, this, &MainWindow::updateRequests);
+    connect(session, &ClientSession::errorReceived, this, [this](const QString &code, const QString &message) {
+        statusBar()->showMessage(tr("%1: %2").arg(code, message), 5000);
+    });
+    connect(m_connectionTimer, &QTimer::timeout, this, &MainWindow::updateConnectionState);
+    m_connectionTimer->start(1000);
+    updateOwnStatus();
+    updateConnectionState();
+    updateRequests();
+}
+
+void MainWindow::openConversation(const QString &peer)
+{
+    m_chat->showConversation(peer);
+}
+
+void MainWindow::updateOwnStatus()
+{
+    const Status status = m_session->state() == ClientSession::State::Connected && m_session->ownMode() == Mode::Auto
+                              ? (m_session->activity() == Activity::Idle ? Status::Idle : Status::Online)
+                              : (m_session->ownMode() == Mode::Dnd ? Status::Dnd : m_session->ownStatus());
+    m_ownDot->setPixmap(StatusPainter::icon(status).pixmap(14, 14));
+    m_ownName->setText(m_session->user());
+    QString label = m_session->ownMode() == Mode::Invisible ? tr("Invisible") : StatusPainter::label(status);
+    if (!m_session->ownText().isEmpty())
+        label += QStringLiteral(" · ") + m_session->ownText();
+    m_statusButton->setText(label + QStringLiteral(" ▾"));
+}
+
+void MainWindow::updateConnectionState()
+{
+    switch (m_session->state()) {
+    case ClientSession::State::Connected:
+        m_connection->setText(tr("● Connected to %1").arg(m_session->server().host()));
+        break;
+    case ClientSession::State::Connecting:
+    case ClientSession::State::SigningIn:
+        m_connection->setText(tr("Connecting…"));
+        break;
+    case ClientSession::State::WaitingToReconnect:
+        m_connection->setText(tr("Connection lost — reconnecting in %1 s").arg((m_session->msUntilReconnect() + 999) / 1000));
+        break;
+    case ClientSession::State::SignedOut:
+        m_connection->setText(tr("Offline"));
+        break;
+    }
+}
+
+void MainWindow::updateRequests()
+{
+    m_requests->clear();
+    m_requests->addItems(m_session->requests());
+    for (const QString &user : m_session->pending()) {
+        auto *item = new QListWidgetItem(tr("%1 (waiting for them)").arg(user), m_requests);
+        item->setFlags(Qt::ItemIsEnabled);
+    }
+    const bool any = m_requests->count() > 0;
+    m_requests->setVisible(any);
+    m_requestsTitle->setVisible(any);
+}
+
+void MainWindow::promptAddContact()
+{
+    bool ok = false;
+    const QString user = QInputDialog::getText(this, tr("Add contact"), tr("User name:"), QLineEdit::Normal, QString(), &ok);
+    if (ok && !user.trimmed().isEmpty())
+        m_session->addContact(user.trimmed().toLower());
+}
+
+void MainWindow::promptStatusText()
+{
+    bool ok = false;
+    const QString text = QInputDialog::getText(this, tr("Status text"), tr("What are you up to? (empty clears)"),
+                                               QLineEdit::Normal, m_session->ownText(), &ok);
+    if (ok)
+        m_session->setStatus(std::nullopt, text.left(128));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_hideOnClose) {
+        hide();
+        event->ignore();
+        return;
+    }
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::ActivationChange && isActiveWindow())
+        m_chat->markReadIfVisible();
+    QMainWindow::changeEvent(event);
+}
+
+} // namespace presently

@@ -1,0 +1,110 @@
+#include "SignInDialog.h"
+
+#include "Protocol.h"
+
+#include <QCheckBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace presently {
+
+SignInDialog::SignInDialog(QWidget *parent)
+    : QDialog(parent)
+    , m_server(new QLineEdit(QStringLiteral("ws://127.0.0.1:8765"), this))
+    , m_user(new QLineEdit(this))
+    , m_password(new QLineEdit(this))
+    , m_keep(new QCheckBox(tr("Keep me signed in"), this))
+    , m_error(new QLabel(this))
+    , m_signIn(new QPushButton(tr("Sign in"), this))
+    , m_register(new QPushButton(tr("Create account"), this))
+{
+    setWindowTitle(tr("Sign in to Presently"));
+    m_password->setEchoMode(QLineEdit::Password);
+    m_user->setPlaceholderText(tr("2–32 of a-z 0-9 . _ -"));
+    m_password->setPlaceholderText(tr("at least 8 characters"));
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet(QStringLiteral("color: #c62828"));
+    m_error->hide();
+    m_keep->setChecked(true);
+    m_signIn->setDefault(true);
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("Server"), m_server);
+    form->addRow(tr("User name"), m_user);
+    form->addRow(tr("Password"), m_password);
+    form->addRow(QString(), m_keep);
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_register);
+    buttons->addStretch();
+    buttons->addWidget(m_signIn);
+    auto *layout = new QVBoxLayout(this);
+    auto *title = new QLabel(tr("<h2>Presently</h2><p>See who is there.</p>"), this);
+    layout->addWidget(title);
+    layout->addLayout(form);
+    layout->addWidget(m_error);
+    layout->addLayout(buttons);
+    setMinimumWidth(380);
+
+    connect(m_signIn, &QPushButton::clicked, this, [this] { submit(false); });
+    connect(m_register, &QPushButton::clicked, this, [this] { submit(true); });
+}
+
+void SignInDialog::submit(bool create)
+{
+    const QUrl url(m_server->text().trimmed());
+    if (!url.isValid() || (url.scheme() != QLatin1String("ws") && url.scheme() != QLatin1String("wss"))) {
+        showError(tr("The server address must start with ws:// or wss://"));
+        return;
+    }
+    if (!normalizeUserName(m_user->text().trimmed())) {
+        showError(tr("User names are 2 to 32 characters of a-z, 0-9, dot, underscore and dash."));
+        return;
+    }
+    if (codePointCount(m_password->text()) < 8) {
+        showError(tr("Passwords have at least 8 characters."));
+        return;
+    }
+    m_create = create;
+    m_error->hide();
+    Q_EMIT signInRequested();
+}
+
+void SignInDialog::setServer(const QString &url) { m_server->setText(url); }
+void SignInDialog::setUser(const QString &user)
+{
+    m_user->setText(user);
+    if (!user.isEmpty())
+        m_password->setFocus();
+}
+void SignInDialog::setKeepSignedIn(bool keep) { m_keep->setChecked(keep); }
+void SignInDialog::setKeychainAvailable(bool available)
+{
+    m_keep->setEnabled(available);
+    if (!available) {
+        m_keep->setChecked(false);
+        m_keep->setToolTip(tr("No system keychain is available, so Presently cannot remember you."));
+    }
+}
+void SignInDialog::showError(const QString &message)
+{
+    m_error->setText(message);
+    m_error->show();
+    setBusy(false);
+}
+void SignInDialog::setBusy(bool busy)
+{
+    m_signIn->setEnabled(!busy);
+    m_register->setEnabled(!busy);
+    m_signIn->setText(busy ? tr("Signing in…") : tr("Sign in"));
+}
+QString SignInDialog::server() const { return m_server->text().trimmed(); }
+QString SignInDialog::user() const { return m_user->text().trimmed().toLower(); }
+QString SignInDialog::password() const { return m_password->text(); }
+bool SignInDialog::keepSignedIn() const { return m_keep->isChecked(); }
+
+} // namespace presently

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "Protocol.h"
+
+#include <QColor>
+#include <QIcon>
+
+class QPainter;
+class QRectF;
+
+namespace presently {
+
+// The status dot, the same everywhere: contact rows, the own-status header and the tray.
+class StatusPainter {
+public:
+    static QColor color(Status status);
+    static QString label(Status status);
+    static void paintDot(QPainter *painter, const QRectF &rect, Status status);
+    // A round icon in the status colour, with an unread count when there is one.
+    static QIcon icon(Status status, int unread = 0, int size = 64);
+};
+
+} // namespace presently
