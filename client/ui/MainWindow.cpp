@@ -143,7 +143,7 @@ void MainWindow::updateOwnStatus()
     QString label = m_session->ownMode() == Mode::Invisible ? tr("Invisible") : StatusPainter::label(status);
     if (!m_session->ownText().isEmpty())
         label += QStringLiteral(" · ") + m_session->ownText();
-    m_statusButton->setText(label + QStringLiteral(" ▾"));
+    m_statusButton->setText(label);
 }
 
 void MainWindow::updateConnectionState()

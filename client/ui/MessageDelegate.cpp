@@ -26,8 +26,9 @@ QString dayLabel(const QDate &day)
 
 QString footer(const QModelIndex &index)
 {
-    const QString time = QLocale().toString(
-        QDateTime::fromMSecsSinceEpoch(index.data(ConversationModel::TimestampRole).toLongLong()).time(), QLocale::ShortFormat);
+    const QString time = QDateTime::fromMSecsSinceEpoch(index.data(ConversationModel::TimestampRole).toLongLong())
+                             .time()
+                             .toString(QStringLiteral("HH:mm"));
     if (!index.data(ConversationModel::MineRole).toBool())
         return time;
     switch (static_cast<ConversationModel::Delivery>(index.data(ConversationModel::DeliveryRole).toInt())) {

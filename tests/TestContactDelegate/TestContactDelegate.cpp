@@ -1,0 +1,95 @@
+// The contact row as painted: a row per status into an image, and the dot's pixels checked.
+#include "ContactDelegate.h"
+#include "ContactListModel.h"
+#include "StatusPainter.h"
+
+#include <QApplication>
+#include <QImage>
+#include <QListView>
+#include <QPainter>
+#include <QTest>
+
+using namespace presently;
+
+class TestContactDelegate : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void paintsDotInStatusColour_data();
+    void paintsDotInStatusColour();
+    void paintsUnreadBadgeAndName();
+
+private:
+    QImage paintRow(Status status, int unread, const QRect &row);
+};
+
+QImage TestContactDelegate::paintRow(Status status, int unread, const QRect &row)
+{
+    ContactListModel model;
+    UserPresence p;
+    p.user = QStringLiteral("alice");
+    p.status = status;
+    p.lastSeen = 1;
+    model.setContacts({p});
+    model.setUnread(QStringLiteral("alice"), unread);
+    ContactDelegate delegate;
+    QImage image(row.size(), QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    QStyleOptionViewItem option;
+    option.rect = row;
+    option.font = QApplication::font();
+    option.palette = QApplication::palette();
+    option.state = QStyle::State_Enabled;
+    delegate.paint(&painter, option, model.index(0));
+    painter.end();
+    return image;
+}
+
+void TestContactDelegate::paintsDotInStatusColour_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::newRow("online") << static_cast<int>(Status::Online);
+    QTest::newRow("idle") << static_cast<int>(Status::Idle);
+    QTest::newRow("dnd") << static_cast<int>(Status::Dnd);
+    QTest::newRow("offline") << static_cast<int>(Status::Offline);
+}
+
+void TestContactDelegate::paintsDotInStatusColour()
+{
+    QFETCH(int, status);
+    const QRect row(0, 0, 260, 44);
+    const QImage image = paintRow(static_cast<Status>(status), 0, row);
+    const QRectF dot = ContactDelegate::dotRect(row);
+    // Just inside the top of the dot: solid colour for every status (the dnd bar and the offline
+    // hole sit in the middle).
+    const QPoint probe(static_cast<int>(dot.center().x()), static_cast<int>(dot.top()) + 1);
+    const QColor expected = StatusPainter::color(static_cast<Status>(status));
+    const QColor actual = image.pixelColor(probe);
+    QVERIFY2(qAbs(actual.red() - expected.red()) <= 8 && qAbs(actual.green() - expected.green()) <= 8 &&
+                 qAbs(actual.blue() - expected.blue()) <= 8,
+             qPrintable(QStringLiteral("dot pixel %1, expected %2").arg(actual.name(), expected.name())));
+    // Four statuses, four distinct colours (grey for offline).
+    QCOMPARE(StatusPainter::color(Status::Online) == StatusPainter::color(Status::Idle), false);
+    // And outside the dot, the background.
+    QCOMPARE(image.pixelColor(QPoint(static_cast<int>(dot.left()) - 4, probe.y())), QColor(Qt::white));
+}
+
+void TestContactDelegate::paintsUnreadBadgeAndName()
+{
+    const QRect row(0, 0, 260, 44);
+    const QImage withBadge = paintRow(Status::Online, 3, row);
+    const QColor badge = withBadge.pixelColor(QPoint(row.right() - 10 - 11, row.center().y() - 6));
+    QCOMPARE(badge, QColor(0x1f, 0x6f, 0xeb));
+    const QImage noBadge = paintRow(Status::Online, 0, row);
+    QCOMPARE(noBadge.pixelColor(QPoint(row.right() - 10 - 11, row.center().y() - 6)), QColor(Qt::white));
+    // The name is drawn: some dark pixels right of the dot.
+    int dark = 0;
+    for (int x = 34; x < 120; ++x) {
+        for (int y = 4; y < row.center().y(); ++y)
+            dark += noBadge.pixelColor(x, y).lightness() < 128;
+    }
+    QVERIFY(dark > 20);
+}
+
+QTEST_MAIN(TestContactDelegate)
+#include "TestContactDelegate.moc"
