@@ -39,7 +39,7 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("Presently"));
     QApplication::setApplicationDisplayName(QStringLiteral("Presently"));
     QApplication::setApplicationVersion(QStringLiteral(PRESENTLY_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("presently"));
+    QApplication::setDesktopFileName(QStringLiteral("io.presently.Presently"));
 
     presently::ClientOptions options;
     options.profile = parser.value(QStringLiteral("profile"));

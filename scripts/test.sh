@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs the whole test suite: installs what is missing, builds with warnings as
-# errors, runs ctest, then builds and runs everything again under AddressSanitizer and
-# UndefinedBehaviorSanitizer. Usage: scripts/test.sh [--no-sanitizers]
+# errors, runs ctest, builds and checks the Linux packages (as root: installs and removes them),
+# then builds and runs everything again under AddressSanitizer and UndefinedBehaviorSanitizer.
+# Usage: scripts/test.sh [--no-sanitizers]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,14 @@ run_suite() {
 
 echo "== build and test"
 run_suite build-ci
+
+# The Linux packages: built from that build, validated, installed, exercised, purged.
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "== packages"
+    bash packaging/linux/check-packages.sh build-ci
+else
+    echo "== packages: skipped (needs root and apt to install them)"
+fi
 
 if [ "${1:-}" != "--no-sanitizers" ]; then
     echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer"

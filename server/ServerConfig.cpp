@@ -2,6 +2,8 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFile>
+#include <QSet>
 #include <QRandomGenerator>
 #include <QStandardPaths>
 #include <QSysInfo>
@@ -63,7 +65,78 @@ std::optional<RedisAddress> ServerConfig::parseRedisUrl(const QString &text, QSt
     return address;
 }
 
-std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &arguments, int *exitCode)
+namespace {
+// Flags that may also come from the config file (`name = value`) or the environment
+// (PRESENTLY_NAME with dashes as underscores). Precedence: flags, then environment, then file.
+const QStringList kSettableFlags = {QStringLiteral("listen"),          QStringLiteral("redis"),
+                                    QStringLiteral("db"),              QStringLiteral("heartbeat-interval-ms"),
+                                    QStringLiteral("presence-ttl-ms"), QStringLiteral("auth-timeout-ms"),
+                                    QStringLiteral("server-id"),       QStringLiteral("rate-per-s"),
+                                    QStringLiteral("rate-burst")};
+
+bool readConfigFile(const QString &path, QHash<QString, QString> *values, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        *error = QStringLiteral("cannot read config file %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    int lineNumber = 0;
+    while (!file.atEnd()) {
+        ++lineNumber;
+        const QString line = QString::fromUtf8(file.readLine()).trimmed();
+        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
+            continue;
+        const qsizetype eq = line.indexOf(QLatin1Char('='));
+        const QString key = line.left(eq).trimmed();
+        if (eq < 0 || !kSettableFlags.contains(key)) {
+            *error = QStringLiteral("%1:%2: expected one of %3 = VALUE")
+                         .arg(path)
+                         .arg(lineNumber)
+                         .arg(kSettableFlags.join(QStringLiteral(", ")));
+            return false;
+        }
+        values->insert(key, line.mid(eq + 1).trimmed());
+    }
+    return true;
+}
+
+// The command line with the config file's and the environment's settings put in front of it,
+// for flags the command line does not set itself.
+std::optional<QStringList> withConfigAndEnvironment(const QStringList &arguments, QString *error)
+{
+    QString configPath;
+    QSet<QString> onCommandLine;
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        const QString &a = arguments.at(i);
+        if (!a.startsWith(QLatin1String("--")))
+            continue;
+        const QString name = a.mid(2).section(QLatin1Char('='), 0, 0);
+        onCommandLine.insert(name);
+        if (name == QLatin1String("config"))
+            configPath = a.contains(QLatin1Char('=')) ? a.section(QLatin1Char('='), 1) : arguments.value(i + 1);
+    }
+    if (configPath.isEmpty())
+        configPath = qEnvironmentVariable("PRESENTLY_CONFIG");
+    QHash<QString, QString> values;
+    if (!configPath.isEmpty() && !readConfigFile(configPath, &values, error))
+        return std::nullopt;
+    for (const QString &flag : kSettableFlags) {
+        const QByteArray env = "PRESENTLY_" + flag.toUpper().replace(QLatin1Char('-'), QLatin1Char('_')).toLatin1();
+        if (qEnvironmentVariableIsSet(env.constData()))
+            values.insert(flag, qEnvironmentVariable(env.constData()));
+    }
+    QStringList merged{arguments.value(0)};
+    for (auto it = values.cbegin(); it != values.cend(); ++it) {
+        if (!onCommandLine.contains(it.key()))
+            merged << QStringLiteral("--") + it.key() << it.value();
+    }
+    merged += arguments.mid(1);
+    return merged;
+}
+} // namespace
+
+std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &givenArguments, int *exitCode)
 {
     ServerConfig config;
     QCommandLineParser parser;
@@ -94,13 +167,23 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &argum
         {QStringLiteral("rate-burst"),
          QStringLiteral("Requests a connection may make at once (announced in welcome)."),
          QStringLiteral("N"), QStringLiteral("40")},
+        {QStringLiteral("config"),
+         QStringLiteral("Read settings from this file (name = value lines, names as the flags'). "
+                        "Environment variables PRESENTLY_<FLAG> override it; flags override both."),
+         QStringLiteral("PATH")},
         {QStringLiteral("server-id"),
          QStringLiteral("This gateway's name, unique among gateways sharing a Redis."),
          QStringLiteral("ID"), QStringLiteral("gw-<host>-<random>")},
     });
 
     QString error;
-    if (!parser.parse(arguments)) {
+    const std::optional<QStringList> arguments = withConfigAndEnvironment(givenArguments, &error);
+    if (!arguments) {
+        printLine(stderr, error);
+        *exitCode = 2;
+        return std::nullopt;
+    }
+    if (!parser.parse(*arguments)) {
         printLine(stderr, parser.errorText());
         *exitCode = 2;
         return std::nullopt;

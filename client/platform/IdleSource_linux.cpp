@@ -48,6 +48,12 @@ public:
             return std::nullopt;
         return static_cast<qint64>(static_cast<XScreenSaverInfoLayout *>(m_info)->idle);
     }
+    bool screenLocked() override
+    {
+        // ScreenSaverOn (1): the screen saver, and so usually the lock, is up.
+        return m_query(m_display, m_defaultRoot(m_display), m_info) &&
+               static_cast<XScreenSaverInfoLayout *>(m_info)->state == 1;
+    }
     const char *name() const override { return "X11 XScreenSaver"; }
 
 private:

@@ -318,6 +318,19 @@ void TestRedisGateways::redisRestartIsRepairedWithinHeartbeat()
     // And nobody was shown offline.
     for (const auto &[status, at] : bob->presenceHistory(a))
         QVERIFY2(status != QLatin1String("offline"), "Redis restart showed a live user offline");
+
+    // Flushed without a restart (no reconnect to notice): the lapsed lease tells the gateways.
+    m_redis.command({"FLUSHALL"});
+    const qint64 flushedAt = testNowMs();
+    QVERIFY(QTest::qWaitFor([&] {
+        return m_redis.command({"HGET", aliceState, "s"}).string == "idle" &&
+               m_redis.command({"HGET", bobState, "s"}).string == "dnd";
+    }, 10000));
+    const qint64 reasserted = testNowMs() - flushedAt;
+    qInfo("Redis FLUSHALL: presence re-asserted after %lld ms (heartbeat interval %d ms)", reasserted, kHeartbeatMs);
+    QVERIFY2(reasserted <= kHeartbeatMs, qPrintable(QStringLiteral("re-asserted after %1 ms").arg(reasserted)));
+    for (const auto &[status, at] : bob->presenceHistory(a))
+        QVERIFY2(status != QLatin1String("offline"), "a Redis flush showed a live user offline");
 }
 
 void TestRedisGateways::steadyHeartbeatsCostFewRedisCommands()

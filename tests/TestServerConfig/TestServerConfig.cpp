@@ -1,0 +1,138 @@
+// presently-server's settings: flags, a config file and the environment, with flags winning.
+#include "ServerConfig.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace presently;
+
+class TestServerConfig : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void cleanup();
+    void defaults();
+    void readsFlags();
+    void configFileThenEnvironmentThenFlags();
+    void refusesBadInput_data();
+    void refusesBadInput();
+
+private:
+    std::optional<ServerConfig> parse(const QStringList &args, int *exitCode = nullptr);
+    QString writeConfig(const QByteArray &text);
+    QTemporaryDir m_dir;
+};
+
+void TestServerConfig::cleanup()
+{
+    qunsetenv("PRESENTLY_LISTEN");
+    qunsetenv("PRESENTLY_SERVER_ID");
+    qunsetenv("PRESENTLY_CONFIG");
+}
+
+std::optional<ServerConfig> TestServerConfig::parse(const QStringList &args, int *exitCode)
+{
+    int code = -1;
+    std::optional<ServerConfig> config = ServerConfig::fromArguments(QStringList{QStringLiteral("presently-server")} + args, &code);
+    if (exitCode)
+        *exitCode = code;
+    return config;
+}
+
+QString TestServerConfig::writeConfig(const QByteArray &text)
+{
+    const QString path = m_dir.filePath(QStringLiteral("server.conf"));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return {};
+    file.write(text);
+    return path;
+}
+
+void TestServerConfig::defaults()
+{
+    const std::optional<ServerConfig> c = parse({});
+    QVERIFY(c);
+    QCOMPARE(c->listenHost, QStringLiteral("127.0.0.1"));
+    QCOMPARE(c->listenPort, 8765);
+    QVERIFY(!c->redis);
+    QVERIFY(c->databasePath.endsWith(QStringLiteral("presently.sqlite")));
+    QCOMPARE(c->heartbeatIntervalMs, 10000);
+    QCOMPARE(c->presenceTtlMs, 30000);
+    QCOMPARE(c->authTimeoutMs, 10000);
+    QVERIFY(c->serverId.startsWith(QStringLiteral("gw-")));
+    QCOMPARE(c->limits.rateBurst, 40);
+    QCOMPARE(c->limits.floodBurst, 200);
+}
+
+void TestServerConfig::readsFlags()
+{
+    const std::optional<ServerConfig> c =
+        parse({QStringLiteral("--listen"), QStringLiteral("[::1]:0"), QStringLiteral("--redis"), QStringLiteral("redis://10.0.0.5:6380/3"),
+               QStringLiteral("--db"), QStringLiteral("sqlite:/tmp/x.sqlite"), QStringLiteral("--presence-ttl-ms"), QStringLiteral("900"),
+               QStringLiteral("--heartbeat-interval-ms"), QStringLiteral("300"), QStringLiteral("--server-id"), QStringLiteral("gw-7")});
+    QVERIFY(c);
+    QCOMPARE(c->listenHost, QStringLiteral("::1"));
+    QCOMPARE(c->listenPort, 0);
+    QCOMPARE(c->redis->host, QStringLiteral("10.0.0.5"));
+    QCOMPARE(c->redis->port, 6380);
+    QCOMPARE(c->redis->db, 3);
+    QCOMPARE(c->databasePath, QStringLiteral("/tmp/x.sqlite"));
+    QCOMPARE(c->presenceTtlMs, 900);
+    QCOMPARE(c->serverId, QStringLiteral("gw-7"));
+}
+
+void TestServerConfig::configFileThenEnvironmentThenFlags()
+{
+    const QString path = writeConfig("# comment\nlisten = 127.0.0.1:9000\nserver-id = from-file\n\nrate-burst = 80\n");
+    std::optional<ServerConfig> c = parse({QStringLiteral("--config"), path});
+    QVERIFY(c);
+    QCOMPARE(c->listenPort, 9000);
+    QCOMPARE(c->serverId, QStringLiteral("from-file"));
+    QCOMPARE(c->limits.rateBurst, 80);
+    QCOMPARE(c->limits.floodBurst, 400);
+
+    qputenv("PRESENTLY_SERVER_ID", "from-env");
+    c = parse({QStringLiteral("--config"), path});
+    QCOMPARE(c->serverId, QStringLiteral("from-env"));
+    QCOMPARE(c->listenPort, 9000);
+
+    c = parse({QStringLiteral("--config=") + path, QStringLiteral("--server-id"), QStringLiteral("from-flag")});
+    QCOMPARE(c->serverId, QStringLiteral("from-flag"));
+
+    qputenv("PRESENTLY_CONFIG", path.toUtf8()); // the file can be named by environment too
+    qunsetenv("PRESENTLY_SERVER_ID");
+    c = parse({});
+    QCOMPARE(c->serverId, QStringLiteral("from-file"));
+}
+
+void TestServerConfig::refusesBadInput_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QByteArray>("config");
+    QTest::newRow("listen without port") << QStringList{QStringLiteral("--listen"), QStringLiteral("localhost")} << QByteArray();
+    QTest::newRow("redis url") << QStringList{QStringLiteral("--redis"), QStringLiteral("http://x")} << QByteArray();
+    QTest::newRow("db") << QStringList{QStringLiteral("--db"), QStringLiteral("/tmp/x")} << QByteArray();
+    QTest::newRow("ttl not above heartbeat")
+        << QStringList{QStringLiteral("--presence-ttl-ms"), QStringLiteral("500"), QStringLiteral("--heartbeat-interval-ms"), QStringLiteral("500")}
+        << QByteArray();
+    QTest::newRow("negative ms") << QStringList{QStringLiteral("--auth-timeout-ms"), QStringLiteral("-1")} << QByteArray();
+    QTest::newRow("unknown flag") << QStringList{QStringLiteral("--nope")} << QByteArray();
+    QTest::newRow("stray argument") << QStringList{QStringLiteral("extra")} << QByteArray();
+    QTest::newRow("config unknown key") << QStringList{} << QByteArray("colour = blue\n");
+    QTest::newRow("config no equals") << QStringList{} << QByteArray("listen 127.0.0.1:1\n");
+    QTest::newRow("config missing") << QStringList{QStringLiteral("--config"), QStringLiteral("/nonexistent/server.conf")} << QByteArray();
+}
+
+void TestServerConfig::refusesBadInput()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QByteArray, config);
+    if (!config.isEmpty())
+        args << QStringLiteral("--config") << writeConfig(config);
+    int exitCode = -1;
+    QVERIFY(!parse(args, &exitCode));
+    QCOMPARE(exitCode, 2);
+}
+
+QTEST_GUILESS_MAIN(TestServerConfig)
+#include "TestServerConfig.moc"
