@@ -3,64 +3,38 @@
 #include "PasswordHasher.h"
 #include "SqlRetry.h"
 
-#include <QDir>
-#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QUuid>
 
 Q_LOGGING_CATEGORY(lcStore, "presently.store")
 
 namespace presently {
 
 AccountStore::AccountStore()
-    : m_connectionName(QStringLiteral("accounts-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
+    : m_connection(QStringLiteral("accounts"))
+    , m_db(m_connection.database())
 {
 }
 
-AccountStore::~AccountStore()
-{
-    if (m_db.isValid()) {
-        m_db.close();
-        m_db = QSqlDatabase();
-        QSqlDatabase::removeDatabase(m_connectionName);
-    }
-}
+AccountStore::~AccountStore() = default;
 
 bool AccountStore::open(const QString &path, QString *error)
 {
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    m_db.setDatabaseName(path);
-    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!m_db.open()) {
-        *error = QStringLiteral("cannot open %1: %2").arg(path, m_db.lastError().text());
-        return false;
-    }
-    const QStringList schema = {
-        QStringLiteral("PRAGMA journal_mode=WAL"),
-        QStringLiteral("PRAGMA synchronous=FULL"),
-        QStringLiteral("CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, password_hash TEXT "
-                       "NOT NULL, mode TEXT NOT NULL DEFAULT 'auto', status_text TEXT NOT NULL "
-                       "DEFAULT '', created_ms INTEGER NOT NULL)"),
-        QStringLiteral("CREATE TABLE IF NOT EXISTS tokens(digest TEXT PRIMARY KEY, user TEXT NOT "
-                       "NULL, last_used_ms INTEGER NOT NULL)"),
-        QStringLiteral("CREATE TABLE IF NOT EXISTS contacts(user TEXT NOT NULL, contact TEXT NOT "
-                       "NULL, since_ms INTEGER NOT NULL, PRIMARY KEY(user, contact))"),
-        QStringLiteral("CREATE TABLE IF NOT EXISTS contact_requests(from_user TEXT NOT NULL, "
-                       "to_user TEXT NOT NULL, ts_ms INTEGER NOT NULL, PRIMARY KEY(from_user, "
-                       "to_user))"),
-        QStringLiteral("CREATE INDEX IF NOT EXISTS contact_requests_to ON "
-                       "contact_requests(to_user)"),
-    };
-    for (const QString &sql : schema) {
-        if (!exec(sql)) {
-            *error = QStringLiteral("cannot set up %1: %2").arg(path, m_db.lastError().text());
-            return false;
-        }
-    }
-    return true;
+    return m_connection.open(
+        path,
+        {QStringLiteral("CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, password_hash TEXT "
+                        "NOT NULL, mode TEXT NOT NULL DEFAULT 'auto', status_text TEXT NOT NULL "
+                        "DEFAULT '', created_ms INTEGER NOT NULL)"),
+         QStringLiteral("CREATE TABLE IF NOT EXISTS tokens(digest TEXT PRIMARY KEY, user TEXT NOT "
+                        "NULL, last_used_ms INTEGER NOT NULL)"),
+         QStringLiteral("CREATE TABLE IF NOT EXISTS contacts(user TEXT NOT NULL, contact TEXT NOT "
+                        "NULL, since_ms INTEGER NOT NULL, PRIMARY KEY(user, contact))"),
+         QStringLiteral("CREATE TABLE IF NOT EXISTS contact_requests(from_user TEXT NOT NULL, "
+                        "to_user TEXT NOT NULL, ts_ms INTEGER NOT NULL, PRIMARY KEY(from_user, "
+                        "to_user))"),
+         QStringLiteral("CREATE INDEX IF NOT EXISTS contact_requests_to ON contact_requests(to_user)")},
+        error);
 }
 
 bool AccountStore::exec(const QString &sql, const QVariantList &bind)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Protocol.h"
+#include "SqliteConnection.h"
 
 #include <QByteArray>
 #include <QSqlDatabase>
@@ -57,8 +58,8 @@ private:
     QStringList column(const QString &sql, const QVariantList &bind);
     bool connect(const QString &a, const QString &b, qint64 nowMs);
 
-    QString m_connectionName;
-    QSqlDatabase m_db;
+    SqliteConnection m_connection;
+    QSqlDatabase &m_db;
     bool m_failed = false;
 };
 

@@ -2,12 +2,9 @@
 
 #include "SqlRetry.h"
 
-#include <QDir>
-#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QUuid>
 
 Q_DECLARE_LOGGING_CATEGORY(lcStore)
 
@@ -31,49 +28,26 @@ StoredMessage fromRow(const QSqlQuery &q)
 } // namespace
 
 MessageStore::MessageStore()
-    : m_connectionName(QStringLiteral("messages-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
+    : m_connection(QStringLiteral("messages"))
+    , m_db(m_connection.database())
 {
 }
 
-MessageStore::~MessageStore()
-{
-    if (m_db.isValid()) {
-        m_db.close();
-        m_db = QSqlDatabase();
-        QSqlDatabase::removeDatabase(m_connectionName);
-    }
-}
+MessageStore::~MessageStore() = default;
 
 bool MessageStore::open(const QString &path, QString *error)
 {
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    m_db.setDatabaseName(path);
-    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!m_db.open()) {
-        *error = QStringLiteral("cannot open %1: %2").arg(path, m_db.lastError().text());
-        return false;
-    }
-    const QStringList schema = {
-        QStringLiteral("PRAGMA journal_mode=WAL"),
-        QStringLiteral("PRAGMA synchronous=FULL"),
-        QStringLiteral("CREATE TABLE IF NOT EXISTS messages(mid INTEGER PRIMARY KEY AUTOINCREMENT, "
-                       "cid TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT NOT NULL, body TEXT "
-                       "NOT NULL, ts_ms INTEGER NOT NULL, sender_session TEXT NOT NULL DEFAULT '', "
-                       "UNIQUE(sender, cid))"),
-        QStringLiteral("CREATE INDEX IF NOT EXISTS messages_sender ON messages(sender, mid)"),
-        QStringLiteral("CREATE INDEX IF NOT EXISTS messages_recipient ON messages(recipient, mid)"),
-        QStringLiteral("CREATE TABLE IF NOT EXISTS read_marks(user TEXT NOT NULL, peer TEXT NOT NULL, "
-                       "mid INTEGER NOT NULL, PRIMARY KEY(user, peer))"),
-    };
-    for (const QString &sql : schema) {
-        QSqlQuery q(m_db);
-        if (!SqlRetry::exec(q, sql)) {
-            *error = QStringLiteral("cannot set up %1: %2").arg(path, q.lastError().text());
-            return false;
-        }
-    }
-    return true;
+    return m_connection.open(
+        path,
+        {QStringLiteral("CREATE TABLE IF NOT EXISTS messages(mid INTEGER PRIMARY KEY AUTOINCREMENT, "
+                        "cid TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT NOT NULL, body TEXT "
+                        "NOT NULL, ts_ms INTEGER NOT NULL, sender_session TEXT NOT NULL DEFAULT '', "
+                        "UNIQUE(sender, cid))"),
+         QStringLiteral("CREATE INDEX IF NOT EXISTS messages_sender ON messages(sender, mid)"),
+         QStringLiteral("CREATE INDEX IF NOT EXISTS messages_recipient ON messages(recipient, mid)"),
+         QStringLiteral("CREATE TABLE IF NOT EXISTS read_marks(user TEXT NOT NULL, peer TEXT NOT NULL, "
+                        "mid INTEGER NOT NULL, PRIMARY KEY(user, peer))")},
+        error);
 }
 
 std::optional<StoredMessage> MessageStore::findByCid(const QString &sender, const QString &cid)

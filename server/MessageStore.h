@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ChatMessage.h"
+#include "SqliteConnection.h"
 
 #include <QList>
 #include <QSqlDatabase>
@@ -54,8 +55,8 @@ public:
 private:
     std::optional<MessagePage> page(const QString &sql, const QVariantList &bind, int limit);
 
-    QString m_connectionName;
-    QSqlDatabase m_db;
+    SqliteConnection m_connection;
+    QSqlDatabase &m_db;
 };
 
 } // namespace presently

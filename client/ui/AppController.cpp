@@ -4,6 +4,7 @@
 #include "ClientSession.h"
 #include "IdleMonitor.h"
 #include "MainWindow.h"
+#include "SettingsDialog.h"
 #include "SignInDialog.h"
 #include "TokenVault.h"
 #include "TrayIcon.h"
@@ -34,6 +35,16 @@ AppController::AppController(const ClientOptions &options, QObject *parent)
     m_window = new MainWindow(m_session);
     connect(m_window, &MainWindow::quitRequested, this, &AppController::quit);
     connect(m_window, &MainWindow::signOutRequested, this, &AppController::signOut);
+    connect(m_window, &MainWindow::settingsRequested, this, [this] {
+        SettingsDialog dialog(m_window);
+        dialog.setIdleMinutes(m_settings.value(QStringLiteral("idle_minutes"), 5).toInt());
+        dialog.setNotifications(m_settings.value(QStringLiteral("notifications"), true).toBool());
+        if (dialog.exec() != QDialog::Accepted)
+            return;
+        m_settings.setValue(QStringLiteral("idle_minutes"), dialog.idleMinutes());
+        m_settings.setValue(QStringLiteral("notifications"), dialog.notifications());
+        m_idle->setThresholdMs(dialog.idleMinutes() * 60 * 1000);
+    });
     connect(m_session, &ClientSession::ownStatusChanged, this, &AppController::updateTray);
     connect(m_idle, &IdleMonitor::activityChanged, m_window, [this] { updateTray(); });
     connect(m_session->contacts(), &ContactListModel::unreadChanged, this, &AppController::updateTray);

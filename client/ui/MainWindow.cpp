@@ -57,6 +57,7 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
     statusMenu->addSeparator();
     statusMenu->addAction(tr("Set status text…"), this, &MainWindow::promptStatusText);
     statusMenu->addSeparator();
+    statusMenu->addAction(tr("Settings…"), this, &MainWindow::settingsRequested);
     statusMenu->addAction(tr("Sign out"), this, &MainWindow::signOutRequested);
     statusMenu->addAction(tr("Quit"), this, &MainWindow::quitRequested);
     m_statusButton->setMenu(statusMenu);

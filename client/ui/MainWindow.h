@@ -29,6 +29,7 @@ public:
 
 Q_SIGNALS:
     void signOutRequested();
+    void settingsRequested();
     void quitRequested();
 
 protected:

@@ -58,7 +58,14 @@ test -f /usr/share/applications/io.presently.Presently.desktop
 test -f /usr/share/icons/hicolor/scalable/apps/io.presently.Presently.svg
 
 echo "== run the installed server as its service user, sign in, restart, sign in again"
-port=$((20000 + RANDOM % 10000))
+# The packaged configuration as it is (127.0.0.1:8765), unless something here already uses 8765.
+if python3 -c 'import socket; socket.socket().bind(("127.0.0.1", 8765))' 2>/dev/null; then
+    port=8765
+    listen=()
+else
+    port=$((20000 + RANDOM % 10000))
+    listen=(--listen 127.0.0.1:$port)
+fi
 work=$(mktemp -d)
 pid=
 stop_server() { if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=; fi; }
@@ -66,7 +73,7 @@ trap 'stop_server; rm -rf "$work"' EXIT
 start_server() {
     # As systemd would: the service user, the packaged config, its state directory.
     runuser -u presently -- env HOME=/var/lib/presently /usr/bin/presently-server --config /etc/presently/server.conf \
-        --listen 127.0.0.1:$port >"$work/server.log" 2>&1 &
+        "${listen[@]}" >"$work/server.log" 2>&1 &
     pid=$!
     for _ in $(seq 100); do grep -q "listening on" "$work/server.log" && return 0; sleep 0.1; done
     cat "$work/server.log"; return 1

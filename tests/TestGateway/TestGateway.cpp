@@ -74,10 +74,7 @@ QString TestGateway::uniqueName(const char *base)
 
 std::unique_ptr<TestClient> TestGateway::signedIn(const QString &user, bool create, const QString &device)
 {
-    auto client = std::make_unique<TestClient>();
-    if (!client->signIn(m_server.url(), user, kPassword, create, device))
-        return nullptr;
-    return client;
+    return TestUsers::signedIn(m_server.url(), user, kPassword, create, device);
 }
 
 void TestGateway::registersAndSignsIn()

@@ -77,9 +77,6 @@ private Q_SLOTS:
 
 private:
     ServerProcess *startGateway(const QString &id);
-    std::unique_ptr<TestClient> signedIn(ServerProcess *gw, const QString &user, bool create = true,
-                                         const QString &device = QStringLiteral("desktop"));
-    std::unique_ptr<TestClient> byToken(ServerProcess *gw, const QString &token);
     QString uniqueName(const char *base) { return QStringLiteral("%1%2").arg(QLatin1String(base)).arg(++m_names); }
     QString dbPath() const { return m_dir.filePath(QStringLiteral("shared.sqlite")); }
     QList<QJsonObject> syncAll(TestClient &c, qint64 after);
@@ -128,29 +125,8 @@ ServerProcess *TestMessages::startGateway(const QString &id)
     return gw;
 }
 
-std::unique_ptr<TestClient> TestMessages::signedIn(ServerProcess *gw, const QString &user, bool create, const QString &device)
-{
-    auto client = std::make_unique<TestClient>();
-    if (!client->signIn(gw->url(), user, kPassword, create, device))
-        return nullptr;
-    return client;
-}
 
-std::unique_ptr<TestClient> TestMessages::byToken(ServerProcess *gw, const QString &token)
-{
-    auto client = std::make_unique<TestClient>();
-    if (!client->open(gw->url()))
-        return nullptr;
-    client->send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), token}}));
-    if (!client->waitForType(QStringLiteral("welcome")) || !client->waitForType(QStringLiteral("contacts")))
-        return nullptr;
-    return client;
-}
 
-static QString tokenOf(const TestClient &c)
-{
-    return c.log().first().message.value(QStringLiteral("token")).toString();
-}
 
 QList<QJsonObject> TestMessages::syncAll(TestClient &c, qint64 after)
 {
@@ -172,11 +148,11 @@ void TestMessages::deliversAcrossGateways()
 {
     const QString a = uniqueName("alice");
     const QString b = uniqueName("bob");
-    auto alice = signedIn(m_gw1, a);
-    auto bob = signedIn(m_gw2, b);
+    auto alice = signedIn(m_gw1->url(), a, kPassword, true);
+    auto bob = signedIn(m_gw2->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
-    auto aliceLaptop = signedIn(m_gw2, a, false, QStringLiteral("laptop"));
+    auto aliceLaptop = signedIn(m_gw2->url(), a, kPassword, false, QStringLiteral("laptop"));
     QVERIFY(aliceLaptop);
 
     const QString cid = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -212,8 +188,8 @@ void TestMessages::resendOfCidIsIdempotent()
 {
     const QString a = uniqueName("carol");
     const QString b = uniqueName("dave");
-    auto alice = signedIn(m_gw1, a);
-    auto bob = signedIn(m_gw2, b);
+    auto alice = signedIn(m_gw1->url(), a, kPassword, true);
+    auto bob = signedIn(m_gw2->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
 
@@ -225,7 +201,7 @@ void TestMessages::resendOfCidIsIdempotent()
     // Reconnect (to the other gateway) and resend, as an outbox does, even with another body.
     const QString token = tokenOf(*alice);
     alice->dropUncleanly();
-    alice = byToken(m_gw2, token);
+    alice = signedInByToken(m_gw2->url(), token);
     QVERIFY(alice);
     alice->send(sendFrame(b, QStringLiteral("same-cid"), QStringLiteral("edited")));
     const auto again = alice->waitForType(QStringLiteral("sent"));
@@ -249,9 +225,9 @@ void TestMessages::refusesBadSends()
     const QString a = uniqueName("erin");
     const QString b = uniqueName("fred");
     const QString stranger = uniqueName("gina");
-    auto alice = signedIn(m_gw1, a);
-    auto bob = signedIn(m_gw2, b);
-    QVERIFY(alice && bob && signedIn(m_gw1, stranger));
+    auto alice = signedIn(m_gw1->url(), a, kPassword, true);
+    auto bob = signedIn(m_gw2->url(), b, kPassword, true);
+    QVERIFY(alice && bob && signedIn(m_gw1->url(), stranger, kPassword, true));
     QVERIFY(befriend(*alice, a, *bob, b));
 
     auto ask = [&](QJsonObject frame) { return code(alice->request(std::move(frame))); };
@@ -279,8 +255,8 @@ void TestMessages::survivesKillRightAfterSent()
 {
     const QString a = uniqueName("hank");
     const QString b = uniqueName("ivan");
-    auto alice = signedIn(m_gw1, a);
-    auto bob = signedIn(m_gw2, b);
+    auto alice = signedIn(m_gw1->url(), a, kPassword, true);
+    auto bob = signedIn(m_gw2->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
     const QString token = tokenOf(*alice);
@@ -292,7 +268,7 @@ void TestMessages::survivesKillRightAfterSent()
     m_gw2->kill();
     m_gw1 = startGateway(QStringLiteral("gw-1b"));
     QVERIFY(m_gw1);
-    alice = byToken(m_gw1, token);
+    alice = signedInByToken(m_gw1->url(), token);
     QVERIFY(alice);
     const qint64 mid = static_cast<qint64>(sent->value(QStringLiteral("mid")).toDouble());
     const QList<QJsonObject> synced = syncAll(*alice, mid - 1);
@@ -307,8 +283,8 @@ void TestMessages::burstWhileRecipientReconnects()
 {
     const QString a = uniqueName("jane");
     const QString b = uniqueName("karl");
-    auto alice = signedIn(m_gw1, a);
-    auto bob = signedIn(m_gw2, b);
+    auto alice = signedIn(m_gw1->url(), a, kPassword, true);
+    auto bob = signedIn(m_gw2->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
     const QString bobToken = tokenOf(*bob);
@@ -329,7 +305,7 @@ void TestMessages::burstWhileRecipientReconnects()
         QVERIFY2(std::is_sorted(inbox.liveOrder.cbegin(), inbox.liveOrder.cend()), "live messages out of mid order");
         bob->closeCleanly();
         QVERIFY(bob->waitForClosed());
-        bob = byToken(m_gw2, bobToken);
+        bob = signedInByToken(m_gw2->url(), bobToken);
         QVERIFY(bob);
         inbox.liveOrder.clear();
         const qint64 seen = inbox.byMid.isEmpty() ? 0 : inbox.byMid.lastKey();
@@ -374,8 +350,8 @@ void TestMessages::pubsubCutDuringBurstLosesNothing()
 {
     const QString a = uniqueName("lena");
     const QString b = uniqueName("mark");
-    auto alice = signedIn(m_gw1, a);
-    auto bob = signedIn(m_gw2, b);
+    auto alice = signedIn(m_gw1->url(), a, kPassword, true);
+    auto bob = signedIn(m_gw2->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
 
@@ -404,8 +380,8 @@ void TestMessages::gatewaysWriteOneFileConcurrently()
 {
     const QString a = uniqueName("tess");
     const QString b = uniqueName("uwe");
-    auto alice = signedIn(m_gw1, a);
-    auto bob = signedIn(m_gw2, b);
+    auto alice = signedIn(m_gw1->url(), a, kPassword, true);
+    auto bob = signedIn(m_gw2->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
     constexpr int kEach = 400;
@@ -434,8 +410,8 @@ void TestMessages::syncAndHistoryPage()
 {
     const QString a = uniqueName("nina");
     const QString b = uniqueName("otto");
-    auto alice = signedIn(m_gw1, a);
-    auto bob = signedIn(m_gw2, b);
+    auto alice = signedIn(m_gw1->url(), a, kPassword, true);
+    auto bob = signedIn(m_gw2->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
     const auto before = bob->request(obj({{QStringLiteral("type"), QStringLiteral("sync")}, {QStringLiteral("after"), 0}}));
@@ -488,11 +464,11 @@ void TestMessages::readMarksCrossDevices()
 {
     const QString a = uniqueName("pia");
     const QString b = uniqueName("quinn");
-    auto alice = signedIn(m_gw1, a);
-    auto bob = signedIn(m_gw2, b);
+    auto alice = signedIn(m_gw1->url(), a, kPassword, true);
+    auto bob = signedIn(m_gw2->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
-    auto bobPhone = signedIn(m_gw1, b, false, QStringLiteral("phone"));
+    auto bobPhone = signedIn(m_gw1->url(), b, kPassword, false, QStringLiteral("phone"));
     QVERIFY(bobPhone);
     const auto sent = alice->request(sendFrame(b, QStringLiteral("r-1"), QStringLiteral("read me")));
     const auto mid = sent->value(QStringLiteral("mid"));
@@ -528,8 +504,8 @@ void TestMessages::typingIsRelayedNotStored()
 {
     const QString a = uniqueName("rita");
     const QString b = uniqueName("sam");
-    auto alice = signedIn(m_gw1, a);
-    auto bob = signedIn(m_gw2, b);
+    auto alice = signedIn(m_gw1->url(), a, kPassword, true);
+    auto bob = signedIn(m_gw2->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
     alice->send(obj({{QStringLiteral("type"), QStringLiteral("typing")}, {QStringLiteral("to"), b}, {QStringLiteral("state"), true}}));

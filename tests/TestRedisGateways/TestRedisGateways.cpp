@@ -36,8 +36,6 @@ private Q_SLOTS:
 
 private:
     ServerProcess *startGateway(const QString &id, int ttlMs = kTtlMs);
-    std::unique_ptr<TestClient> signedIn(ServerProcess *gw, const QString &user, bool create = true);
-    std::unique_ptr<TestClient> byToken(ServerProcess *gw, const QString &token);
     void keepAlive(const QList<TestClient *> &clients);
     QString uniqueName(const char *base);
 
@@ -95,25 +93,7 @@ ServerProcess *TestRedisGateways::startGateway(const QString &id, int ttlMs)
     return gw;
 }
 
-std::unique_ptr<TestClient> TestRedisGateways::signedIn(ServerProcess *gw, const QString &user, bool create)
-{
-    auto client = std::make_unique<TestClient>();
-    if (!gw || !client->signIn(gw->url(), user, kPassword, create))
-        return nullptr;
-    return client;
-}
 
-std::unique_ptr<TestClient> TestRedisGateways::byToken(ServerProcess *gw, const QString &token)
-{
-    auto client = std::make_unique<TestClient>();
-    if (!client->open(gw->url()))
-        return nullptr;
-    client->send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), token},
-                      {QStringLiteral("device"), QStringLiteral("desktop")}}));
-    if (!client->waitForType(QStringLiteral("welcome")) || !client->waitForType(QStringLiteral("contacts")))
-        return nullptr;
-    return client;
-}
 
 void TestRedisGateways::keepAlive(const QList<TestClient *> &clients)
 {
@@ -121,15 +101,7 @@ void TestRedisGateways::keepAlive(const QList<TestClient *> &clients)
     m_heartbeats.start(kHeartbeatMs / 2);
 }
 
-static QString tokenOf(const TestClient &c)
-{
-    return c.log().first().message.value(QStringLiteral("token")).toString();
-}
 
-static QString sessionOf(const TestClient &c)
-{
-    return c.log().first().message.value(QStringLiteral("session")).toString();
-}
 
 void TestRedisGateways::presenceCrossesGateways()
 {
@@ -138,8 +110,8 @@ void TestRedisGateways::presenceCrossesGateways()
     QVERIFY(gw1 && gw2);
     const QString a = uniqueName("alice");
     const QString b = uniqueName("bob");
-    auto alice = signedIn(gw1, a);
-    auto bob = signedIn(gw2, b);
+    auto alice = signedIn(gw1->url(), a, kPassword, true);
+    auto bob = signedIn(gw2->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     keepAlive({alice.get(), bob.get()});
     QVERIFY(befriend(*alice, a, *bob, b)); // contact events cross gateways too
@@ -156,7 +128,7 @@ void TestRedisGateways::presenceCrossesGateways()
     QCOMPARE(dnd->value(QStringLiteral("text")).toString(), QStringLiteral("busy"));
 
     // A second device of alice on the other gateway.
-    auto laptop = signedIn(gw2, a, false);
+    auto laptop = signedIn(gw2->url(), a, kPassword, false);
     QVERIFY(laptop);
     const auto online = bob->waitForPresence(a, QStringLiteral("online"));
     QVERIFY(online);
@@ -184,8 +156,8 @@ void TestRedisGateways::killedGatewayShowsOfflineInTime()
     QVERIFY(victim && survivor);
     const QString a = uniqueName("carol");
     const QString b = uniqueName("dave");
-    auto alice = signedIn(victim, a);
-    auto bob = signedIn(survivor, b);
+    auto alice = signedIn(victim->url(), a, kPassword, true);
+    auto bob = signedIn(survivor->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
     keepAlive({bob.get()});
@@ -230,14 +202,14 @@ void TestRedisGateways::reconnectToOtherGatewayShowsNoOffline()
     QVERIFY(gw1 && gw2);
     const QString a = uniqueName("erin");
     const QString b = uniqueName("fred");
-    auto alice = signedIn(gw1, a);
-    auto bob = signedIn(gw2, b);
+    auto alice = signedIn(gw1->url(), a, kPassword, true);
+    auto bob = signedIn(gw2->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
 
     const QString token = tokenOf(*alice);
     alice->dropUncleanly();
-    alice = byToken(gw2, token);
+    alice = signedInByToken(gw2->url(), token);
     QVERIFY(alice);
     keepAlive({alice.get(), bob.get()});
     // The dropped session runs out its TTL on gw1 meanwhile.
@@ -253,8 +225,8 @@ void TestRedisGateways::shutdownShowsNoOfflineForReconnectingClients()
     QVERIFY(leaving && staying);
     const QString a = uniqueName("gina");
     const QString b = uniqueName("hank");
-    auto alice = signedIn(leaving, a);
-    auto bob = signedIn(staying, b);
+    auto alice = signedIn(leaving->url(), a, kPassword, true);
+    auto bob = signedIn(staying->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
     keepAlive({bob.get()});
@@ -265,7 +237,7 @@ void TestRedisGateways::shutdownShowsNoOfflineForReconnectingClients()
     QCOMPARE(alice->closeCode(), 1001);
     QVERIFY(leaving->waitForExit(10000));
     QCOMPARE(leaving->exitCode(), 0);
-    alice = byToken(staying, token);
+    alice = signedInByToken(staying->url(), token);
     QVERIFY(alice);
     keepAlive({alice.get(), bob.get()});
     QVERIFY(!bob->waitForPresence(a, QStringLiteral("offline"), kTtlMs + 2000));
@@ -290,8 +262,8 @@ void TestRedisGateways::redisRestartIsRepairedWithinHeartbeat()
     QVERIFY(gw1 && gw2);
     const QString a = uniqueName("ivan");
     const QString b = uniqueName("jane");
-    auto alice = signedIn(gw1, a);
-    auto bob = signedIn(gw2, b);
+    auto alice = signedIn(gw1->url(), a, kPassword, true);
+    auto bob = signedIn(gw2->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
     keepAlive({alice.get(), bob.get()});
@@ -338,12 +310,12 @@ void TestRedisGateways::steadyHeartbeatsCostFewRedisCommands()
     ServerProcess *gw = startGateway(QStringLiteral("gw-count"), 3000);
     QVERIFY(gw);
     const QString a = uniqueName("kate");
-    auto first = signedIn(gw, a);
+    auto first = signedIn(gw->url(), a, kPassword, true);
     QVERIFY(first);
     std::vector<std::unique_ptr<TestClient>> sessions;
     QList<TestClient *> all{first.get()};
     for (int i = 0; i < 39; ++i) {
-        sessions.push_back(byToken(gw, tokenOf(*first)));
+        sessions.push_back(signedInByToken(gw->url(), tokenOf(*first)));
         QVERIFY(sessions.back());
         all.append(sessions.back().get());
     }

@@ -4,6 +4,7 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <memory>
 
 // Small helpers shared by the end-to-end tests.
 namespace TestUsers {
@@ -48,6 +49,40 @@ inline bool befriend(TestClient &a, const QString &aName, TestClient &b, const Q
         };
     };
     return a.waitFor(hasContact(bName)).has_value() && b.waitFor(hasContact(aName)).has_value();
+}
+
+// A client signed in with a password (registering first when `create`), or null.
+inline std::unique_ptr<TestClient> signedIn(const QUrl &url, const QString &user, const QString &password, bool create,
+                                            const QString &device = QStringLiteral("desktop"))
+{
+    auto client = std::make_unique<TestClient>();
+    if (!client->signIn(url, user, password, create, device))
+        return nullptr;
+    return client;
+}
+
+// A client signed in with a session token (as after a reconnect), or null.
+inline std::unique_ptr<TestClient> signedInByToken(const QUrl &url, const QString &token)
+{
+    auto client = std::make_unique<TestClient>();
+    if (!client->open(url))
+        return nullptr;
+    client->send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), token},
+                      {QStringLiteral("device"), QStringLiteral("desktop")}}));
+    if (!client->waitForType(QStringLiteral("welcome")) || !client->waitForType(QStringLiteral("contacts")))
+        return nullptr;
+    return client;
+}
+
+// The token and session id from a client's welcome (its first message).
+inline QString tokenOf(const TestClient &c)
+{
+    return c.log().first().message.value(QStringLiteral("token")).toString();
+}
+
+inline QString sessionOf(const TestClient &c)
+{
+    return c.log().first().message.value(QStringLiteral("session")).toString();
 }
 
 } // namespace TestUsers

@@ -1,0 +1,48 @@
+#include "SqliteConnection.h"
+
+#include "SqlRetry.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+
+namespace presently {
+
+SqliteConnection::SqliteConnection(const QString &purpose)
+    : m_name(purpose + QLatin1Char('-') + QUuid::createUuid().toString(QUuid::WithoutBraces))
+{
+}
+
+SqliteConnection::~SqliteConnection()
+{
+    if (m_db.isValid()) {
+        m_db.close();
+        m_db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+}
+
+bool SqliteConnection::open(const QString &path, const QStringList &schema, QString *error)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+    m_db.setDatabaseName(path);
+    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!m_db.open()) {
+        *error = QStringLiteral("cannot open %1: %2").arg(path, m_db.lastError().text());
+        return false;
+    }
+    const QStringList setup = QStringList{QStringLiteral("PRAGMA journal_mode=WAL"), QStringLiteral("PRAGMA synchronous=FULL")} + schema;
+    for (const QString &sql : setup) {
+        QSqlQuery q(m_db);
+        if (!SqlRetry::exec(q, sql)) {
+            *error = QStringLiteral("cannot set up %1: %2").arg(path, q.lastError().text());
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace presently
