@@ -19,6 +19,10 @@ run_suite() {
 echo "== build and test"
 run_suite build-ci
 
+# Benchmarks, quick mode: scenarios 2, 4 and 6 produce their numbers (values are not judged).
+echo "== benchmark smoke"
+PRESENTLY_BUILD=$PWD/build-ci bash bench/scenarios/smoke.sh
+
 # The Linux packages: built from that build, validated, installed, exercised, purged.
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     echo "== packages"

@@ -1,0 +1,227 @@
+#include "WsConnection.h"
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <random>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace presently::bench {
+
+namespace {
+std::mt19937 &rng()
+{
+    static std::mt19937 generator(std::random_device{}());
+    return generator;
+}
+} // namespace
+
+WsConnection::WsConnection(EpollLoop &loop)
+    : m_loop(loop)
+{
+}
+
+WsConnection::~WsConnection()
+{
+    if (m_fd >= 0) {
+        m_loop.remove(m_fd);
+        ::close(m_fd);
+    }
+}
+
+bool WsConnection::open(const std::string &host, int port, const std::string &sourceAddress)
+{
+    m_host = host;
+    m_port = port;
+    m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (m_fd < 0)
+        return false;
+    const int one = 1;
+    setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (!sourceAddress.empty()) {
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        inet_pton(AF_INET, sourceAddress.c_str(), &local.sin_addr);
+        ::bind(m_fd, reinterpret_cast<sockaddr *>(&local), sizeof local);
+    }
+    sockaddr_in remote{};
+    remote.sin_family = AF_INET;
+    remote.sin_port = htons(static_cast<std::uint16_t>(port));
+    inet_pton(AF_INET, host.c_str(), &remote.sin_addr);
+    if (::connect(m_fd, reinterpret_cast<sockaddr *>(&remote), sizeof remote) != 0 && errno != EINPROGRESS) {
+        ::close(m_fd);
+        m_fd = -1;
+        return false;
+    }
+    m_state = State::Connecting;
+    return m_loop.add(m_fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, [this](std::uint32_t events) { onEvents(events); });
+}
+
+void WsConnection::onEvents(std::uint32_t events)
+{
+    if (events & (EPOLLERR | EPOLLHUP)) {
+        fail();
+        return;
+    }
+    if (m_state == State::Connecting && (events & EPOLLOUT)) {
+        m_state = State::Handshaking;
+        m_out += "GET / HTTP/1.1\r\nHost: " + m_host + ":" + std::to_string(m_port) +
+                 "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                 "Sec-WebSocket-Version: 13\r\n\r\n";
+    }
+    if (events & EPOLLOUT)
+        flush();
+    if (events & (EPOLLIN | EPOLLRDHUP))
+        readAvailable();
+}
+
+void WsConnection::readAvailable()
+{
+    char buffer[16384];
+    for (;;) {
+        const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
+        if (n > 0) {
+            m_in.append(buffer, static_cast<size_t>(n));
+            continue;
+        }
+        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+            parseFrames();
+            fail();
+            return;
+        }
+        break;
+    }
+    parseFrames();
+}
+
+void WsConnection::parseFrames()
+{
+    if (m_state == State::Handshaking) {
+        const size_t end = m_in.find("\r\n\r\n");
+        if (end == std::string::npos)
+            return;
+        if (m_in.compare(0, 12, "HTTP/1.1 101") != 0) {
+            fail();
+            return;
+        }
+        m_in.erase(0, end + 4);
+        m_state = State::Open;
+        if (onOpen)
+            onOpen();
+    }
+    while (m_state == State::Open && m_in.size() >= 2) {
+        const auto b0 = static_cast<unsigned char>(m_in[0]);
+        const auto b1 = static_cast<unsigned char>(m_in[1]);
+        std::uint64_t length = b1 & 0x7F;
+        size_t header = 2;
+        if (length == 126) {
+            if (m_in.size() < 4)
+                return;
+            length = (static_cast<std::uint64_t>(static_cast<unsigned char>(m_in[2])) << 8) | static_cast<unsigned char>(m_in[3]);
+            header = 4;
+        } else if (length == 127) {
+            if (m_in.size() < 10)
+                return;
+            length = 0;
+            for (int i = 0; i < 8; ++i)
+                length = (length << 8) | static_cast<unsigned char>(m_in[2 + static_cast<size_t>(i)]);
+            header = 10;
+        }
+        if (m_in.size() < header + length)
+            return;
+        const std::string payload = m_in.substr(header, length);
+        m_in.erase(0, header + length);
+        const int opcode = b0 & 0x0F;
+        if (opcode == 0x1 && onText)
+            onText(payload);
+        else if (opcode == 0x9)
+            writeFrame(0xA, payload);
+        else if (opcode == 0x8) {
+            fail();
+            return;
+        }
+    }
+}
+
+void WsConnection::writeFrame(int opcode, const std::string &payload)
+{
+    std::string frame;
+    frame.push_back(static_cast<char>(0x80 | opcode));
+    const size_t n = payload.size();
+    if (n < 126) {
+        frame.push_back(static_cast<char>(0x80 | n));
+    } else if (n < 65536) {
+        frame.push_back(static_cast<char>(0x80 | 126));
+        frame.push_back(static_cast<char>((n >> 8) & 0xFF));
+        frame.push_back(static_cast<char>(n & 0xFF));
+    } else {
+        frame.push_back(static_cast<char>(0x80 | 127));
+        for (int i = 7; i >= 0; --i)
+            frame.push_back(static_cast<char>((static_cast<std::uint64_t>(n) >> (8 * i)) & 0xFF));
+    }
+    const std::uint32_t mask = rng()();
+    char key[4];
+    std::memcpy(key, &mask, 4);
+    frame.append(key, 4);
+    for (size_t i = 0; i < n; ++i)
+        frame.push_back(static_cast<char>(payload[i] ^ key[i % 4]));
+    m_out += frame;
+    flush();
+}
+
+void WsConnection::sendText(const std::string &text)
+{
+    if (m_state == State::Open)
+        writeFrame(0x1, text);
+}
+
+void WsConnection::flush()
+{
+    while (!m_out.empty() && m_fd >= 0 && m_state != State::Connecting) {
+        const ssize_t n = ::send(m_fd, m_out.data(), m_out.size(), MSG_NOSIGNAL);
+        if (n > 0) {
+            m_out.erase(0, static_cast<size_t>(n));
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        fail();
+        return;
+    }
+    if (m_fd >= 0)
+        m_loop.modify(m_fd, EPOLLIN | EPOLLRDHUP | (m_out.empty() ? 0u : static_cast<std::uint32_t>(EPOLLOUT)));
+}
+
+void WsConnection::drop()
+{
+    if (m_fd < 0)
+        return;
+    // SO_LINGER 0: the kernel resets the connection; no close frame, no FIN handshake.
+    linger hard{1, 0};
+    setsockopt(m_fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+    m_loop.remove(m_fd);
+    ::close(m_fd);
+    m_fd = -1;
+    m_state = State::Closed;
+}
+
+void WsConnection::fail()
+{
+    if (m_state == State::Closed)
+        return;
+    m_state = State::Closed;
+    if (m_fd >= 0) {
+        m_loop.remove(m_fd);
+        ::close(m_fd);
+        m_fd = -1;
+    }
+    if (onClosed)
+        onClosed();
+}
+
+} // namespace presently::bench

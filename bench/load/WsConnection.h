@@ -1,0 +1,47 @@
+#pragma once
+
+#include "EpollLoop.h"
+
+#include <functional>
+#include <string>
+
+namespace presently::bench {
+
+// A WebSocket client connection driven by EpollLoop: non-blocking connect from a chosen local
+// address, the opening handshake, masked text frames out, text/close/ping frames in.
+class WsConnection {
+public:
+    std::function<void()> onOpen;
+    std::function<void(const std::string &text)> onText;
+    std::function<void()> onClosed;
+
+    explicit WsConnection(EpollLoop &loop);
+    ~WsConnection();
+    WsConnection(const WsConnection &) = delete;
+    WsConnection &operator=(const WsConnection &) = delete;
+
+    bool open(const std::string &host, int port, const std::string &sourceAddress);
+    void sendText(const std::string &text);
+    // Gone without a close frame, as a crashed laptop or a cut cable.
+    void drop();
+    bool isOpen() const { return m_state == State::Open; }
+
+private:
+    enum class State { Idle, Connecting, Handshaking, Open, Closed };
+    void onEvents(std::uint32_t events);
+    void readAvailable();
+    void parseFrames();
+    void flush();
+    void fail();
+    void writeFrame(int opcode, const std::string &payload);
+
+    EpollLoop &m_loop;
+    int m_fd = -1;
+    State m_state = State::Idle;
+    std::string m_host;
+    int m_port = 0;
+    std::string m_in;
+    std::string m_out;
+};
+
+} // namespace presently::bench

@@ -1,0 +1,68 @@
+// presently-load: many sessions against one or more gateways, speaking only the protocol.
+#include "LoadRunner.h"
+
+#include <QJsonDocument>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+using presently::bench::GatewayAddress;
+using presently::bench::LoadOptions;
+
+namespace {
+void usage()
+{
+    std::puts("presently-load --gateway HOST:PORT [--gateway HOST:PORT ...] [--scenario steady|propagation|flapping]\n"
+              "  [--users N] [--sessions-per-user N] [--contacts K] [--heartbeat-ms MS] [--idle-share F]\n"
+              "  [--duration-s S] [--status-every-ms MS] [--flap-every-ms MS] [--source-addresses N]\n"
+              "  [--redis-port PORT] [--gateway-pid PID ...] [--prefix NAME] [--output FILE.json]");
+}
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    LoadOptions o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "%s needs a value\n", a.c_str());
+                std::exit(2);
+            }
+            return argv[++i];
+        };
+        if (a == "--gateway") {
+            const std::string v = value();
+            const size_t colon = v.rfind(':');
+            o.gateways.push_back({v.substr(0, colon), std::stoi(v.substr(colon + 1))});
+        } else if (a == "--scenario") o.scenario = value();
+        else if (a == "--users") o.users = std::stoi(value());
+        else if (a == "--sessions-per-user") o.sessionsPerUser = std::stoi(value());
+        else if (a == "--contacts") o.contacts = std::stoi(value());
+        else if (a == "--heartbeat-ms") o.heartbeatMs = std::stoi(value());
+        else if (a == "--idle-share") o.idleShare = std::stod(value());
+        else if (a == "--duration-s") o.durationS = std::stoi(value());
+        else if (a == "--status-every-ms") o.statusEveryMs = std::stoi(value());
+        else if (a == "--flap-every-ms") o.flapEveryMs = std::stoi(value());
+        else if (a == "--source-addresses") o.sourceAddresses = std::stoi(value());
+        else if (a == "--redis-port") o.redisPort = std::stoi(value());
+        else if (a == "--gateway-pid") o.gatewayPids.push_back(std::stoi(value()));
+        else if (a == "--prefix") o.prefix = value();
+        else if (a == "--output") o.output = value();
+        else if (a == "--help" || a == "-h") {
+            usage();
+            return 0;
+        } else {
+            std::fprintf(stderr, "unknown argument %s\n", a.c_str());
+            usage();
+            return 2;
+        }
+    }
+    if (o.gateways.empty() || o.users < 2) {
+        usage();
+        return 2;
+    }
+    const QJsonObject result = presently::bench::LoadRunner(o).run();
+    std::fputs(QJsonDocument(result).toJson().constData(), stdout);
+    return result.contains("error") ? 1 : 0;
+}
