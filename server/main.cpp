@@ -8,6 +8,11 @@
 
 int main(int argc, char *argv[])
 {
+    // Qt's GLib dispatcher does per-socket work on every loop pass; its plain Unix dispatcher
+    // costs a third less CPU per heartbeat here (docs/benchmarks.md). An operator can still
+    // choose with QT_NO_GLIB=0.
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("presently-server"));
     QCoreApplication::setOrganizationName(QStringLiteral("Presently"));
