@@ -1,0 +1,242 @@
+#include "EpollEventDispatcher.h"
+
+#include <QCoreApplication>
+#include <QPointer>
+#include <QSocketNotifier>
+#include <QTimerEvent>
+#include <chrono>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace presently {
+
+EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
+    : QAbstractEventDispatcher(parent)
+    , m_epoll(epoll_create1(EPOLL_CLOEXEC))
+    , m_wake(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC))
+{
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = m_wake;
+    epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wake, &ev);
+}
+
+EpollEventDispatcher::~EpollEventDispatcher()
+{
+    close(m_wake);
+    close(m_epoll);
+}
+
+qint64 EpollEventDispatcher::nowMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+void EpollEventDispatcher::updateWatch(int fd)
+{
+    const auto it = m_watches.find(fd);
+    std::uint32_t events = 0;
+    if (it != m_watches.end()) {
+        if (it->read)
+            events |= EPOLLIN;
+        if (it->write)
+            events |= EPOLLOUT;
+        if (it->exception)
+            events |= EPOLLPRI;
+    }
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.fd = fd;
+    if (events == 0) {
+        epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+        m_watches.erase(it);
+    } else if (epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &ev) != 0) {
+        epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev);
+    }
+}
+
+void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
+{
+    Watch &w = m_watches[static_cast<int>(notifier->socket())];
+    switch (notifier->type()) {
+    case QSocketNotifier::Read:
+        w.read = notifier;
+        break;
+    case QSocketNotifier::Write:
+        w.write = notifier;
+        break;
+    case QSocketNotifier::Exception:
+        w.exception = notifier;
+        break;
+    }
+    updateWatch(static_cast<int>(notifier->socket()));
+}
+
+void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
+{
+    const int fd = static_cast<int>(notifier->socket());
+    const auto it = m_watches.find(fd);
+    if (it == m_watches.end())
+        return;
+    if (it->read == notifier)
+        it->read = nullptr;
+    if (it->write == notifier)
+        it->write = nullptr;
+    if (it->exception == notifier)
+        it->exception = nullptr;
+    updateWatch(fd);
+}
+
+void EpollEventDispatcher::registerTimer(int timerId, qint64 interval, Qt::TimerType timerType, QObject *object)
+{
+    const qint64 due = nowMs() + interval;
+    m_timers.insert(timerId, Timer{object, interval, timerType, due});
+    m_due.emplace(due, timerId);
+}
+
+bool EpollEventDispatcher::unregisterTimer(int timerId)
+{
+    // Its entry in m_due goes stale and is skipped when reached.
+    return m_timers.remove(timerId) > 0;
+}
+
+bool EpollEventDispatcher::unregisterTimers(QObject *object)
+{
+    bool any = false;
+    for (auto it = m_timers.begin(); it != m_timers.end();) {
+        if (it->object == object) {
+            it = m_timers.erase(it);
+            any = true;
+        } else {
+            ++it;
+        }
+    }
+    return any;
+}
+
+QList<QAbstractEventDispatcher::TimerInfo> EpollEventDispatcher::registeredTimers(QObject *object) const
+{
+    QList<TimerInfo> list;
+    for (auto it = m_timers.cbegin(); it != m_timers.cend(); ++it) {
+        if (it->object == object)
+            list.append(TimerInfo(it.key(), static_cast<int>(it->intervalMs), it->type));
+    }
+    return list;
+}
+
+int EpollEventDispatcher::remainingTime(int timerId)
+{
+    const auto it = m_timers.constFind(timerId);
+    if (it == m_timers.cend())
+        return -1;
+    return static_cast<int>(std::max<qint64>(0, it->dueMs - nowMs()));
+}
+
+void EpollEventDispatcher::wakeUp()
+{
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const ssize_t n = write(m_wake, &one, sizeof one);
+}
+
+void EpollEventDispatcher::interrupt()
+{
+    m_interrupted = true;
+    wakeUp();
+}
+
+int EpollEventDispatcher::msUntilNextTimer() const
+{
+    for (const auto &[due, id] : m_due) {
+        const auto it = m_timers.constFind(id);
+        if (it != m_timers.cend() && it->dueMs == due)
+            return static_cast<int>(std::max<qint64>(0, due - nowMs()));
+    }
+    return -1;
+}
+
+bool EpollEventDispatcher::fireDueTimers()
+{
+    const qint64 now = nowMs();
+    // Take what is due now, then reschedule: a timer due again at once (interval 0) waits for
+    // the next pass instead of spinning here.
+    std::vector<int> due;
+    while (!m_due.empty() && m_due.begin()->first <= now) {
+        const auto [when, id] = *m_due.begin();
+        m_due.erase(m_due.begin());
+        const auto it = m_timers.find(id);
+        if (it == m_timers.end() || it->dueMs != when)
+            continue; // stopped or restarted since: a stale entry
+        due.push_back(id);
+    }
+    for (int id : due) {
+        const auto it = m_timers.find(id);
+        it->dueMs = std::max(now, it->dueMs + it->intervalMs);
+        m_due.emplace(it->dueMs, id);
+    }
+    bool fired = false;
+    for (int id : due) {
+        const auto it = m_timers.constFind(id);
+        if (it == m_timers.cend())
+            continue; // stopped by an earlier timer's handler
+        QTimerEvent event(id);
+        QCoreApplication::sendEvent(it->object, &event);
+        fired = true;
+    }
+    return fired;
+}
+
+bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
+{
+    m_interrupted = false;
+    Q_EMIT awake();
+    QCoreApplication::sendPostedEvents();
+    if (m_interrupted)
+        return false;
+
+    int timeout = 0;
+    if (flags & QEventLoop::WaitForMoreEvents)
+        timeout = msUntilNextTimer(); // -1: nothing scheduled, wait for sockets or a wake-up
+    if (timeout != 0)
+        Q_EMIT aboutToBlock();
+
+    epoll_event events[512];
+    const int n = epoll_wait(m_epoll, events, 512, timeout);
+    Q_EMIT awake();
+    bool handled = false;
+
+    // Collect first: a handler may unregister or delete other notifiers.
+    QList<QPointer<QSocketNotifier>> ready;
+    for (int i = 0; i < n; ++i) {
+        const int fd = events[i].data.fd;
+        if (fd == m_wake) {
+            std::uint64_t count = 0;
+            [[maybe_unused]] const ssize_t r = read(m_wake, &count, sizeof count);
+            continue;
+        }
+        const auto it = m_watches.constFind(fd);
+        if (it == m_watches.cend())
+            continue;
+        const std::uint32_t e = events[i].events;
+        const bool failed = e & (EPOLLERR | EPOLLHUP);
+        if (it->read && (e & EPOLLIN || failed))
+            ready.append(it->read);
+        if (it->write && (e & EPOLLOUT || failed))
+            ready.append(it->write);
+        if (it->exception && (e & EPOLLPRI))
+            ready.append(it->exception);
+    }
+    for (const QPointer<QSocketNotifier> &notifier : std::as_const(ready)) {
+        if (!notifier || !notifier->isEnabled())
+            continue;
+        QEvent activate(QEvent::SockAct);
+        QCoreApplication::sendEvent(notifier, &activate);
+        handled = true;
+    }
+    if (!(flags & QEventLoop::X11ExcludeTimers))
+        handled = fireDueTimers() || handled;
+    QCoreApplication::sendPostedEvents();
+    return handled || n > 0;
+}
+
+} // namespace presently

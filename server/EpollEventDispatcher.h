@@ -1,0 +1,57 @@
+#pragma once
+
+#include <QAbstractEventDispatcher>
+#include <QHash>
+#include <atomic>
+#include <map>
+
+namespace presently {
+
+// A Qt event dispatcher on Linux epoll for the gateway's thread: a loop pass costs in proportion
+// to the sockets that are ready, not to every socket registered (Qt's own dispatchers poll them
+// all on each pass). Socket notifiers, timers, posted events and cross-thread wake-ups as Qt
+// expects them.
+class EpollEventDispatcher : public QAbstractEventDispatcher {
+    Q_OBJECT
+public:
+    explicit EpollEventDispatcher(QObject *parent = nullptr);
+    ~EpollEventDispatcher() override;
+
+    bool processEvents(QEventLoop::ProcessEventsFlags flags) override;
+    void registerSocketNotifier(QSocketNotifier *notifier) override;
+    void unregisterSocketNotifier(QSocketNotifier *notifier) override;
+    void registerTimer(int timerId, qint64 interval, Qt::TimerType timerType, QObject *object) override;
+    bool unregisterTimer(int timerId) override;
+    bool unregisterTimers(QObject *object) override;
+    QList<TimerInfo> registeredTimers(QObject *object) const override;
+    int remainingTime(int timerId) override;
+    void wakeUp() override;
+    void interrupt() override;
+
+private:
+    struct Watch {
+        QSocketNotifier *read = nullptr;
+        QSocketNotifier *write = nullptr;
+        QSocketNotifier *exception = nullptr;
+    };
+    struct Timer {
+        QObject *object = nullptr;
+        qint64 intervalMs = 0;
+        Qt::TimerType type = Qt::CoarseTimer;
+        qint64 dueMs = 0;
+    };
+
+    void updateWatch(int fd);
+    int msUntilNextTimer() const;
+    bool fireDueTimers();
+    static qint64 nowMs();
+
+    int m_epoll = -1;
+    int m_wake = -1;
+    std::atomic<bool> m_interrupted{false};
+    QHash<int, Watch> m_watches;
+    QHash<int, Timer> m_timers;
+    std::multimap<qint64, int> m_due; // due time -> timer id
+};
+
+} // namespace presently
