@@ -90,6 +90,18 @@ bool LoadRunner::registerUsers()
         };
         c->open(gatewayOf(user).host, gatewayOf(user).port, sourceAddressOf(user));
     };
+    // Registering many users takes longer than the presence TTL: keep the early ones alive.
+    bool registering = true;
+    std::function<void()> keepAlive = [&] {
+        if (!registering)
+            return;
+        for (auto &c : connections) {
+            if (c && c->isOpen())
+                c->sendText(frame({{"type", "heartbeat"}}));
+        }
+        m_loop.at(EpollLoop::nowMs() + 2000, keepAlive);
+    };
+    m_loop.at(EpollLoop::nowMs() + 2000, keepAlive);
     for (int i = 0; i < std::min(n, 8); ++i)
         startNext();
     m_loop.runUntil(EpollLoop::nowMs() + 600000, [&] { return registered + failed >= n; });
@@ -117,7 +129,9 @@ bool LoadRunner::registerUsers()
     m_loop.runUntil(EpollLoop::nowMs() + 120000, [&] { return acked >= expected; });
     for (auto &c : connections)
         c->sendText(frame({{"type", "bye"}}));
-    m_loop.runUntil(EpollLoop::nowMs() + 200);
+    // The keep-alive task captures this function's locals: let its last run see the end.
+    registering = false;
+    m_loop.runUntil(EpollLoop::nowMs() + 2100);
     return acked >= expected;
 }
 
@@ -148,6 +162,13 @@ void LoadRunner::onSessionText(int index, const std::string &text)
         ++m_welcomed;
         if (s.idle)
             s.connection->sendText(frame({{"type", "heartbeat"}, {"status", "idle"}}));
+        if (!s.heartbeating) {
+            // From sign-in on, as a client does: a session that waits for the others to connect
+            // must not run out its TTL meanwhile.
+            s.heartbeating = true;
+            std::uniform_int_distribution<int> phase(0, m_options.heartbeatMs - 1);
+            scheduleHeartbeat(index, EpollLoop::nowMs() + phase(rng()));
+        }
     } else if (type == "heartbeat_ack") {
         if (!s.heartbeatsSentUs.empty()) {
             if (m_measuring) {
@@ -249,12 +270,19 @@ QJsonObject LoadRunner::run()
         return result;
     }
     result.insert("register_s", static_cast<double>(EpollLoop::nowMs() - startMs) / 1000.0);
+    const std::int64_t rssBefore = SystemStats::processRssKib(m_options.gatewayPids);
     const std::int64_t connectStart = EpollLoop::nowMs();
     if (!connectSessions()) {
         result.insert("error", "sessions did not all sign in");
         return result;
     }
     result.insert("connect_and_sign_in_s", static_cast<double>(EpollLoop::nowMs() - connectStart) / 1000.0);
+    if (!m_options.gatewayPids.empty()) {
+        const std::int64_t rssAfter = SystemStats::processRssKib(m_options.gatewayPids);
+        result.insert("gateway_rss_mib", static_cast<double>(rssAfter) / 1024.0);
+        result.insert("gateway_rss_kib_per_session",
+                      static_cast<double>(rssAfter - rssBefore) / static_cast<double>(m_sessions.size()));
+    }
 
     // Let everyone's roster and first heartbeats settle, then measure.
     m_loop.runUntil(EpollLoop::nowMs() + 1000);
@@ -264,9 +292,6 @@ QJsonObject LoadRunner::run()
     const std::int64_t measureStart = EpollLoop::nowMs();
     m_endMs = measureStart + static_cast<std::int64_t>(m_options.durationS) * 1000;
     m_measuring = true;
-    std::uniform_int_distribution<int> phase(0, m_options.heartbeatMs - 1);
-    for (int i = 0; i < static_cast<int>(m_sessions.size()); ++i)
-        scheduleHeartbeat(i, measureStart + phase(rng()));
     if (m_options.scenario == "propagation")
         changeStatusLoop();
     if (m_options.scenario == "flapping")

@@ -27,6 +27,7 @@ private:
         bool welcomed = false;
         std::deque<std::int64_t> heartbeatsSentUs;
         bool idle = false;
+        bool heartbeating = false; // its heartbeat chain runs (started at the first welcome)
     };
 
     bool registerUsers();
@@ -53,7 +54,7 @@ private:
     int m_falseOffline = 0;
     int m_reconnects = 0;
     std::int64_t m_heartbeatsAcked = 0;
-    std::int64_t m_endMs = 0;
+    std::int64_t m_endMs = INT64_MAX; // heartbeats and schedules stop here
 };
 
 } // namespace presently::bench

@@ -85,6 +85,20 @@ double SystemStats::processCpuSeconds(const std::vector<int> &pids)
     return total;
 }
 
+std::int64_t SystemStats::processRssKib(const std::vector<int> &pids)
+{
+    std::int64_t total = 0;
+    for (int pid : pids) {
+        std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+        std::string line;
+        while (std::getline(status, line)) {
+            if (line.rfind("VmRSS:", 0) == 0)
+                total += std::stoll(line.substr(6));
+        }
+    }
+    return total;
+}
+
 double SystemStats::ownCpuSeconds()
 {
     rusage usage{};

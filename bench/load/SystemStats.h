@@ -16,6 +16,8 @@ public:
     static RedisCounters redisCounters(int port);
     static double processCpuSeconds(const std::vector<int> &pids);
     static double ownCpuSeconds();
+    // Resident set size in KiB, summed over the processes.
+    static std::int64_t processRssKib(const std::vector<int> &pids);
 };
 
 } // namespace presently::bench
