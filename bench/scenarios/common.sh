@@ -43,6 +43,19 @@ start_gateway() {
     cat "$work/$name.log"; return 1
 }
 
+# start_fleet COUNT HEARTBEAT_MS: COUNT gateways on one fresh Redis (TTL three heartbeats); sets
+# fleet_args, the load tool's --gateway/--gateway-pid/--redis-port arguments for them.
+start_fleet() {
+    local count=$1 heartbeat=$2
+    start_redis
+    fleet_args=(--redis-port "$REDIS_PORT")
+    for i in $(seq "$count"); do
+        start_gateway "gw-$i" --redis redis://127.0.0.1:$REDIS_PORT/0 --heartbeat-interval-ms "$heartbeat" \
+            --presence-ttl-ms $((heartbeat * 3))
+        fleet_args+=(--gateway 127.0.0.1:"$GW_PORT" --gateway-pid "$GW_PID")
+    done
+}
+
 # summary FILE.json: the readable lines next to the JSON
 summary() {
     python3 - "$1" <<'PY'

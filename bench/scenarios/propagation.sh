@@ -5,12 +5,8 @@
 source "$(dirname "$0")/common.sh"
 users=${1:-500}; per_user=${2:-2}; heartbeat=${3:-10000}; seconds=${4:-30}
 build_tools
-start_redis
-start_gateway gw-a --redis redis://127.0.0.1:$REDIS_PORT/0 --heartbeat-interval-ms "$heartbeat" --presence-ttl-ms $((heartbeat * 3))
-pid_a=$GW_PID; port_a=$GW_PORT
-start_gateway gw-b --redis redis://127.0.0.1:$REDIS_PORT/0 --heartbeat-interval-ms "$heartbeat" --presence-ttl-ms $((heartbeat * 3))
-"$build/bench/presently-load" --scenario propagation --gateway 127.0.0.1:$port_a --gateway 127.0.0.1:$GW_PORT \
-    --gateway-pid "$pid_a" --gateway-pid "$GW_PID" --redis-port "$REDIS_PORT" --users "$users" \
+start_fleet 2 "$heartbeat"
+"$build/bench/presently-load" --scenario propagation "${fleet_args[@]}" --users "$users" \
     --sessions-per-user "$per_user" --heartbeat-ms "$heartbeat" --duration-s "$seconds" --status-every-ms 50 \
     --prefix "prop$RANDOM" --output "$results/propagation.json" >/dev/null
 summary "$results/propagation.json" | tee "$results/propagation.txt"
