@@ -7,9 +7,9 @@ namespace presently {
 
 namespace {
 constexpr std::array<const char *, 17> kTypeNames = {
-    "hello",       "register",       "heartbeat",      "set_status", "query",  "subscribe",
-    "unsubscribe", "contact_add",    "contact_accept", "contact_remove", "send", "history",
-    "sync",        "read",           "typing",         "bye",            "logout"};
+    "hello",          "register",       "heartbeat", "set_status", "query", "subscribe", "unsubscribe", "contact_add",
+    "contact_accept", "contact_remove", "send",      "history",    "sync",  "read",      "typing",      "bye",
+    "logout"};
 }
 
 QString clientMessageTypeName(ClientMessageType type)

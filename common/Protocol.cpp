@@ -21,8 +21,7 @@ constexpr std::array<const char *, 12> kErrorNames = {
     "forbidden", "not_found",   "rate_limited", "too_large",         "unavailable", "internal"};
 constexpr std::array<const char *, 2> kActivityNames = {"active", "idle"};
 constexpr std::array<const char *, 3> kModeNames = {"auto", "dnd", "invisible"};
-constexpr std::array<const char *, 5> kStatusNames = {"online", "idle", "dnd", "offline",
-                                                      "unknown"};
+constexpr std::array<const char *, 5> kStatusNames = {"online", "idle", "dnd", "offline", "unknown"};
 
 } // namespace
 
@@ -77,8 +76,7 @@ std::optional<QString> normalizeUserName(const QString &name)
             c = QChar(u - 'A' + 'a');
             continue;
         }
-        const bool ok = (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '.' || u == '_' ||
-                        u == '-';
+        const bool ok = (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '.' || u == '_' || u == '-';
         if (!ok)
             return std::nullopt;
     }

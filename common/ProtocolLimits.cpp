@@ -4,12 +4,10 @@ namespace presently {
 
 QJsonObject ProtocolLimits::toWelcomeJson() const
 {
-    return QJsonObject{{QStringLiteral("max_message_bytes"), maxMessageBytes},
-                       {QStringLiteral("max_body_chars"), maxBodyChars},
-                       {QStringLiteral("max_text_chars"), maxTextChars},
-                       {QStringLiteral("max_query_users"), maxQueryUsers},
-                       {QStringLiteral("rate_per_s"), ratePerSecond},
-                       {QStringLiteral("rate_burst"), rateBurst}};
+    return QJsonObject{
+        {QStringLiteral("max_message_bytes"), maxMessageBytes}, {QStringLiteral("max_body_chars"), maxBodyChars},
+        {QStringLiteral("max_text_chars"), maxTextChars},       {QStringLiteral("max_query_users"), maxQueryUsers},
+        {QStringLiteral("rate_per_s"), ratePerSecond},          {QStringLiteral("rate_burst"), rateBurst}};
 }
 
 ProtocolLimits ProtocolLimits::fromWelcomeJson(const QJsonObject &limits)

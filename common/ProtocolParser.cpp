@@ -31,8 +31,7 @@ public:
     FieldReader(const QJsonObject &object, const ProtocolLimits &limits)
         : m_object(object)
         , m_limits(limits)
-    {
-    }
+    {}
 
     bool has(const QString &field) const
     {
@@ -52,9 +51,8 @@ public:
                  QStringLiteral("field '%1' must be at most %2 characters").arg(field).arg(maxChars));
         }
         if (n < minChars) {
-            fail(ErrorCode::BadRequest, QStringLiteral("field '%1' must be at least %2 characters")
-                                            .arg(field)
-                                            .arg(minChars));
+            fail(ErrorCode::BadRequest,
+                 QStringLiteral("field '%1' must be at least %2 characters").arg(field).arg(minChars));
         }
         return s;
     }
@@ -66,8 +64,7 @@ public:
             fail(ErrorCode::BadRequest, fieldMessage(field, "must be a user name"));
         const std::optional<QString> name = normalizeUserName(v.toString());
         if (!name) {
-            fail(ErrorCode::BadRequest,
-                 fieldMessage(field, "must be 2 to 32 characters of a-z 0-9 . _ -"));
+            fail(ErrorCode::BadRequest, fieldMessage(field, "must be 2 to 32 characters of a-z 0-9 . _ -"));
         }
         return *name;
     }
@@ -84,8 +81,7 @@ public:
             fail(ErrorCode::BadRequest, fieldMessage(field, "must be an integer"));
         const auto i = static_cast<qint64>(d);
         if (i < minimum) {
-            fail(ErrorCode::BadRequest,
-                 QStringLiteral("field '%1' must be at least %2").arg(field).arg(minimum));
+            fail(ErrorCode::BadRequest, QStringLiteral("field '%1' must be at least %2").arg(field).arg(minimum));
         }
         return i;
     }
@@ -105,15 +101,13 @@ public:
             fail(ErrorCode::BadRequest, fieldMessage(field, "must be a list of names"));
         const QJsonArray array = v.toArray();
         if (array.size() > m_limits.maxQueryUsers) {
-            fail(ErrorCode::TooLarge, QStringLiteral("field '%1' must name at most %2 users")
-                                          .arg(field)
-                                          .arg(m_limits.maxQueryUsers));
+            fail(ErrorCode::TooLarge,
+                 QStringLiteral("field '%1' must name at most %2 users").arg(field).arg(m_limits.maxQueryUsers));
         }
         QStringList users;
         QSet<QString> seen;
         for (const QJsonValue &item : array) {
-            const std::optional<QString> name =
-                item.isString() ? normalizeUserName(item.toString()) : std::nullopt;
+            const std::optional<QString> name = item.isString() ? normalizeUserName(item.toString()) : std::nullopt;
             if (!name)
                 fail(ErrorCode::BadRequest, fieldMessage(field, "must be a list of names"));
             if (!seen.contains(*name)) {
@@ -142,8 +136,7 @@ void readHello(const FieldReader &r, ClientMessage &m, const ProtocolLimits &lim
         return;
     }
     m.user = r.userName(QStringLiteral("user"));
-    m.password =
-        r.string(QStringLiteral("password"), limits.minPasswordChars, limits.maxPasswordChars, true);
+    m.password = r.string(QStringLiteral("password"), limits.minPasswordChars, limits.maxPasswordChars, true);
 }
 
 void readFields(const FieldReader &r, ClientMessage &m, const ProtocolLimits &limits)
@@ -165,8 +158,7 @@ void readFields(const FieldReader &r, ClientMessage &m, const ProtocolLimits &li
         if (r.has(QStringLiteral("mode"))) {
             m.mode = modeFromName(r.string(QStringLiteral("mode"), 0, 16, false));
             if (!m.mode) {
-                fail(ErrorCode::BadRequest,
-                     QStringLiteral("field 'mode' must be auto, dnd or invisible"));
+                fail(ErrorCode::BadRequest, QStringLiteral("field 'mode' must be auto, dnd or invisible"));
             }
         }
         if (r.has(QStringLiteral("text")))
@@ -193,8 +185,7 @@ void readFields(const FieldReader &r, ClientMessage &m, const ProtocolLimits &li
             m.before = r.integer(QStringLiteral("before"), 0);
         m.limit = limits.defaultHistoryLimit;
         if (r.has(QStringLiteral("limit"))) {
-            m.limit = static_cast<int>(
-                std::min<qint64>(r.integer(QStringLiteral("limit"), 1), limits.maxHistoryLimit));
+            m.limit = static_cast<int>(std::min<qint64>(r.integer(QStringLiteral("limit"), 1), limits.maxHistoryLimit));
         }
         break;
     case ClientMessageType::Sync:
@@ -219,24 +210,21 @@ void readFields(const FieldReader &r, ClientMessage &m, const ProtocolLimits &li
 
 ProtocolParser::ProtocolParser(const ProtocolLimits &limits)
     : m_limits(limits)
-{
-}
+{}
 
 ParseResult ProtocolParser::parse(const QByteArray &utf8Frame) const
 {
     ParseResult result;
     if (utf8Frame.size() > m_limits.maxMessageBytes) {
-        result.error = {ErrorCode::TooLarge,
-                        QStringLiteral("frame is over %1 bytes").arg(m_limits.maxMessageBytes)};
+        result.error = {ErrorCode::TooLarge, QStringLiteral("frame is over %1 bytes").arg(m_limits.maxMessageBytes)};
         return result;
     }
     QJsonParseError jsonError;
     const QJsonDocument doc = QJsonDocument::fromJson(utf8Frame, &jsonError);
     if (jsonError.error != QJsonParseError::NoError || !doc.isObject()) {
-        result.error = {ErrorCode::BadJson,
-                        jsonError.error != QJsonParseError::NoError
-                            ? QStringLiteral("frame is not JSON: %1").arg(jsonError.errorString())
-                            : QStringLiteral("frame is not a JSON object")};
+        result.error = {ErrorCode::BadJson, jsonError.error != QJsonParseError::NoError
+                                                ? QStringLiteral("frame is not JSON: %1").arg(jsonError.errorString())
+                                                : QStringLiteral("frame is not a JSON object")};
         return result;
     }
     const QJsonObject object = doc.object();
@@ -259,8 +247,7 @@ ParseResult ProtocolParser::parse(const QByteArray &utf8Frame) const
     result.type = clientMessageTypeFromName(typeValue.toString());
     if (!result.type) {
         result.error.code = ErrorCode::UnknownType;
-        result.error.message =
-            QStringLiteral("unknown type '%1'").arg(typeValue.toString().left(64));
+        result.error.message = QStringLiteral("unknown type '%1'").arg(typeValue.toString().left(64));
         return result;
     }
     if (!idValid) {

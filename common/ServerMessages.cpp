@@ -58,8 +58,7 @@ QJsonObject ok(const QJsonValue &id)
 
 QJsonObject heartbeatAck(qint64 ts)
 {
-    return QJsonObject{{QStringLiteral("type"), QStringLiteral("heartbeat_ack")},
-                       {QStringLiteral("ts"), ts}};
+    return QJsonObject{{QStringLiteral("type"), QStringLiteral("heartbeat_ack")}, {QStringLiteral("ts"), ts}};
 }
 
 QJsonObject presence(const QList<UserPresence> &users, const QJsonValue &id)
@@ -70,8 +69,7 @@ QJsonObject presence(const QList<UserPresence> &users, const QJsonValue &id)
     return o;
 }
 
-QJsonObject contacts(const QList<UserPresence> &contacts, const QStringList &requests,
-                     const QStringList &pending)
+QJsonObject contacts(const QList<UserPresence> &contacts, const QStringList &requests, const QStringList &pending)
 {
     return QJsonObject{{QStringLiteral("type"), QStringLiteral("contacts")},
                        {QStringLiteral("contacts"), presenceArray(contacts)},

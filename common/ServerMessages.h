@@ -32,8 +32,7 @@ QJsonObject error(const ProtocolError &error);
 QJsonObject ok(const QJsonValue &id);
 QJsonObject heartbeatAck(qint64 ts);
 QJsonObject presence(const QList<UserPresence> &users, const QJsonValue &id = QJsonValue::Undefined);
-QJsonObject contacts(const QList<UserPresence> &contacts, const QStringList &requests,
-                     const QStringList &pending);
+QJsonObject contacts(const QList<UserPresence> &contacts, const QStringList &requests, const QStringList &pending);
 QJsonObject contactRequest(const QString &from, qint64 ts);
 QJsonObject sent(const QString &cid, qint64 mid, qint64 ts, const QJsonValue &id = QJsonValue::Undefined);
 QJsonObject messages(const QList<ChatMessage> &messages, bool more, const QJsonValue &id);

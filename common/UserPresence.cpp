@@ -20,8 +20,7 @@ UserPresence UserPresence::fromJson(const QJsonObject &object)
 {
     UserPresence p;
     p.user = object.value(QStringLiteral("user")).toString();
-    p.status = statusFromName(object.value(QStringLiteral("status")).toString())
-                   .value_or(Status::Unknown);
+    p.status = statusFromName(object.value(QStringLiteral("status")).toString()).value_or(Status::Unknown);
     p.text = object.value(QStringLiteral("text")).toString();
     p.since = static_cast<qint64>(object.value(QStringLiteral("since")).toDouble());
     p.lastSeen = static_cast<qint64>(object.value(QStringLiteral("last_seen")).toDouble());
@@ -45,8 +44,8 @@ bool UserPresence::visiblyDiffers(const UserPresence &other) const
 
 bool UserPresence::operator==(const UserPresence &other) const
 {
-    return user == other.user && status == other.status && text == other.text &&
-           since == other.since && lastSeen == other.lastSeen && devices == other.devices;
+    return user == other.user && status == other.status && text == other.text && since == other.since &&
+           lastSeen == other.lastSeen && devices == other.devices;
 }
 
 } // namespace presently

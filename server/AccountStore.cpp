@@ -14,8 +14,7 @@ namespace presently {
 AccountStore::AccountStore()
     : m_connection(QStringLiteral("accounts"))
     , m_db(m_connection.database())
-{
-}
+{}
 
 AccountStore::~AccountStore() = default;
 
@@ -60,8 +59,7 @@ QStringList AccountStore::column(const QString &sql, const QVariantList &bind)
     return out;
 }
 
-AccountStore::CreateResult AccountStore::createUser(const QString &user, const QByteArray &hash,
-                                                    qint64 nowMs)
+AccountStore::CreateResult AccountStore::createUser(const QString &user, const QByteArray &hash, qint64 nowMs)
 {
     QSqlQuery q(m_db);
     m_failed = !SqlRetry::exec(
@@ -76,8 +74,7 @@ AccountStore::CreateResult AccountStore::createUser(const QString &user, const Q
 
 std::optional<QByteArray> AccountStore::passwordHash(const QString &user)
 {
-    const QStringList hash =
-        column(QStringLiteral("SELECT password_hash FROM users WHERE name = ?"), {user});
+    const QStringList hash = column(QStringLiteral("SELECT password_hash FROM users WHERE name = ?"), {user});
     if (hash.isEmpty())
         return std::nullopt;
     return hash.first().toLatin1();
@@ -131,8 +128,7 @@ StoredStatus AccountStore::status(const QString &user)
     return status;
 }
 
-bool AccountStore::setStatus(const QString &user, std::optional<Mode> mode,
-                             const std::optional<QString> &text)
+bool AccountStore::setStatus(const QString &user, std::optional<Mode> mode, const std::optional<QString> &text)
 {
     if (mode && !exec(QStringLiteral("UPDATE users SET mode = ? WHERE name = ?"), {modeName(*mode), user}))
         return false;
@@ -148,22 +144,18 @@ QStringList AccountStore::contacts(const QString &user)
 
 QStringList AccountStore::requestsTo(const QString &user)
 {
-    return column(
-        QStringLiteral("SELECT from_user FROM contact_requests WHERE to_user = ? ORDER BY from_user"),
-        {user});
+    return column(QStringLiteral("SELECT from_user FROM contact_requests WHERE to_user = ? ORDER BY from_user"),
+                  {user});
 }
 
 QStringList AccountStore::requestsFrom(const QString &user)
 {
-    return column(
-        QStringLiteral("SELECT to_user FROM contact_requests WHERE from_user = ? ORDER BY to_user"),
-        {user});
+    return column(QStringLiteral("SELECT to_user FROM contact_requests WHERE from_user = ? ORDER BY to_user"), {user});
 }
 
 bool AccountStore::areContacts(const QString &a, const QString &b)
 {
-    return !column(QStringLiteral("SELECT 1 FROM contacts WHERE user = ? AND contact = ?"), {a, b})
-                .isEmpty();
+    return !column(QStringLiteral("SELECT 1 FROM contacts WHERE user = ? AND contact = ?"), {a, b}).isEmpty();
 }
 
 bool AccountStore::connect(const QString &a, const QString &b, qint64 nowMs)
@@ -172,14 +164,13 @@ bool AccountStore::connect(const QString &a, const QString &b, qint64 nowMs)
         m_failed = true;
         return false;
     }
-    const bool ok =
-        exec(QStringLiteral("INSERT OR IGNORE INTO contacts(user, contact, since_ms) VALUES(?, ?, ?)"),
-             {a, b, nowMs}) &&
-        exec(QStringLiteral("INSERT OR IGNORE INTO contacts(user, contact, since_ms) VALUES(?, ?, ?)"),
-             {b, a, nowMs}) &&
-        exec(QStringLiteral("DELETE FROM contact_requests WHERE (from_user = ? AND to_user = ?) OR "
-                            "(from_user = ? AND to_user = ?)"),
-             {a, b, b, a});
+    const bool ok = exec(QStringLiteral("INSERT OR IGNORE INTO contacts(user, contact, since_ms) VALUES(?, ?, ?)"),
+                         {a, b, nowMs}) &&
+                    exec(QStringLiteral("INSERT OR IGNORE INTO contacts(user, contact, since_ms) VALUES(?, ?, ?)"),
+                         {b, a, nowMs}) &&
+                    exec(QStringLiteral("DELETE FROM contact_requests WHERE (from_user = ? AND to_user = ?) OR "
+                                        "(from_user = ? AND to_user = ?)"),
+                         {a, b, b, a});
     if (!ok || !m_db.commit()) {
         m_db.rollback();
         m_failed = true;

@@ -4,9 +4,9 @@
 #include "EventBus.h"
 #include "Gateway.h"
 #include "MessageStore.h"
+#include "PasswordHasher.h"
 #include "PresenceHub.h"
 #include "PresenceStore.h"
-#include "PasswordHasher.h"
 #include "ServerMessages.h"
 
 #include <QFuture>
@@ -151,8 +151,7 @@ void ClientConnection::handle(const ParseResult &result, bool rateLimited)
 
 void ClientConnection::handleBeforeWelcome(const ParseResult &r)
 {
-    const bool isAuth =
-        r.type == ClientMessageType::Hello || r.type == ClientMessageType::Register;
+    const bool isAuth = r.type == ClientMessageType::Hello || r.type == ClientMessageType::Register;
     if (!r.ok()) {
         if (r.error.code == ErrorCode::BadJson || isAuth)
             refuse(r.error.code, r.error.message, r.error.id);
@@ -224,25 +223,26 @@ void ClientConnection::authenticate(const ClientMessage &m)
         endAsync();
         return;
     }
-    QtConcurrent::run([password] { return PasswordHasher::hash(password); })
-        .then(this, [this, user, id, device](const QByteArray &hash) {
-            AccountStore *store = m_gateway->accounts();
-            const qint64 now = m_gateway->presence()->nowMs();
-            const AccountStore::CreateResult created =
-                hash.isEmpty() ? AccountStore::CreateResult::Failed : store->createUser(user, hash, now);
-            if (created == AccountStore::CreateResult::Exists) {
-                refuse(ErrorCode::UserExists, QStringLiteral("user name is taken"), id);
-            } else if (created == AccountStore::CreateResult::Failed) {
+    QtConcurrent::run([password] {
+        return PasswordHasher::hash(password);
+    }).then(this, [this, user, id, device](const QByteArray &hash) {
+        AccountStore *store = m_gateway->accounts();
+        const qint64 now = m_gateway->presence()->nowMs();
+        const AccountStore::CreateResult created =
+            hash.isEmpty() ? AccountStore::CreateResult::Failed : store->createUser(user, hash, now);
+        if (created == AccountStore::CreateResult::Exists) {
+            refuse(ErrorCode::UserExists, QStringLiteral("user name is taken"), id);
+        } else if (created == AccountStore::CreateResult::Failed) {
+            refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
+        } else {
+            const QString token = store->issueToken(user, now);
+            if (token.isEmpty())
                 refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
-            } else {
-                const QString token = store->issueToken(user, now);
-                if (token.isEmpty())
-                    refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
-                else
-                    authenticated(user, token, device);
-            }
-            endAsync();
-        });
+            else
+                authenticated(user, token, device);
+        }
+        endAsync();
+    });
 }
 
 void ClientConnection::authenticated(const QString &user, const QString &token, const QString &device)
@@ -301,8 +301,8 @@ void ClientConnection::reloadContacts(bool autoWatchNew)
     m_contacts = contacts;
 
     beginAsync();
-    m_gateway->hub()->current(contactList, [self = QPointer<ClientConnection>(this), requests, pending, readMarks](
-                                               bool, const QList<UserPresence> &users) {
+    m_gateway->hub()->current(contactList, [self = QPointer<ClientConnection>(this), requests, pending,
+                                            readMarks](bool, const QList<UserPresence> &users) {
         if (!self)
             return;
         QJsonObject contacts = ServerMessages::contacts(self->visibleNow(users), requests, pending);
@@ -423,23 +423,23 @@ void ClientConnection::handlePresenceRequest(const ClientMessage &m)
     const QStringList asked = m.users;
     const QJsonValue id = m.id;
     beginAsync();
-    m_gateway->hub()->current(visible, [self = QPointer<ClientConnection>(this), asked, id](
-                                           bool ok, const QList<UserPresence> &found) {
-        if (!self)
-            return;
-        if (!ok) {
-            self->sendError(ErrorCode::Unavailable, QStringLiteral("presence store unavailable"), id);
-        } else {
-            QHash<QString, UserPresence> byUser;
-            for (const UserPresence &p : found)
-                byUser.insert(p.user, p);
-            QList<UserPresence> answer;
-            for (const QString &user : asked)
-                answer.append(byUser.value(user, UserPresence::unknown(user)));
-            self->send(ServerMessages::presence(self->visibleNow(answer), id));
-        }
-        self->endAsync();
-    });
+    m_gateway->hub()->current(
+        visible, [self = QPointer<ClientConnection>(this), asked, id](bool ok, const QList<UserPresence> &found) {
+            if (!self)
+                return;
+            if (!ok) {
+                self->sendError(ErrorCode::Unavailable, QStringLiteral("presence store unavailable"), id);
+            } else {
+                QHash<QString, UserPresence> byUser;
+                for (const UserPresence &p : found)
+                    byUser.insert(p.user, p);
+                QList<UserPresence> answer;
+                for (const QString &user : asked)
+                    answer.append(byUser.value(user, UserPresence::unknown(user)));
+                self->send(ServerMessages::presence(self->visibleNow(answer), id));
+            }
+            self->endAsync();
+        });
 }
 
 void ClientConnection::handleContactChange(const ClientMessage &m)
@@ -460,9 +460,9 @@ void ClientConnection::handleContactChange(const ClientMessage &m)
 
     switch (change) {
     case ContactChange::NotFound:
-        sendError(ErrorCode::NotFound, m.type == ClientMessageType::ContactAccept
-                                           ? QStringLiteral("no request from that user")
-                                           : QStringLiteral("no such user"),
+        sendError(ErrorCode::NotFound,
+                  m.type == ClientMessageType::ContactAccept ? QStringLiteral("no request from that user")
+                                                             : QStringLiteral("no such user"),
                   m.id);
         return;
     case ContactChange::Failed:
@@ -522,7 +522,8 @@ void ClientConnection::handleSend(const ClientMessage &m)
     }
     AccountStore *accounts = m_gateway->accounts();
     if (m.to != m_user && !accounts->userExists(m.to)) {
-        sendError(accounts->failed() ? ErrorCode::Unavailable : ErrorCode::NotFound, QStringLiteral("no such user"), m.id);
+        sendError(accounts->failed() ? ErrorCode::Unavailable : ErrorCode::NotFound, QStringLiteral("no such user"),
+                  m.id);
         return;
     }
     if (!accounts->areContacts(m_user, m.to)) {
@@ -540,7 +541,8 @@ void ClientConnection::handleSend(const ClientMessage &m)
     send(ServerMessages::sent(result.message.cid, result.message.mid, result.message.ts, m.id));
     if (!result.created)
         return;
-    const QJsonObject event{{QStringLiteral("kind"), QStringLiteral("message")}, {QStringLiteral("mid"), result.message.mid}};
+    const QJsonObject event{{QStringLiteral("kind"), QStringLiteral("message")},
+                            {QStringLiteral("mid"), result.message.mid}};
     m_gateway->bus()->publish(m.to, event);
     if (m.to != m_user)
         m_gateway->bus()->publish(m_user, event);

@@ -120,8 +120,7 @@ void EmbeddedPresenceStore::fetch(const QStringList &users, FetchCallback callba
         entries.append(entryFor(user));
     // Answer from the event loop, as the Redis store does, so callers see one behaviour.
     QMetaObject::invokeMethod(
-        this, [callback = std::move(callback), entries] { callback(true, entries); },
-        Qt::QueuedConnection);
+        this, [callback = std::move(callback), entries] { callback(true, entries); }, Qt::QueuedConnection);
 }
 
 void EmbeddedPresenceStore::sweep()

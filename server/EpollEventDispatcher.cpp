@@ -30,7 +30,8 @@ EpollEventDispatcher::~EpollEventDispatcher()
 
 qint64 EpollEventDispatcher::nowMs()
 {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 void EpollEventDispatcher::updateWatch(int fd)

@@ -12,8 +12,7 @@ class EventBus : public QObject {
 public:
     explicit EventBus(QObject *parent = nullptr)
         : QObject(parent)
-    {
-    }
+    {}
 
     // This gateway has (listen) or no longer has (unlisten) live sessions of the user.
     virtual void listen(const QString &user) = 0;

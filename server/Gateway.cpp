@@ -15,8 +15,8 @@ Q_LOGGING_CATEGORY(lcGateway, "presently.gateway")
 
 namespace presently {
 
-Gateway::Gateway(const ServerConfig &config, AccountStore *accounts, MessageStore *messages,
-                 PresenceStore *presence, EventBus *bus, QObject *parent)
+Gateway::Gateway(const ServerConfig &config, AccountStore *accounts, MessageStore *messages, PresenceStore *presence,
+                 EventBus *bus, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_accounts(accounts)

@@ -30,8 +30,7 @@ StoredMessage fromRow(const QSqlQuery &q)
 MessageStore::MessageStore()
     : m_connection(QStringLiteral("messages"))
     , m_db(m_connection.database())
-{
-}
+{}
 
 MessageStore::~MessageStore() = default;
 
@@ -53,8 +52,9 @@ bool MessageStore::open(const QString &path, QString *error)
 std::optional<StoredMessage> MessageStore::findByCid(const QString &sender, const QString &cid)
 {
     QSqlQuery q(m_db);
-    if (!SqlRetry::exec(q, QStringLiteral("SELECT %1 FROM messages WHERE sender = ? AND cid = ?").arg(QLatin1String(kColumns)),
-                        {sender, cid}) ||
+    if (!SqlRetry::exec(
+            q, QStringLiteral("SELECT %1 FROM messages WHERE sender = ? AND cid = ?").arg(QLatin1String(kColumns)),
+            {sender, cid}) ||
         !q.next()) {
         return std::nullopt;
     }
@@ -145,10 +145,11 @@ std::optional<qint64> MessageStore::lastMid()
 std::optional<bool> MessageStore::markRead(const QString &user, const QString &peer, qint64 mid)
 {
     QSqlQuery q(m_db);
-    if (!SqlRetry::exec(q,
-                        QStringLiteral("INSERT INTO read_marks(user, peer, mid) VALUES(?, ?, ?) ON CONFLICT(user, peer) "
-                                       "DO UPDATE SET mid = excluded.mid WHERE excluded.mid > read_marks.mid"),
-                        {user, peer, mid})) {
+    if (!SqlRetry::exec(
+            q,
+            QStringLiteral("INSERT INTO read_marks(user, peer, mid) VALUES(?, ?, ?) ON CONFLICT(user, peer) "
+                           "DO UPDATE SET mid = excluded.mid WHERE excluded.mid > read_marks.mid"),
+            {user, peer, mid})) {
         return std::nullopt;
     }
     return q.numRowsAffected() == 1;

@@ -32,8 +32,8 @@ public:
     bool open(const QString &path, QString *error);
 
     struct SendResult {
-        bool ok = false;       // false: the store failed
-        bool created = false;  // false: the cid was known, `message` is the original
+        bool ok = false;      // false: the store failed
+        bool created = false; // false: the cid was known, `message` is the original
         StoredMessage message;
     };
     // Looks the cid up first (a resend answers the original whatever its body), then inserts.
@@ -44,8 +44,7 @@ public:
     // Messages to or from `user` with mid in (after, upTo], oldest first, at most `limit`.
     std::optional<MessagePage> forUser(const QString &user, qint64 after, qint64 upTo, int limit);
     // The conversation of `user` and `peer` before `before` (0: latest), newest page, oldest first.
-    std::optional<MessagePage> conversation(const QString &user, const QString &peer, qint64 before,
-                                            int limit);
+    std::optional<MessagePage> conversation(const QString &user, const QString &peer, qint64 before, int limit);
     std::optional<qint64> lastMid();
 
     // Moves user's read mark in the conversation with peer forward; true if it moved.

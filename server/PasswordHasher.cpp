@@ -14,8 +14,7 @@ QByteArray PasswordHasher::hash(const QString &password)
     const QByteArray utf8 = password.toUtf8();
     QByteArray out(crypto_pwhash_STRBYTES, '\0');
     if (crypto_pwhash_str(out.data(), utf8.constData(), static_cast<unsigned long long>(utf8.size()),
-                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+                          crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
         return {};
     }
     out.truncate(static_cast<qsizetype>(qstrlen(out.constData())));
@@ -40,9 +39,8 @@ QString PasswordHasher::newToken()
 {
     unsigned char bytes[32];
     randombytes_buf(bytes, sizeof bytes);
-    return QString::fromLatin1(
-        QByteArray(reinterpret_cast<const char *>(bytes), sizeof bytes)
-            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(bytes), sizeof bytes)
+                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 QString PasswordHasher::tokenDigest(const QString &token)

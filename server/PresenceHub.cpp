@@ -60,8 +60,7 @@ void PresenceHub::onResynced()
     const QStringList users = m_watched.keys();
     if (users.isEmpty())
         return;
-    m_store->fetch(users, [this, self = QPointer<PresenceHub>(this)](
-                              bool ok, const QList<PresenceEntry> &entries) {
+    m_store->fetch(users, [this, self = QPointer<PresenceHub>(this)](bool ok, const QList<PresenceEntry> &entries) {
         if (!self || !ok)
             return;
         for (const PresenceEntry &entry : entries) {
@@ -125,8 +124,7 @@ void PresenceHub::current(const QStringList &users, CurrentCallback callback)
         return;
     }
     m_store->fetch(missing, [self = QPointer<PresenceHub>(this), answer,
-                             callback = std::move(callback)](bool ok,
-                                                             const QList<PresenceEntry> &fetched) {
+                             callback = std::move(callback)](bool ok, const QList<PresenceEntry> &fetched) {
         if (!self) {
             callback(false, {});
             return;

@@ -18,8 +18,7 @@ public:
 
     explicit PresenceStore(QObject *parent = nullptr)
         : QObject(parent)
-    {
-    }
+    {}
 
     virtual void start() = 0;
     virtual bool isAvailable() const = 0;

@@ -87,8 +87,7 @@ void RedisConnection::connectNow()
 {
     if (m_context || m_closing)
         return;
-    redisAsyncContext *context =
-        redisAsyncConnect(m_address.host.toUtf8().constData(), m_address.port);
+    redisAsyncContext *context = redisAsyncConnect(m_address.host.toUtf8().constData(), m_address.port);
     if (!context || context->err) {
         qCWarning(lcRedis) << "cannot connect to Redis:" << (context ? context->errstr : "out of memory");
         if (context)
@@ -188,9 +187,9 @@ void RedisConnection::command(const QList<QByteArray> &args, Callback callback)
     }
     auto *pending = new Pending{this, std::move(callback)};
     const bool pubsub = m_mode == Mode::PubSub;
-    const int rc = redisAsyncCommandArgv(m_context, pubsub ? &RedisConnection::onPubSubReply : &RedisConnection::onReply,
-                                         pubsub ? static_cast<void *>(this) : pending,
-                                         static_cast<int>(argv.size()), argv.data(), argvlen.data());
+    const int rc = redisAsyncCommandArgv(
+        m_context, pubsub ? &RedisConnection::onPubSubReply : &RedisConnection::onReply,
+        pubsub ? static_cast<void *>(this) : pending, static_cast<int>(argv.size()), argv.data(), argvlen.data());
     if (pubsub)
         delete pending; // pub/sub replies all go to message(); nothing to answer
     if (rc != REDIS_OK) {
@@ -198,7 +197,8 @@ void RedisConnection::command(const QList<QByteArray> &args, Callback callback)
             Callback cb = std::move(pending->callback);
             delete pending;
             if (cb)
-                QMetaObject::invokeMethod(this, [cb] { cb(RedisReply{}); }, Qt::QueuedConnection);
+                QMetaObject::invokeMethod(
+                    this, [cb] { cb(RedisReply{}); }, Qt::QueuedConnection);
         }
         return;
     }
@@ -219,7 +219,8 @@ void RedisConnection::onReply(redisAsyncContext *, void *reply, void *privdata)
         return;
     if (copy.type == RedisReply::Type::None) {
         // Called from inside hiredis while it frees the context: answer later.
-        QMetaObject::invokeMethod(self, [callback] { callback(RedisReply{}); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            self, [callback] { callback(RedisReply{}); }, Qt::QueuedConnection);
         return;
     }
     callback(copy);

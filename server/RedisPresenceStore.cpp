@@ -35,8 +35,8 @@ QStringList devicesFromJson(const QByteArray &json)
 }
 } // namespace
 
-RedisPresenceStore::RedisPresenceStore(const RedisAddress &address, const QString &gatewayId,
-                                       int presenceTtlMs, int heartbeatIntervalMs, QObject *parent)
+RedisPresenceStore::RedisPresenceStore(const RedisAddress &address, const QString &gatewayId, int presenceTtlMs,
+                                       int heartbeatIntervalMs, QObject *parent)
     : PresenceStore(parent)
     , m_commands(new RedisConnection(address, RedisConnection::Mode::Commands, this))
     , m_subscriber(new RedisSubscriber(address, this))
@@ -92,13 +92,11 @@ void RedisPresenceStore::eval(const QByteArray &script, const QList<QByteArray> 
     });
 }
 
-void RedisPresenceStore::assertSession(const QString &sessionId, const LocalSession &s,
-                                       const StoredStatus &status)
+void RedisPresenceStore::assertSession(const QString &sessionId, const LocalSession &s, const StoredStatus &status)
 {
-    eval(RedisScripts::startSession,
-         {sessionId.toUtf8(), s.user.toUtf8(), s.device.toUtf8(), activityName(s.activity).toUtf8(),
-          modeName(status.mode).toUtf8(), status.text.toUtf8(), number(s.lastFrameMs + m_offsetMs),
-          m_gatewayId.toUtf8()});
+    eval(RedisScripts::startSession, {sessionId.toUtf8(), s.user.toUtf8(), s.device.toUtf8(),
+                                      activityName(s.activity).toUtf8(), modeName(status.mode).toUtf8(),
+                                      status.text.toUtf8(), number(s.lastFrameMs + m_offsetMs), m_gatewayId.toUtf8()});
 }
 
 void RedisPresenceStore::startSession(const SessionStart &session)

@@ -15,8 +15,7 @@ Server::Server(const ServerConfig &config, QObject *parent)
     , m_config(config)
     , m_accounts(std::make_unique<AccountStore>())
     , m_messages(std::make_unique<MessageStore>())
-{
-}
+{}
 
 Server::~Server()
 {
@@ -28,8 +27,8 @@ bool Server::start(QString *error)
     if (!m_accounts->open(m_config.databasePath, error) || !m_messages->open(m_config.databasePath, error))
         return false;
     if (m_config.redis) {
-        auto *presence = new RedisPresenceStore(*m_config.redis, m_config.serverId,
-                                                m_config.presenceTtlMs, m_config.heartbeatIntervalMs, this);
+        auto *presence = new RedisPresenceStore(*m_config.redis, m_config.serverId, m_config.presenceTtlMs,
+                                                m_config.heartbeatIntervalMs, this);
         m_bus = new RedisEventBus(presence->commands(), presence->subscriber(), this);
         m_presence = presence;
     } else {

@@ -3,8 +3,8 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
-#include <QSet>
 #include <QRandomGenerator>
+#include <QSet>
 #include <QStandardPaths>
 #include <QSysInfo>
 #include <QUrl>
@@ -19,8 +19,7 @@ void printLine(FILE *stream, const QString &text)
     std::fflush(stream);
 }
 
-bool parsePositiveMs(const QCommandLineParser &parser, const QString &name, int *out,
-                     QString *error)
+bool parsePositiveMs(const QCommandLineParser &parser, const QString &name, int *out, QString *error)
 {
     if (!parser.isSet(name))
         return true;
@@ -68,10 +67,14 @@ std::optional<RedisAddress> ServerConfig::parseRedisUrl(const QString &text, QSt
 namespace {
 // Flags that may also come from the config file (`name = value`) or the environment
 // (PRESENTLY_NAME with dashes as underscores). Precedence: flags, then environment, then file.
-const QStringList kSettableFlags = {QStringLiteral("listen"),          QStringLiteral("redis"),
-                                    QStringLiteral("db"),              QStringLiteral("heartbeat-interval-ms"),
-                                    QStringLiteral("presence-ttl-ms"), QStringLiteral("auth-timeout-ms"),
-                                    QStringLiteral("server-id"),       QStringLiteral("rate-per-s"),
+const QStringList kSettableFlags = {QStringLiteral("listen"),
+                                    QStringLiteral("redis"),
+                                    QStringLiteral("db"),
+                                    QStringLiteral("heartbeat-interval-ms"),
+                                    QStringLiteral("presence-ttl-ms"),
+                                    QStringLiteral("auth-timeout-ms"),
+                                    QStringLiteral("server-id"),
+                                    QStringLiteral("rate-per-s"),
                                     QStringLiteral("rate-burst")};
 
 bool readConfigFile(const QString &path, QHash<QString, QString> *values, QString *error)
@@ -150,29 +153,24 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
         {QStringLiteral("redis"),
          QStringLiteral("Redis for presence and fan-out; absent: the embedded in-process store."),
          QStringLiteral("redis://HOST:PORT/DB")},
-        {QStringLiteral("db"), QStringLiteral("SQLite file for accounts and contacts."),
-         QStringLiteral("sqlite:PATH"), QStringLiteral("sqlite:") + defaultDatabasePath()},
-        {QStringLiteral("heartbeat-interval-ms"),
-         QStringLiteral("Heartbeat interval announced to clients."), QStringLiteral("MS"),
-         QStringLiteral("10000")},
-        {QStringLiteral("presence-ttl-ms"),
-         QStringLiteral("A session with no frame for this long goes offline."),
+        {QStringLiteral("db"), QStringLiteral("SQLite file for accounts and contacts."), QStringLiteral("sqlite:PATH"),
+         QStringLiteral("sqlite:") + defaultDatabasePath()},
+        {QStringLiteral("heartbeat-interval-ms"), QStringLiteral("Heartbeat interval announced to clients."),
+         QStringLiteral("MS"), QStringLiteral("10000")},
+        {QStringLiteral("presence-ttl-ms"), QStringLiteral("A session with no frame for this long goes offline."),
          QStringLiteral("MS"), QStringLiteral("30000")},
-        {QStringLiteral("auth-timeout-ms"),
-         QStringLiteral("Connections not signed in by then are closed."), QStringLiteral("MS"),
-         QStringLiteral("10000")},
+        {QStringLiteral("auth-timeout-ms"), QStringLiteral("Connections not signed in by then are closed."),
+         QStringLiteral("MS"), QStringLiteral("10000")},
         {QStringLiteral("rate-per-s"),
-         QStringLiteral("Requests per second a connection may make (announced in welcome)."),
-         QStringLiteral("N"), QStringLiteral("20")},
-        {QStringLiteral("rate-burst"),
-         QStringLiteral("Requests a connection may make at once (announced in welcome)."),
+         QStringLiteral("Requests per second a connection may make (announced in welcome)."), QStringLiteral("N"),
+         QStringLiteral("20")},
+        {QStringLiteral("rate-burst"), QStringLiteral("Requests a connection may make at once (announced in welcome)."),
          QStringLiteral("N"), QStringLiteral("40")},
         {QStringLiteral("config"),
          QStringLiteral("Read settings from this file (name = value lines, names as the flags'). "
                         "Environment variables PRESENTLY_<FLAG> override it; flags override both."),
          QStringLiteral("PATH")},
-        {QStringLiteral("server-id"),
-         QStringLiteral("This gateway's name, unique among gateways sharing a Redis."),
+        {QStringLiteral("server-id"), QStringLiteral("This gateway's name, unique among gateways sharing a Redis."),
          QStringLiteral("ID"), QStringLiteral("gw-<host>-<random>")},
     });
 
@@ -229,10 +227,8 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
     }
 
     if (error.isEmpty()) {
-        parsePositiveMs(parser, QStringLiteral("heartbeat-interval-ms"), &config.heartbeatIntervalMs,
-                        &error) &&
-            parsePositiveMs(parser, QStringLiteral("presence-ttl-ms"), &config.presenceTtlMs,
-                            &error) &&
+        parsePositiveMs(parser, QStringLiteral("heartbeat-interval-ms"), &config.heartbeatIntervalMs, &error) &&
+            parsePositiveMs(parser, QStringLiteral("presence-ttl-ms"), &config.presenceTtlMs, &error) &&
             parsePositiveMs(parser, QStringLiteral("auth-timeout-ms"), &config.authTimeoutMs, &error);
     }
 
@@ -256,8 +252,7 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
     if (!parser.isSet(QStringLiteral("server-id"))) {
         config.serverId = QStringLiteral("gw-%1-%2")
                               .arg(QSysInfo::machineHostName().left(32))
-                              .arg(QRandomGenerator::system()->generate() % 0xFFFFFF, 6, 16,
-                                   QLatin1Char('0'));
+                              .arg(QRandomGenerator::system()->generate() % 0xFFFFFF, 6, 16, QLatin1Char('0'));
     } else if (config.serverId.isEmpty() || config.serverId.size() > 64) {
         error = QStringLiteral("--server-id must be 1 to 64 characters");
     }

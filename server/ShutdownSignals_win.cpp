@@ -12,8 +12,7 @@ QPointer<ShutdownSignals> g_instance;
 BOOL WINAPI onConsoleEvent(DWORD)
 {
     if (g_instance) {
-        QMetaObject::invokeMethod(g_instance.data(), &ShutdownSignals::shutdownRequested,
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(g_instance.data(), &ShutdownSignals::shutdownRequested, Qt::QueuedConnection);
     }
     return TRUE;
 }

@@ -12,8 +12,7 @@ namespace presently {
 
 SqliteConnection::SqliteConnection(const QString &purpose)
     : m_name(purpose + QLatin1Char('-') + QUuid::createUuid().toString(QUuid::WithoutBraces))
-{
-}
+{}
 
 SqliteConnection::~SqliteConnection()
 {
@@ -34,7 +33,8 @@ bool SqliteConnection::open(const QString &path, const QStringList &schema, QStr
         *error = QStringLiteral("cannot open %1: %2").arg(path, m_db.lastError().text());
         return false;
     }
-    const QStringList setup = QStringList{QStringLiteral("PRAGMA journal_mode=WAL"), QStringLiteral("PRAGMA synchronous=FULL")} + schema;
+    const QStringList setup =
+        QStringList{QStringLiteral("PRAGMA journal_mode=WAL"), QStringLiteral("PRAGMA synchronous=FULL")} + schema;
     for (const QString &sql : setup) {
         QSqlQuery q(m_db);
         if (!SqlRetry::exec(q, sql)) {

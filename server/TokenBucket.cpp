@@ -8,8 +8,7 @@ TokenBucket::TokenBucket(int capacity, int perSecond)
     : m_capacity(capacity)
     , m_perMs(perSecond / 1000.0)
     , m_tokens(capacity)
-{
-}
+{}
 
 bool TokenBucket::take(qint64 nowMs)
 {

@@ -43,8 +43,7 @@ int main(int argc, char *argv[])
     std::fflush(stdout);
 
     presently::ShutdownSignals signals;
-    QObject::connect(&signals, &presently::ShutdownSignals::shutdownRequested, &server,
-                     &presently::Server::shutdown);
+    QObject::connect(&signals, &presently::ShutdownSignals::shutdownRequested, &server, &presently::Server::shutdown);
     QObject::connect(&server, &presently::Server::stopped, &app, &QCoreApplication::quit);
     return app.exec();
 }

@@ -125,7 +125,8 @@ void ClientSession::connectNow()
 void ClientSession::onConnected()
 {
     setState(State::SigningIn);
-    QJsonObject hello = frame(m_token.isEmpty() && m_createAccount ? ClientMessageType::Register : ClientMessageType::Hello);
+    QJsonObject hello =
+        frame(m_token.isEmpty() && m_createAccount ? ClientMessageType::Register : ClientMessageType::Hello);
     hello.insert(QStringLiteral("v"), kProtocolVersion);
     hello.insert(QStringLiteral("device"), m_device);
     hello.insert(QStringLiteral("client"), QStringLiteral("presently/") + QStringLiteral(PRESENTLY_VERSION));
@@ -231,11 +232,12 @@ void ClientSession::onWelcome(const QJsonObject &welcome)
     if (m_activity == Activity::Idle)
         heartbeatTick();
     // Our own mode is shown to us the way others see it.
-    request(QJsonObject{{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), QJsonArray{m_user}}},
-            [this](const QJsonObject &reply) {
-                for (const QJsonValue &v : reply.value(QStringLiteral("users")).toArray())
-                    onPresence(UserPresence::fromJson(v.toObject()));
-            });
+    request(
+        QJsonObject{{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), QJsonArray{m_user}}},
+        [this](const QJsonObject &reply) {
+            for (const QJsonValue &v : reply.value(QStringLiteral("users")).toArray())
+                onPresence(UserPresence::fromJson(v.toObject()));
+        });
     syncFrom(m_outbox->lastMid());
     Q_EMIT signedIn(m_user);
 }
@@ -296,7 +298,8 @@ void ClientSession::onContacts(const QJsonObject &o)
         const UserPresence p = UserPresence::fromJson(entry);
         contacts.append(p);
         m_readMids.insert(p.user, static_cast<qint64>(entry.value(QStringLiteral("read_mid")).toDouble()));
-        conversation(p.user)->setPeerReadMid(static_cast<qint64>(entry.value(QStringLiteral("peer_read_mid")).toDouble()));
+        conversation(p.user)->setPeerReadMid(
+            static_cast<qint64>(entry.value(QStringLiteral("peer_read_mid")).toDouble()));
     }
     m_contacts->setContacts(contacts);
     m_requests.clear();
@@ -401,7 +404,8 @@ void ClientSession::setStatus(std::optional<Mode> mode, std::optional<QString> t
     if (text)
         o.insert(QStringLiteral("text"), *text);
     request(o, [this](const QJsonObject &) {
-        request(QJsonObject{{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), QJsonArray{m_user}}},
+        request(QJsonObject{{QStringLiteral("type"), QStringLiteral("query")},
+                            {QStringLiteral("users"), QJsonArray{m_user}}},
                 [this](const QJsonObject &reply) {
                     for (const QJsonValue &v : reply.value(QStringLiteral("users")).toArray())
                         onPresence(UserPresence::fromJson(v.toObject()));
@@ -429,7 +433,9 @@ void ClientSession::loadOlder(const QString &peer)
     ConversationModel *model = conversation(peer);
     if (!model->hasMoreHistory() || m_state != State::Connected)
         return;
-    QJsonObject o{{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), peer}, {QStringLiteral("limit"), 50}};
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("history")},
+                  {QStringLiteral("with"), peer},
+                  {QStringLiteral("limit"), 50}};
     if (model->oldestMid() > 0)
         o.insert(QStringLiteral("before"), model->oldestMid());
     request(o, [this, peer](const QJsonObject &reply) {
@@ -447,13 +453,17 @@ void ClientSession::markRead(const QString &peer)
     if (newest <= m_readMids.value(peer) || m_state != State::Connected)
         return;
     m_readMids[peer] = newest;
-    sendFrame(QJsonObject{{QStringLiteral("type"), QStringLiteral("read")}, {QStringLiteral("with"), peer}, {QStringLiteral("mid"), newest}});
+    sendFrame(QJsonObject{{QStringLiteral("type"), QStringLiteral("read")},
+                          {QStringLiteral("with"), peer},
+                          {QStringLiteral("mid"), newest}});
 }
 
 void ClientSession::setTyping(const QString &to, bool typing)
 {
     if (m_state == State::Connected)
-        sendFrame(QJsonObject{{QStringLiteral("type"), QStringLiteral("typing")}, {QStringLiteral("to"), to}, {QStringLiteral("state"), typing}});
+        sendFrame(QJsonObject{{QStringLiteral("type"), QStringLiteral("typing")},
+                              {QStringLiteral("to"), to},
+                              {QStringLiteral("state"), typing}});
 }
 
 void ClientSession::addContact(const QString &user)
@@ -461,18 +471,21 @@ void ClientSession::addContact(const QString &user)
     request(QJsonObject{{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), user}},
             [this](const QJsonObject &reply) {
                 if (reply.value(QStringLiteral("type")).toString() == QLatin1String("error"))
-                    Q_EMIT errorReceived(reply.value(QStringLiteral("code")).toString(), reply.value(QStringLiteral("message")).toString());
+                    Q_EMIT errorReceived(reply.value(QStringLiteral("code")).toString(),
+                                         reply.value(QStringLiteral("message")).toString());
             });
 }
 
 void ClientSession::acceptContact(const QString &user)
 {
-    request(QJsonObject{{QStringLiteral("type"), QStringLiteral("contact_accept")}, {QStringLiteral("user"), user}}, {});
+    request(QJsonObject{{QStringLiteral("type"), QStringLiteral("contact_accept")}, {QStringLiteral("user"), user}},
+            {});
 }
 
 void ClientSession::removeContact(const QString &user)
 {
-    request(QJsonObject{{QStringLiteral("type"), QStringLiteral("contact_remove")}, {QStringLiteral("user"), user}}, {});
+    request(QJsonObject{{QStringLiteral("type"), QStringLiteral("contact_remove")}, {QStringLiteral("user"), user}},
+            {});
 }
 
 } // namespace presently

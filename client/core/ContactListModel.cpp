@@ -83,8 +83,9 @@ QVariant ContactListModel::data(const QModelIndex &index, int role) const
     case SortRankRole:
         return sortRank(p.status);
     case Qt::ToolTipRole:
-        return p.status == Status::Offline ? lastSeenText(p.lastSeen, m_clock())
-                                           : statusName(p.status) + QStringLiteral(" · ") + p.devices.join(QStringLiteral(", "));
+        return p.status == Status::Offline
+                   ? lastSeenText(p.lastSeen, m_clock())
+                   : statusName(p.status) + QStringLiteral(" · ") + p.devices.join(QStringLiteral(", "));
     default:
         return {};
     }
@@ -92,9 +93,14 @@ QVariant ContactListModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> ContactListModel::roleNames() const
 {
-    return {{UserRole, "user"},         {StatusRole, "status"},   {StatusTextRole, "statusText"},
-            {LastSeenRole, "lastSeen"}, {LastSeenTextRole, "lastSeenText"}, {DevicesRole, "devices"},
-            {UnreadRole, "unread"},     {SortRankRole, "sortRank"}};
+    return {{UserRole, "user"},
+            {StatusRole, "status"},
+            {StatusTextRole, "statusText"},
+            {LastSeenRole, "lastSeen"},
+            {LastSeenTextRole, "lastSeenText"},
+            {DevicesRole, "devices"},
+            {UnreadRole, "unread"},
+            {SortRankRole, "sortRank"}};
 }
 
 int ContactListModel::rowOf(const QString &user) const

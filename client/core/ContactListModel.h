@@ -14,13 +14,13 @@ class ContactListModel : public QAbstractListModel {
 public:
     enum Role {
         UserRole = Qt::UserRole + 1,
-        StatusRole,      // presently::Status as int
-        StatusTextRole,  // the user's status text
-        LastSeenRole,    // ms since epoch
+        StatusRole,       // presently::Status as int
+        StatusTextRole,   // the user's status text
+        LastSeenRole,     // ms since epoch
         LastSeenTextRole, // "last seen 5 min ago" for offline users, else empty
         DevicesRole,
         UnreadRole,
-        SortRankRole,    // 0 online, 1 idle, 2 dnd, 3 offline
+        SortRankRole, // 0 online, 1 idle, 2 dnd, 3 offline
     };
 
     explicit ContactListModel(QObject *parent = nullptr);

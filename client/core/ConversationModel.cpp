@@ -8,8 +8,7 @@ ConversationModel::ConversationModel(const QString &self, const QString &peer, Q
     : QAbstractListModel(parent)
     , m_self(self)
     , m_peer(peer)
-{
-}
+{}
 
 int ConversationModel::rowCount(const QModelIndex &parent) const
 {
@@ -53,7 +52,7 @@ QVariant ConversationModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> ConversationModel::roleNames() const
 {
-    return {{MidRole, "mid"},   {CidRole, "cid"},         {FromRole, "from"},         {BodyRole, "body"},
+    return {{MidRole, "mid"},      {CidRole, "cid"},   {FromRole, "from"},         {BodyRole, "body"},
             {TimestampRole, "ts"}, {MineRole, "mine"}, {DeliveryRole, "delivery"}, {DayRole, "day"}};
 }
 

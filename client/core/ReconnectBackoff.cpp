@@ -8,8 +8,7 @@ namespace presently {
 ReconnectBackoff::ReconnectBackoff(int baseMs, int capMs)
     : m_baseMs(baseMs)
     , m_capMs(capMs)
-{
-}
+{}
 
 int ReconnectBackoff::nextDelayMs()
 {

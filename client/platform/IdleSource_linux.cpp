@@ -69,7 +69,8 @@ private:
         m_free = reinterpret_cast<int (*)(void *)>(m_x11.resolve("XFree"));
         m_alloc = reinterpret_cast<void *(*)()>(m_xss.resolve("XScreenSaverAllocInfo"));
         m_query = reinterpret_cast<int (*)(void *, unsigned long, void *)>(m_xss.resolve("XScreenSaverQueryInfo"));
-        auto queryExtension = reinterpret_cast<int (*)(void *, int *, int *)>(m_xss.resolve("XScreenSaverQueryExtension"));
+        auto queryExtension =
+            reinterpret_cast<int (*)(void *, int *, int *)>(m_xss.resolve("XScreenSaverQueryExtension"));
         if (!m_openDisplay || !m_closeDisplay || !m_defaultRoot || !m_free || !m_alloc || !m_query || !queryExtension)
             return false;
         m_display = m_openDisplay(nullptr);
@@ -108,8 +109,7 @@ public:
     FreedesktopIdleSource()
         : m_screenSaver(QStringLiteral("org.freedesktop.ScreenSaver"), QStringLiteral("/org/freedesktop/ScreenSaver"),
                         QStringLiteral("org.freedesktop.ScreenSaver"), QDBusConnection::sessionBus())
-    {
-    }
+    {}
 
     std::optional<qint64> idleMs() override
     {

@@ -109,15 +109,18 @@ void AppController::showSignIn(const QString &error)
     if (!m_dialog) {
         m_dialog = new SignInDialog;
         m_dialog->setKeychainAvailable(TokenVault::isAvailable());
-        m_dialog->setServer(m_settings.value(QStringLiteral("server"), QStringLiteral("ws://127.0.0.1:8765")).toString());
-        m_dialog->setUser(m_options.user.isEmpty() ? m_settings.value(QStringLiteral("user")).toString() : m_options.user);
+        m_dialog->setServer(
+            m_settings.value(QStringLiteral("server"), QStringLiteral("ws://127.0.0.1:8765")).toString());
+        m_dialog->setUser(m_options.user.isEmpty() ? m_settings.value(QStringLiteral("user")).toString()
+                                                   : m_options.user);
         connect(m_dialog, &SignInDialog::signInRequested, this, [this] {
             m_dialog->setBusy(true);
             m_keepSignedIn = m_dialog->keepSignedIn();
             m_resuming = false;
             m_settings.setValue(QStringLiteral("server"), m_dialog->server());
             m_settings.setValue(QStringLiteral("user"), m_dialog->user());
-            m_session->signIn(QUrl(m_dialog->server()), m_dialog->user(), m_dialog->password(), m_dialog->createAccount());
+            m_session->signIn(QUrl(m_dialog->server()), m_dialog->user(), m_dialog->password(),
+                              m_dialog->createAccount());
         });
         connect(m_dialog, &QDialog::rejected, this, [this] {
             if (m_session->state() != ClientSession::State::Connected)

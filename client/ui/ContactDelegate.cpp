@@ -46,8 +46,9 @@ void ContactDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->setPen(option.palette.color(textRole));
     const QFontMetrics nameMetrics(nameFont);
     const QRect nameRect(textRect.left(), textRect.top(), textRect.width(), nameMetrics.height());
-    painter->drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter,
-                      nameMetrics.elidedText(index.data(ContactListModel::UserRole).toString(), Qt::ElideRight, nameRect.width()));
+    painter->drawText(
+        nameRect, Qt::AlignLeft | Qt::AlignVCenter,
+        nameMetrics.elidedText(index.data(ContactListModel::UserRole).toString(), Qt::ElideRight, nameRect.width()));
 
     QString detail = index.data(ContactListModel::LastSeenTextRole).toString();
     if (detail.isEmpty()) {

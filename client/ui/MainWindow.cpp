@@ -158,7 +158,8 @@ void MainWindow::updateConnectionState()
         m_connection->setText(tr("Connecting…"));
         break;
     case ClientSession::State::WaitingToReconnect:
-        m_connection->setText(tr("Connection lost — reconnecting in %1 s").arg((m_session->msUntilReconnect() + 999) / 1000));
+        m_connection->setText(
+            tr("Connection lost — reconnecting in %1 s").arg((m_session->msUntilReconnect() + 999) / 1000));
         break;
     case ClientSession::State::SignedOut:
         m_connection->setText(tr("Offline"));
@@ -182,7 +183,8 @@ void MainWindow::updateRequests()
 void MainWindow::promptAddContact()
 {
     bool ok = false;
-    const QString user = QInputDialog::getText(this, tr("Add contact"), tr("User name:"), QLineEdit::Normal, QString(), &ok);
+    const QString user =
+        QInputDialog::getText(this, tr("Add contact"), tr("User name:"), QLineEdit::Normal, QString(), &ok);
     if (ok && !user.trimmed().isEmpty())
         m_session->addContact(user.trimmed().toLower());
 }

@@ -89,7 +89,8 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     const QRect bubble = text.adjusted(-kPad, -kPad, kPad, kPad + fm.height());
     QPainterPath path;
     path.addRoundedRect(bubble, 10, 10);
-    painter->fillPath(path, mine ? QColor(0xd8, 0xf0, 0xe3) : option.palette.color(QPalette::AlternateBase).darker(104));
+    painter->fillPath(path,
+                      mine ? QColor(0xd8, 0xf0, 0xe3) : option.palette.color(QPalette::AlternateBase).darker(104));
     painter->setPen(QColor(0x20, 0x24, 0x28));
     painter->drawText(text, Qt::TextWordWrap, index.data(ConversationModel::BodyRole).toString());
     QColor muted(0x20, 0x24, 0x28);
@@ -98,8 +99,8 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     QFont small = option.font;
     small.setPointSizeF(option.font.pointSizeF() * 0.85);
     painter->setFont(small);
-    painter->drawText(QRect(text.left(), text.bottom() + 2, text.width(), fm.height()), Qt::AlignRight | Qt::AlignVCenter,
-                      footer(index));
+    painter->drawText(QRect(text.left(), text.bottom() + 2, text.width(), fm.height()),
+                      Qt::AlignRight | Qt::AlignVCenter, footer(index));
     painter->restore();
 }
 

@@ -27,9 +27,21 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     layout->addWidget(buttons);
 }
 
-void SettingsDialog::setIdleMinutes(int minutes) { m_idleMinutes->setValue(minutes); }
-int SettingsDialog::idleMinutes() const { return m_idleMinutes->value(); }
-void SettingsDialog::setNotifications(bool on) { m_notifications->setChecked(on); }
-bool SettingsDialog::notifications() const { return m_notifications->isChecked(); }
+void SettingsDialog::setIdleMinutes(int minutes)
+{
+    m_idleMinutes->setValue(minutes);
+}
+int SettingsDialog::idleMinutes() const
+{
+    return m_idleMinutes->value();
+}
+void SettingsDialog::setNotifications(bool on)
+{
+    m_notifications->setChecked(on);
+}
+bool SettingsDialog::notifications() const
+{
+    return m_notifications->isChecked();
+}
 
 } // namespace presently

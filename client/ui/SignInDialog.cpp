@@ -74,14 +74,20 @@ void SignInDialog::submit(bool create)
     Q_EMIT signInRequested();
 }
 
-void SignInDialog::setServer(const QString &url) { m_server->setText(url); }
+void SignInDialog::setServer(const QString &url)
+{
+    m_server->setText(url);
+}
 void SignInDialog::setUser(const QString &user)
 {
     m_user->setText(user);
     if (!user.isEmpty())
         m_password->setFocus();
 }
-void SignInDialog::setKeepSignedIn(bool keep) { m_keep->setChecked(keep); }
+void SignInDialog::setKeepSignedIn(bool keep)
+{
+    m_keep->setChecked(keep);
+}
 void SignInDialog::setKeychainAvailable(bool available)
 {
     m_keep->setEnabled(available);
@@ -102,9 +108,21 @@ void SignInDialog::setBusy(bool busy)
     m_register->setEnabled(!busy);
     m_signIn->setText(busy ? tr("Signing in…") : tr("Sign in"));
 }
-QString SignInDialog::server() const { return m_server->text().trimmed(); }
-QString SignInDialog::user() const { return m_user->text().trimmed().toLower(); }
-QString SignInDialog::password() const { return m_password->text(); }
-bool SignInDialog::keepSignedIn() const { return m_keep->isChecked(); }
+QString SignInDialog::server() const
+{
+    return m_server->text().trimmed();
+}
+QString SignInDialog::user() const
+{
+    return m_user->text().trimmed().toLower();
+}
+QString SignInDialog::password() const
+{
+    return m_password->text();
+}
+bool SignInDialog::keepSignedIn() const
+{
+    return m_keep->isChecked();
+}
 
 } // namespace presently

@@ -9,8 +9,7 @@ namespace presently {
 TokenVault::TokenVault(const QString &profile, QObject *parent)
     : QObject(parent)
     , m_service(QStringLiteral("presently/") + profile)
-{
-}
+{}
 
 #ifdef PRESENTLY_HAVE_KEYCHAIN
 bool TokenVault::isAvailable()
@@ -23,9 +22,8 @@ void TokenVault::load(const QString &account, std::function<void(const QString &
     auto *job = new QKeychain::ReadPasswordJob(m_service, this);
     job->setKey(account);
     job->setInsecureFallback(false);
-    connect(job, &QKeychain::Job::finished, this, [job, done = std::move(done)] {
-        done(job->error() == QKeychain::NoError ? job->textData() : QString());
-    });
+    connect(job, &QKeychain::Job::finished, this,
+            [job, done = std::move(done)] { done(job->error() == QKeychain::NoError ? job->textData() : QString()); });
     job->start();
 }
 

@@ -25,7 +25,8 @@ TrayIcon::TrayIcon(QObject *parent)
 void TrayIcon::update(Status ownStatus, int unread)
 {
     setIcon(StatusPainter::icon(ownStatus, unread));
-    setToolTip(unread > 0 ? tr("Presently — %1 unread").arg(unread) : tr("Presently — %1").arg(StatusPainter::label(ownStatus)));
+    setToolTip(unread > 0 ? tr("Presently — %1 unread").arg(unread)
+                          : tr("Presently — %1").arg(StatusPainter::label(ownStatus)));
 }
 
 void TrayIcon::notify(const QString &title, const QString &text)

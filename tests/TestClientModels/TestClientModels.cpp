@@ -67,8 +67,8 @@ private Q_SLOTS:
 void TestClientModels::contactsSortOnlineFirstAndFilter()
 {
     ContactListModel model;
-    model.setContacts({presence("zoe", Status::Online), presence("adam", Status::Offline), presence("mia", Status::Idle),
-                       presence("bea", Status::Online), presence("dan", Status::Dnd)});
+    model.setContacts({presence("zoe", Status::Online), presence("adam", Status::Offline),
+                       presence("mia", Status::Idle), presence("bea", Status::Online), presence("dan", Status::Dnd)});
     ContactSortFilterModel sorted;
     sorted.setSourceModel(&model);
     QCOMPARE(order(sorted), (QStringList{QStringLiteral("bea"), QStringLiteral("zoe"), QStringLiteral("mia"),
@@ -125,7 +125,8 @@ void TestClientModels::lastSeenShownForOfflineOnly()
     QCOMPARE(model.index(0).data(ContactListModel::LastSeenTextRole).toString(), QStringLiteral("last seen 2 min ago"));
     QCOMPARE(model.index(1).data(ContactListModel::LastSeenTextRole).toString(), QString());
     now += 10 * 60 * 1000; // time passes: the text follows
-    QCOMPARE(model.index(0).data(ContactListModel::LastSeenTextRole).toString(), QStringLiteral("last seen 12 min ago"));
+    QCOMPARE(model.index(0).data(ContactListModel::LastSeenTextRole).toString(),
+             QStringLiteral("last seen 12 min ago"));
 }
 
 void TestClientModels::unreadCounts()
@@ -163,7 +164,7 @@ void TestClientModels::conversationOrdersAndDedupes()
     QVERIFY(model.addMessage(msg(10, "bob", "ten")));
     QVERIFY(model.addMessage(msg(30, "bob", "thirty")));
     model.addPending(QStringLiteral("p1"), QStringLiteral("pending"), 5000);
-    QVERIFY(model.addMessage(msg(20, "me", "twenty"))); // older history arrives later
+    QVERIFY(model.addMessage(msg(20, "me", "twenty")));  // older history arrives later
     QVERIFY(!model.addMessage(msg(20, "me", "twenty"))); // live and sync: shown once
     QCOMPARE(model.rowCount(), 4);
     QCOMPARE(model.index(0).data(ConversationModel::BodyRole).toString(), QStringLiteral("ten"));
@@ -186,7 +187,9 @@ void TestClientModels::conversationDeliveryStates()
     ConversationModel model(QStringLiteral("me"), QStringLiteral("bob"));
     model.addPending(QStringLiteral("a"), QStringLiteral("first"), 1);
     model.addPending(QStringLiteral("b"), QStringLiteral("second"), 2);
-    auto delivery = [&](int row) { return static_cast<ConversationModel::Delivery>(model.index(row).data(ConversationModel::DeliveryRole).toInt()); };
+    auto delivery = [&](int row) {
+        return static_cast<ConversationModel::Delivery>(model.index(row).data(ConversationModel::DeliveryRole).toInt());
+    };
     QCOMPARE(delivery(0), ConversationModel::Delivery::Pending);
     model.markSent(QStringLiteral("a"), 7, 100);
     QCOMPARE(delivery(0), ConversationModel::Delivery::Sent);

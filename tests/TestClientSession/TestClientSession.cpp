@@ -53,11 +53,12 @@ private:
 bool TestClientSession::startServer(quint16 port)
 {
     QString error;
-    const bool ok = m_server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("db.sqlite")),
-                                    QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
-                                    QStringLiteral("--heartbeat-interval-ms"), QStringLiteral("300"),
-                                    QStringLiteral("--presence-ttl-ms"), QStringLiteral("1500")},
-                                   &error);
+    const bool ok =
+        m_server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("db.sqlite")),
+                        QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
+                        QStringLiteral("--heartbeat-interval-ms"), QStringLiteral("300"),
+                        QStringLiteral("--presence-ttl-ms"), QStringLiteral("1500")},
+                       &error);
     if (!ok)
         qWarning("%s", qPrintable(error));
     return ok;
@@ -111,10 +112,12 @@ void TestClientSession::showsIdleFromTheIdleSource()
 
     *idle = 6 * 60 * 1000; // six minutes without input anywhere
     monitor.check();
-    QVERIFY(QTest::qWaitFor([&] { return m_bob->contacts()->presence(QStringLiteral("alice")).status == Status::Idle; }, 5000));
+    QVERIFY(QTest::qWaitFor([&] { return m_bob->contacts()->presence(QStringLiteral("alice")).status == Status::Idle; },
+                            5000));
     *idle = 0;
     monitor.check();
-    QVERIFY(QTest::qWaitFor([&] { return m_bob->contacts()->presence(QStringLiteral("alice")).status == Status::Online; }, 5000));
+    QVERIFY(QTest::qWaitFor(
+        [&] { return m_bob->contacts()->presence(QStringLiteral("alice")).status == Status::Online; }, 5000));
 }
 
 void TestClientSession::messagesBothWays()
@@ -125,16 +128,22 @@ void TestClientSession::messagesBothWays()
     QCOMPARE(bodies(m_bob->conversation(QStringLiteral("alice"))), QStringList{QStringLiteral("hello bob")});
     QCOMPARE(m_bob->contacts()->unread(QStringLiteral("alice")), 1);
     ConversationModel *sent = m_alice->conversation(QStringLiteral("bob"));
-    QVERIFY(QTest::qWaitFor([&] {
-        return sent->index(0).data(ConversationModel::DeliveryRole).toInt() == static_cast<int>(ConversationModel::Delivery::Sent);
-    }, 5000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            return sent->index(0).data(ConversationModel::DeliveryRole).toInt() ==
+                   static_cast<int>(ConversationModel::Delivery::Sent);
+        },
+        5000));
 
     m_bob->setVisibleConversation(QStringLiteral("alice"));
     m_bob->markRead(QStringLiteral("alice"));
     QCOMPARE(m_bob->contacts()->unread(QStringLiteral("alice")), 0);
-    QVERIFY(QTest::qWaitFor([&] {
-        return sent->index(0).data(ConversationModel::DeliveryRole).toInt() == static_cast<int>(ConversationModel::Delivery::Read);
-    }, 5000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            return sent->index(0).data(ConversationModel::DeliveryRole).toInt() ==
+                   static_cast<int>(ConversationModel::Delivery::Read);
+        },
+        5000));
 
     QSignalSpy typing(m_alice.get(), &ClientSession::typingChanged);
     m_bob->setTyping(QStringLiteral("alice"), true);
@@ -152,8 +161,12 @@ void TestClientSession::survivesServerRestartWithNothingLost()
 {
     const quint16 port = m_server.port();
     m_server.kill(); // SIGKILL: no goodbye
-    QVERIFY(QTest::qWaitFor([&] { return m_alice->state() == ClientSession::State::WaitingToReconnect ||
-                                         m_alice->state() == ClientSession::State::Connecting; }, 5000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            return m_alice->state() == ClientSession::State::WaitingToReconnect ||
+                   m_alice->state() == ClientSession::State::Connecting;
+        },
+        5000));
     // Typed while the server is down: kept in the outbox, shown as pending.
     for (int i = 0; i < 5; ++i)
         m_alice->sendMessage(QStringLiteral("bob"), QStringLiteral("offline %1").arg(i));
@@ -162,18 +175,24 @@ void TestClientSession::survivesServerRestartWithNothingLost()
              static_cast<int>(ConversationModel::Delivery::Pending));
 
     QVERIFY(startServer(port));
-    QVERIFY(QTest::qWaitFor([&] { return m_alice->state() == ClientSession::State::Connected &&
-                                         m_bob->state() == ClientSession::State::Connected; }, 40000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            return m_alice->state() == ClientSession::State::Connected &&
+                   m_bob->state() == ClientSession::State::Connected;
+        },
+        40000));
     ConversationModel *bobView = m_bob->conversation(QStringLiteral("alice"));
     QVERIFY(QTest::qWaitFor([&] { return bobView->rowCount() == 7; }, 10000));
     QStringList expected{QStringLiteral("hello bob"), QStringLiteral("hi alice")};
     for (int i = 0; i < 5; ++i)
         expected.append(QStringLiteral("offline %1").arg(i));
     QCOMPARE(bodies(bobView), expected);
-    QVERIFY(QTest::qWaitFor([&] {
-        return aliceView->index(aliceView->rowCount() - 1).data(ConversationModel::DeliveryRole).toInt() !=
-               static_cast<int>(ConversationModel::Delivery::Pending);
-    }, 5000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            return aliceView->index(aliceView->rowCount() - 1).data(ConversationModel::DeliveryRole).toInt() !=
+                   static_cast<int>(ConversationModel::Delivery::Pending);
+        },
+        5000));
     QCOMPARE(bodies(aliceView), expected);
     // Nothing doubled even after a second reconnect that resends and re-syncs.
     m_bob->dropConnection();

@@ -37,12 +37,13 @@ void TestCodec::parsesEveryClientType_data()
     auto row = [](const char *name, const char *json, ClientMessageType type, const char *field, const QString &value) {
         QTest::newRow(name) << QByteArray(json) << static_cast<int>(type) << QString::fromLatin1(field) << value;
     };
-    row("hello password", R"({"type":"hello","v":1,"user":"Alice","password":"secret-pw","device":"desktop","client":"presently/0.1"})",
+    row("hello password",
+        R"({"type":"hello","v":1,"user":"Alice","password":"secret-pw","device":"desktop","client":"presently/0.1"})",
         ClientMessageType::Hello, "user", QStringLiteral("alice"));
     row("hello token", R"({"type":"hello","v":1,"token":"abc","device":"laptop"})", ClientMessageType::Hello, "token",
         QStringLiteral("abc"));
-    row("hello no device", R"({"type":"hello","user":"bob","password":"12345678"})", ClientMessageType::Hello,
-        "device", QStringLiteral("unknown"));
+    row("hello no device", R"({"type":"hello","user":"bob","password":"12345678"})", ClientMessageType::Hello, "device",
+        QStringLiteral("unknown"));
     row("register", R"({"type":"register","v":1,"user":"carol","password":"pässwörd☃"})", ClientMessageType::Register,
         "password", QStringLiteral("pässwörd☃"));
     row("heartbeat", R"({"type":"heartbeat"})", ClientMessageType::Heartbeat, "activity", QString());
@@ -138,8 +139,8 @@ void TestCodec::rejectsFaultyFrames_data()
     row("id fraction", R"({"type":"heartbeat","id":1.5})", "bad_request", "id");
     row("id huge", R"({"type":"heartbeat","id":1e300})", "bad_request", "id");
     row("hello no user", R"({"type":"hello","password":"12345678"})", "bad_request", "user");
-    row("hello nul in user", "{\"type\":\"hello\",\"user\":\"al\\u0000ice\",\"password\":\"12345678\"}",
-        "bad_request", "user");
+    row("hello nul in user", "{\"type\":\"hello\",\"user\":\"al\\u0000ice\",\"password\":\"12345678\"}", "bad_request",
+        "user");
     row("hello user too short", R"({"type":"hello","user":"a","password":"12345678"})", "bad_request", "user");
     row("hello user too long", R"({"type":"hello","user":"abcdefghijklmnopqrstuvwxyz0123456","password":"12345678"})",
         "bad_request", "user");
@@ -166,7 +167,8 @@ void TestCodec::rejectsFaultyFrames_data()
         for (int i = 0; i < 501; ++i)
             many.append(QStringLiteral("user%1").arg(i));
         row("query too many",
-            QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), many}})
+            QJsonDocument(
+                QJsonObject{{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), many}})
                 .toJson(QJsonDocument::Compact),
             "too_large", "users");
     }
@@ -201,9 +203,11 @@ void TestCodec::rejectsFaultyFrames()
 void TestCodec::roundTripsClientMessages_data()
 {
     QTest::addColumn<QByteArray>("frame");
-    QTest::newRow("hello") << QByteArray(R"({"type":"hello","v":1,"user":"alice","password":"12345678","device":"desktop","id":3})");
+    QTest::newRow("hello") << QByteArray(
+        R"({"type":"hello","v":1,"user":"alice","password":"12345678","device":"desktop","id":3})");
     QTest::newRow("token") << QByteArray(R"({"type":"hello","v":1,"token":"t0k","device":"web"})");
-    QTest::newRow("register") << QByteArray(R"({"type":"register","v":1,"user":"alice","password":"12345678","device":"bot"})");
+    QTest::newRow("register") << QByteArray(
+        R"({"type":"register","v":1,"user":"alice","password":"12345678","device":"bot"})");
     QTest::newRow("heartbeat") << QByteArray(R"({"type":"heartbeat","status":"idle"})");
     QTest::newRow("set_status") << QByteArray(R"({"type":"set_status","mode":"invisible","text":"away ☕"})");
     QTest::newRow("query") << QByteArray(R"({"type":"query","id":"q","users":["bob","carol"]})");
@@ -271,12 +275,11 @@ void TestCodec::keepsIdOnErrors()
 
 void TestCodec::errorCodeNamesRoundTrip()
 {
-    const QStringList names = {QStringLiteral("bad_json"),     QStringLiteral("bad_request"),
-                               QStringLiteral("unknown_type"), QStringLiteral("not_authenticated"),
-                               QStringLiteral("auth_failed"),  QStringLiteral("user_exists"),
-                               QStringLiteral("forbidden"),    QStringLiteral("not_found"),
-                               QStringLiteral("rate_limited"), QStringLiteral("too_large"),
-                               QStringLiteral("unavailable"),  QStringLiteral("internal")};
+    const QStringList names = {
+        QStringLiteral("bad_json"),          QStringLiteral("bad_request"), QStringLiteral("unknown_type"),
+        QStringLiteral("not_authenticated"), QStringLiteral("auth_failed"), QStringLiteral("user_exists"),
+        QStringLiteral("forbidden"),         QStringLiteral("not_found"),   QStringLiteral("rate_limited"),
+        QStringLiteral("too_large"),         QStringLiteral("unavailable"), QStringLiteral("internal")};
     for (const QString &name : names) {
         const std::optional<ErrorCode> code = errorCodeFromName(name);
         QVERIFY2(code, qPrintable(name));
@@ -293,7 +296,8 @@ void TestCodec::serialisesServerMessages()
     info.server = QStringLiteral("gw-1");
     info.token = QStringLiteral("tok");
     info.ts = 1763800000000;
-    const QJsonObject welcome = QJsonDocument::fromJson(ServerMessages::toFrame(ServerMessages::welcome(info))).object();
+    const QJsonObject welcome =
+        QJsonDocument::fromJson(ServerMessages::toFrame(ServerMessages::welcome(info))).object();
     QCOMPARE(welcome.value(QStringLiteral("type")).toString(), QStringLiteral("welcome"));
     QCOMPARE(welcome.value(QStringLiteral("v")).toInt(), 1);
     QCOMPARE(welcome.value(QStringLiteral("heartbeat_interval")).toInt(), 10000);
@@ -316,7 +320,8 @@ void TestCodec::serialisesServerMessages()
     const QJsonObject contacts = ServerMessages::contacts({bob}, {QStringLiteral("carol")}, {QStringLiteral("dave")});
     QCOMPARE(contacts.value(QStringLiteral("requests")).toArray().first().toString(), QStringLiteral("carol"));
     QCOMPARE(contacts.value(QStringLiteral("pending")).toArray().first().toString(), QStringLiteral("dave"));
-    const UserPresence back = UserPresence::fromJson(contacts.value(QStringLiteral("contacts")).toArray().first().toObject());
+    const UserPresence back =
+        UserPresence::fromJson(contacts.value(QStringLiteral("contacts")).toArray().first().toObject());
     QVERIFY(back == bob);
 
     QCOMPARE(ServerMessages::ok(7).value(QStringLiteral("id")).toInt(), 7);
@@ -326,8 +331,11 @@ void TestCodec::serialisesServerMessages()
     QCOMPARE(request.value(QStringLiteral("from")).toString(), QStringLiteral("alice"));
 
     const QJsonObject sent = ServerMessages::sent(QStringLiteral("c1"), 1201, 99, QStringLiteral("r7"));
-    QCOMPARE(sent, (QJsonObject{{QStringLiteral("type"), QStringLiteral("sent")}, {QStringLiteral("cid"), QStringLiteral("c1")},
-                                {QStringLiteral("mid"), 1201}, {QStringLiteral("ts"), 99}, {QStringLiteral("id"), QStringLiteral("r7")}}));
+    QCOMPARE(sent, (QJsonObject{{QStringLiteral("type"), QStringLiteral("sent")},
+                                {QStringLiteral("cid"), QStringLiteral("c1")},
+                                {QStringLiteral("mid"), 1201},
+                                {QStringLiteral("ts"), 99},
+                                {QStringLiteral("id"), QStringLiteral("r7")}}));
     ChatMessage hi;
     hi.mid = 1201;
     hi.cid = QStringLiteral("c1");
@@ -343,7 +351,9 @@ void TestCodec::serialisesServerMessages()
     const ChatMessage back2 = ChatMessage::fromJson(entry);
     QCOMPARE(back2.body, hi.body);
     QCOMPARE(back2.mid, hi.mid);
-    QCOMPARE(ServerMessages::read(QStringLiteral("alice"), QStringLiteral("bob"), 7).value(QStringLiteral("with")).toString(),
+    QCOMPARE(ServerMessages::read(QStringLiteral("alice"), QStringLiteral("bob"), 7)
+                 .value(QStringLiteral("with"))
+                 .toString(),
              QStringLiteral("bob"));
     QCOMPARE(ServerMessages::typing(QStringLiteral("alice"), false).value(QStringLiteral("state")).toBool(), false);
 }

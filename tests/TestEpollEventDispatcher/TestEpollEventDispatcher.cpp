@@ -82,7 +82,8 @@ void TestEpollEventDispatcher::timerStoppedInItsOwnHandler()
 void TestEpollEventDispatcher::postedEventsAndDeleteLater()
 {
     bool invoked = false;
-    QMetaObject::invokeMethod(this, [&] { invoked = true; }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [&] { invoked = true; }, Qt::QueuedConnection);
     QVERIFY(QTest::qWaitFor([&] { return invoked; }, 2000));
     QPointer<QObject> doomed = new QObject;
     doomed->deleteLater();
@@ -94,7 +95,8 @@ void TestEpollEventDispatcher::wakesUpForOtherThreads()
     bool delivered = false;
     QThread *thread = QThread::create([this, &delivered] {
         QThread::msleep(50);
-        QMetaObject::invokeMethod(this, [&delivered] { delivered = true; }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [&delivered] { delivered = true; }, Qt::QueuedConnection);
     });
     QElapsedTimer clock;
     clock.start();

@@ -53,13 +53,14 @@ private:
 void TestGateway::initTestCase()
 {
     QString error;
-    QVERIFY2(m_server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("db.sqlite")),
-                             QStringLiteral("--presence-ttl-ms"), QString::number(kTtlMs),
-                             QStringLiteral("--heartbeat-interval-ms"), QString::number(kHeartbeatMs),
-                             QStringLiteral("--auth-timeout-ms"), QStringLiteral("1500"),
-                             QStringLiteral("--server-id"), QStringLiteral("gw-test")},
-                            &error),
-             qPrintable(error));
+    QVERIFY2(
+        m_server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("db.sqlite")),
+                        QStringLiteral("--presence-ttl-ms"), QString::number(kTtlMs),
+                        QStringLiteral("--heartbeat-interval-ms"), QString::number(kHeartbeatMs),
+                        QStringLiteral("--auth-timeout-ms"), QStringLiteral("1500"), QStringLiteral("--server-id"),
+                        QStringLiteral("gw-test")},
+                       &error),
+        qPrintable(error));
 }
 
 void TestGateway::cleanupTestCase()
@@ -82,8 +83,10 @@ void TestGateway::registersAndSignsIn()
     const QString name = uniqueName("alice");
     TestClient first;
     QVERIFY(first.open(m_server.url()));
-    first.send(obj({{QStringLiteral("type"), QStringLiteral("register")}, {QStringLiteral("v"), 1},
-                    {QStringLiteral("user"), name.toUpper()}, {QStringLiteral("password"), kPassword},
+    first.send(obj({{QStringLiteral("type"), QStringLiteral("register")},
+                    {QStringLiteral("v"), 1},
+                    {QStringLiteral("user"), name.toUpper()},
+                    {QStringLiteral("password"), kPassword},
                     {QStringLiteral("device"), QStringLiteral("desktop")}}));
     const auto welcome = first.waitForType(QStringLiteral("welcome"), 20000);
     QVERIFY(welcome);
@@ -112,7 +115,8 @@ void TestGateway::registersAndSignsIn()
 
     TestClient third;
     QVERIFY(third.open(m_server.url()));
-    third.send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("v"), 1},
+    third.send(obj({{QStringLiteral("type"), QStringLiteral("hello")},
+                    {QStringLiteral("v"), 1},
                     {QStringLiteral("token"), token}}));
     const auto byToken = third.waitForType(QStringLiteral("welcome"));
     QVERIFY(byToken);
@@ -132,7 +136,8 @@ void TestGateway::refusesBadSignIns()
         c.send(hello);
         const auto error = c.waitForType(QStringLiteral("error"), 20000);
         c.waitForClosed();
-        return std::make_pair(code(error) + QLatin1Char('|') + (error ? error->value(QStringLiteral("message")).toString() : QString()),
+        return std::make_pair(code(error) + QLatin1Char('|') +
+                                  (error ? error->value(QStringLiteral("message")).toString() : QString()),
                               c.closeCode());
     };
     const auto wrongPassword = attempt(obj({{QStringLiteral("type"), QStringLiteral("hello")},
@@ -141,8 +146,8 @@ void TestGateway::refusesBadSignIns()
     const auto unknownUser = attempt(obj({{QStringLiteral("type"), QStringLiteral("hello")},
                                           {QStringLiteral("user"), QStringLiteral("nobody-here")},
                                           {QStringLiteral("password"), kPassword}}));
-    const auto badToken = attempt(obj({{QStringLiteral("type"), QStringLiteral("hello")},
-                                       {QStringLiteral("token"), QStringLiteral("forged")}}));
+    const auto badToken = attempt(
+        obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), QStringLiteral("forged")}}));
     const auto taken = attempt(obj({{QStringLiteral("type"), QStringLiteral("register")},
                                     {QStringLiteral("user"), name},
                                     {QStringLiteral("password"), kPassword}}));
@@ -164,9 +169,9 @@ void TestGateway::refusesFramesBeforeWelcome_data()
     QTest::newRow("unknown type") << QByteArray(R"({"type":"dance","id":3})") << QStringLiteral("not_authenticated");
     QTest::newRow("no type") << QByteArray(R"({"user":"x"})") << QStringLiteral("not_authenticated");
     QTest::newRow("faulty hello") << QByteArray(R"({"type":"hello","user":"x"})") << QStringLiteral("bad_request");
-    QTest::newRow("long password")
-        << QByteArray("{\"type\":\"register\",\"user\":\"zed\",\"password\":\"" + QByteArray(1100, 'p') + "\"}")
-        << QStringLiteral("too_large");
+    QTest::newRow("long password") << QByteArray("{\"type\":\"register\",\"user\":\"zed\",\"password\":\"" +
+                                                 QByteArray(1100, 'p') + "\"}")
+                                   << QStringLiteral("too_large");
 }
 
 void TestGateway::refusesFramesBeforeWelcome()
@@ -208,11 +213,13 @@ void TestGateway::keepsConnectionOnBadRequests()
     for (const auto &[frame, expected] : cases) {
         c->sendText(QString::fromUtf8(frame));
         const auto error = c->waitForType(QStringLiteral("error"));
-        QVERIFY2(code(error) == expected, qPrintable(QString::fromUtf8(frame.left(60)) + QStringLiteral(" -> ") + code(error)));
+        QVERIFY2(code(error) == expected,
+                 qPrintable(QString::fromUtf8(frame.left(60)) + QStringLiteral(" -> ") + code(error)));
     }
     c->sendBinary("binary data");
     QCOMPARE(code(c->waitForType(QStringLiteral("error"))), QStringLiteral("bad_json"));
-    const auto error = c->request(obj({{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), 5}}));
+    const auto error =
+        c->request(obj({{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), 5}}));
     QCOMPARE(error->value(QStringLiteral("id")).toInt(), 1 /* the request's own id */);
     c->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
     QVERIFY(c->waitForType(QStringLiteral("heartbeat_ack")));
@@ -238,19 +245,22 @@ void TestGateway::rateLimits()
     QVERIFY(c);
     // 60 requests at once: the bucket of 40 runs dry, the rest are refused but the socket stays.
     for (int i = 0; i < 60; ++i)
-        c->send(obj({{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("id"), 1000 + i},
+        c->send(obj({{QStringLiteral("type"), QStringLiteral("query")},
+                     {QStringLiteral("id"), 1000 + i},
                      {QStringLiteral("users"), QJsonArray{}}}));
     int answered = 0;
     int limited = 0;
     while (answered + limited < 60) {
-        const auto reply = c->waitFor([](const QJsonObject &o) { return o.value(QStringLiteral("id")).toInt() >= 1000; });
+        const auto reply =
+            c->waitFor([](const QJsonObject &o) { return o.value(QStringLiteral("id")).toInt() >= 1000; });
         QVERIFY(reply);
         if (code(reply) == QLatin1String("rate_limited"))
             ++limited;
         else
             ++answered;
     }
-    QVERIFY2(limited >= 15 && answered >= 40, qPrintable(QStringLiteral("%1 answered, %2 limited").arg(answered).arg(limited)));
+    QVERIFY2(limited >= 15 && answered >= 40,
+             qPrintable(QStringLiteral("%1 answered, %2 limited").arg(answered).arg(limited)));
     // Heartbeats do not draw from the request bucket.
     c->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
     QVERIFY(c->waitForType(QStringLiteral("heartbeat_ack")));
@@ -271,14 +281,18 @@ void TestGateway::contactRequestsFlow()
     auto bob = signedIn(b);
     QVERIFY(alice && bob);
 
-    QCOMPARE(code(alice->request(obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), a}}))),
+    QCOMPARE(code(alice->request(
+                 obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), a}}))),
              QStringLiteral("bad_request"));
-    QCOMPARE(code(alice->request(obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), QStringLiteral("ghost-user")}}))),
+    QCOMPARE(code(alice->request(obj({{QStringLiteral("type"), QStringLiteral("contact_add")},
+                                      {QStringLiteral("user"), QStringLiteral("ghost-user")}}))),
              QStringLiteral("not_found"));
-    QCOMPARE(code(alice->request(obj({{QStringLiteral("type"), QStringLiteral("contact_accept")}, {QStringLiteral("user"), b}}))),
+    QCOMPARE(code(alice->request(
+                 obj({{QStringLiteral("type"), QStringLiteral("contact_accept")}, {QStringLiteral("user"), b}}))),
              QStringLiteral("not_found"));
 
-    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), b}}))),
+    QCOMPARE(type(alice->request(
+                 obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), b}}))),
              QStringLiteral("ok"));
     const auto request = bob->waitForType(QStringLiteral("contact_request"));
     QVERIFY(request);
@@ -291,28 +305,35 @@ void TestGateway::contactRequestsFlow()
     // A request waits for a user who signs in later.
     const QString c = uniqueName("ivan");
     QVERIFY(signedIn(c));
-    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), c}}))),
+    QCOMPARE(type(alice->request(
+                 obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), c}}))),
              QStringLiteral("ok"));
     TestClient carol;
     QVERIFY(carol.open(m_server.url()));
-    carol.send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("user"), c}, {QStringLiteral("password"), kPassword}}));
+    carol.send(obj({{QStringLiteral("type"), QStringLiteral("hello")},
+                    {QStringLiteral("user"), c},
+                    {QStringLiteral("password"), kPassword}}));
     QVERIFY(carol.waitForType(QStringLiteral("welcome"), 20000));
     const auto carolContacts = carol.waitForType(QStringLiteral("contacts"));
     QCOMPARE(carolContacts->value(QStringLiteral("requests")).toArray(), QJsonArray{a});
 
-    QCOMPARE(type(bob->request(obj({{QStringLiteral("type"), QStringLiteral("contact_accept")}, {QStringLiteral("user"), a}}))),
+    QCOMPARE(type(bob->request(
+                 obj({{QStringLiteral("type"), QStringLiteral("contact_accept")}, {QStringLiteral("user"), a}}))),
              QStringLiteral("ok"));
     const auto now = bob->waitForPresence(a, QStringLiteral("online"));
     QVERIFY(now);
     QCOMPARE(now->value(QStringLiteral("devices")).toArray(), QJsonArray{QStringLiteral("desktop")});
     QVERIFY(alice->waitForPresence(b, QStringLiteral("online")));
     // Accepting again, or adding an existing contact, is ok.
-    QCOMPARE(type(bob->request(obj({{QStringLiteral("type"), QStringLiteral("contact_accept")}, {QStringLiteral("user"), a}}))),
+    QCOMPARE(type(bob->request(
+                 obj({{QStringLiteral("type"), QStringLiteral("contact_accept")}, {QStringLiteral("user"), a}}))),
              QStringLiteral("ok"));
-    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), b}}))),
+    QCOMPARE(type(alice->request(
+                 obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), b}}))),
              QStringLiteral("ok"));
 
-    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("contact_remove")}, {QStringLiteral("user"), b}}))),
+    QCOMPARE(type(alice->request(
+                 obj({{QStringLiteral("type"), QStringLiteral("contact_remove")}, {QStringLiteral("user"), b}}))),
              QStringLiteral("ok"));
     const auto emptied = bob->waitFor([](const QJsonObject &o) {
         return o.value(QStringLiteral("type")).toString() == QLatin1String("contacts") &&
@@ -330,7 +351,8 @@ void TestGateway::pushesPresenceChanges()
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
 
-    alice->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}, {QStringLiteral("status"), QStringLiteral("idle")}}));
+    alice->send(obj(
+        {{QStringLiteral("type"), QStringLiteral("heartbeat")}, {QStringLiteral("status"), QStringLiteral("idle")}}));
     const auto idle = bob->waitForPresence(a, QStringLiteral("idle"));
     QVERIFY(idle);
     QVERIFY(qAbs(idle->value(QStringLiteral("last_seen")).toDouble() - testNowMs()) < 5000);
@@ -339,16 +361,19 @@ void TestGateway::pushesPresenceChanges()
     QVERIFY(laptop);
     const auto both = bob->waitForPresence(a, QStringLiteral("online"));
     QVERIFY(both);
-    QCOMPARE(both->value(QStringLiteral("devices")).toArray(), (QJsonArray{QStringLiteral("desktop"), QStringLiteral("laptop")}));
+    QCOMPARE(both->value(QStringLiteral("devices")).toArray(),
+             (QJsonArray{QStringLiteral("desktop"), QStringLiteral("laptop")}));
 
-    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")}, {QStringLiteral("mode"), QStringLiteral("dnd")},
+    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")},
+                                      {QStringLiteral("mode"), QStringLiteral("dnd")},
                                       {QStringLiteral("text"), QStringLiteral("in a meeting")}}))),
              QStringLiteral("ok"));
     const auto dnd = bob->waitForPresence(a, QStringLiteral("dnd"));
     QVERIFY(dnd);
     QCOMPARE(dnd->value(QStringLiteral("text")).toString(), QStringLiteral("in a meeting"));
 
-    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")}, {QStringLiteral("mode"), QStringLiteral("invisible")}}))),
+    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")},
+                                      {QStringLiteral("mode"), QStringLiteral("invisible")}}))),
              QStringLiteral("ok"));
     const auto invisible = bob->waitForPresence(a, QStringLiteral("offline"));
     QVERIFY(invisible);
@@ -356,16 +381,19 @@ void TestGateway::pushesPresenceChanges()
     QCOMPARE(invisible->value(QStringLiteral("devices")).toArray(), QJsonArray{});
 
     // Mode and text are stored: a new sign-in keeps them.
-    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")}, {QStringLiteral("mode"), QStringLiteral("auto")}}))),
+    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")},
+                                      {QStringLiteral("mode"), QStringLiteral("auto")}}))),
              QStringLiteral("ok"));
     const auto back = bob->waitForPresence(a, QStringLiteral("online"));
     QVERIFY(back);
     QCOMPARE(back->value(QStringLiteral("text")).toString(), QStringLiteral("in a meeting"));
 
     // The user may query themselves.
-    const auto self = alice->request(obj({{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), QJsonArray{a}}}));
-    QCOMPARE(self->value(QStringLiteral("users")).toArray().first().toObject().value(QStringLiteral("status")).toString(),
-             QStringLiteral("online"));
+    const auto self = alice->request(
+        obj({{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), QJsonArray{a}}}));
+    QCOMPARE(
+        self->value(QStringLiteral("users")).toArray().first().toObject().value(QStringLiteral("status")).toString(),
+        QStringLiteral("online"));
 }
 
 void TestGateway::cleanCloseShowsOfflineAtOnce()
@@ -407,7 +435,9 @@ void TestGateway::uncleanDropShowsOfflineAfterTtl()
     QCOMPARE(bob->presenceHistory(a).constLast().first, QStringLiteral("online"));
     // Keep bob alive while waiting.
     QTimer heartbeat;
-    connect(&heartbeat, &QTimer::timeout, bob.get(), [&] { bob->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}})); });
+    connect(&heartbeat, &QTimer::timeout, bob.get(), [&] {
+        bob->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
+    });
     heartbeat.start(kHeartbeatMs);
 
     alice->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
@@ -442,7 +472,8 @@ void TestGateway::reconnectWithinTtlShowsNoOffline()
     alice->dropUncleanly();
     alice = std::make_unique<TestClient>();
     QVERIFY(alice->open(m_server.url()));
-    alice->send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), token},
+    alice->send(obj({{QStringLiteral("type"), QStringLiteral("hello")},
+                     {QStringLiteral("token"), token},
                      {QStringLiteral("device"), QStringLiteral("desktop")}}));
     QVERIFY(alice->waitForType(QStringLiteral("welcome")));
     // The old session runs out its TTL meanwhile; bob must never see alice offline.
@@ -464,13 +495,21 @@ void TestGateway::presenceIsPrivate()
     QVERIFY(query);
     const QJsonArray users = query->value(QStringLiteral("users")).toArray();
     QCOMPARE(users.size(), 2);
-    QCOMPARE(users[0].toObject(), (QJsonObject{{QStringLiteral("user"), a}, {QStringLiteral("status"), QStringLiteral("unknown")}}));
+    QCOMPARE(users[0].toObject(),
+             (QJsonObject{{QStringLiteral("user"), a}, {QStringLiteral("status"), QStringLiteral("unknown")}}));
     QCOMPARE(users[1].toObject().value(QStringLiteral("status")).toString(), QStringLiteral("unknown"));
-    const auto subscribed = eve->request(obj({{QStringLiteral("type"), QStringLiteral("subscribe")}, {QStringLiteral("users"), QJsonArray{a}}}));
-    QCOMPARE(subscribed->value(QStringLiteral("users")).toArray().first().toObject().value(QStringLiteral("status")).toString(),
+    const auto subscribed = eve->request(
+        obj({{QStringLiteral("type"), QStringLiteral("subscribe")}, {QStringLiteral("users"), QJsonArray{a}}}));
+    QCOMPARE(subscribed->value(QStringLiteral("users"))
+                 .toArray()
+                 .first()
+                 .toObject()
+                 .value(QStringLiteral("status"))
+                 .toString(),
              QStringLiteral("unknown"));
     // Alice changes; eve is told nothing. A change of eve's own contact proves delivery has run.
-    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")}, {QStringLiteral("mode"), QStringLiteral("dnd")}}))),
+    QCOMPARE(type(alice->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")},
+                                      {QStringLiteral("mode"), QStringLiteral("dnd")}}))),
              QStringLiteral("ok"));
     const QString f = uniqueName("fred");
     auto fred = signedIn(f);
@@ -478,8 +517,7 @@ void TestGateway::presenceIsPrivate()
     QVERIFY(befriend(*eve, e, *fred, f));
     fred->closeCleanly();
     QVERIFY(eve->waitForPresence(f, QStringLiteral("offline")));
-    QVERIFY(eve->presenceHistory(a).isEmpty() ||
-            eve->presenceHistory(a).constLast().first == QLatin1String("unknown"));
+    QVERIFY(eve->presenceHistory(a).isEmpty() || eve->presenceHistory(a).constLast().first == QLatin1String("unknown"));
 }
 
 void TestGateway::logoutRevokesToken()

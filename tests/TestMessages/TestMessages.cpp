@@ -23,8 +23,10 @@ const QString kPassword = QStringLiteral("correct horse");
 
 QJsonObject sendFrame(const QString &to, const QString &cid, const QString &body)
 {
-    return obj({{QStringLiteral("type"), QStringLiteral("send")}, {QStringLiteral("to"), to},
-                {QStringLiteral("cid"), cid}, {QStringLiteral("body"), body}});
+    return obj({{QStringLiteral("type"), QStringLiteral("send")},
+                {QStringLiteral("to"), to},
+                {QStringLiteral("cid"), cid},
+                {QStringLiteral("body"), body}});
 }
 
 bool isType(const QJsonObject &o, const char *type)
@@ -126,10 +128,11 @@ ServerProcess *TestMessages::startGateway(const QString &id)
     m_gateways.append(gw);
     QString error;
     // Bursts of thousands of sends: the rate limit (tested in TestGateway) is raised here.
-    if (!gw->start({QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--db"), QStringLiteral("sqlite:") + dbPath(),
-                    QStringLiteral("--presence-ttl-ms"), QString::number(kTtlMs), QStringLiteral("--heartbeat-interval-ms"),
-                    QStringLiteral("1000"), QStringLiteral("--rate-per-s"), QStringLiteral("5000"),
-                    QStringLiteral("--rate-burst"), QStringLiteral("5000"), QStringLiteral("--server-id"), id},
+    if (!gw->start({QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--db"),
+                    QStringLiteral("sqlite:") + dbPath(), QStringLiteral("--presence-ttl-ms"), QString::number(kTtlMs),
+                    QStringLiteral("--heartbeat-interval-ms"), QStringLiteral("1000"), QStringLiteral("--rate-per-s"),
+                    QStringLiteral("5000"), QStringLiteral("--rate-burst"), QStringLiteral("5000"),
+                    QStringLiteral("--server-id"), id},
                    &error)) {
         qWarning("%s", qPrintable(error));
         return nullptr;
@@ -137,14 +140,12 @@ ServerProcess *TestMessages::startGateway(const QString &id)
     return gw;
 }
 
-
-
-
 QList<QJsonObject> TestMessages::syncAll(TestClient &c, qint64 after)
 {
     QList<QJsonObject> all;
     for (;;) {
-        const auto page = c.request(obj({{QStringLiteral("type"), QStringLiteral("sync")}, {QStringLiteral("after"), after}}), 10000);
+        const auto page =
+            c.request(obj({{QStringLiteral("type"), QStringLiteral("sync")}, {QStringLiteral("after"), after}}), 10000);
         if (!page || !isType(*page, "messages"))
             return all;
         const QJsonArray messages = page->value(QStringLiteral("messages")).toArray();
@@ -223,9 +224,11 @@ void TestMessages::resendOfCidIsIdempotent()
 
     // One row: history has it once, with the first body; bob got no second delivery.
     alice->send(sendFrame(b, QStringLiteral("marker"), QStringLiteral("marker")));
-    QVERIFY(bob->waitFor([](const QJsonObject &o) { return o.value(QStringLiteral("body")).toString() == QLatin1String("marker"); }));
+    QVERIFY(bob->waitFor(
+        [](const QJsonObject &o) { return o.value(QStringLiteral("body")).toString() == QLatin1String("marker"); }));
     QVERIFY(!bob->waitForType(QStringLiteral("message"), 0));
-    const auto history = alice->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), b}}));
+    const auto history =
+        alice->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), b}}));
     QVERIFY(history);
     const QJsonArray messages = history->value(QStringLiteral("messages")).toArray();
     QCOMPARE(messages.size(), 2);
@@ -244,23 +247,30 @@ void TestMessages::refusesBadSends()
 
     auto ask = [&](QJsonObject frame) { return code(alice->request(std::move(frame))); };
     QCOMPARE(ask(sendFrame(stranger, QStringLiteral("c1"), QStringLiteral("hi"))), QStringLiteral("forbidden"));
-    QCOMPARE(ask(sendFrame(QStringLiteral("no-such-user"), QStringLiteral("c2"), QStringLiteral("hi"))), QStringLiteral("not_found"));
+    QCOMPARE(ask(sendFrame(QStringLiteral("no-such-user"), QStringLiteral("c2"), QStringLiteral("hi"))),
+             QStringLiteral("not_found"));
     QCOMPARE(ask(sendFrame(b, QStringLiteral("c3"), QString())), QStringLiteral("bad_request"));
     QCOMPARE(ask(sendFrame(b, QStringLiteral("c4"), QString(4001, QLatin1Char('x')))), QStringLiteral("too_large"));
     QCOMPARE(ask(sendFrame(b, QString(65, QLatin1Char('c')), QStringLiteral("hi"))), QStringLiteral("bad_request"));
-    QCOMPARE(ask(obj({{QStringLiteral("type"), QStringLiteral("typing")}, {QStringLiteral("to"), stranger}, {QStringLiteral("state"), true}})),
+    QCOMPARE(ask(obj({{QStringLiteral("type"), QStringLiteral("typing")},
+                      {QStringLiteral("to"), stranger},
+                      {QStringLiteral("state"), true}})),
              QStringLiteral("forbidden"));
-    QCOMPARE(ask(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), QStringLiteral("no-such-user")}})),
+    QCOMPARE(ask(obj({{QStringLiteral("type"), QStringLiteral("history")},
+                      {QStringLiteral("with"), QStringLiteral("no-such-user")}})),
              QStringLiteral("not_found"));
-    QCOMPARE(ask(obj({{QStringLiteral("type"), QStringLiteral("read")}, {QStringLiteral("with"), QStringLiteral("no-such-user")},
+    QCOMPARE(ask(obj({{QStringLiteral("type"), QStringLiteral("read")},
+                      {QStringLiteral("with"), QStringLiteral("no-such-user")},
                       {QStringLiteral("mid"), 1}})),
              QStringLiteral("not_found"));
     // A conversation with someone never talked to is empty, not an error, and leaks nothing.
-    const auto empty = alice->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), stranger}}));
+    const auto empty =
+        alice->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), stranger}}));
     QCOMPARE(type(empty), QStringLiteral("messages"));
     QVERIFY(empty->value(QStringLiteral("messages")).toArray().isEmpty());
     // The 4,000-character body is fine.
-    QCOMPARE(type(alice->request(sendFrame(b, QStringLiteral("c5"), QString(4000, QLatin1Char('y'))))), QStringLiteral("sent"));
+    QCOMPARE(type(alice->request(sendFrame(b, QStringLiteral("c5"), QString(4000, QLatin1Char('y'))))),
+             QStringLiteral("sent"));
 }
 
 void TestMessages::survivesKillRightAfterSent()
@@ -286,9 +296,11 @@ void TestMessages::survivesKillRightAfterSent()
     const QList<QJsonObject> synced = syncAll(*alice, mid - 1);
     QCOMPARE(synced.size(), 1);
     QCOMPARE(synced.first().value(QStringLiteral("body")).toString(), QStringLiteral("kept through a crash"));
-    const auto history = alice->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), b}}));
-    QCOMPARE(history->value(QStringLiteral("messages")).toArray().last().toObject().value(QStringLiteral("mid")).toDouble(),
-             static_cast<double>(mid));
+    const auto history =
+        alice->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), b}}));
+    QCOMPARE(
+        history->value(QStringLiteral("messages")).toArray().last().toObject().value(QStringLiteral("mid")).toDouble(),
+        static_cast<double>(mid));
 }
 
 void TestMessages::burstWhileRecipientReconnects()
@@ -309,12 +321,14 @@ void TestMessages::burstWhileRecipientReconnects()
 
     Inbox inbox;
     for (const int reconnectAt : {500, 1200}) {
-        QVERIFY(QTest::qWaitFor([&] {
-            int n = 0;
-            for (const auto &r : bob->log())
-                n += isType(r.message, "message");
-            return static_cast<int>(inbox.byMid.size()) + n >= reconnectAt;
-        }, 90000)); // 2,000 fsynced inserts: slow under sanitizers on a loaded machine
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                int n = 0;
+                for (const auto &r : bob->log())
+                    n += isType(r.message, "message");
+                return static_cast<int>(inbox.byMid.size()) + n >= reconnectAt;
+            },
+            90000)); // 2,000 fsynced inserts: slow under sanitizers on a loaded machine
         inbox.takeLive(*bob);
         QVERIFY2(std::is_sorted(inbox.liveOrder.cbegin(), inbox.liveOrder.cend()), "live messages out of mid order");
         bob->closeCleanly();
@@ -329,23 +343,27 @@ void TestMessages::burstWhileRecipientReconnects()
         inbox.take(synced);
     }
     // Every `sent` arrived at alice; bob ends with exactly those mids.
-    QVERIFY(QTest::qWaitFor([&] {
-        int n = 0;
-        for (const auto &r : alice->log())
-            n += isType(r.message, "sent");
-        return n == kCount;
-    }, 60000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            int n = 0;
+            for (const auto &r : alice->log())
+                n += isType(r.message, "sent");
+            return n == kCount;
+        },
+        60000));
     QSet<qint64> sentMids;
     for (const auto &r : alice->log()) {
         if (isType(r.message, "sent"))
             sentMids.insert(static_cast<qint64>(r.message.value(QStringLiteral("mid")).toDouble()));
     }
     QCOMPARE(sentMids.size(), kCount);
-    QVERIFY(QTest::qWaitFor([&] {
-        Inbox probe = inbox;
-        probe.takeLive(*bob);
-        return static_cast<int>(probe.byMid.size()) >= kCount;
-    }, 30000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            Inbox probe = inbox;
+            probe.takeLive(*bob);
+            return static_cast<int>(probe.byMid.size()) >= kCount;
+        },
+        30000));
     const int liveDuplicatesBefore = inbox.duplicates;
     inbox.takeLive(*bob);
     QVERIFY2(std::is_sorted(inbox.liveOrder.cbegin(), inbox.liveOrder.cend()), "live messages out of mid order");
@@ -430,48 +448,59 @@ void TestMessages::syncAndHistoryPage()
     auto bob = signedIn(m_gw2->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
-    const auto before = bob->request(obj({{QStringLiteral("type"), QStringLiteral("sync")}, {QStringLiteral("after"), 0}}));
+    const auto before =
+        bob->request(obj({{QStringLiteral("type"), QStringLiteral("sync")}, {QStringLiteral("after"), 0}}));
     QVERIFY(before);
     // Other tests' messages are not bob's: his sync starts empty.
     QVERIFY(before->value(QStringLiteral("messages")).toArray().isEmpty());
 
     for (int i = 0; i < 620; ++i)
         alice->send(sendFrame(b, QStringLiteral("p-%1").arg(i), QStringLiteral("%1").arg(i)));
-    QVERIFY(QTest::qWaitFor([&] {
-        int n = 0;
-        for (const auto &r : alice->log())
-            n += isType(r.message, "sent");
-        return n == 620;
-    }, 30000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            int n = 0;
+            for (const auto &r : alice->log())
+                n += isType(r.message, "sent");
+            return n == 620;
+        },
+        30000));
 
-    const auto page1 = bob->request(obj({{QStringLiteral("type"), QStringLiteral("sync")}, {QStringLiteral("after"), 0}}));
+    const auto page1 =
+        bob->request(obj({{QStringLiteral("type"), QStringLiteral("sync")}, {QStringLiteral("after"), 0}}));
     QCOMPARE(page1->value(QStringLiteral("messages")).toArray().size(), 500);
     QVERIFY(page1->value(QStringLiteral("more")).toBool());
     const QJsonArray first = page1->value(QStringLiteral("messages")).toArray();
     QCOMPARE(first.first().toObject().value(QStringLiteral("body")).toString(), QStringLiteral("0"));
     QCOMPARE(first.first().toObject().value(QStringLiteral("type")).toString(), QStringLiteral("message"));
-    const auto page2 = bob->request(obj({{QStringLiteral("type"), QStringLiteral("sync")},
-                                         {QStringLiteral("after"), first.last().toObject().value(QStringLiteral("mid"))}}));
+    const auto page2 =
+        bob->request(obj({{QStringLiteral("type"), QStringLiteral("sync")},
+                          {QStringLiteral("after"), first.last().toObject().value(QStringLiteral("mid"))}}));
     QCOMPARE(page2->value(QStringLiteral("messages")).toArray().size(), 120);
     QVERIFY(!page2->value(QStringLiteral("more")).toBool());
 
-    const auto latest = bob->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), a}}));
+    const auto latest =
+        bob->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), a}}));
     const QJsonArray latestPage = latest->value(QStringLiteral("messages")).toArray();
     QCOMPARE(latestPage.size(), 50); // default limit
     QVERIFY(latest->value(QStringLiteral("more")).toBool());
     QCOMPARE(latestPage.first().toObject().value(QStringLiteral("body")).toString(), QStringLiteral("570"));
     QCOMPARE(latestPage.last().toObject().value(QStringLiteral("body")).toString(), QStringLiteral("619"));
-    const auto older = bob->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), a},
-                                         {QStringLiteral("before"), latestPage.first().toObject().value(QStringLiteral("mid"))},
-                                         {QStringLiteral("limit"), 10}}));
+    const auto older =
+        bob->request(obj({{QStringLiteral("type"), QStringLiteral("history")},
+                          {QStringLiteral("with"), a},
+                          {QStringLiteral("before"), latestPage.first().toObject().value(QStringLiteral("mid"))},
+                          {QStringLiteral("limit"), 10}}));
     const QJsonArray olderPage = older->value(QStringLiteral("messages")).toArray();
     QCOMPARE(olderPage.size(), 10);
     QCOMPARE(olderPage.first().toObject().value(QStringLiteral("body")).toString(), QStringLiteral("560"));
-    const auto capped = bob->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), a},
+    const auto capped = bob->request(obj({{QStringLiteral("type"), QStringLiteral("history")},
+                                          {QStringLiteral("with"), a},
                                           {QStringLiteral("limit"), 100000}}));
     QCOMPARE(capped->value(QStringLiteral("messages")).toArray().size(), 200);
-    const auto oldest = bob->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), a},
-                                          {QStringLiteral("before"), first.at(5).toObject().value(QStringLiteral("mid"))}}));
+    const auto oldest =
+        bob->request(obj({{QStringLiteral("type"), QStringLiteral("history")},
+                          {QStringLiteral("with"), a},
+                          {QStringLiteral("before"), first.at(5).toObject().value(QStringLiteral("mid"))}}));
     QCOMPARE(oldest->value(QStringLiteral("messages")).toArray().size(), 5);
     QVERIFY(!oldest->value(QStringLiteral("more")).toBool());
 }
@@ -489,7 +518,9 @@ void TestMessages::readMarksCrossDevices()
     const auto sent = alice->request(sendFrame(b, QStringLiteral("r-1"), QStringLiteral("read me")));
     const auto mid = sent->value(QStringLiteral("mid"));
 
-    QCOMPARE(type(bob->request(obj({{QStringLiteral("type"), QStringLiteral("read")}, {QStringLiteral("with"), a}, {QStringLiteral("mid"), mid}}))),
+    QCOMPARE(type(bob->request(obj({{QStringLiteral("type"), QStringLiteral("read")},
+                                    {QStringLiteral("with"), a},
+                                    {QStringLiteral("mid"), mid}}))),
              QStringLiteral("ok"));
     const auto atAlice = alice->waitForType(QStringLiteral("read"));
     QVERIFY(atAlice);
@@ -500,7 +531,9 @@ void TestMessages::readMarksCrossDevices()
     QVERIFY(atPhone);
     QCOMPARE(atPhone->value(QStringLiteral("mid")), mid);
     // A mark that does not move forward is ok and relayed to nobody.
-    QCOMPARE(type(bob->request(obj({{QStringLiteral("type"), QStringLiteral("read")}, {QStringLiteral("with"), a}, {QStringLiteral("mid"), 1}}))),
+    QCOMPARE(type(bob->request(obj({{QStringLiteral("type"), QStringLiteral("read")},
+                                    {QStringLiteral("with"), a},
+                                    {QStringLiteral("mid"), 1}}))),
              QStringLiteral("ok"));
     alice->send(sendFrame(b, QStringLiteral("r-2"), QStringLiteral("marker")));
     QVERIFY(bobPhone->waitForType(QStringLiteral("message")));
@@ -510,10 +543,13 @@ void TestMessages::readMarksCrossDevices()
     // A new device learns the marks with its contacts.
     auto tablet = std::make_unique<TestClient>();
     QVERIFY(tablet->open(m_gw2->url()));
-    tablet->send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("user"), b}, {QStringLiteral("password"), kPassword}}));
+    tablet->send(obj({{QStringLiteral("type"), QStringLiteral("hello")},
+                      {QStringLiteral("user"), b},
+                      {QStringLiteral("password"), kPassword}}));
     QVERIFY(tablet->waitForType(QStringLiteral("welcome"), 20000));
     const auto contacts = tablet->waitForType(QStringLiteral("contacts"));
-    QCOMPARE(contacts->value(QStringLiteral("contacts")).toArray().first().toObject().value(QStringLiteral("read_mid")), mid);
+    QCOMPARE(contacts->value(QStringLiteral("contacts")).toArray().first().toObject().value(QStringLiteral("read_mid")),
+             mid);
 }
 
 void TestMessages::typingIsRelayedNotStored()
@@ -524,10 +560,13 @@ void TestMessages::typingIsRelayedNotStored()
     auto bob = signedIn(m_gw2->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
-    alice->send(obj({{QStringLiteral("type"), QStringLiteral("typing")}, {QStringLiteral("to"), b}, {QStringLiteral("state"), true}}));
+    alice->send(obj({{QStringLiteral("type"), QStringLiteral("typing")},
+                     {QStringLiteral("to"), b},
+                     {QStringLiteral("state"), true}}));
     const auto typing = bob->waitForType(QStringLiteral("typing"));
     QVERIFY(typing);
-    QCOMPARE(*typing, (QJsonObject{{QStringLiteral("type"), QStringLiteral("typing")}, {QStringLiteral("from"), a},
+    QCOMPARE(*typing, (QJsonObject{{QStringLiteral("type"), QStringLiteral("typing")},
+                                   {QStringLiteral("from"), a},
                                    {QStringLiteral("state"), true}}));
     QVERIFY(!alice->waitForType(QStringLiteral("typing"), 0));
 

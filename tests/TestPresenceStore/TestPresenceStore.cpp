@@ -78,13 +78,14 @@ PresenceStore *TestPresenceStore::makeStore(int ttlMs)
         m_redis.command({"FLUSHALL"});
         RedisAddress address;
         address.port = m_redis.port();
-        m_store = std::make_unique<RedisPresenceStore>(address, QStringLiteral("gw-test-%1").arg(++m_storeCount),
-                                                       ttlMs, ttlMs / 3);
+        m_store = std::make_unique<RedisPresenceStore>(address, QStringLiteral("gw-test-%1").arg(++m_storeCount), ttlMs,
+                                                       ttlMs / 3);
     } else {
         m_store = std::make_unique<EmbeddedPresenceStore>(ttlMs);
     }
-    connect(m_store.get(), &PresenceStore::presenceChanged, this,
-            [this](const PresenceEntry &e) { m_seen.append({e, Clock::nowMs()}); });
+    connect(m_store.get(), &PresenceStore::presenceChanged, this, [this](const PresenceEntry &e) {
+        m_seen.append({e, Clock::nowMs()});
+    });
     m_store->start();
     for (const char *user : {"alice", "bob"})
         m_store->watch(QString::fromLatin1(user));

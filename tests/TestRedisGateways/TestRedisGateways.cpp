@@ -81,8 +81,8 @@ ServerProcess *TestRedisGateways::startGateway(const QString &id, int ttlMs)
     auto *gw = new ServerProcess;
     m_gateways.append(gw);
     QString error;
-    if (!gw->start({QStringLiteral("--redis"), m_redis.url(),
-                    QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("shared.sqlite")),
+    if (!gw->start({QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--db"),
+                    QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("shared.sqlite")),
                     QStringLiteral("--presence-ttl-ms"), QString::number(ttlMs),
                     QStringLiteral("--heartbeat-interval-ms"), QString::number(kHeartbeatMs),
                     QStringLiteral("--server-id"), id},
@@ -93,15 +93,11 @@ ServerProcess *TestRedisGateways::startGateway(const QString &id, int ttlMs)
     return gw;
 }
 
-
-
 void TestRedisGateways::keepAlive(const QList<TestClient *> &clients)
 {
     m_alive = clients;
     m_heartbeats.start(kHeartbeatMs / 2);
 }
-
-
 
 void TestRedisGateways::presenceCrossesGateways()
 {
@@ -118,9 +114,11 @@ void TestRedisGateways::presenceCrossesGateways()
     QCOMPARE(bob->presenceHistory(a).constLast().first, QStringLiteral("online"));
     QCOMPARE(alice->presenceHistory(b).constLast().first, QStringLiteral("online"));
 
-    alice->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}, {QStringLiteral("status"), QStringLiteral("idle")}}));
+    alice->send(obj(
+        {{QStringLiteral("type"), QStringLiteral("heartbeat")}, {QStringLiteral("status"), QStringLiteral("idle")}}));
     QVERIFY(bob->waitForPresence(a, QStringLiteral("idle")));
-    QCOMPARE(type(bob->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")}, {QStringLiteral("mode"), QStringLiteral("dnd")},
+    QCOMPARE(type(bob->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")},
+                                    {QStringLiteral("mode"), QStringLiteral("dnd")},
                                     {QStringLiteral("text"), QStringLiteral("busy")}}))),
              QStringLiteral("ok"));
     const auto dnd = alice->waitForPresence(b, QStringLiteral("dnd"));
@@ -144,8 +142,13 @@ void TestRedisGateways::presenceCrossesGateways()
 
     // Only gateways with watchers subscribe to a user's presence.
     const QByteArray bobChannel = QByteArray("pr:c:") + b.toUtf8();
-    QCOMPARE(m_redis.command({"PUBSUB", "NUMSUB", QByteArray("pr:c:") + a.toUtf8()}).elements.value(1).integer, qint64(1));
-    QVERIFY2(QTest::qWaitFor([&] { return m_redis.command({"PUBSUB", "NUMSUB", bobChannel}).elements.value(1).integer == 0; }, 5000),
+    QCOMPARE(m_redis.command({"PUBSUB", "NUMSUB", QByteArray("pr:c:") + a.toUtf8()}).elements.value(1).integer,
+             qint64(1));
+    QVERIFY2(QTest::qWaitFor(
+                 [&] {
+                     return m_redis.command({"PUBSUB", "NUMSUB", bobChannel}).elements.value(1).integer == 0;
+                 },
+                 5000),
              "gateways kept subscribing to bob's presence after his only watcher left");
 }
 
@@ -163,8 +166,7 @@ void TestRedisGateways::killedGatewayShowsOfflineInTime()
     keepAlive({bob.get()});
 
     // 100,000 other live sessions in Redis (of a gateway far away): the sweep must not slow down.
-    const presently::RedisReply seeded = m_redis.command(
-        {"EVAL", R"LUA(
+    const presently::RedisReply seeded = m_redis.command({"EVAL", R"LUA(
 local t = redis.call('TIME')
 local future = tonumber(t[1]) * 1000 + 3600000
 for i = 1, tonumber(ARGV[1]) do
@@ -175,7 +177,7 @@ for i = 1, tonumber(ARGV[1]) do
 end
 return redis.call('ZCARD', 'pr:lf')
 )LUA",
-         "0", "100000"});
+                                                          "0", "100000"});
     QVERIFY2(seeded.integer >= 100000, seeded.string.constData());
 
     alice->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
@@ -183,7 +185,11 @@ return redis.call('ZCARD', 'pr:lf')
     const qint64 lastFrame = alice->lastSentAtMs();
     // The victim writes last frame times in batches: wait until Redis holds this one.
     const QByteArray sid = sessionOf(*alice).toUtf8();
-    QVERIFY(QTest::qWaitFor([&] { return m_redis.command({"ZSCORE", "pr:lf", sid}).string.toLongLong() >= lastFrame - 5; }, 5000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            return m_redis.command({"ZSCORE", "pr:lf", sid}).string.toLongLong() >= lastFrame - 5;
+        },
+        5000));
 
     victim->kill(); // SIGKILL: no goodbye from the gateway
     const auto offline = bob->waitForPresence(a, QStringLiteral("offline"), kTtlMs + 5000);
@@ -192,7 +198,8 @@ return redis.call('ZCARD', 'pr:lf')
     QVERIFY2(after >= kTtlMs && after <= kTtlMs + 2000,
              qPrintable(QStringLiteral("offline %1 ms after the last frame (TTL %2)").arg(after).arg(kTtlMs)));
     QVERIFY(qAbs(offline->value(QStringLiteral("last_seen")).toDouble() - lastFrame) < 200);
-    qInfo("gateway SIGKILL with 100k live sessions in Redis: offline %lld ms after the last frame (TTL %d ms)", after, kTtlMs);
+    qInfo("gateway SIGKILL with 100k live sessions in Redis: offline %lld ms after the last frame (TTL %d ms)", after,
+          kTtlMs);
 }
 
 void TestRedisGateways::reconnectToOtherGatewayShowsNoOffline()
@@ -273,18 +280,23 @@ void TestRedisGateways::redisRestartIsRepairedWithinHeartbeat()
     const qint64 backAt = testNowMs();
     const QByteArray aliceState = QByteArray("pr:v:") + a.toUtf8();
     const QByteArray bobState = QByteArray("pr:v:") + b.toUtf8();
-    QVERIFY(QTest::qWaitFor([&] {
-        return m_redis.command({"HGET", aliceState, "s"}).string == "online" &&
-               m_redis.command({"HGET", bobState, "s"}).string == "online";
-    }, 10000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            return m_redis.command({"HGET", aliceState, "s"}).string == "online" &&
+                   m_redis.command({"HGET", bobState, "s"}).string == "online";
+        },
+        10000));
     const qint64 repaired = testNowMs() - backAt;
-    qInfo("Redis restart: presence re-asserted %lld ms after Redis was back (heartbeat interval %d ms)", repaired, kHeartbeatMs);
+    qInfo("Redis restart: presence re-asserted %lld ms after Redis was back (heartbeat interval %d ms)", repaired,
+          kHeartbeatMs);
     QVERIFY2(repaired <= kHeartbeatMs, qPrintable(QStringLiteral("re-asserted after %1 ms").arg(repaired)));
 
     // Fan-out works again both ways.
-    alice->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}, {QStringLiteral("status"), QStringLiteral("idle")}}));
+    alice->send(obj(
+        {{QStringLiteral("type"), QStringLiteral("heartbeat")}, {QStringLiteral("status"), QStringLiteral("idle")}}));
     QVERIFY(bob->waitForPresence(a, QStringLiteral("idle")));
-    QCOMPARE(type(bob->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")}, {QStringLiteral("mode"), QStringLiteral("dnd")}}))),
+    QCOMPARE(type(bob->request(obj({{QStringLiteral("type"), QStringLiteral("set_status")},
+                                    {QStringLiteral("mode"), QStringLiteral("dnd")}}))),
              QStringLiteral("ok"));
     QVERIFY(alice->waitForPresence(b, QStringLiteral("dnd")));
     // And nobody was shown offline.
@@ -294,10 +306,12 @@ void TestRedisGateways::redisRestartIsRepairedWithinHeartbeat()
     // Flushed without a restart (no reconnect to notice): the lapsed lease tells the gateways.
     m_redis.command({"FLUSHALL"});
     const qint64 flushedAt = testNowMs();
-    QVERIFY(QTest::qWaitFor([&] {
-        return m_redis.command({"HGET", aliceState, "s"}).string == "idle" &&
-               m_redis.command({"HGET", bobState, "s"}).string == "dnd";
-    }, 10000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            return m_redis.command({"HGET", aliceState, "s"}).string == "idle" &&
+                   m_redis.command({"HGET", bobState, "s"}).string == "dnd";
+        },
+        10000));
     const qint64 reasserted = testNowMs() - flushedAt;
     qInfo("Redis FLUSHALL: presence re-asserted after %lld ms (heartbeat interval %d ms)", reasserted, kHeartbeatMs);
     QVERIFY2(reasserted <= kHeartbeatMs, qPrintable(QStringLiteral("re-asserted after %1 ms").arg(reasserted)));
@@ -326,7 +340,8 @@ void TestRedisGateways::steadyHeartbeatsCostFewRedisCommands()
             c->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
     });
     beat.start(100);
-    QVERIFY(QTest::qWaitFor([&] { return all.first()->waitForType(QStringLiteral("heartbeat_ack"), 0).has_value(); }, 2000));
+    QVERIFY(QTest::qWaitFor([&] { return all.first()->waitForType(QStringLiteral("heartbeat_ack"), 0).has_value(); },
+                            2000));
 
     auto acks = [&] {
         int n = 0;
@@ -342,7 +357,8 @@ void TestRedisGateways::steadyHeartbeatsCostFewRedisCommands()
     const qint64 commands = m_redis.totalCommandCalls() - commandsBefore - 1; // minus this INFO
     const int heartbeats = acks() - acksBefore;
     const double perHeartbeat = static_cast<double>(commands) / heartbeats;
-    qInfo("Redis commands per steady heartbeat: %.4f (%lld commands for %d heartbeats)", perHeartbeat, commands, heartbeats);
+    qInfo("Redis commands per steady heartbeat: %.4f (%lld commands for %d heartbeats)", perHeartbeat, commands,
+          heartbeats);
     QVERIFY2(perHeartbeat < 0.2, qPrintable(QString::number(perHeartbeat)));
 }
 

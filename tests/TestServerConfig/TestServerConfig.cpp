@@ -32,7 +32,8 @@ void TestServerConfig::cleanup()
 std::optional<ServerConfig> TestServerConfig::parse(const QStringList &args, int *exitCode)
 {
     int code = -1;
-    std::optional<ServerConfig> config = ServerConfig::fromArguments(QStringList{QStringLiteral("presently-server")} + args, &code);
+    std::optional<ServerConfig> config =
+        ServerConfig::fromArguments(QStringList{QStringLiteral("presently-server")} + args, &code);
     if (exitCode)
         *exitCode = code;
     return config;
@@ -66,10 +67,11 @@ void TestServerConfig::defaults()
 
 void TestServerConfig::readsFlags()
 {
-    const std::optional<ServerConfig> c =
-        parse({QStringLiteral("--listen"), QStringLiteral("[::1]:0"), QStringLiteral("--redis"), QStringLiteral("redis://10.0.0.5:6380/3"),
-               QStringLiteral("--db"), QStringLiteral("sqlite:/tmp/x.sqlite"), QStringLiteral("--presence-ttl-ms"), QStringLiteral("900"),
-               QStringLiteral("--heartbeat-interval-ms"), QStringLiteral("300"), QStringLiteral("--server-id"), QStringLiteral("gw-7")});
+    const std::optional<ServerConfig> c = parse(
+        {QStringLiteral("--listen"), QStringLiteral("[::1]:0"), QStringLiteral("--redis"),
+         QStringLiteral("redis://10.0.0.5:6380/3"), QStringLiteral("--db"), QStringLiteral("sqlite:/tmp/x.sqlite"),
+         QStringLiteral("--presence-ttl-ms"), QStringLiteral("900"), QStringLiteral("--heartbeat-interval-ms"),
+         QStringLiteral("300"), QStringLiteral("--server-id"), QStringLiteral("gw-7")});
     QVERIFY(c);
     QCOMPARE(c->listenHost, QStringLiteral("::1"));
     QCOMPARE(c->listenPort, 0);
@@ -109,18 +111,23 @@ void TestServerConfig::refusesBadInput_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QByteArray>("config");
-    QTest::newRow("listen without port") << QStringList{QStringLiteral("--listen"), QStringLiteral("localhost")} << QByteArray();
+    QTest::newRow("listen without port") << QStringList{QStringLiteral("--listen"), QStringLiteral("localhost")}
+                                         << QByteArray();
     QTest::newRow("redis url") << QStringList{QStringLiteral("--redis"), QStringLiteral("http://x")} << QByteArray();
     QTest::newRow("db") << QStringList{QStringLiteral("--db"), QStringLiteral("/tmp/x")} << QByteArray();
     QTest::newRow("ttl not above heartbeat")
-        << QStringList{QStringLiteral("--presence-ttl-ms"), QStringLiteral("500"), QStringLiteral("--heartbeat-interval-ms"), QStringLiteral("500")}
+        << QStringList{QStringLiteral("--presence-ttl-ms"), QStringLiteral("500"),
+                       QStringLiteral("--heartbeat-interval-ms"), QStringLiteral("500")}
         << QByteArray();
-    QTest::newRow("negative ms") << QStringList{QStringLiteral("--auth-timeout-ms"), QStringLiteral("-1")} << QByteArray();
+    QTest::newRow("negative ms") << QStringList{QStringLiteral("--auth-timeout-ms"), QStringLiteral("-1")}
+                                 << QByteArray();
     QTest::newRow("unknown flag") << QStringList{QStringLiteral("--nope")} << QByteArray();
     QTest::newRow("stray argument") << QStringList{QStringLiteral("extra")} << QByteArray();
     QTest::newRow("config unknown key") << QStringList{} << QByteArray("colour = blue\n");
     QTest::newRow("config no equals") << QStringList{} << QByteArray("listen 127.0.0.1:1\n");
-    QTest::newRow("config missing") << QStringList{QStringLiteral("--config"), QStringLiteral("/nonexistent/server.conf")} << QByteArray();
+    QTest::newRow("config missing") << QStringList{QStringLiteral("--config"),
+                                                   QStringLiteral("/nonexistent/server.conf")}
+                                    << QByteArray();
 }
 
 void TestServerConfig::refusesBadInput()

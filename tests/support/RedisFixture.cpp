@@ -43,12 +43,12 @@ bool RedisFixture::start(QString *error, const QStringList &extraArgs)
 
 bool RedisFixture::launch(QString *error)
 {
-    QStringList args{QStringLiteral("--port"), QString::number(m_port),
-                     QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
-                     QStringLiteral("--save"), QString(),
+    QStringList args{QStringLiteral("--port"),       QString::number(m_port),
+                     QStringLiteral("--bind"),       QStringLiteral("127.0.0.1"),
+                     QStringLiteral("--save"),       QString(),
                      QStringLiteral("--appendonly"), QStringLiteral("no"),
-                     QStringLiteral("--dir"), m_dir.path(),
-                     QStringLiteral("--daemonize"), QStringLiteral("no")};
+                     QStringLiteral("--dir"),        m_dir.path(),
+                     QStringLiteral("--daemonize"),  QStringLiteral("no")};
     args += m_extraArgs;
     m_process.setProgram(QStringLiteral("redis-server"));
     m_process.setArguments(args);
@@ -117,8 +117,8 @@ presently::RedisReply RedisFixture::command(const QList<QByteArray> &args)
         argv.push_back(a.constData());
         lens.push_back(static_cast<size_t>(a.size()));
     }
-    auto *reply = static_cast<redisReply *>(
-        redisCommandArgv(m_context, static_cast<int>(argv.size()), argv.data(), lens.data()));
+    auto *reply =
+        static_cast<redisReply *>(redisCommandArgv(m_context, static_cast<int>(argv.size()), argv.data(), lens.data()));
     if (!reply) {
         disconnect();
         return {};

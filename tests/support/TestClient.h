@@ -34,8 +34,8 @@ public:
     bool waitForClosed(int timeoutMs = 5000);
 
     // Sign in (register when `create`), take welcome and the first contacts; returns welcome.
-    std::optional<QJsonObject> signIn(const QUrl &url, const QString &user, const QString &password,
-                                      bool create, const QString &device = QStringLiteral("desktop"));
+    std::optional<QJsonObject> signIn(const QUrl &url, const QString &user, const QString &password, bool create,
+                                      const QString &device = QStringLiteral("desktop"));
     // Send and wait for the reply carrying the same id (ok, error or a typed answer).
     std::optional<QJsonObject> request(QJsonObject message, int timeoutMs = 5000);
 

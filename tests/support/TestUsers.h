@@ -30,7 +30,8 @@ inline QString code(const std::optional<QJsonObject> &o)
 // Makes a and b contacts (a asks, b accepts) and takes the resulting contacts messages.
 inline bool befriend(TestClient &a, const QString &aName, TestClient &b, const QString &bName)
 {
-    const auto asked = a.request(obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), bName}}));
+    const auto asked =
+        a.request(obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), bName}}));
     if (type(asked) != QLatin1String("ok") || !b.waitForType(QStringLiteral("contact_request")))
         return false;
     const auto accepted =
@@ -67,7 +68,8 @@ inline std::unique_ptr<TestClient> signedInByToken(const QUrl &url, const QStrin
     auto client = std::make_unique<TestClient>();
     if (!client->open(url))
         return nullptr;
-    client->send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), token},
+    client->send(obj({{QStringLiteral("type"), QStringLiteral("hello")},
+                      {QStringLiteral("token"), token},
                       {QStringLiteral("device"), QStringLiteral("desktop")}}));
     if (!client->waitForType(QStringLiteral("welcome")) || !client->waitForType(QStringLiteral("contacts")))
         return nullptr;
