@@ -28,6 +28,9 @@ inline constexpr quint16 Normal = 1000;
 inline constexpr quint16 GoingAway = 1001;
 inline constexpr quint16 Policy = 1008;
 inline constexpr quint16 TooBig = 1009;
+// Extension: the gateway holds as many connections as it can (its open-file limit); come back
+// later, with backoff. (Not 1013: Qt 6.4 and other older clients reject it as invalid.)
+inline constexpr quint16 TryAgainLater = 4003;
 inline constexpr quint16 Authentication = 4001;
 // Extension: the server ended a session whose presence TTL ran out without a frame.
 inline constexpr quint16 PresenceTimeout = 4002;

@@ -107,7 +107,10 @@ std::optional<QString> AccountStore::userForToken(const QString &token, qint64 n
         exec(QStringLiteral("DELETE FROM tokens WHERE digest = ?"), {digest});
         return std::nullopt;
     }
-    exec(QStringLiteral("UPDATE tokens SET last_used_ms = ? WHERE digest = ?"), {nowMs, digest});
+    // The lifetime is 30 days: an hour's precision is plenty, and spares a synchronous write per
+    // sign-in when thousands of clients reconnect at once.
+    if (nowMs - q.value(1).toLongLong() > kTokenTouchIntervalMs)
+        exec(QStringLiteral("UPDATE tokens SET last_used_ms = ? WHERE digest = ?"), {nowMs, digest});
     return user;
 }
 

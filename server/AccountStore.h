@@ -52,6 +52,7 @@ public:
     ContactChange removeContact(const QString &user, const QString &other);
 
     static constexpr qint64 kTokenLifetimeMs = 30LL * 24 * 3600 * 1000;
+    static constexpr qint64 kTokenTouchIntervalMs = 3600LL * 1000;
 
 private:
     bool exec(const QString &sql, const QVariantList &bind = {});

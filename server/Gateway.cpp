@@ -4,9 +4,12 @@
 #include "EventBus.h"
 #include "PresenceHub.h"
 #include "PresenceStore.h"
+#include "Protocol.h"
 
 #include <QLoggingCategory>
 #include <QPointer>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketServer>
@@ -14,6 +17,11 @@
 Q_LOGGING_CATEGORY(lcGateway, "presently.gateway")
 
 namespace presently {
+
+namespace {
+constexpr int kAcceptRetryMs = 100;
+constexpr int kRefuseDelayMs = 20;
+} // namespace
 
 Gateway::Gateway(const ServerConfig &config, AccountStore *accounts, MessageStore *messages, PresenceStore *presence,
                  EventBus *bus, QObject *parent)
@@ -24,8 +32,15 @@ Gateway::Gateway(const ServerConfig &config, AccountStore *accounts, MessageStor
     , m_presence(presence)
     , m_bus(bus)
     , m_hub(new PresenceHub(presence, this))
+    , m_listener(new QTcpServer(this))
     , m_server(new QWebSocketServer(QStringLiteral("presently"), QWebSocketServer::NonSecureMode, this))
 {
+    // We accept TCP ourselves and hand sockets to the WebSocket server, so that every socket is
+    // counted, handshakes in progress included: accepting pauses before the process runs out of
+    // files (at which point Qt's accept loop would spin on EMFILE).
+    m_listener->setMaxPendingConnections(1);
+    connect(m_listener, &QTcpServer::newConnection, this, &Gateway::onNewTcpConnection);
+    connect(m_listener, &QTcpServer::acceptError, this, &Gateway::onAcceptError);
     connect(m_server, &QWebSocketServer::newConnection, this, &Gateway::onNewConnection);
     connect(m_bus, &EventBus::eventReceived, this, &Gateway::onUserEvent);
     connect(m_presence, &PresenceStore::sessionExpired, this, &Gateway::onSessionExpired);
@@ -66,11 +81,11 @@ bool Gateway::listen(QString *error)
         *error = QStringLiteral("--listen host must be an IP address or localhost: %1").arg(m_config.listenHost);
         return false;
     }
-    if (!m_server->listen(address, m_config.listenPort)) {
+    if (!m_listener->listen(address, m_config.listenPort)) {
         *error = QStringLiteral("cannot listen on %1:%2: %3")
                      .arg(m_config.listenHost)
                      .arg(m_config.listenPort)
-                     .arg(m_server->errorString());
+                     .arg(m_listener->errorString());
         return false;
     }
     return true;
@@ -78,25 +93,92 @@ bool Gateway::listen(QString *error)
 
 quint16 Gateway::port() const
 {
-    return m_server->serverPort();
+    return m_listener->serverPort();
 }
 
 QString Gateway::listenAddress() const
 {
-    const QHostAddress address = m_server->serverAddress();
+    const QHostAddress address = m_listener->serverAddress();
     const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
                              ? QStringLiteral("[%1]").arg(address.toString())
                              : address.toString();
-    return QStringLiteral("%1:%2").arg(host).arg(m_server->serverPort());
+    return QStringLiteral("%1:%2").arg(host).arg(m_listener->serverPort());
+}
+
+void Gateway::onNewTcpConnection()
+{
+    while (m_config.maxSockets < 0 || m_openSockets < m_config.maxSockets) {
+        QTcpSocket *socket = m_listener->nextPendingConnection();
+        if (!socket)
+            return;
+        ++m_openSockets;
+        connect(socket, &QObject::destroyed, this, [this] {
+            --m_openSockets;
+            m_warnedSockets = false;
+            if (m_listener->hasPendingConnections())
+                QTimer::singleShot(0, this, &Gateway::onNewTcpConnection);
+        });
+        m_server->handleConnection(socket);
+    }
+    // At the limit: the connection stays queued in QTcpServer, which then stops accepting (with
+    // one pending and at most one allowed) until we take it. Pausing would not hold: taking a
+    // pending connection re-enables accepting, and Qt retries EMFILE without end.
+    if (!m_warnedSockets && m_listener->hasPendingConnections()) {
+        qCWarning(lcGateway) << m_openSockets << "sockets open, the most this process can hold; new connections"
+                             << "wait until some close";
+        m_warnedSockets = true;
+    }
 }
 
 void Gateway::onNewConnection()
 {
     while (QWebSocket *socket = m_server->nextPendingConnection()) {
+        if (m_config.maxConnections >= 0 && m_connections.size() >= m_config.maxConnections) {
+            refuseConnection(socket);
+            continue;
+        }
         auto *connection = new ClientConnection(socket, this);
         m_connections.insert(connection);
-        connect(connection, &QObject::destroyed, this, [this, connection] { m_connections.remove(connection); });
+        connect(connection, &QObject::destroyed, this, [this, connection] {
+            m_connections.remove(connection);
+            m_warnedFull = false;
+        });
     }
+}
+
+void Gateway::refuseConnection(QWebSocket *socket)
+{
+    // Full: say so with a close the client understands (back off, retry) rather than leave it
+    // waiting. The files reserved below the limit pay for these short-lived sockets.
+    if (!m_warnedFull) {
+        qCWarning(lcGateway) << "holding" << m_connections.size() << "connections, the most this process can; refusing"
+                             << "more with 4003 until some close";
+        m_warnedFull = true;
+    }
+    socket->setParent(this);
+    connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+    // A close frame in the same segment as the handshake response is misread by some clients
+    // (Qt 6.4's own reports 1002): send it a moment later.
+    QTimer::singleShot(kRefuseDelayMs, socket, [socket] {
+        socket->close(static_cast<QWebSocketProtocol::CloseCode>(CloseCode::TryAgainLater),
+                      QStringLiteral("server full, try again later"));
+    });
+    QTimer::singleShot(1000, socket, [socket] {
+        socket->abort();
+        socket->deleteLater();
+    });
+}
+
+void Gateway::onAcceptError(QAbstractSocket::SocketError error)
+{
+    // Out of files (EMFILE) and the like: Qt pauses accepting for good. Try again shortly, when
+    // refused or closed connections have given files back.
+    qCWarning(lcGateway) << "cannot accept a connection:" << error << m_listener->errorString() << "- retrying in"
+                         << kAcceptRetryMs << "ms";
+    QTimer::singleShot(kAcceptRetryMs, this, [this] {
+        if (m_listener->isListening())
+            m_listener->resumeAccepting();
+    });
 }
 
 void Gateway::registerSession(ClientConnection *connection)
@@ -138,7 +220,7 @@ void Gateway::onSessionExpired(const QString &sessionId)
 
 void Gateway::shutdown(std::function<void()> done)
 {
-    m_server->close();
+    m_listener->close();
     m_presence->detachAll();
     const QSet<ClientConnection *> connections = m_connections;
     for (ClientConnection *connection : connections)

@@ -2,10 +2,13 @@
 
 #include "ServerConfig.h"
 
+#include <QAbstractSocket>
 #include <QHash>
 #include <QObject>
 #include <QSet>
 
+class QTcpServer;
+class QWebSocket;
 class QWebSocketServer;
 
 namespace presently {
@@ -43,7 +46,10 @@ public:
     void unregisterSession(ClientConnection *connection);
 
 private:
+    void onNewTcpConnection();
     void onNewConnection();
+    void refuseConnection(QWebSocket *socket);
+    void onAcceptError(QAbstractSocket::SocketError error);
     void onUserEvent(const QString &user, const QJsonObject &event);
     void onSessionExpired(const QString &sessionId);
     void catchUpAll();
@@ -54,8 +60,12 @@ private:
     PresenceStore *m_presence;
     EventBus *m_bus;
     PresenceHub *m_hub;
+    QTcpServer *m_listener;
     QWebSocketServer *m_server;
+    int m_openSockets = 0; // accepted and not yet destroyed, handshakes included
+    bool m_warnedSockets = false;
     QSet<ClientConnection *> m_connections;
+    bool m_warnedFull = false;
     QHash<QString, QSet<ClientConnection *>> m_byUser;
     QHash<QString, ClientConnection *> m_bySession;
 };

@@ -4,6 +4,7 @@
 
 #include <QLoggingCategory>
 #include <QSocketNotifier>
+#include <algorithm>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
@@ -62,7 +63,7 @@ RedisConnection::RedisConnection(const RedisAddress &address, Mode mode, QObject
 {
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &RedisConnection::connectNow);
-    m_timeoutTimer.setInterval(100);
+    m_timeoutTimer.setInterval(kCheckIntervalMs);
     connect(&m_timeoutTimer, &QTimer::timeout, this, &RedisConnection::checkTimeouts);
 }
 
@@ -136,8 +137,11 @@ void RedisConnection::onConnect(const redisAsyncContext *ac, int status)
     self->m_backoffMs = 0;
     if (self->m_address.db != 0)
         self->command({"SELECT", QByteArray::number(self->m_address.db)});
-    if (self->m_mode == Mode::Commands)
+    if (self->m_mode == Mode::Commands) {
+        self->m_lastCheckMs = Clock::nowMs();
+        self->m_silentMs = 0;
         self->m_timeoutTimer.start();
+    }
     qCInfo(lcRedis) << "connected to Redis" << self->m_address.host << self->m_address.port;
     Q_EMIT self->connected();
 }
@@ -154,7 +158,7 @@ void RedisConnection::lost()
     const bool wasConnected = m_connected;
     m_connected = false;
     m_context = nullptr;
-    m_sentAt.clear();
+    m_outstanding = 0;
     m_timeoutTimer.stop();
     if (m_closing)
         return;
@@ -203,15 +207,16 @@ void RedisConnection::command(const QList<QByteArray> &args, Callback callback)
         return;
     }
     if (!pubsub)
-        m_sentAt.push_back(Clock::nowMs());
+        ++m_outstanding;
 }
 
 void RedisConnection::onReply(redisAsyncContext *, void *reply, void *privdata)
 {
     auto *pending = static_cast<Pending *>(privdata);
     RedisConnection *self = pending->connection;
-    if (!self->m_sentAt.empty())
-        self->m_sentAt.pop_front();
+    if (self->m_outstanding > 0)
+        --self->m_outstanding;
+    ++self->m_replies;
     const RedisReply copy = RedisReply::fromHiredis(static_cast<const redisReply *>(reply));
     Callback callback = std::move(pending->callback);
     delete pending;
@@ -245,13 +250,25 @@ void RedisConnection::onPubSubReply(redisAsyncContext *, void *reply, void *priv
 
 void RedisConnection::checkTimeouts()
 {
-    if (!m_context || m_sentAt.empty())
+    // Redis is unresponsive when commands wait and no reply at all comes for the timeout. Only
+    // time the loop was free counts: a check that comes late (the loop was blocked, so nothing
+    // was sent or read meanwhile) adds one check interval, not the whole gap. A pipeline
+    // thousands of commands deep (a reconnect storm) is slow, not dead: its replies keep coming.
+    const qint64 now = Clock::nowMs();
+    const qint64 gap = now - m_lastCheckMs;
+    m_lastCheckMs = now;
+    if (!m_context || m_outstanding == 0 || m_replies != m_repliesAtLastCheck) {
+        m_repliesAtLastCheck = m_replies;
+        m_silentMs = 0;
         return;
-    if (Clock::nowMs() - m_sentAt.front() < m_commandTimeoutMs)
+    }
+    m_silentMs += std::min<qint64>(gap, kCheckIntervalMs);
+    if (m_silentMs < m_commandTimeoutMs)
         return;
     qCWarning(lcRedis) << "Redis did not answer within" << m_commandTimeoutMs << "ms; reconnecting";
     redisAsyncContext *context = m_context;
     m_context = nullptr;
+    m_silentMs = 0;
     redisAsyncFree(context);
     lost();
 }

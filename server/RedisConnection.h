@@ -5,7 +5,6 @@
 
 #include <QObject>
 #include <QTimer>
-#include <deque>
 #include <functional>
 
 struct redisAsyncContext;
@@ -63,7 +62,12 @@ private:
     bool m_closing = false;
     int m_commandTimeoutMs = 3000;
     int m_backoffMs = 0;
-    std::deque<qint64> m_sentAt; // commands mode: replies come in order
+    qint64 m_outstanding = 0; // commands mode: sent, not yet answered
+    static constexpr int kCheckIntervalMs = 100;
+    quint64 m_replies = 0;            // replies received, ever
+    quint64 m_repliesAtLastCheck = 0;
+    qint64 m_lastCheckMs = 0;
+    qint64 m_silentMs = 0;            // loop-free time waiting with no reply
     QTimer m_reconnectTimer;
     QTimer m_timeoutTimer;
 };

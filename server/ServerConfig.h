@@ -26,6 +26,12 @@ struct ServerConfig {
     int authTimeoutMs = 10000;
     QString serverId;
     ProtocolLimits limits;
+    // Connections held at once (each is an open file); more are closed with 4003. Not a flag:
+    // main() derives it from the open-file limit. -1: no limit.
+    int maxConnections = -1;
+    // Sockets open at once, WebSocket handshakes in progress included: accepting pauses there,
+    // short of the open-file limit. -1: no limit.
+    int maxSockets = -1;
 
     static QString defaultDatabasePath();
     static std::optional<RedisAddress> parseRedisUrl(const QString &url, QString *error);

@@ -1,3 +1,4 @@
+#include "OpenFileLimit.h"
 #include "PasswordHasher.h"
 #ifdef PRESENTLY_HAVE_EPOLL
 #include "EpollEventDispatcher.h"
@@ -7,15 +8,16 @@
 #include "ShutdownSignals.h"
 
 #include <QCoreApplication>
+#include <algorithm>
+#include <climits>
 #include <cstdio>
 
 int main(int argc, char *argv[])
 {
 #ifdef PRESENTLY_HAVE_EPOLL
-    // Opt-in: a loop whose cost follows the ready sockets, not all of them, ten times cheaper
-    // per heartbeat here (docs/benchmarks.md). Not the default yet: one unexplained delivery
-    // stall under sanitizers and parallel load is being investigated.
-    if (qEnvironmentVariable("PRESENTLY_EVENT_LOOP") == QLatin1String("epoll"))
+    // A loop whose cost follows the ready sockets, not all of them: Qt's own walks every socket
+    // on each pass (docs/benchmarks.md). PRESENTLY_EVENT_LOOP=qt keeps Qt's.
+    if (qEnvironmentVariable("PRESENTLY_EVENT_LOOP") != QLatin1String("qt"))
         QCoreApplication::setEventDispatcher(new presently::EpollEventDispatcher);
 #endif
     QCoreApplication app(argc, argv);
@@ -24,10 +26,21 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(PRESENTLY_VERSION));
 
     int exitCode = 0;
-    const std::optional<presently::ServerConfig> config =
+    std::optional<presently::ServerConfig> config =
         presently::ServerConfig::fromArguments(QCoreApplication::arguments(), &exitCode);
     if (!config)
         return exitCode;
+    // Every connection is an open file. Sessions stop at the limit less 64 (more are closed with
+    // code 4003); accepting pauses at the limit less 32, so that handshakes and refusals have
+    // room and SQLite and Redis can always open what they need.
+    const long files = presently::OpenFileLimit::raiseToHardLimit();
+    if (files > 0) {
+        const auto capped = [files](long reserve) {
+            return static_cast<int>(std::clamp<long>(files - reserve, 16, INT_MAX));
+        };
+        config->maxConnections = capped(64);
+        config->maxSockets = capped(32);
+    }
     if (!presently::PasswordHasher::initialize()) {
         std::fputs("cannot initialise libsodium\n", stderr);
         return 1;

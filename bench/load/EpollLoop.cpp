@@ -9,8 +9,7 @@ namespace presently::bench {
 
 EpollLoop::EpollLoop()
     : m_epoll(epoll_create1(EPOLL_CLOEXEC))
-{
-}
+{}
 
 EpollLoop::~EpollLoop()
 {
@@ -24,7 +23,8 @@ std::int64_t EpollLoop::nowMs()
 
 std::int64_t EpollLoop::nowUs()
 {
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 bool EpollLoop::add(int fd, std::uint32_t events, Handler handler)
@@ -64,7 +64,8 @@ void EpollLoop::runUntil(std::int64_t deadlineMs, const std::function<bool()> &d
         std::int64_t wait = deadlineMs - nowMs();
         if (!m_timers.empty())
             wait = std::min(wait, std::max<std::int64_t>(0, m_timers.begin()->first - nowMs()));
-        const int n = epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()), static_cast<int>(std::min<std::int64_t>(wait, 100)));
+        const int n = epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()),
+                                 static_cast<int>(std::min<std::int64_t>(wait, 100)));
         for (int i = 0; i < n; ++i) {
             const auto it = m_handlers.find(events[i].data.fd);
             if (it != m_handlers.end()) {

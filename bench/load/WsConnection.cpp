@@ -23,8 +23,7 @@ std::mt19937 &rng()
 
 WsConnection::WsConnection(EpollLoop &loop)
     : m_loop(loop)
-{
-}
+{}
 
 WsConnection::~WsConnection()
 {
@@ -122,7 +121,8 @@ void WsConnection::parseFrames()
         if (length == 126) {
             if (m_in.size() < 4)
                 return;
-            length = (static_cast<std::uint64_t>(static_cast<unsigned char>(m_in[2])) << 8) | static_cast<unsigned char>(m_in[3]);
+            length = (static_cast<std::uint64_t>(static_cast<unsigned char>(m_in[2])) << 8) |
+                     static_cast<unsigned char>(m_in[3]);
             header = 4;
         } else if (length == 127) {
             if (m_in.size() < 10)

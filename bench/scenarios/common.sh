@@ -43,11 +43,37 @@ start_gateway() {
     cat "$work/$name.log"; return 1
 }
 
-# start_fleet COUNT HEARTBEAT_MS: COUNT gateways on one fresh Redis (TTL three heartbeats); sets
-# fleet_args, the load tool's --gateway/--gateway-pid/--redis-port arguments for them.
+# seed_presence COUNT: COUNT presence entries of live sessions on another gateway, in the
+# gateways' own key layout (session hash, user's session set and view, last-frame index), with
+# last frames far ahead so none of them expires during the run: the sweep has to skip them all.
+seed_presence() {
+    local count=$1 batch=50000 first=0
+    local script="
+local first, n, lf = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+for i = first, first + n - 1 do
+  local sid, user = 'seed-' .. i, 'seed-u-' .. i
+  redis.call('HSET', 'pr:s:' .. sid, 'u', user, 'd', 'desktop', 'a', 'active', 'g', 'seed-gw')
+  redis.call('SADD', 'pr:us:' .. user, sid)
+  redis.call('ZADD', 'pr:lf', lf, sid)
+  redis.call('HSET', 'pr:v:' .. user, 's', 'online', 't', '', 'si', lf, 'ls', lf, 'd', '[\"desktop\"]', 'v', '1')
+end
+return n"
+    local far=$(( ($(date +%s) + 86400) * 1000 ))
+    while [ "$first" -lt "$count" ]; do
+        local n=$(( count - first < batch ? count - first : batch ))
+        redis-cli -p "$REDIS_PORT" EVAL "$script" 0 "$first" "$n" "$far" >/dev/null
+        first=$(( first + n ))
+    done
+    echo "seeded $(redis-cli -p "$REDIS_PORT" ZCARD pr:lf) presence entries ($(redis-cli -p "$REDIS_PORT" INFO memory | grep -m1 used_memory_human | tr -d '\r'))" >&2
+}
+
+# start_fleet COUNT HEARTBEAT_MS [SEED]: COUNT gateways on one fresh Redis (TTL three
+# heartbeats) holding SEED other presence entries; sets fleet_args, the load tool's
+# --gateway/--gateway-pid/--redis-port arguments for them.
 start_fleet() {
-    local count=$1 heartbeat=$2
+    local count=$1 heartbeat=$2 seed=${3:-0}
     start_redis
+    [ "$seed" -gt 0 ] && seed_presence "$seed"
     fleet_args=(--redis-port "$REDIS_PORT")
     for i in $(seq "$count"); do
         start_gateway "gw-$i" --redis redis://127.0.0.1:$REDIS_PORT/0 --heartbeat-interval-ms "$heartbeat" \
@@ -56,15 +82,39 @@ start_fleet() {
     done
 }
 
+# run_load NAME PROCESSES [presently-load args...]: one run of PROCESSES load processes (each
+# may hold 20,000 sockets here) against the fleet; shard 0 merges everyone's samples into
+# $results/NAME.json, then the summary goes next to it.
+run_load() {
+    local name=$1 processes=$2; shift 2
+    local sync="$work/sync-$name" load_pids=() failed=0
+    mkdir -p "$sync"
+    for k in $(seq 0 $((processes - 1))); do
+        "$build/bench/presently-load" "$@" "${fleet_args[@]}" --shard "$k/$processes" --sync-dir "$sync" \
+            --output "$results/$name.json" >"$work/load-$name-$k.log" 2>&1 &
+        load_pids+=($!)
+        pids+=($!)
+    done
+    for pid in "${load_pids[@]}"; do wait "$pid" || failed=1; done
+    if [ "$failed" -ne 0 ]; then
+        tail -n 5 "$work"/load-"$name"-*.log >&2
+        return 1
+    fi
+    summary "$results/$name.json" | tee "$results/$name.txt"
+}
+
 # summary FILE.json: the readable lines next to the JSON
 summary() {
     python3 - "$1" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 print(f"{r['scenario']}: {r.get('sessions')} sessions on {r.get('gateways')} gateway(s), window {r.get('window_s')} s")
+def show(v):
+    return round(v, 3) if isinstance(v, float) else v
 for k in sorted(r):
-    if k not in ("scenario", "sessions", "gateways", "window_s"):
-        v = r[k]
-        print(f"  {k}: {round(v, 3) if isinstance(v, float) else v}")
+    if k not in ("scenario", "sessions", "gateways", "window_s", "steps"):
+        print(f"  {k}: {show(r[k])}")
+for i, step in enumerate(r.get("steps", [])):
+    print(f"  step {i + 1}: " + ", ".join(f"{k} {show(v)}" for k, v in sorted(step.items())))
 PY
 }

@@ -4,9 +4,11 @@
 #include "TestUsers.h"
 
 #include <QJsonArray>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <algorithm>
 #include <memory>
 
 using namespace TestUsers;
@@ -38,6 +40,7 @@ private Q_SLOTS:
     void reconnectWithinTtlShowsNoOffline();
     void presenceIsPrivate();
     void logoutRevokesToken();
+    void fullGatewayRefusesWith4003AndRecovers();
     void sigtermClosesWith1001();
 
 private:
@@ -533,6 +536,55 @@ void TestGateway::logoutRevokesToken()
     QVERIFY(again.open(m_server.url()));
     again.send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), token}}));
     QCOMPARE(code(again.waitForType(QStringLiteral("error"))), QStringLiteral("auth_failed"));
+}
+
+void TestGateway::fullGatewayRefusesWith4003AndRecovers()
+{
+#ifndef Q_OS_UNIX
+    QSKIP("sets the server's open-file limit with setrlimit");
+#else
+    // 96 open files: the gateway holds 32 connections (64 are kept for its own files).
+    constexpr int kHeld = 32;
+    ServerProcess server;
+    server.setOpenFileLimit(96);
+    QString error;
+    QVERIFY2(server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("full.sqlite")),
+                           QStringLiteral("--auth-timeout-ms"), QStringLiteral("60000")},
+                          &error),
+             qPrintable(error));
+
+    // Past the limit, connections are told to come back later, not left hanging.
+    std::vector<std::unique_ptr<TestClient>> clients;
+    for (int i = 0; i < kHeld + 8; ++i) {
+        clients.push_back(std::make_unique<TestClient>());
+        clients.back()->open(server.url()); // false for those refused at once
+    }
+    const auto closed = [&] {
+        return std::count_if(clients.begin(), clients.end(), [](const auto &c) { return c->waitForClosed(0); });
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(closed(), 8L, 5000);
+    for (const auto &c : clients) {
+        if (c->waitForClosed(0))
+            QCOMPARE(c->closeCode(), 4003);
+    }
+
+    // A hostile peer opens raw TCP connections that never finish a handshake, more than the
+    // process has files for: accepting pauses short of the limit (rather than spin on EMFILE)
+    // and resumes once they are gone.
+    std::vector<std::unique_ptr<QTcpSocket>> raw;
+    for (int i = 0; i < 80; ++i) {
+        raw.push_back(std::make_unique<QTcpSocket>());
+        raw.back()->connectToHost(QHostAddress::LocalHost, server.port());
+    }
+    QTRY_VERIFY2_WITH_TIMEOUT(server.output().contains("the most this process can hold"), server.output().constData(), 10000);
+    raw.clear();
+    clients.clear();
+
+    auto late = TestUsers::signedIn(server.url(), uniqueName("late"), kPassword, true, QStringLiteral("desktop"));
+    QVERIFY2(late, "a connection after the flood could not sign in");
+    late->send({{QStringLiteral("type"), QStringLiteral("heartbeat")}});
+    QVERIFY(late->waitForType(QStringLiteral("heartbeat_ack")));
+#endif
 }
 
 void TestGateway::sigtermClosesWith1001()

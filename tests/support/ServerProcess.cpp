@@ -2,6 +2,9 @@
 
 #include <QDeadlineTimer>
 #include <QRegularExpression>
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+#endif
 
 ServerProcess::~ServerProcess()
 {
@@ -16,6 +19,15 @@ bool ServerProcess::start(const QStringList &args, QString *error)
     m_process.setProgram(QStringLiteral(PRESENTLY_SERVER_BINARY));
     m_process.setArguments(all);
     m_process.setProcessChannelMode(QProcess::SeparateChannels);
+#ifdef Q_OS_UNIX
+    if (m_openFileLimit > 0) {
+        const auto files = static_cast<rlim_t>(m_openFileLimit);
+        m_process.setChildProcessModifier([files] {
+            const rlimit limit{files, files};
+            setrlimit(RLIMIT_NOFILE, &limit);
+        });
+    }
+#endif
     m_process.start();
     if (!m_process.waitForStarted(10000)) {
         *error = QStringLiteral("server did not start: ") + m_process.errorString();
@@ -63,5 +75,6 @@ bool ServerProcess::waitForExit(int timeoutMs)
 QByteArray ServerProcess::output()
 {
     m_output += m_process.readAllStandardOutput();
-    return m_output + m_process.readAllStandardError();
+    m_errors += m_process.readAllStandardError();
+    return m_output + m_errors;
 }

@@ -12,6 +12,8 @@ public:
     ServerProcess(const ServerProcess &) = delete;
     ServerProcess &operator=(const ServerProcess &) = delete;
 
+    // Unix: the server runs with at most this many open files (soft and hard limit).
+    void setOpenFileLimit(int files) { m_openFileLimit = files; }
     // Starts with `args` (plus --listen 127.0.0.1:0 unless given) and waits for "listening on".
     bool start(const QStringList &args, QString *error);
     QUrl url() const { return m_url; }
@@ -28,4 +30,6 @@ private:
     QProcess m_process;
     QUrl m_url;
     QByteArray m_output;
+    QByteArray m_errors;
+    int m_openFileLimit = 0;
 };
