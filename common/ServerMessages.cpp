@@ -61,6 +61,12 @@ QJsonObject heartbeatAck(qint64 ts)
     return QJsonObject{{QStringLiteral("type"), QStringLiteral("heartbeat_ack")}, {QStringLiteral("ts"), ts}};
 }
 
+QByteArray heartbeatAckFrame(qint64 ts)
+{
+    // The frame a gateway sends most: written directly, the same JSON as toFrame(heartbeatAck()).
+    return QByteArrayLiteral(R"({"ts":)") + QByteArray::number(ts) + QByteArrayLiteral(R"(,"type":"heartbeat_ack"})");
+}
+
 QJsonObject presence(const QList<UserPresence> &users, const QJsonValue &id)
 {
     QJsonObject o{{QStringLiteral("type"), QStringLiteral("presence")},

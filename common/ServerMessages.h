@@ -31,6 +31,7 @@ QJsonObject welcome(const WelcomeInfo &info);
 QJsonObject error(const ProtocolError &error);
 QJsonObject ok(const QJsonValue &id);
 QJsonObject heartbeatAck(qint64 ts);
+QByteArray heartbeatAckFrame(qint64 ts);
 QJsonObject presence(const QList<UserPresence> &users, const QJsonValue &id = QJsonValue::Undefined);
 QJsonObject contacts(const QList<UserPresence> &contacts, const QStringList &requests, const QStringList &pending);
 QJsonObject contactRequest(const QString &from, qint64 ts);

@@ -349,7 +349,7 @@ void ClientConnection::handleLive(const ClientMessage &m)
     case ClientMessageType::Heartbeat:
         if (m.activity)
             m_gateway->presence()->setActivity(m_sessionId, *m.activity);
-        send(ServerMessages::heartbeatAck(m_gateway->presence()->nowMs()));
+        sendFrame(ServerMessages::heartbeatAckFrame(m_gateway->presence()->nowMs()));
         return;
     case ClientMessageType::SetStatus:
         handleSetStatus(m);
@@ -648,6 +648,12 @@ void ClientConnection::goAway()
 
 void ClientConnection::send(const QJsonObject &object)
 {
+    if (m_state != State::Closed)
+        sendFrame(ServerMessages::toFrame(object));
+}
+
+void ClientConnection::sendFrame(const QByteArray &utf8)
+{
     if (m_state == State::Closed)
         return;
     if (m_socket->bytesToWrite() > kMaxPendingWriteBytes) {
@@ -655,7 +661,7 @@ void ClientConnection::send(const QJsonObject &object)
         endSession(CloseCode::Policy, QStringLiteral("not reading"));
         return;
     }
-    m_socket->sendTextMessage(QString::fromUtf8(ServerMessages::toFrame(object)));
+    m_socket->sendTextMessage(QString::fromUtf8(utf8));
 }
 
 void ClientConnection::sendError(ErrorCode code, const QString &message, const QJsonValue &id)

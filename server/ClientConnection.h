@@ -71,6 +71,7 @@ private:
     QList<UserPresence> visibleNow(QList<UserPresence> users) const;
 
     void send(const QJsonObject &object);
+    void sendFrame(const QByteArray &utf8);
     void sendError(ErrorCode code, const QString &message, const QJsonValue &id);
     void sendOk(const QJsonValue &id);
     void close(quint16 code, const QString &reason);

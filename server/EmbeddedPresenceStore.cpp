@@ -30,7 +30,9 @@ qint64 EmbeddedPresenceStore::nowMs() const
 
 void EmbeddedPresenceStore::startSession(const SessionStart &s)
 {
-    m_sessions.insert(s.sessionId, Session{s.user, s.device, s.activity, nowMs()});
+    const qint64 now = nowMs();
+    m_sessions.insert(s.sessionId, Session{s.user, s.device, s.activity, now});
+    m_deadlines.frame(s.sessionId, now);
     UserState &user = m_users[s.user];
     user.status = s.status;
     user.sessions.insert(s.sessionId);
@@ -40,8 +42,10 @@ void EmbeddedPresenceStore::startSession(const SessionStart &s)
 void EmbeddedPresenceStore::touchSession(const QString &sessionId)
 {
     const auto it = m_sessions.find(sessionId);
-    if (it != m_sessions.end())
+    if (it != m_sessions.end()) {
         it->lastFrameMs = nowMs();
+        m_deadlines.frame(sessionId, it->lastFrameMs);
+    }
 }
 
 void EmbeddedPresenceStore::setActivity(const QString &sessionId, Activity activity)
@@ -125,14 +129,13 @@ void EmbeddedPresenceStore::fetch(const QStringList &users, FetchCallback callba
 
 void EmbeddedPresenceStore::sweep()
 {
-    const qint64 now = nowMs();
-    QList<QPair<QString, qint64>> expired;
-    for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it) {
-        if (now - it->lastFrameMs >= m_ttlMs)
-            expired.append({it.key(), it->lastFrameMs});
-    }
-    for (const auto &[sessionId, lastFrame] : expired) {
-        removeSession(sessionId, lastFrame);
+    const QStringList expired =
+        m_deadlines.takeExpired(nowMs() - m_ttlMs, [this](const QString &sessionId) -> qint64 {
+            const auto it = m_sessions.constFind(sessionId);
+            return it == m_sessions.cend() ? -1 : it->lastFrameMs;
+        });
+    for (const QString &sessionId : expired) {
+        removeSession(sessionId, m_sessions.value(sessionId).lastFrameMs);
         Q_EMIT sessionExpired(sessionId);
     }
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "PresenceStore.h"
+#include "SessionDeadlines.h"
 
 #include <QHash>
 #include <QSet>
@@ -47,6 +48,7 @@ private:
 
     int m_ttlMs;
     QHash<QString, Session> m_sessions;
+    SessionDeadlines m_deadlines;
     QHash<QString, UserState> m_users;
     QTimer m_sweepTimer;
     qint64 m_version = 0;

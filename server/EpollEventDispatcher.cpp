@@ -5,6 +5,7 @@
 #include <QSocketNotifier>
 #include <QTimerEvent>
 #include <chrono>
+#include <utility>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -37,41 +38,57 @@ qint64 EpollEventDispatcher::nowMs()
 void EpollEventDispatcher::updateWatch(int fd)
 {
     const auto it = m_watches.find(fd);
+    if (it == m_watches.end())
+        return;
     std::uint32_t events = 0;
-    if (it != m_watches.end()) {
-        if (it->read)
-            events |= EPOLLIN;
-        if (it->write)
-            events |= EPOLLOUT;
-        if (it->exception)
-            events |= EPOLLPRI;
+    if (it->read)
+        events |= EPOLLIN;
+    if (it->write && it->writeArmed)
+        events |= EPOLLOUT;
+    if (it->exception)
+        events |= EPOLLPRI;
+    if (events == it->mask) {
+        if (events == 0 && !it->read && !it->write && !it->exception)
+            m_watches.erase(it);
+        return; // nothing changes in the kernel: spare the syscall
     }
     epoll_event ev{};
     ev.events = events;
     ev.data.fd = fd;
-    if (events == 0) {
+    if (events == 0)
         epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
-        m_watches.erase(it);
-    } else if (epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &ev) != 0) {
+    else if (it->mask == 0)
         epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev);
-    }
+    else
+        epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &ev);
+    it->mask = events;
+    if (events == 0 && !it->read && !it->write && !it->exception)
+        m_watches.erase(it);
 }
 
 void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
 {
-    Watch &w = m_watches[static_cast<int>(notifier->socket())];
+    const int fd = static_cast<int>(notifier->socket());
+    Watch &w = m_watches[fd];
     switch (notifier->type()) {
     case QSocketNotifier::Read:
         w.read = notifier;
         break;
     case QSocketNotifier::Write:
         w.write = notifier;
+        // A socket is nearly always writable: Qt enables its write notifier for each write and
+        // disables it once flushed. Deliver the first notification without asking the kernel
+        // (two epoll_ctl calls per write saved); only a socket that stays unwritable (its
+        // notifier is still wanted after that delivery, or again during it) is watched for real.
+        w.writeArmed = fd == m_deliveringOptimisticWrite;
+        if (!w.writeArmed)
+            m_optimisticWrites.append(notifier);
         break;
     case QSocketNotifier::Exception:
         w.exception = notifier;
         break;
     }
-    updateWatch(static_cast<int>(notifier->socket()));
+    updateWatch(fd);
 }
 
 void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
@@ -82,11 +99,38 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
         return;
     if (it->read == notifier)
         it->read = nullptr;
-    if (it->write == notifier)
+    if (it->write == notifier) {
         it->write = nullptr;
+        it->writeArmed = false;
+    }
     if (it->exception == notifier)
         it->exception = nullptr;
     updateWatch(fd);
+}
+
+bool EpollEventDispatcher::deliverOptimisticWrites()
+{
+    bool delivered = false;
+    const QList<QPointer<QSocketNotifier>> pending = std::exchange(m_optimisticWrites, {});
+    for (const QPointer<QSocketNotifier> &notifier : pending) {
+        if (!notifier || !notifier->isEnabled())
+            continue;
+        const int fd = static_cast<int>(notifier->socket());
+        const auto it = m_watches.constFind(fd);
+        if (it == m_watches.cend() || it->write != notifier || it->writeArmed)
+            continue;
+        m_deliveringOptimisticWrite = fd;
+        QEvent activate(QEvent::SockAct);
+        QCoreApplication::sendEvent(notifier, &activate);
+        m_deliveringOptimisticWrite = -1;
+        delivered = true;
+        const auto after = m_watches.find(fd);
+        if (notifier && after != m_watches.end() && after->write == notifier && !after->writeArmed) {
+            after->writeArmed = true; // still wants to write: the socket is full, wait for it
+            updateWatch(fd);
+        }
+    }
+    return delivered;
 }
 
 void EpollEventDispatcher::registerTimer(int timerId, qint64 interval, Qt::TimerType timerType, QObject *object)
@@ -196,7 +240,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         return false;
 
     int timeout = 0;
-    if (flags & QEventLoop::WaitForMoreEvents)
+    if ((flags & QEventLoop::WaitForMoreEvents) && m_optimisticWrites.isEmpty())
         timeout = msUntilNextTimer(); // -1: nothing scheduled, wait for sockets or a wake-up
     if (timeout != 0)
         Q_EMIT aboutToBlock();
@@ -234,6 +278,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         QCoreApplication::sendEvent(notifier, &activate);
         handled = true;
     }
+    handled = deliverOptimisticWrites() || handled;
     if (!(flags & QEventLoop::X11ExcludeTimers))
         handled = fireDueTimers() || handled;
     QCoreApplication::sendPostedEvents();

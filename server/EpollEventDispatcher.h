@@ -2,7 +2,11 @@
 
 #include <QAbstractEventDispatcher>
 #include <QHash>
+#include <QList>
+#include <QPointer>
+#include <QSocketNotifier>
 #include <atomic>
+#include <cstdint>
 #include <map>
 
 namespace presently {
@@ -33,6 +37,8 @@ private:
         QSocketNotifier *read = nullptr;
         QSocketNotifier *write = nullptr;
         QSocketNotifier *exception = nullptr;
+        bool writeArmed = false; // EPOLLOUT wanted from the kernel (see registerSocketNotifier)
+        std::uint32_t mask = 0;  // what epoll has now
     };
     struct Timer {
         QObject *object = nullptr;
@@ -42,6 +48,7 @@ private:
     };
 
     void updateWatch(int fd);
+    bool deliverOptimisticWrites();
     int msUntilNextTimer() const;
     bool fireDueTimers();
     static qint64 nowMs();
@@ -52,6 +59,8 @@ private:
     QHash<int, Watch> m_watches;
     QHash<int, Timer> m_timers;
     std::multimap<qint64, int> m_due; // due time -> timer id
+    QList<QPointer<QSocketNotifier>> m_optimisticWrites;
+    int m_deliveringOptimisticWrite = -1;
 };
 
 } // namespace presently

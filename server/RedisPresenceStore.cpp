@@ -103,6 +103,7 @@ void RedisPresenceStore::startSession(const SessionStart &session)
 {
     LocalSession local{session.user, session.device, session.activity, Clock::nowMs()};
     m_sessions.insert(session.sessionId, local);
+    m_deadlines.frame(session.sessionId, local.lastFrameMs);
     assertSession(session.sessionId, local, session.status);
 }
 
@@ -112,6 +113,7 @@ void RedisPresenceStore::touchSession(const QString &sessionId)
     if (it == m_sessions.end())
         return;
     it->lastFrameMs = Clock::nowMs();
+    m_deadlines.frame(sessionId, it->lastFrameMs);
     m_dirty.insert(sessionId);
 }
 
@@ -148,6 +150,7 @@ void RedisPresenceStore::detachAll()
     m_detached = true;
     m_tickTimer.stop();
     m_sessions.clear();
+    m_deadlines.clear();
 }
 
 void RedisPresenceStore::setMode(const QString &user, const StoredStatus &status)
@@ -226,12 +229,11 @@ void RedisPresenceStore::onMessage(const QByteArray &channel, const QByteArray &
 
 void RedisPresenceStore::expireLocal()
 {
-    const qint64 now = Clock::nowMs();
-    QStringList expired;
-    for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it) {
-        if (now - it->lastFrameMs >= m_ttlMs)
-            expired.append(it.key());
-    }
+    const QStringList expired =
+        m_deadlines.takeExpired(Clock::nowMs() - m_ttlMs, [this](const QString &sessionId) -> qint64 {
+            const auto it = m_sessions.constFind(sessionId);
+            return it == m_sessions.cend() ? -1 : it->lastFrameMs;
+        });
     for (const QString &sessionId : expired) {
         const LocalSession s = m_sessions.take(sessionId);
         m_dirty.remove(sessionId);

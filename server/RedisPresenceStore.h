@@ -2,6 +2,7 @@
 
 #include "PresenceStore.h"
 #include "ServerConfig.h"
+#include "SessionDeadlines.h"
 
 #include <QHash>
 #include <QSet>
@@ -76,6 +77,7 @@ private:
     bool m_detached = false;
     QHash<QString, LocalSession> m_sessions;
     QSet<QString> m_dirty; // sessions with frames not yet written
+    SessionDeadlines m_deadlines;
     QTimer m_tickTimer;
 };
 

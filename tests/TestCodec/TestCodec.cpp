@@ -49,6 +49,12 @@ void TestCodec::parsesEveryClientType_data()
     row("heartbeat", R"({"type":"heartbeat"})", ClientMessageType::Heartbeat, "activity", QString());
     row("heartbeat idle", R"({"type":"heartbeat","status":"idle"})", ClientMessageType::Heartbeat, "activity",
         QStringLiteral("idle"));
+    row("heartbeat active", R"({"type":"heartbeat","status":"active"})", ClientMessageType::Heartbeat, "activity",
+        QStringLiteral("active"));
+    // Other spellings of the same frames take the full JSON path and mean the same.
+    row("heartbeat spaced", R"({ "type": "heartbeat" })", ClientMessageType::Heartbeat, "activity", QString());
+    row("heartbeat idle reordered", R"({"status":"idle","type":"heartbeat"})", ClientMessageType::Heartbeat,
+        "activity", QStringLiteral("idle"));
     row("set_status", R"({"type":"set_status","mode":"dnd","text":"in a meeting"})", ClientMessageType::SetStatus,
         "mode", QStringLiteral("dnd"));
     row("set_status clear", R"({"type":"set_status","text":""})", ClientMessageType::SetStatus, "text", QString());
@@ -327,6 +333,8 @@ void TestCodec::serialisesServerMessages()
     QCOMPARE(ServerMessages::ok(7).value(QStringLiteral("id")).toInt(), 7);
     QVERIFY(!ServerMessages::ok(QJsonValue::Undefined).contains(QStringLiteral("id")));
     QCOMPARE(ServerMessages::heartbeatAck(9).value(QStringLiteral("ts")).toInt(), 9);
+    for (const qint64 ts : {qint64(0), qint64(9), qint64(1763800000123)})
+        QCOMPARE(ServerMessages::heartbeatAckFrame(ts), ServerMessages::toFrame(ServerMessages::heartbeatAck(ts)));
     const QJsonObject request = ServerMessages::contactRequest(QStringLiteral("alice"), 3);
     QCOMPARE(request.value(QStringLiteral("from")).toString(), QStringLiteral("alice"));
 
