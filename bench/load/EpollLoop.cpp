@@ -27,6 +27,12 @@ std::int64_t EpollLoop::nowUs()
         .count();
 }
 
+std::int64_t EpollLoop::wallUs()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 bool EpollLoop::add(int fd, std::uint32_t events, Handler handler)
 {
     epoll_event ev{};

@@ -28,6 +28,9 @@ public:
 
     static std::int64_t nowMs();
     static std::int64_t nowUs();
+    // Wall clock (CLOCK_REALTIME) in µs: the clock of the kernel's receive stamps, and shared by
+    // the load processes of a run for times carried inside frames.
+    static std::int64_t wallUs();
 
 private:
     int m_epoll;

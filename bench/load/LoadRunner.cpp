@@ -31,7 +31,8 @@ std::mt19937 &rng()
 }
 
 // "<letter><microseconds>" (and "<letter><shard>-<seq>-<microseconds>"): a send time carried in
-// a status text, body or cid, so that any shard can time what it receives (one monotonic clock).
+// a status text, body or cid, so that any shard can time what it receives (the wall clock, which
+// the processes share and the kernel stamps arrivals with).
 std::int64_t sendTimeIn(const QString &text, QChar letter)
 {
     if (!text.startsWith(letter))
@@ -247,7 +248,7 @@ void LoadRunner::openSession(int index)
 
 void LoadRunner::sendHeartbeat(Session &s)
 {
-    s.heartbeatsSentUs.push_back(EpollLoop::nowUs());
+    s.heartbeatsSentUs.push_back(EpollLoop::wallUs());
     s.connection->sendText(s.idle ? kIdleHeartbeat : kHeartbeat);
 }
 
@@ -261,7 +262,7 @@ void LoadRunner::onSessionText(int index, const std::string &text)
         s.heartbeatsSentUs.pop_front();
         if (m_measuring) {
             StepSamples &step = m_samples.steps[m_step];
-            step.ackRttMs.push_back(ms(EpollLoop::nowUs() - sentUs));
+            step.ackRttMs.push_back(ms(s.connection->receivedUs() - sentUs));
             ++step.heartbeatsAcked;
         }
         if (s.dropAfterAck && s.heartbeatsSentUs.empty()) {
@@ -288,23 +289,23 @@ void LoadRunner::onSessionText(int index, const std::string &text)
             scheduleHeartbeat(index, EpollLoop::nowMs() + phase(rng()));
         }
     } else if (type == "presence") {
-        onPresence(o);
+        onPresence(o, s.connection->receivedUs());
     } else if (type == "sent" && m_measuring) {
         const std::int64_t sentUs = sendTimeIn(o.value("cid").toString(), QLatin1Char('c'));
         if (sentUs > 0)
-            m_samples.steps[m_step].sentMs.push_back(ms(EpollLoop::nowUs() - sentUs));
+            m_samples.steps[m_step].sentMs.push_back(ms(s.connection->receivedUs() - sentUs));
     } else if (type == "message" && m_measuring && o.value("to").toString().toStdString() == userName(s.user)) {
         const std::int64_t sentUs = sendTimeIn(o.value("body").toString(), QLatin1Char('m'));
         if (sentUs > 0)
-            m_samples.steps[m_step].deliveryMs.push_back(ms(EpollLoop::nowUs() - sentUs));
+            m_samples.steps[m_step].deliveryMs.push_back(ms(s.connection->receivedUs() - sentUs));
     }
 }
 
-void LoadRunner::onPresence(const QJsonObject &o)
+void LoadRunner::onPresence(const QJsonObject &o, std::int64_t receivedUs)
 {
     if (!m_measuring)
         return;
-    const std::int64_t now = EpollLoop::nowUs();
+    const std::int64_t now = receivedUs;
     for (const QJsonValue &v : o.value("users").toArray()) {
         const QJsonObject p = v.toObject();
         if (p.value("status").toString() == "offline")
@@ -359,7 +360,7 @@ void LoadRunner::changeStatusLoop()
         Session &s = m_sessions[pick(rng())];
         if (s.welcomed && s.connection->isOpen()) {
             ++m_samples.statusChanges;
-            const std::string text = "p" + std::to_string(EpollLoop::nowUs());
+            const std::string text = "p" + std::to_string(EpollLoop::wallUs());
             s.connection->sendText(frame({{"type", "set_status"}, {"text", QString::fromStdString(text)}}));
         }
         changeStatusLoop();
@@ -394,7 +395,7 @@ void LoadRunner::sendNextAtRate()
             continue;
         ++m_samples.steps[m_step].offered;
         if (m_options.scenario == "messages") {
-            const std::int64_t now = EpollLoop::nowUs();
+            const std::int64_t now = EpollLoop::wallUs();
             const std::string to = userName((s.user + 1) % m_options.users); // on the other gateway
             const std::string cid =
                 "c" + std::to_string(m_options.shardIndex) + "-" + std::to_string(++m_seq) + "-" + std::to_string(now);

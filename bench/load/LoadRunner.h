@@ -49,7 +49,7 @@ private:
     bool connectSessions();
     void openSession(int index);
     void onSessionText(int index, const std::string &text);
-    void onPresence(const QJsonObject &o);
+    void onPresence(const QJsonObject &o, std::int64_t receivedUs);
     void sendHeartbeat(Session &s);
     void scheduleHeartbeat(int index, std::int64_t atMs);
     void runSteps();

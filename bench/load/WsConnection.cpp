@@ -3,12 +3,14 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <random>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace presently::bench {
@@ -42,6 +44,8 @@ bool WsConnection::open(const std::string &host, int port, const std::string &so
         return false;
     const int one = 1;
     setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    // The kernel stamps data as it arrives: round trips then exclude this process's own delays.
+    setsockopt(m_fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
     if (!sourceAddress.empty()) {
         sockaddr_in local{};
         local.sin_family = AF_INET;
@@ -82,10 +86,24 @@ void WsConnection::onEvents(std::uint32_t events)
 void WsConnection::readAvailable()
 {
     char buffer[16384];
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
     for (;;) {
-        const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
+        iovec io{buffer, sizeof buffer};
+        msghdr message{};
+        message.msg_iov = &io;
+        message.msg_iovlen = 1;
+        message.msg_control = control;
+        message.msg_controllen = sizeof control;
+        const ssize_t n = ::recvmsg(m_fd, &message, 0);
         if (n > 0) {
             m_in.append(buffer, static_cast<size_t>(n));
+            for (cmsghdr *c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+                    timespec at{};
+                    std::memcpy(&at, CMSG_DATA(c), sizeof at);
+                    m_receivedUs = static_cast<std::int64_t>(at.tv_sec) * 1000000 + at.tv_nsec / 1000;
+                }
+            }
             continue;
         }
         if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {

@@ -25,6 +25,9 @@ public:
     // Gone without a close frame, as a crashed laptop or a cut cable.
     void drop();
     bool isOpen() const { return m_state == State::Open; }
+    // When the kernel received the data last read (wall clock, µs; EpollLoop::wallUs() if the
+    // kernel gave no stamp): the arrival time of the frame being handled.
+    std::int64_t receivedUs() const { return m_receivedUs > 0 ? m_receivedUs : EpollLoop::wallUs(); }
 
 private:
     enum class State { Idle, Connecting, Handshaking, Open, Closed };
@@ -42,6 +45,7 @@ private:
     int m_port = 0;
     std::string m_in;
     std::string m_out;
+    std::int64_t m_receivedUs = 0;
 };
 
 } // namespace presently::bench
