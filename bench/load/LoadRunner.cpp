@@ -458,7 +458,7 @@ void LoadRunner::runSteps()
             lengthMs = 1000 + m_ttlMs + 2000 + 2000;
         StepStats &stats = m_stepStats[m_step];
         const RedisCounters redisBefore = SystemStats::redisCounters(m_sync.isLeader() ? m_options.redisPort : 0);
-        const double gatewayCpuBefore = SystemStats::processCpuSeconds(m_options.gatewayPids);
+        const CpuSeconds gatewayCpuBefore = SystemStats::processCpuSeconds(m_options.gatewayPids);
         const double toolCpuBefore = SystemStats::ownCpuSeconds();
         const std::int64_t startMs = EpollLoop::nowMs();
         m_endMs = startMs + lengthMs;
@@ -477,7 +477,7 @@ void LoadRunner::runSteps()
         m_loop.runUntil(m_endMs);
         m_loop.runUntil(EpollLoop::nowMs() + 500); // late answers
         stats.windowS = static_cast<double>(EpollLoop::nowMs() - startMs) / 1000.0;
-        stats.gatewayCpuS = SystemStats::processCpuSeconds(m_options.gatewayPids) - gatewayCpuBefore;
+        stats.gatewayCpu = SystemStats::processCpuSeconds(m_options.gatewayPids) - gatewayCpuBefore;
         stats.toolCpuS = SystemStats::ownCpuSeconds() - toolCpuBefore;
         const RedisCounters redisAfter = SystemStats::redisCounters(m_sync.isLeader() ? m_options.redisPort : 0);
         stats.redis = {redisAfter.calls - redisBefore.calls - 1, redisAfter.usec - redisBefore.usec};
@@ -508,8 +508,12 @@ QJsonObject LoadRunner::stepReport(const StepSamples &samples, const StepStats &
         r.insert("heartbeat_ack_p99_ms", percentile(samples.ackRttMs, 0.99));
         r.insert("heartbeat_ack_max_ms", percentile(samples.ackRttMs, 1.0));
     }
-    if (!m_options.gatewayPids.empty())
-        r.insert("gateway_cpu_percent_of_core", 100.0 * stats.gatewayCpuS / stats.windowS);
+    if (!m_options.gatewayPids.empty()) {
+        r.insert("gateway_cpu_percent_of_core", 100.0 * stats.gatewayCpu.total() / stats.windowS);
+        // System time includes the loopback: a send runs the receiver's TCP input on this core.
+        r.insert("gateway_cpu_user_percent_of_core", 100.0 * stats.gatewayCpu.user / stats.windowS);
+        r.insert("gateway_cpu_system_percent_of_core", 100.0 * stats.gatewayCpu.system / stats.windowS);
+    }
     if (m_options.redisPort > 0 && samples.heartbeatsAcked > 0) {
         r.insert("redis_commands", static_cast<double>(stats.redis.calls));
         r.insert("redis_commands_per_heartbeat",

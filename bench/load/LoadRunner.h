@@ -37,7 +37,7 @@ private:
     // What shard 0 reads off the gateways and Redis around each step.
     struct StepStats {
         double windowS = 0;
-        double gatewayCpuS = 0;
+        CpuSeconds gatewayCpu;
         double toolCpuS = 0;
         RedisCounters redis;
     };

@@ -59,9 +59,9 @@ RedisCounters SystemStats::redisCounters(int port)
     return counters;
 }
 
-double SystemStats::processCpuSeconds(const std::vector<int> &pids)
+CpuSeconds SystemStats::processCpuSeconds(const std::vector<int> &pids)
 {
-    double total = 0;
+    CpuSeconds total;
     const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
     for (int pid : pids) {
         std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
@@ -80,7 +80,8 @@ double SystemStats::processCpuSeconds(const std::vector<int> &pids)
             if (i == 15)
                 stime = std::stoll(field);
         }
-        total += static_cast<double>(utime + stime) / ticks;
+        total.user += static_cast<double>(utime) / ticks;
+        total.system += static_cast<double>(stime) / ticks;
     }
     return total;
 }

@@ -10,11 +10,19 @@ struct RedisCounters {
     std::int64_t usec = 0;
 };
 
+// CPU time in seconds, split as the kernel accounts it.
+struct CpuSeconds {
+    double user = 0;
+    double system = 0;
+    double total() const { return user + system; }
+    CpuSeconds operator-(const CpuSeconds &o) const { return {user - o.user, system - o.system}; }
+};
+
 // What the load tool reads off the machine: Redis' command counters, process CPU time.
 class SystemStats {
 public:
     static RedisCounters redisCounters(int port);
-    static double processCpuSeconds(const std::vector<int> &pids);
+    static CpuSeconds processCpuSeconds(const std::vector<int> &pids);
     static double ownCpuSeconds();
     // Resident set size in KiB, summed over the processes.
     static std::int64_t processRssKib(const std::vector<int> &pids);

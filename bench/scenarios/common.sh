@@ -84,13 +84,16 @@ start_fleet() {
 
 # run_load NAME PROCESSES [presently-load args...]: one run of PROCESSES load processes (each
 # may hold 20,000 sockets here) against the fleet; shard 0 merges everyone's samples into
-# $results/NAME.json, then the summary goes next to it.
+# $results/NAME.json, then the summary goes next to it. The load processes run at nice
+# $LOAD_NICE (19): they stand in for other machines, so on a 2-core box they should not take a
+# core the gateway is waiting for (arrivals are stamped by the kernel, so their own delays do
+# not count).
 run_load() {
     local name=$1 processes=$2; shift 2
     local sync="$work/sync-$name" load_pids=() failed=0
     mkdir -p "$sync"
     for k in $(seq 0 $((processes - 1))); do
-        "$build/bench/presently-load" "$@" "${fleet_args[@]}" --shard "$k/$processes" --sync-dir "$sync" \
+        nice -n "${LOAD_NICE:-19}" "$build/bench/presently-load" "$@" "${fleet_args[@]}" --shard "$k/$processes" --sync-dir "$sync" \
             --output "$results/$name.json" >"$work/load-$name-$k.log" 2>&1 &
         load_pids+=($!)
         pids+=($!)
