@@ -112,7 +112,14 @@ void Gateway::onNewTcpConnection()
         if (!socket)
             return;
         ++m_openSockets;
-        connect(socket, &QObject::destroyed, this, [this] {
+        const std::pair<QHostAddress, quint16> peer{socket->peerAddress(), socket->peerPort()};
+        m_upgrading.insert(peer, socket);
+        // Counted down by a child of the socket, not by its own destroyed(): upgrading the socket
+        // to a WebSocket disconnects every connection to its signals.
+        auto *lifetime = new QObject(socket);
+        connect(lifetime, &QObject::destroyed, this, [this, peer] {
+            if (const auto it = m_upgrading.constFind(peer); it != m_upgrading.cend() && it->isNull())
+                m_upgrading.erase(it);
             --m_openSockets;
             m_warnedSockets = false;
             if (m_listener->hasPendingConnections())
@@ -133,6 +140,11 @@ void Gateway::onNewTcpConnection()
 void Gateway::onNewConnection()
 {
     while (QWebSocket *socket = m_server->nextPendingConnection()) {
+        // Qt 6.4's QWebSocket neither owns nor deletes the socket it was upgraded from: it would
+        // stay, a child of the listener, for the life of the process. Delete it after its
+        // WebSocket (the context drops this if some Qt version deletes it first).
+        if (const QPointer<QTcpSocket> tcp = m_upgrading.take({socket->peerAddress(), socket->peerPort()}))
+            connect(socket, &QObject::destroyed, tcp.data(), &QObject::deleteLater);
         if (m_config.maxConnections >= 0 && m_connections.size() >= m_config.maxConnections) {
             refuseConnection(socket);
             continue;

@@ -4,10 +4,14 @@
 
 #include <QAbstractSocket>
 #include <QHash>
+#include <QHostAddress>
 #include <QObject>
+#include <QPointer>
 #include <QSet>
+#include <utility>
 
 class QTcpServer;
+class QTcpSocket;
 class QWebSocket;
 class QWebSocketServer;
 
@@ -63,6 +67,8 @@ private:
     QTcpServer *m_listener;
     QWebSocketServer *m_server;
     int m_openSockets = 0; // accepted and not yet destroyed, handshakes included
+    // Accepted sockets by peer, until their WebSocket exists: the socket is deleted after it.
+    QHash<std::pair<QHostAddress, quint16>, QPointer<QTcpSocket>> m_upgrading;
     bool m_warnedSockets = false;
     QSet<ClientConnection *> m_connections;
     bool m_warnedFull = false;
