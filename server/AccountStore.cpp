@@ -188,11 +188,11 @@ ContactChange AccountStore::addContact(const QString &from, const QString &to, q
         return m_failed ? ContactChange::Failed : ContactChange::NotFound;
     if (areContacts(from, to))
         return ContactChange::Unchanged;
-    const bool theyAsked = !column(QStringLiteral("SELECT 1 FROM contact_requests WHERE from_user = "
-                                                  "? AND to_user = ?"),
-                                   {to, from})
-                                .isEmpty();
-    if (theyAsked)
+    const auto theyAsked = [&] {
+        return !column(QStringLiteral("SELECT 1 FROM contact_requests WHERE from_user = ? AND to_user = ?"), {to, from})
+                    .isEmpty();
+    };
+    if (theyAsked())
         return connect(from, to, nowMs) ? ContactChange::Connected : ContactChange::Failed;
     QSqlQuery q(m_db);
     m_failed = !SqlRetry::exec(
@@ -200,6 +200,10 @@ ContactChange AccountStore::addContact(const QString &from, const QString &to, q
         {from, to, nowMs});
     if (m_failed)
         return ContactChange::Failed;
+    // Two gateways may each take one side's request at once, both finding no request from the
+    // other: writes are serialised, so whoever inserted second sees the other's now.
+    if (theyAsked())
+        return connect(from, to, nowMs) ? ContactChange::Connected : ContactChange::Failed;
     return q.numRowsAffected() == 1 ? ContactChange::Requested : ContactChange::Unchanged;
 }
 

@@ -35,7 +35,8 @@ start_redis() {
 start_gateway() {
     local name=$1; shift
     GW_PORT=$(free_port)
-    "$build/server/presently-server" --listen 127.0.0.1:"$GW_PORT" --db "sqlite:$work/db.sqlite" --server-id "$name" "$@" \
+    # GATEWAY_WRAPPER: a command to run each gateway under (chrt, valgrind, heaptrack).
+    ${GATEWAY_WRAPPER:-} "$build/server/presently-server" --listen 127.0.0.1:"$GW_PORT" --db "sqlite:$work/db.sqlite" --server-id "$name" "$@" \
         >"$work/$name.log" 2>&1 &
     GW_PID=$!
     pids+=("$GW_PID")
