@@ -225,17 +225,15 @@ ParseResult ProtocolParser::parse(const QByteArray &utf8Frame) const
     static const QByteArray kPlain = QByteArrayLiteral(R"({"type":"heartbeat"})");
     static const QByteArray kIdle = QByteArrayLiteral(R"({"type":"heartbeat","status":"idle"})");
     static const QByteArray kActive = QByteArrayLiteral(R"({"type":"heartbeat","status":"active"})");
-    if (utf8Frame.size() <= kActive.size() && utf8Frame.startsWith(kPlain.left(kPlain.size() - 1))) {
-        const bool plain = utf8Frame == kPlain;
-        const bool idle = !plain && utf8Frame == kIdle;
-        if (plain || idle || utf8Frame == kActive) {
-            result.type = ClientMessageType::Heartbeat;
-            result.message.emplace();
-            result.message->type = ClientMessageType::Heartbeat;
-            if (!plain)
-                result.message->activity = idle ? Activity::Idle : Activity::Active;
-            return result;
-        }
+    const bool plain = utf8Frame == kPlain;
+    const bool idle = utf8Frame == kIdle;
+    if (plain || idle || utf8Frame == kActive) {
+        result.type = ClientMessageType::Heartbeat;
+        result.message.emplace();
+        result.message->type = ClientMessageType::Heartbeat;
+        if (!plain)
+            result.message->activity = idle ? Activity::Idle : Activity::Active;
+        return result;
     }
     QJsonParseError jsonError;
     const QJsonDocument doc = QJsonDocument::fromJson(utf8Frame, &jsonError);

@@ -648,8 +648,7 @@ void ClientConnection::goAway()
 
 void ClientConnection::send(const QJsonObject &object)
 {
-    if (m_state != State::Closed)
-        sendFrame(ServerMessages::toFrame(object));
+    sendFrame(ServerMessages::toFrame(object));
 }
 
 void ClientConnection::sendFrame(const QByteArray &utf8)

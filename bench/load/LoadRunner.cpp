@@ -135,7 +135,6 @@ bool LoadRunner::registerUsers()
     int acked = 0;
     int refused = 0;
     int expected = 0;
-    const int half = std::max(1, m_options.contacts / 2);
     for (int user = 0; user < n; ++user) {
         auto &c = connections[static_cast<size_t>(user)];
         c->onText = [&](const std::string &text) {
@@ -146,13 +145,9 @@ bool LoadRunner::registerUsers()
             if (type == "error")
                 ++refused;
         };
-        for (int d = 1; d <= half && d < n; ++d) {
-            for (int other : {(user + d) % n, (user - d + n) % n}) {
-                if (other == user)
-                    continue;
-                c->sendText(frame(
-                    {{"type", "contact_add"}, {"id", ++expected}, {"user", QString::fromStdString(userName(other))}}));
-            }
+        for (int other : contactsOf(user)) {
+            c->sendText(frame(
+                {{"type", "contact_add"}, {"id", ++expected}, {"user", QString::fromStdString(userName(other))}}));
         }
     }
     m_loop.runUntil(EpollLoop::nowMs() + 120000, [&] { return acked >= expected; });
@@ -164,6 +159,21 @@ bool LoadRunner::registerUsers()
     if (refused > 0)
         std::fprintf(stderr, "%d contact requests were refused\n", refused);
     return acked >= expected && refused == 0;
+}
+
+std::vector<int> LoadRunner::contactsOf(int user) const
+{
+    // Ring neighbours, contacts / 2 on each side (the same one twice in a ring of two).
+    const int n = m_options.users;
+    const int half = std::max(1, m_options.contacts / 2);
+    std::vector<int> contacts;
+    for (int d = 1; d <= half && d < n; ++d) {
+        for (int other : {(user + d) % n, (user - d + n) % n}) {
+            if (other != user)
+                contacts.push_back(other);
+        }
+    }
+    return contacts;
 }
 
 std::string LoadRunner::tokensText() const
@@ -625,18 +635,14 @@ QJsonObject LoadRunner::report(const ShardSamples &all, double rssDeltaKib, doub
         result.insert("users_dropped", static_cast<double>(all.droppedLastFrameUs.size()));
         result.insert("users_seen_offline", static_cast<double>(seen.size()));
         // A dropped user whose contacts all dropped too has no one left to see it go.
-        const int n = m_options.users;
-        const int half = std::max(1, m_options.contacts / 2);
         std::int64_t unwatched = 0;
         std::int64_t unseen = 0;
-        for (int user = 0; user < n; ++user) {
+        for (int user = 0; user < m_options.users; ++user) {
             if (!all.droppedLastFrameUs.count(userName(user)) || seen.count(userName(user)))
                 continue;
-            bool watched = false;
-            for (int d = 1; d <= half && d < n && !watched; ++d) {
-                for (int other : {(user + d) % n, (user - d + n) % n})
-                    watched = watched || (other != user && !all.droppedLastFrameUs.count(userName(other)));
-            }
+            const std::vector<int> contacts = contactsOf(user);
+            const bool watched = std::any_of(contacts.begin(), contacts.end(),
+                                             [&](int other) { return !all.droppedLastFrameUs.count(userName(other)); });
             ++(watched ? unseen : unwatched);
         }
         result.insert("users_never_seen_offline", static_cast<double>(unseen));

@@ -59,6 +59,7 @@ private:
     void sendNextAtRate();
     void scheduleDrops();
     std::string userName(int user) const;
+    std::vector<int> contactsOf(int user) const; // whom `user` is made a contact of
     int userOf(int index) const;
     const GatewayAddress &gatewayOf(int user) const;
     std::string sourceAddressOf(int index) const;
