@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <random>
 #include <set>
 #include <sstream>
@@ -84,7 +85,20 @@ bool LoadRunner::registerUsers()
     int registered = 0;
     int failed = 0;
     int next = 0;
-    std::function<void()> startNext = [&] {
+    std::function<void()> startNext;
+    // Registering many users takes longer than the presence TTL: heartbeat the early ones at the
+    // interval the gateway announces, as a client does.
+    int keepAliveMs = m_options.heartbeatMs;
+    // Each registration ends once: with a token, or with the reason it failed.
+    const auto fail = [&](int user, const std::string &reason) {
+        if (!m_tokens[static_cast<size_t>(user)].empty())
+            return;
+        m_tokens[static_cast<size_t>(user)] = "-";
+        ++failed;
+        std::fprintf(stderr, "register %s: %s\n", userName(user).c_str(), reason.c_str());
+        startNext();
+    };
+    startNext = [&] {
         if (next >= n)
             return;
         const int user = next++;
@@ -101,36 +115,39 @@ bool LoadRunner::registerUsers()
         c->onText = [&, user](const std::string &text) {
             const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(text)).object();
             const QString type = o.value("type").toString();
-            if (type == "welcome") {
+            if (type == "welcome" && m_tokens[static_cast<size_t>(user)].empty()) {
                 m_tokens[static_cast<size_t>(user)] = o.value("token").toString().toStdString();
+                keepAliveMs = o.value("heartbeat_interval").toInt(keepAliveMs);
                 ++registered;
                 startNext();
-            } else if (type == "error" && m_tokens[static_cast<size_t>(user)].empty()) {
-                ++failed;
-                std::fprintf(stderr, "register %s: %s\n", userName(user).c_str(),
-                             o.value("message").toString().toUtf8().constData());
-                startNext();
+            } else if (type == "error") {
+                fail(user,
+                     o.value("code").toString().toStdString() + ": " + o.value("message").toString().toStdString());
             }
         };
-        c->open(gatewayOf(user).host, gatewayOf(user).port, sourceAddressOf(user));
+        c->onClosed = [&, user] { fail(user, "closed before welcome"); };
+        if (!c->open(gatewayOf(user).host, gatewayOf(user).port, sourceAddressOf(user)))
+            fail(user, "could not connect");
     };
-    // Registering many users takes longer than the presence TTL: keep the early ones alive.
-    bool registering = true;
-    std::function<void()> keepAlive = [&] {
-        if (!registering)
+    // The keep-alive task outlives this function: it checks a flag it shares before anything else.
+    const auto registering = std::make_shared<bool>(true);
+    std::function<void()> keepAlive = [&, registering] {
+        if (!*registering)
             return;
         for (auto &c : connections) {
             if (c && c->isOpen())
                 c->sendText(kHeartbeat);
         }
-        m_loop.at(EpollLoop::nowMs() + 2000, keepAlive);
+        m_loop.at(EpollLoop::nowMs() + keepAliveMs, keepAlive);
     };
-    m_loop.at(EpollLoop::nowMs() + 2000, keepAlive);
+    m_loop.at(EpollLoop::nowMs() + keepAliveMs, keepAlive);
     for (int i = 0; i < std::min(n, 8); ++i)
         startNext();
     m_loop.runUntil(EpollLoop::nowMs() + 900000, [&] { return registered + failed >= n; });
-    if (registered < n)
+    if (registered < n) {
+        std::fprintf(stderr, "registered %d of %d users\n", registered, n);
         return false;
+    }
 
     int acked = 0;
     int refused = 0;
@@ -150,15 +167,22 @@ bool LoadRunner::registerUsers()
                 {{"type", "contact_add"}, {"id", ++expected}, {"user", QString::fromStdString(userName(other))}}));
         }
     }
-    m_loop.runUntil(EpollLoop::nowMs() + 120000, [&] { return acked >= expected; });
+    const auto anyClosed = [&] {
+        return std::any_of(connections.begin(), connections.end(), [](const auto &c) { return !c->isOpen(); });
+    };
+    m_loop.runUntil(EpollLoop::nowMs() + 120000, [&] { return acked >= expected || anyClosed(); });
+    const bool closedEarly = anyClosed();
+    *registering = false;
     for (auto &c : connections)
         c->sendText(R"({"type":"bye"})");
-    // The keep-alive task captures this function's locals: let its last run see the end.
-    registering = false;
-    m_loop.runUntil(EpollLoop::nowMs() + 2100);
-    if (refused > 0)
-        std::fprintf(stderr, "%d contact requests were refused\n", refused);
-    return acked >= expected && refused == 0;
+    // The gateway closes each after its bye: offline at once, not a drop waiting for its TTL.
+    m_loop.runUntil(EpollLoop::nowMs() + 5000, [&] {
+        return std::none_of(connections.begin(), connections.end(), [](const auto &c) { return c->isOpen(); });
+    });
+    if (refused > 0 || acked < expected)
+        std::fprintf(stderr, "contact requests: %d of %d answered, %d refused%s\n", acked, expected, refused,
+                     closedEarly ? ", the gateway closed a connection" : "");
+    return acked >= expected && refused == 0 && !closedEarly;
 }
 
 std::vector<int> LoadRunner::contactsOf(int user) const
