@@ -2,6 +2,9 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <algorithm>
+#include <charconv>
+#include <string_view>
 
 namespace presently::ServerMessages {
 
@@ -64,7 +67,13 @@ QJsonObject heartbeatAck(qint64 ts)
 QByteArray heartbeatAckFrame(qint64 ts)
 {
     // The frame a gateway sends most: written directly, the same JSON as toFrame(heartbeatAck()).
-    return QByteArrayLiteral(R"({"ts":)") + QByteArray::number(ts) + QByteArrayLiteral(R"(,"type":"heartbeat_ack"})");
+    static constexpr std::string_view head = R"({"ts":)";
+    static constexpr std::string_view tail = R"(,"type":"heartbeat_ack"})";
+    char frame[head.size() + 24 + tail.size()];
+    char *end = std::copy(head.begin(), head.end(), frame);
+    end = std::to_chars(end, end + 24, ts).ptr;
+    end = std::copy(tail.begin(), tail.end(), end);
+    return QByteArray(frame, end - frame);
 }
 
 QJsonObject presence(const QList<UserPresence> &users, const QJsonValue &id)

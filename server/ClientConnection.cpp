@@ -97,7 +97,15 @@ void ClientConnection::onFrame(const QByteArray &frame, bool binary)
     if (!m_firstFrame && !heartbeat)
         limited = !m_requestBucket.take(now);
     m_firstFrame = false;
-    enqueue([this, result = std::move(result), limited] { handle(result, limited); });
+    if (m_busy || m_draining || !m_queue.empty()) {
+        enqueue([this, result = std::move(result), limited] { handle(result, limited); });
+        return;
+    }
+    // Nothing waits before it (most frames, every heartbeat): handle it now, without queueing.
+    m_draining = true;
+    handle(result, limited);
+    m_draining = false;
+    drain(); // what handling it queued
 }
 
 void ClientConnection::enqueue(std::function<void()> task)
@@ -305,7 +313,7 @@ void ClientConnection::reloadContacts(bool autoWatchNew)
                                             readMarks](bool, const QList<UserPresence> &users) {
         if (!self)
             return;
-        QJsonObject contacts = ServerMessages::contacts(self->visibleNow(users), requests, pending);
+        QJsonObject contacts = ServerMessages::contacts(self->m_gateway->visibleNow(users), requests, pending);
         QJsonArray entries = contacts.value(QStringLiteral("contacts")).toArray();
         for (qsizetype i = 0; i < entries.size(); ++i) {
             QJsonObject entry = entries.at(i).toObject();
@@ -321,22 +329,11 @@ void ClientConnection::reloadContacts(bool autoWatchNew)
     });
 }
 
-QList<UserPresence> ClientConnection::visibleNow(QList<UserPresence> users) const
-{
-    // While a user is live, last_seen is the time this entry is made.
-    const qint64 now = m_gateway->presence()->nowMs();
-    for (UserPresence &p : users) {
-        if (p.status == Status::Online || p.status == Status::Idle || p.status == Status::Dnd)
-            p.lastSeen = now;
-    }
-    return users;
-}
-
 void ClientConnection::presencePushed(const UserPresence &presence)
 {
     if (m_state != State::Live || !m_rosterSent || !m_contacts.contains(presence.user))
         return;
-    send(ServerMessages::presence(visibleNow({presence})));
+    sendFrame(m_gateway->presenceFrame(presence));
 }
 
 void ClientConnection::handleLive(const ClientMessage &m)
@@ -436,7 +433,7 @@ void ClientConnection::handlePresenceRequest(const ClientMessage &m)
                 QList<UserPresence> answer;
                 for (const QString &user : asked)
                     answer.append(byUser.value(user, UserPresence::unknown(user)));
-                self->send(ServerMessages::presence(self->visibleNow(answer), id));
+                self->send(ServerMessages::presence(self->m_gateway->visibleNow(answer), id));
             }
             self->endAsync();
         });

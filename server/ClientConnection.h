@@ -68,7 +68,6 @@ private:
     void sendMessagePage(const std::optional<struct MessagePage> &page, const QJsonValue &id);
 
     void reloadContacts(bool autoWatchNew);
-    QList<UserPresence> visibleNow(QList<UserPresence> users) const;
 
     void send(const QJsonObject &object);
     void sendFrame(const QByteArray &utf8);

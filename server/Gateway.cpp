@@ -5,6 +5,7 @@
 #include "PresenceHub.h"
 #include "PresenceStore.h"
 #include "Protocol.h"
+#include "ServerMessages.h"
 
 #include <QLoggingCategory>
 #include <QPointer>
@@ -191,6 +192,28 @@ void Gateway::onAcceptError(QAbstractSocket::SocketError error)
         if (m_listener->isListening())
             m_listener->resumeAccepting();
     });
+}
+
+QList<UserPresence> Gateway::visibleNow(QList<UserPresence> users) const
+{
+    // While a user is live, last_seen is the time this entry is made.
+    const qint64 now = m_presence->nowMs();
+    for (UserPresence &p : users) {
+        if (p.status == Status::Online || p.status == Status::Idle || p.status == Status::Dnd)
+            p.lastSeen = now;
+    }
+    return users;
+}
+
+QByteArray Gateway::presenceFrame(const UserPresence &presence)
+{
+    const qint64 now = m_presence->nowMs();
+    if (now != m_framedAtMs || !(presence == m_framedPresence)) {
+        m_presenceFrame = ServerMessages::toFrame(ServerMessages::presence(visibleNow({presence})));
+        m_framedPresence = presence;
+        m_framedAtMs = now;
+    }
+    return m_presenceFrame;
 }
 
 void Gateway::registerSession(ClientConnection *connection)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ServerConfig.h"
+#include "UserPresence.h"
 
 #include <QAbstractSocket>
 #include <QHash>
@@ -46,6 +47,12 @@ public:
     PresenceHub *hub() const { return m_hub; }
     EventBus *bus() const { return m_bus; }
 
+    // Presence entries as sent now: a live user's last_seen is now.
+    QList<UserPresence> visibleNow(QList<UserPresence> users) const;
+    // The push of one presence change, as every watcher gets it: built once per fan-out, not
+    // once per watcher (a change reaches tens of sessions in one pass).
+    QByteArray presenceFrame(const UserPresence &presence);
+
     void registerSession(ClientConnection *connection);
     void unregisterSession(ClientConnection *connection);
 
@@ -74,6 +81,9 @@ private:
     bool m_warnedFull = false;
     QHash<QString, QSet<ClientConnection *>> m_byUser;
     QHash<QString, ClientConnection *> m_bySession;
+    UserPresence m_framedPresence; // the last presenceFrame(), as given and when
+    qint64 m_framedAtMs = -1;
+    QByteArray m_presenceFrame;
 };
 
 } // namespace presently

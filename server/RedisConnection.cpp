@@ -174,6 +174,11 @@ void RedisConnection::lost()
 
 void RedisConnection::command(const QList<QByteArray> &args, Callback callback)
 {
+    command(RespCommand(args), std::move(callback));
+}
+
+void RedisConnection::command(const RespCommand &resp, Callback callback)
+{
     if (!m_context || !m_connected) {
         if (callback) {
             QMetaObject::invokeMethod(
@@ -181,19 +186,12 @@ void RedisConnection::command(const QList<QByteArray> &args, Callback callback)
         }
         return;
     }
-    std::vector<const char *> argv;
-    std::vector<size_t> argvlen;
-    argv.reserve(static_cast<size_t>(args.size()));
-    argvlen.reserve(static_cast<size_t>(args.size()));
-    for (const QByteArray &a : args) {
-        argv.push_back(a.constData());
-        argvlen.push_back(static_cast<size_t>(a.size()));
-    }
+    const QByteArray formatted = resp.toByteArray();
     auto *pending = new Pending{this, std::move(callback)};
     const bool pubsub = m_mode == Mode::PubSub;
-    const int rc = redisAsyncCommandArgv(
+    const int rc = redisAsyncFormattedCommand(
         m_context, pubsub ? &RedisConnection::onPubSubReply : &RedisConnection::onReply,
-        pubsub ? static_cast<void *>(this) : pending, static_cast<int>(argv.size()), argv.data(), argvlen.data());
+        pubsub ? static_cast<void *>(this) : pending, formatted.constData(), static_cast<size_t>(formatted.size()));
     if (pubsub)
         delete pending; // pub/sub replies all go to message(); nothing to answer
     if (rc != REDIS_OK) {

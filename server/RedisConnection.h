@@ -1,6 +1,7 @@
 #pragma once
 
 #include "RedisReply.h"
+#include "RespCommand.h"
 #include "ServerConfig.h"
 
 #include <QObject>
@@ -28,6 +29,7 @@ public:
     bool isConnected() const { return m_connected; }
     // Callbacks always run from the event loop, never inside command().
     void command(const QList<QByteArray> &args, Callback callback = {});
+    void command(const RespCommand &command, Callback callback = {});
     void setCommandTimeoutMs(int ms) { m_commandTimeoutMs = ms; }
 
 Q_SIGNALS:
@@ -64,10 +66,10 @@ private:
     int m_backoffMs = 0;
     qint64 m_outstanding = 0; // commands mode: sent, not yet answered
     static constexpr int kCheckIntervalMs = 100;
-    quint64 m_replies = 0;            // replies received, ever
+    quint64 m_replies = 0; // replies received, ever
     quint64 m_repliesAtLastCheck = 0;
     qint64 m_lastCheckMs = 0;
-    qint64 m_silentMs = 0;            // loop-free time waiting with no reply
+    qint64 m_silentMs = 0; // loop-free time waiting with no reply
     QTimer m_reconnectTimer;
     QTimer m_timeoutTimer;
 };

@@ -41,6 +41,7 @@ RedisPresenceStore::RedisPresenceStore(const RedisAddress &address, const QStrin
     , m_commands(new RedisConnection(address, RedisConnection::Mode::Commands, this))
     , m_subscriber(new RedisSubscriber(address, this))
     , m_gatewayId(gatewayId)
+    , m_gatewayUtf8(gatewayId.toUtf8())
     , m_ttlMs(presenceTtlMs)
     // A tick writes pending liveness and sweeps. Its period bounds both how stale Redis' view of
     // a session is and how late a dead gateway's sessions are claimed.
@@ -82,8 +83,21 @@ qint64 RedisPresenceStore::nowMs() const
 void RedisPresenceStore::eval(const QByteArray &script, const QList<QByteArray> &args,
                               std::function<void(const RedisReply &)> callback)
 {
-    QList<QByteArray> command{"EVAL", script, "0"};
-    command.append(args);
+    RespCommand command = evalCommand(script);
+    for (const QByteArray &a : args)
+        command.arg(a);
+    eval(command, std::move(callback));
+}
+
+RespCommand RedisPresenceStore::evalCommand(const QByteArray &script)
+{
+    RespCommand command;
+    command.arg("EVAL").arg(script).arg("0");
+    return command;
+}
+
+void RedisPresenceStore::eval(const RespCommand &command, std::function<void(const RedisReply &)> callback)
+{
     m_commands->command(command, [callback = std::move(callback)](const RedisReply &reply) {
         if (reply.type == RedisReply::Type::Error)
             qCWarning(lcRedis) << "script failed:" << reply.string;
@@ -101,7 +115,7 @@ void RedisPresenceStore::assertSession(const QString &sessionId, const LocalSess
 
 void RedisPresenceStore::startSession(const SessionStart &session)
 {
-    LocalSession local{session.user, session.device, session.activity, Clock::nowMs()};
+    LocalSession local{session.user, session.device, session.activity, Clock::nowMs(), session.sessionId.toUtf8()};
     m_sessions.insert(session.sessionId, local);
     m_deadlines.frame(session.sessionId, local.lastFrameMs);
     assertSession(session.sessionId, local, session.status);
@@ -248,21 +262,22 @@ void RedisPresenceStore::tick(bool sweep)
         return;
     if (m_tickInFlight && sweep)
         return; // Redis is slow: do not pile ticks up behind each other
-    QList<QByteArray> args{m_gatewayId.toUtf8(), number(m_leaseMs),
-                           number(sweep ? m_ttlMs + m_graceMs : std::numeric_limits<int>::max()),
-                           number(sweep ? kClaimLimit : 0)};
-    args.reserve(4 + 2 * m_dirty.size());
+    RespCommand command = evalCommand(RedisScripts::tick);
+    command.reserve(RedisScripts::tick.size() + 64 * m_dirty.size() + 128);
+    command.arg(m_gatewayUtf8)
+        .arg(m_leaseMs)
+        .arg(sweep ? m_ttlMs + m_graceMs : std::numeric_limits<int>::max())
+        .arg(sweep ? kClaimLimit : 0);
     for (const QString &sessionId : std::as_const(m_dirty)) {
         const auto it = m_sessions.constFind(sessionId);
         if (it == m_sessions.cend())
             continue;
-        args.append(number(it->lastFrameMs + m_offsetMs));
-        args.append(sessionId.toUtf8());
+        command.arg(it->lastFrameMs + m_offsetMs).arg(it->idUtf8);
     }
     m_dirty.clear();
     m_tickInFlight = true;
     const qint64 sentAt = Clock::nowMs();
-    eval(RedisScripts::tick, args, [this, self = QPointer<RedisPresenceStore>(this), sentAt](const RedisReply &reply) {
+    eval(command, [this, self = QPointer<RedisPresenceStore>(this), sentAt](const RedisReply &reply) {
         if (!self)
             return;
         m_tickInFlight = false;

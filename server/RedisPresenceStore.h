@@ -1,6 +1,7 @@
 #pragma once
 
 #include "PresenceStore.h"
+#include "RespCommand.h"
 #include "ServerConfig.h"
 #include "SessionDeadlines.h"
 
@@ -53,10 +54,13 @@ private:
         QString device;
         Activity activity = Activity::Active;
         qint64 lastFrameMs = 0; // local clock
+        QByteArray idUtf8;      // written by every tick that finds the session dirty
     };
 
+    static RespCommand evalCommand(const QByteArray &script); // EVAL script 0, then the arguments
     void eval(const QByteArray &script, const QList<QByteArray> &args,
               std::function<void(const RedisReply &)> callback = {});
+    void eval(const RespCommand &command, std::function<void(const RedisReply &)> callback = {});
     void assertSession(const QString &sessionId, const LocalSession &session, const StoredStatus &status);
     void reassertAll();
     void tick(bool sweep);
@@ -67,6 +71,7 @@ private:
     RedisConnection *m_commands;
     RedisSubscriber *m_subscriber;
     QString m_gatewayId;
+    QByteArray m_gatewayUtf8;
     int m_ttlMs;
     int m_tickMs;
     int m_graceMs;

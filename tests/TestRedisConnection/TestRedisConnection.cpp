@@ -8,6 +8,7 @@
 #include <QThread>
 #include <csignal>
 #include <memory>
+#include <optional>
 
 using namespace presently;
 
@@ -19,6 +20,7 @@ private Q_SLOTS:
     void cleanup();
 
     void answersCommands();
+    void argumentsArriveByteForByte();
     void slowPipelineIsNotDead();
     void repliesWaitingInTheSocketAreNotTimeouts();
     void frozenRedisIsDroppedAndRejoined();
@@ -71,6 +73,30 @@ void TestRedisConnection::answersCommands()
     QTRY_COMPARE_WITH_TIMEOUT(answer, QByteArray("PONG"), 5000);
 }
 
+void TestRedisConnection::argumentsArriveByteForByte()
+{
+    // Binary-safe RESP: CRLF, NUL, empty and long arguments, and numbers, written by RespCommand.
+    auto connection = openConnection(1000);
+    QVERIFY(connection);
+    const QByteArray tricky = QByteArray("a\r\nb\0c$3\r\n*", 11) + QByteArray(70000, 'z');
+    RespCommand set;
+    set.arg("RPUSH").arg("resp-test").arg(tricky).arg("").arg(-1234567890123LL);
+    QCOMPARE(set.count(), 5);
+    std::optional<RedisReply> pushed;
+    connection->command(set, [&](const RedisReply &reply) { pushed = reply; });
+    QList<QByteArray> values;
+    bool read = false;
+    connection->command({"LRANGE", "resp-test", "0", "-1"}, [&](const RedisReply &reply) {
+        for (const RedisReply &e : reply.elements)
+            values.append(e.string);
+        read = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(read, 5000);
+    QVERIFY(pushed);
+    QCOMPARE(pushed->toInteger(), 3);
+    QCOMPARE(values, (QList<QByteArray>{tricky, QByteArray(), QByteArray("-1234567890123")}));
+}
+
 void TestRedisConnection::slowPipelineIsNotDead()
 {
     // Twelve scripts of 40 ms each, sent at once: the last is answered after 480 ms, well past
@@ -87,9 +113,8 @@ return 'done')LUA";
     int answered = 0;
     int failed = 0;
     for (int i = 0; i < 12; ++i) {
-        connection->command({"EVAL", busy, "0", QByteArray(20000, 'x')}, [&](const RedisReply &reply) {
-            ++(reply.string == "done" ? answered : failed);
-        });
+        connection->command({"EVAL", busy, "0", QByteArray(20000, 'x')},
+                            [&](const RedisReply &reply) { ++(reply.string == "done" ? answered : failed); });
     }
     QTRY_COMPARE_WITH_TIMEOUT(answered + failed, 12, 10000);
     QCOMPARE(failed, 0);
