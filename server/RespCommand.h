@@ -9,7 +9,7 @@ namespace presently {
 
 // A Redis command in RESP, written argument by argument into one buffer: the presence tick
 // sends hundreds of arguments per batch, and formatting each into its own QByteArray (then
-// again in hiredis) cost more than the rest of a heartbeat.
+// again in hiredis) was a sixth of a heartbeat's instructions.
 class RespCommand {
 public:
     RespCommand() = default;
