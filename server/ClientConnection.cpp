@@ -97,21 +97,7 @@ void ClientConnection::onFrame(const QByteArray &frame, bool binary)
     if (!m_firstFrame && !heartbeat)
         limited = !m_requestBucket.take(now);
     m_firstFrame = false;
-    if (m_busy || m_draining || !m_queue.empty()) {
-        enqueue([this, result = std::move(result), limited] { handle(result, limited); });
-        return;
-    }
-    // Nothing waits before it (most frames, every heartbeat): handle it now, without queueing.
-    m_draining = true;
-    handle(result, limited);
-    m_draining = false;
-    drain(); // what handling it queued
-}
-
-void ClientConnection::enqueue(std::function<void()> task)
-{
-    m_queue.push_back(std::move(task));
-    drain();
+    enqueue([this, result = std::move(result), limited] { handle(result, limited); });
 }
 
 void ClientConnection::drain()

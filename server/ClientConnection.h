@@ -10,6 +10,7 @@
 #include <QTimer>
 #include <deque>
 #include <functional>
+#include <utility>
 
 class QWebSocket;
 
@@ -43,7 +44,21 @@ private:
     enum class State { AwaitingHello, Authenticating, Live, Closed };
 
     void onFrame(const QByteArray &frame, bool binary);
-    void enqueue(std::function<void()> task);
+    // Runs `task` in order with the others: at once when nothing waits before it (most frames,
+    // every heartbeat; no std::function made), else queued behind what does.
+    template <typename Task> void enqueue(Task &&task)
+    {
+        if (m_state == State::Closed)
+            return;
+        if (m_busy || m_draining || !m_queue.empty()) {
+            m_queue.emplace_back(std::forward<Task>(task));
+            return;
+        }
+        m_draining = true;
+        task();
+        m_draining = false;
+        drain(); // what running it queued
+    }
     void drain();
     void beginAsync();
     void endAsync();

@@ -345,14 +345,13 @@ void LoadRunner::onPresence(const QJsonObject &o, std::int64_t receivedUs)
 {
     if (!m_measuring)
         return;
-    const std::int64_t now = receivedUs;
     for (const QJsonValue &v : o.value("users").toArray()) {
         const QJsonObject p = v.toObject();
         if (p.value("status").toString() == "offline")
-            m_samples.offlineSeenUs.emplace_back(p.value("user").toString().toStdString(), now);
+            m_samples.offlineSeenUs.emplace_back(p.value("user").toString().toStdString(), receivedUs);
         const std::int64_t sentUs = sendTimeIn(p.value("text").toString(), QLatin1Char('p'));
         if (sentUs > 0)
-            m_samples.steps[m_step].propagationMs.push_back(ms(now - sentUs));
+            m_samples.steps[m_step].propagationMs.push_back(ms(receivedUs - sentUs));
     }
 }
 
