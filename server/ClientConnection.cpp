@@ -8,13 +8,13 @@
 #include "PresenceHub.h"
 #include "PresenceStore.h"
 #include "ServerMessages.h"
+#include "ServerWebSocket.h"
 
 #include <QFuture>
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QRandomGenerator>
-#include <QWebSocket>
 #include <QtConcurrent/QtConcurrentRun>
 
 Q_LOGGING_CATEGORY(lcSession, "presently.session")
@@ -24,7 +24,6 @@ namespace presently {
 namespace {
 // A client that does not read its socket is cut off before the gateway buffers this much for it.
 constexpr qint64 kMaxPendingWriteBytes = 4 * 1024 * 1024;
-constexpr int kCloseDrainMs = 50;
 
 QString newSessionId()
 {
@@ -34,7 +33,7 @@ QString newSessionId()
 }
 } // namespace
 
-ClientConnection::ClientConnection(QWebSocket *socket, Gateway *gateway)
+ClientConnection::ClientConnection(ServerWebSocket *socket, Gateway *gateway)
     : QObject(gateway)
     , m_socket(socket)
     , m_gateway(gateway)
@@ -43,16 +42,10 @@ ClientConnection::ClientConnection(QWebSocket *socket, Gateway *gateway)
     , m_floodBucket(gateway->config().limits.floodBurst, gateway->config().limits.floodPerSecond)
 {
     m_socket->setParent(this);
-    const int maxBytes = gateway->config().limits.maxMessageBytes;
-    m_socket->setMaxAllowedIncomingFrameSize(static_cast<quint64>(maxBytes));
-    m_socket->setMaxAllowedIncomingMessageSize(static_cast<quint64>(maxBytes));
-
-    connect(m_socket, &QWebSocket::textMessageReceived, this,
-            [this](const QString &text) { onFrame(text.toUtf8(), false); });
-    connect(m_socket, &QWebSocket::binaryMessageReceived, this,
-            [this](const QByteArray &data) { onFrame(data, true); });
-    connect(m_socket, &QWebSocket::aboutToClose, this, [this] { m_closeHandshake = true; });
-    connect(m_socket, &QWebSocket::disconnected, this, &ClientConnection::onDisconnected);
+    connect(m_socket, &ServerWebSocket::textReceived, this, [this](const QByteArray &utf8) { onFrame(utf8, false); });
+    connect(m_socket, &ServerWebSocket::binaryReceived, this, [this](const QByteArray &data) { onFrame(data, true); });
+    connect(m_socket, &ServerWebSocket::closeReceived, this, [this] { m_closeHandshake = true; });
+    connect(m_socket, &ServerWebSocket::disconnected, this, &ClientConnection::onDisconnected);
 
     m_authTimer.setSingleShot(true);
     m_authTimer.setInterval(gateway->config().authTimeoutMs);
@@ -65,11 +58,8 @@ ClientConnection::ClientConnection(QWebSocket *socket, Gateway *gateway)
 
 ClientConnection::~ClientConnection()
 {
-    // Destroying a connected QWebSocket leaks in Qt 6.4 (its close reason): end the socket first.
-    if (m_socket->state() != QAbstractSocket::UnconnectedState) {
-        m_socket->disconnect(this);
-        m_socket->abort();
-    }
+    // The socket, a child, closes without a word (no disconnected) when it is deleted.
+    m_socket->disconnect(this);
     for (const QString &user : std::as_const(m_watched))
         m_gateway->hub()->unwatch(this, user);
 }
@@ -643,7 +633,7 @@ void ClientConnection::sendFrame(const QByteArray &utf8)
         endSession(CloseCode::Policy, QStringLiteral("not reading"));
         return;
     }
-    m_socket->sendTextMessage(QString::fromUtf8(utf8));
+    m_socket->sendText(utf8);
 }
 
 void ClientConnection::sendError(ErrorCode code, const QString &message, const QJsonValue &id)
@@ -669,11 +659,9 @@ void ClientConnection::close(quint16 code, const QString &reason)
         m_sessionEnded = true;
         m_gateway->presence()->endSession(m_sessionId);
     }
-    // Closing with unread input in the kernel buffer makes TCP send a reset, and the peer may
-    // then never read our close frame: let the event loop drain the input first.
-    QTimer::singleShot(kCloseDrainMs, m_socket, [socket = m_socket, code, reason] {
-        socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
-    });
+    // The socket reads (and drops) what comes until the client answers: closing with unread input
+    // would make TCP send a reset, and the client might never read our close frame.
+    m_socket->close(code, reason);
 }
 
 void ClientConnection::onDisconnected()

@@ -12,11 +12,10 @@
 #include <functional>
 #include <utility>
 
-class QWebSocket;
-
 namespace presently {
 
 class Gateway;
+class ServerWebSocket;
 
 // One client's WebSocket and, once signed in, its session: the protocol state machine.
 // Frames are handled strictly in arrival order; while a request waits for the store or a
@@ -24,7 +23,7 @@ class Gateway;
 class ClientConnection : public QObject, public PresenceWatcher {
     Q_OBJECT
 public:
-    ClientConnection(QWebSocket *socket, Gateway *gateway);
+    ClientConnection(ServerWebSocket *socket, Gateway *gateway);
     ~ClientConnection() override;
 
     const QString &user() const { return m_user; }
@@ -91,7 +90,7 @@ private:
     void close(quint16 code, const QString &reason);
     void onDisconnected();
 
-    QWebSocket *m_socket;
+    ServerWebSocket *m_socket; // a child
     Gateway *m_gateway;
     ProtocolParser m_parser;
     State m_state = State::AwaitingHello;

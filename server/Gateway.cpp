@@ -7,13 +7,13 @@
 #include "Protocol.h"
 #include "ServerMessages.h"
 
+#include "ServerWebSocket.h"
+#include "SocketIo.h"
+
 #include <QLoggingCategory>
-#include <QPointer>
+#include <QSocketNotifier>
 #include <QTcpServer>
-#include <QTcpSocket>
 #include <QTimer>
-#include <QWebSocket>
-#include <QWebSocketServer>
 
 Q_LOGGING_CATEGORY(lcGateway, "presently.gateway")
 
@@ -22,6 +22,7 @@ namespace presently {
 namespace {
 constexpr int kAcceptRetryMs = 100;
 constexpr int kRefuseDelayMs = 20;
+constexpr int kHandshakeTimeoutMs = 10000;
 } // namespace
 
 Gateway::Gateway(const ServerConfig &config, AccountStore *accounts, MessageStore *messages, PresenceStore *presence,
@@ -34,15 +35,7 @@ Gateway::Gateway(const ServerConfig &config, AccountStore *accounts, MessageStor
     , m_bus(bus)
     , m_hub(new PresenceHub(presence, this))
     , m_listener(new QTcpServer(this))
-    , m_server(new QWebSocketServer(QStringLiteral("presently"), QWebSocketServer::NonSecureMode, this))
 {
-    // We accept TCP ourselves and hand sockets to the WebSocket server, so that every socket is
-    // counted, handshakes in progress included: accepting pauses before the process runs out of
-    // files (at which point Qt's accept loop would spin on EMFILE).
-    m_listener->setMaxPendingConnections(1);
-    connect(m_listener, &QTcpServer::newConnection, this, &Gateway::onNewTcpConnection);
-    connect(m_listener, &QTcpServer::acceptError, this, &Gateway::onAcceptError);
-    connect(m_server, &QWebSocketServer::newConnection, this, &Gateway::onNewConnection);
     connect(m_bus, &EventBus::eventReceived, this, &Gateway::onUserEvent);
     connect(m_presence, &PresenceStore::sessionExpired, this, &Gateway::onSessionExpired);
     connect(m_bus, &EventBus::eventsMayHaveBeenLost, this, &Gateway::catchUpAll);
@@ -89,6 +82,12 @@ bool Gateway::listen(QString *error)
                      .arg(m_listener->errorString());
         return false;
     }
+    // QTcpServer only listens: we accept ourselves, one descriptor at a time, so that every socket
+    // is counted, handshakes included, and accepting pauses before the process runs out of files
+    // (where Qt's accept loop would spin on EMFILE). No QTcpSocket is made for a session.
+    m_listener->pauseAccepting();
+    m_acceptNotifier = new QSocketNotifier(m_listener->socketDescriptor(), QSocketNotifier::Read, this);
+    connect(m_acceptNotifier, &QSocketNotifier::activated, this, &Gateway::acceptConnections);
     return true;
 }
 
@@ -106,60 +105,70 @@ QString Gateway::listenAddress() const
     return QStringLiteral("%1:%2").arg(host).arg(m_listener->serverPort());
 }
 
-void Gateway::onNewTcpConnection()
+void Gateway::acceptConnections()
 {
+    const qintptr listener = m_listener->socketDescriptor();
     while (m_config.maxSockets < 0 || m_openSockets < m_config.maxSockets) {
-        QTcpSocket *socket = m_listener->nextPendingConnection();
-        if (!socket)
+        SocketIo::AcceptStatus status;
+        const qintptr descriptor = SocketIo::accept(listener, &status);
+        if (status == SocketIo::AcceptStatus::WouldBlock)
             return;
+        if (status != SocketIo::AcceptStatus::Accepted) {
+            // Out of files (EMFILE) and the like: try again shortly, when refused or closed
+            // connections have given files back.
+            qCWarning(lcGateway) << "cannot accept a connection:"
+                                 << (status == SocketIo::AcceptStatus::OutOfFiles ? "out of files" : "error")
+                                 << "- retrying in" << kAcceptRetryMs << "ms";
+            m_acceptNotifier->setEnabled(false);
+            QTimer::singleShot(kAcceptRetryMs, m_acceptNotifier,
+                               [notifier = m_acceptNotifier] { notifier->setEnabled(true); });
+            return;
+        }
         ++m_openSockets;
-        const std::pair<QHostAddress, quint16> peer{socket->peerAddress(), socket->peerPort()};
-        m_upgrading.insert(peer, socket);
-        // Counted down by a child of the socket, not by its own destroyed(): upgrading the socket
-        // to a WebSocket disconnects every connection to its signals.
-        auto *lifetime = new QObject(socket);
-        connect(lifetime, &QObject::destroyed, this, [this, peer] {
-            if (const auto it = m_upgrading.constFind(peer); it != m_upgrading.cend() && it->isNull())
-                m_upgrading.erase(it);
-            --m_openSockets;
-            m_warnedSockets = false;
-            if (m_listener->hasPendingConnections())
-                QTimer::singleShot(0, this, &Gateway::onNewTcpConnection);
+        auto *socket = new ServerWebSocket(descriptor, m_config.limits.maxMessageBytes, this);
+        connect(socket, &QObject::destroyed, this, &Gateway::onSocketDestroyed);
+        connect(socket, &ServerWebSocket::opened, this, [this, socket] { onWebSocketOpened(socket); });
+        connect(socket, &ServerWebSocket::disconnected, this, [this, socket] {
+            if (socket->parent() == this) // not taken by a ClientConnection (handshake, refused)
+                socket->deleteLater();
         });
-        m_server->handleConnection(socket);
+        QTimer::singleShot(kHandshakeTimeoutMs, socket, [socket] {
+            if (socket->state() == ServerWebSocket::State::Handshaking)
+                socket->abort();
+        });
     }
-    // At the limit: the connection stays queued in QTcpServer, which then stops accepting (with
-    // one pending and at most one allowed) until we take it. Pausing would not hold: taking a
-    // pending connection re-enables accepting, and Qt retries EMFILE without end.
-    if (!m_warnedSockets && m_listener->hasPendingConnections()) {
+    // At the limit: connections wait in the kernel's backlog until some socket closes.
+    m_acceptNotifier->setEnabled(false);
+    if (!m_warnedSockets) {
         qCWarning(lcGateway) << m_openSockets << "sockets open, the most this process can hold; new connections"
                              << "wait until some close";
         m_warnedSockets = true;
     }
 }
 
-void Gateway::onNewConnection()
+void Gateway::onSocketDestroyed()
 {
-    while (QWebSocket *socket = m_server->nextPendingConnection()) {
-        // Qt 6.4's QWebSocket neither owns nor deletes the socket it was upgraded from: it would
-        // stay, a child of the listener, for the life of the process. Delete it after its
-        // WebSocket (the context drops this if some Qt version deletes it first).
-        if (const QPointer<QTcpSocket> tcp = m_upgrading.take({socket->peerAddress(), socket->peerPort()}))
-            connect(socket, &QObject::destroyed, tcp.data(), &QObject::deleteLater);
-        if (m_config.maxConnections >= 0 && m_connections.size() >= m_config.maxConnections) {
-            refuseConnection(socket);
-            continue;
-        }
-        auto *connection = new ClientConnection(socket, this);
-        m_connections.insert(connection);
-        connect(connection, &QObject::destroyed, this, [this, connection] {
-            m_connections.remove(connection);
-            m_warnedFull = false;
-        });
-    }
+    --m_openSockets;
+    m_warnedSockets = false;
+    if (m_acceptNotifier && !m_acceptNotifier->isEnabled())
+        m_acceptNotifier->setEnabled(true);
 }
 
-void Gateway::refuseConnection(QWebSocket *socket)
+void Gateway::onWebSocketOpened(ServerWebSocket *socket)
+{
+    if (m_config.maxConnections >= 0 && m_connections.size() >= m_config.maxConnections) {
+        refuseConnection(socket);
+        return;
+    }
+    auto *connection = new ClientConnection(socket, this);
+    m_connections.insert(connection);
+    connect(connection, &QObject::destroyed, this, [this, connection] {
+        m_connections.remove(connection);
+        m_warnedFull = false;
+    });
+}
+
+void Gateway::refuseConnection(ServerWebSocket *socket)
 {
     // Full: say so with a close the client understands (back off, retry) rather than leave it
     // waiting. The files reserved below the limit pay for these short-lived sockets.
@@ -168,29 +177,10 @@ void Gateway::refuseConnection(QWebSocket *socket)
                              << "more with 4003 until some close";
         m_warnedFull = true;
     }
-    socket->setParent(this);
-    connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
     // A close frame in the same segment as the handshake response is misread by some clients
     // (Qt 6.4's own reports 1002): send it a moment later.
     QTimer::singleShot(kRefuseDelayMs, socket, [socket] {
-        socket->close(static_cast<QWebSocketProtocol::CloseCode>(CloseCode::TryAgainLater),
-                      QStringLiteral("server full, try again later"));
-    });
-    QTimer::singleShot(1000, socket, [socket] {
-        socket->abort();
-        socket->deleteLater();
-    });
-}
-
-void Gateway::onAcceptError(QAbstractSocket::SocketError error)
-{
-    // Out of files (EMFILE) and the like: Qt pauses accepting for good. Try again shortly, when
-    // refused or closed connections have given files back.
-    qCWarning(lcGateway) << "cannot accept a connection:" << error << m_listener->errorString() << "- retrying in"
-                         << kAcceptRetryMs << "ms";
-    QTimer::singleShot(kAcceptRetryMs, this, [this] {
-        if (m_listener->isListening())
-            m_listener->resumeAccepting();
+        socket->close(CloseCode::TryAgainLater, QStringLiteral("server full, try again later"));
     });
 }
 
@@ -255,6 +245,8 @@ void Gateway::onSessionExpired(const QString &sessionId)
 
 void Gateway::shutdown(std::function<void()> done)
 {
+    delete m_acceptNotifier; // before its descriptor closes
+    m_acceptNotifier = nullptr;
     m_listener->close();
     m_presence->detachAll();
     const QSet<ClientConnection *> connections = m_connections;

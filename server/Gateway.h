@@ -3,18 +3,13 @@
 #include "ServerConfig.h"
 #include "UserPresence.h"
 
-#include <QAbstractSocket>
 #include <QHash>
-#include <QHostAddress>
 #include <QObject>
-#include <QPointer>
 #include <QSet>
-#include <utility>
+#include <functional>
 
+class QSocketNotifier;
 class QTcpServer;
-class QTcpSocket;
-class QWebSocket;
-class QWebSocketServer;
 
 namespace presently {
 
@@ -24,8 +19,10 @@ class EventBus;
 class MessageStore;
 class PresenceHub;
 class PresenceStore;
+class ServerWebSocket;
 
-// Accepts WebSocket connections and routes store and bus events to the sessions they concern.
+// Accepts WebSocket connections (our own RFC 6455 transport, ServerWebSocket) and routes store
+// and bus events to the sessions they concern.
 class Gateway : public QObject {
     Q_OBJECT
 public:
@@ -57,10 +54,10 @@ public:
     void unregisterSession(ClientConnection *connection);
 
 private:
-    void onNewTcpConnection();
-    void onNewConnection();
-    void refuseConnection(QWebSocket *socket);
-    void onAcceptError(QAbstractSocket::SocketError error);
+    void acceptConnections();
+    void onSocketDestroyed();
+    void onWebSocketOpened(ServerWebSocket *socket);
+    void refuseConnection(ServerWebSocket *socket);
     void onUserEvent(const QString &user, const QJsonObject &event);
     void onSessionExpired(const QString &sessionId);
     void catchUpAll();
@@ -71,11 +68,9 @@ private:
     PresenceStore *m_presence;
     EventBus *m_bus;
     PresenceHub *m_hub;
-    QTcpServer *m_listener;
-    QWebSocketServer *m_server;
+    QTcpServer *m_listener; // binds and listens; we accept (see acceptConnections)
+    QSocketNotifier *m_acceptNotifier = nullptr;
     int m_openSockets = 0; // accepted and not yet destroyed, handshakes included
-    // Accepted sockets by peer, until their WebSocket exists: the socket is deleted after it.
-    QHash<std::pair<QHostAddress, quint16>, QPointer<QTcpSocket>> m_upgrading;
     bool m_warnedSockets = false;
     QSet<ClientConnection *> m_connections;
     bool m_warnedFull = false;
