@@ -5,10 +5,10 @@
 #include <QSocketNotifier>
 #include <QTimerEvent>
 #include <chrono>
-#include <utility>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
+#include <utility>
 
 namespace presently {
 
@@ -250,8 +250,15 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     Q_EMIT awake();
     bool handled = false;
 
-    // Collect first: a handler may unregister or delete other notifiers.
-    QList<QPointer<QSocketNotifier>> ready;
+    // Collect first, dispatch after: a handler may unregister or delete other notifiers, so each
+    // is looked up again by descriptor when its turn comes (a descriptor closed and reused
+    // meanwhile gets at worst a spurious activation, which sockets expect).
+    struct Ready {
+        int fd;
+        std::uint32_t events;
+    };
+    Ready ready[512];
+    int readyCount = 0;
     for (int i = 0; i < n; ++i) {
         const int fd = events[i].data.fd;
         if (fd == m_wake) {
@@ -259,24 +266,34 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
             [[maybe_unused]] const ssize_t r = read(m_wake, &count, sizeof count);
             continue;
         }
-        const auto it = m_watches.constFind(fd);
-        if (it == m_watches.cend())
-            continue;
-        const std::uint32_t e = events[i].events;
-        const bool failed = e & (EPOLLERR | EPOLLHUP);
-        if (it->read && (e & EPOLLIN || failed))
-            ready.append(it->read);
-        if (it->write && (e & EPOLLOUT || failed))
-            ready.append(it->write);
-        if (it->exception && (e & EPOLLPRI))
-            ready.append(it->exception);
+        ready[readyCount++] = {fd, events[i].events};
     }
-    for (const QPointer<QSocketNotifier> &notifier : std::as_const(ready)) {
+    const auto activate = [&handled](QSocketNotifier *notifier) {
         if (!notifier || !notifier->isEnabled())
-            continue;
-        QEvent activate(QEvent::SockAct);
-        QCoreApplication::sendEvent(notifier, &activate);
+            return;
+        QEvent event(QEvent::SockAct);
+        QCoreApplication::sendEvent(notifier, &event);
         handled = true;
+    };
+    for (int i = 0; i < readyCount; ++i) {
+        const int fd = ready[i].fd;
+        const std::uint32_t e = ready[i].events;
+        const bool failed = e & (EPOLLERR | EPOLLHUP);
+        if (e & EPOLLIN || failed) {
+            const auto it = m_watches.constFind(fd);
+            if (it != m_watches.cend())
+                activate(it->read);
+        }
+        if (e & EPOLLOUT || failed) {
+            const auto it = m_watches.constFind(fd);
+            if (it != m_watches.cend())
+                activate(it->write);
+        }
+        if (e & EPOLLPRI) {
+            const auto it = m_watches.constFind(fd);
+            if (it != m_watches.cend())
+                activate(it->exception);
+        }
     }
     handled = deliverOptimisticWrites() || handled;
     if (!(flags & QEventLoop::X11ExcludeTimers))

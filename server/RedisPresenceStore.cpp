@@ -128,7 +128,10 @@ void RedisPresenceStore::touchSession(const QString &sessionId)
         return;
     it->lastFrameMs = Clock::nowMs();
     m_deadlines.frame(sessionId, it->lastFrameMs);
-    m_dirty.insert(sessionId);
+    if (!it->dirty) {
+        it->dirty = true;
+        m_dirty.append(sessionId);
+    }
 }
 
 void RedisPresenceStore::setActivity(const QString &sessionId, Activity activity)
@@ -153,7 +156,6 @@ void RedisPresenceStore::endSession(const QString &sessionId)
 {
     if (!m_sessions.remove(sessionId))
         return;
-    m_dirty.remove(sessionId);
     eval(RedisScripts::endSession, {sessionId.toUtf8(), "0"});
 }
 
@@ -234,7 +236,6 @@ void RedisPresenceStore::onMessage(const QByteArray &channel, const QByteArray &
         // Another gateway (or our own tick) found this session's last frame too old.
         const QString sessionId = QString::fromUtf8(payload);
         if (m_sessions.remove(sessionId)) {
-            m_dirty.remove(sessionId);
             qCWarning(lcRedis) << "session" << sessionId << "was expired in Redis";
             Q_EMIT sessionExpired(sessionId);
         }
@@ -250,7 +251,6 @@ void RedisPresenceStore::expireLocal()
         });
     for (const QString &sessionId : expired) {
         const LocalSession s = m_sessions.take(sessionId);
-        m_dirty.remove(sessionId);
         eval(RedisScripts::endSession, {sessionId.toUtf8(), number(s.lastFrameMs + m_offsetMs)});
         Q_EMIT sessionExpired(sessionId);
     }
@@ -269,9 +269,10 @@ void RedisPresenceStore::tick(bool sweep)
         .arg(sweep ? m_ttlMs + m_graceMs : std::numeric_limits<int>::max())
         .arg(sweep ? kClaimLimit : 0);
     for (const QString &sessionId : std::as_const(m_dirty)) {
-        const auto it = m_sessions.constFind(sessionId);
-        if (it == m_sessions.cend())
+        const auto it = m_sessions.find(sessionId);
+        if (it == m_sessions.end() || !it->dirty)
             continue;
+        it->dirty = false;
         command.arg(it->lastFrameMs + m_offsetMs).arg(it->idUtf8);
     }
     m_dirty.clear();

@@ -55,6 +55,7 @@ private:
         Activity activity = Activity::Active;
         qint64 lastFrameMs = 0; // local clock
         QByteArray idUtf8;      // written by every tick that finds the session dirty
+        bool dirty = false;     // in m_dirty, with a frame not yet written
     };
 
     static RespCommand evalCommand(const QByteArray &script); // EVAL script 0, then the arguments
@@ -81,7 +82,9 @@ private:
     bool m_leaseHeld = false; // a tick since the last connect renewed the lease
     bool m_detached = false;
     QHash<QString, LocalSession> m_sessions;
-    QSet<QString> m_dirty; // sessions with frames not yet written
+    // Sessions with frames not yet written, once each (LocalSession::dirty); an entry whose session
+    // is gone meanwhile is skipped.
+    QList<QString> m_dirty;
     SessionDeadlines m_deadlines;
     QTimer m_tickTimer;
 };
