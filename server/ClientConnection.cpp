@@ -42,9 +42,7 @@ ClientConnection::ClientConnection(ServerWebSocket *socket, Gateway *gateway)
     , m_floodBucket(gateway->config().limits.floodBurst, gateway->config().limits.floodPerSecond)
 {
     m_socket->setParent(this);
-    connect(m_socket, &ServerWebSocket::textReceived, this, [this](const QByteArray &utf8) { onFrame(utf8, false); });
-    connect(m_socket, &ServerWebSocket::binaryReceived, this, [this](const QByteArray &data) { onFrame(data, true); });
-    connect(m_socket, &ServerWebSocket::closeReceived, this, [this] { m_closeHandshake = true; });
+    m_socket->setReceiver(this);
     connect(m_socket, &ServerWebSocket::disconnected, this, &ClientConnection::onDisconnected);
 
     m_authTimer.setSingleShot(true);
@@ -60,6 +58,7 @@ ClientConnection::~ClientConnection()
 {
     // The socket, a child, closes without a word (no disconnected) when it is deleted.
     m_socket->disconnect(this);
+    m_socket->setReceiver(nullptr);
     for (const QString &user : std::as_const(m_watched))
         m_gateway->hub()->unwatch(this, user);
 }

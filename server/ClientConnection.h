@@ -2,6 +2,7 @@
 
 #include "PresenceWatcher.h"
 #include "ProtocolParser.h"
+#include "ServerWebSocket.h"
 #include "TokenBucket.h"
 
 #include <QJsonObject>
@@ -15,12 +16,11 @@
 namespace presently {
 
 class Gateway;
-class ServerWebSocket;
 
 // One client's WebSocket and, once signed in, its session: the protocol state machine.
 // Frames are handled strictly in arrival order; while a request waits for the store or a
 // password hash, later frames queue behind it.
-class ClientConnection : public QObject, public PresenceWatcher {
+class ClientConnection : public QObject, public PresenceWatcher, private ServerWebSocket::Receiver {
     Q_OBJECT
 public:
     ClientConnection(ServerWebSocket *socket, Gateway *gateway);
@@ -41,6 +41,10 @@ public:
 
 private:
     enum class State { AwaitingHello, Authenticating, Live, Closed };
+
+    void textReceived(const QByteArray &utf8) override { onFrame(utf8, false); }
+    void binaryReceived(const QByteArray &data) override { onFrame(data, true); }
+    void closeReceived() override { m_closeHandshake = true; }
 
     void onFrame(const QByteArray &frame, bool binary);
     // Runs `task` in order with the others: at once when nothing waits before it (most frames,

@@ -199,14 +199,16 @@ void ServerWebSocket::handleFrame(quint8 opcode, bool fin, char *payload, qint64
 void ServerWebSocket::deliver(quint8 opcode, char *payload, qint64 length)
 {
     if (opcode == OpBinary) {
-        Q_EMIT binaryReceived(QByteArray::fromRawData(payload, length));
+        if (m_receiver)
+            m_receiver->binaryReceived(QByteArray::fromRawData(payload, length));
         return;
     }
     if (!isValidUtf8(payload, length)) {
         fail(CloseInvalidPayload, "text frame is not UTF-8");
         return;
     }
-    Q_EMIT textReceived(QByteArray::fromRawData(payload, length));
+    if (m_receiver)
+        m_receiver->textReceived(QByteArray::fromRawData(payload, length));
 }
 
 void ServerWebSocket::handleClose(const char *payload, qint64 length)
@@ -228,7 +230,8 @@ void ServerWebSocket::handleClose(const char *payload, qint64 length)
         }
     }
     if (m_state == State::Open) {
-        Q_EMIT closeReceived();
+        if (m_receiver)
+            m_receiver->closeReceived();
         if (m_state == State::Open) { // answer with the same code, as is usual
             const QByteArray reply = code ? closePayload(code, {}) : QByteArray();
             sendFrame(OpClose, reply.constData(), reply.size());

@@ -12,12 +12,25 @@ namespace presently {
 // one write, with no per-frame allocation and no QString: the gateway holds 19,000 of these,
 // where QWebSocket's own objects and buffers were most of the memory and half the CPU.
 //
-// Frames are delivered in order through signals; handlers may call send/close/abort, and may
-// delete the socket only later (deleteLater), never from inside a signal.
+// Frames go in order to one Receiver, called directly (a signal per frame was the largest single
+// cost of a heartbeat left); a receiver may call send/close/abort, and may delete the socket only
+// later (deleteLater), never from inside a call.
 class ServerWebSocket : public QObject {
     Q_OBJECT
 public:
     enum class State { Handshaking, Open, Closing, Closed };
+
+    class Receiver {
+    public:
+        // `utf8` is valid UTF-8 and only valid during the call (it points into the read buffer).
+        virtual void textReceived(const QByteArray &utf8) = 0;
+        virtual void binaryReceived(const QByteArray &data) = 0;
+        // The peer started the close handshake (answered already).
+        virtual void closeReceived() = 0;
+
+    protected:
+        ~Receiver() = default;
+    };
 
     // Takes ownership of `socket` (an accepted, non-blocking socket, see SocketIo).
     ServerWebSocket(qintptr socket, qint64 maxMessageBytes, QObject *parent = nullptr);
@@ -28,6 +41,8 @@ public:
     // Bytes the kernel has not taken yet.
     qint64 bytesToWrite() const { return m_output.size(); }
 
+    // Frames that arrive with no receiver are dropped.
+    void setReceiver(Receiver *receiver) { m_receiver = receiver; }
     void sendText(const QByteArray &utf8);
     // Starts the close handshake; the connection ends when the peer answers, or after a short
     // wait. Frames that arrive meanwhile are dropped.
@@ -37,11 +52,6 @@ public:
 
 Q_SIGNALS:
     void opened();
-    // `utf8` is valid UTF-8 and only valid during the call (it points into the read buffer).
-    void textReceived(const QByteArray &utf8);
-    void binaryReceived(const QByteArray &data);
-    // The peer started the close handshake (answered already).
-    void closeReceived();
     // The connection is gone, however it ended; emitted once.
     void disconnected();
 
@@ -63,6 +73,7 @@ private:
     void closeSocket();
 
     qintptr m_socket;
+    Receiver *m_receiver = nullptr;
     qint64 m_maxMessageBytes;
     State m_state = State::Handshaking;
     QSocketNotifier m_readNotifier;

@@ -36,7 +36,10 @@ start_gateway() {
     local name=$1; shift
     GW_PORT=$(free_port)
     # GATEWAY_WRAPPER: a command to run each gateway under (chrt, valgrind, heaptrack).
-    ${GATEWAY_WRAPPER:-} "$build/server/presently-server" --listen 127.0.0.1:"$GW_PORT" --db "sqlite:$work/db.sqlite" --server-id "$name" "$@" \
+    # GATEWAY_TUNABLES: glibc tunables for the gateway; by default those the packaged service sets
+    # (huge pages for the heap, see docs/benchmarks.md); empty for none.
+    GLIBC_TUNABLES="${GATEWAY_TUNABLES-glibc.malloc.hugetlb=1}" \
+        ${GATEWAY_WRAPPER:-} "$build/server/presently-server" --listen 127.0.0.1:"$GW_PORT" --db "sqlite:$work/db.sqlite" --server-id "$name" "$@" \
         >"$work/$name.log" 2>&1 &
     GW_PID=$!
     pids+=("$GW_PID")
