@@ -4,6 +4,7 @@
 #include <QPointer>
 #include <QSocketNotifier>
 #include <QTimerEvent>
+#include <algorithm>
 #include <chrono>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -12,6 +13,38 @@
 
 namespace presently {
 
+namespace {
+// epoll's data is a descriptor (tagged, for notifiers and the wake-up) or a DirectWatch pointer
+// (user-space pointers never have the top bit set).
+constexpr std::uint64_t kFdTag = std::uint64_t(1) << 63;
+
+std::uint64_t taggedFd(int fd)
+{
+    return kFdTag | static_cast<std::uint32_t>(fd);
+}
+} // namespace
+
+EpollEventDispatcher *EpollEventDispatcher::current()
+{
+    return qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance());
+}
+
+void EpollEventDispatcher::updateDirectWatch(int fd, DirectWatch *watch, std::uint32_t before, std::uint32_t after)
+{
+    if (before == after)
+        return;
+    epoll_event ev{};
+    ev.events = ((after & ReadInterest) ? EPOLLIN : 0u) | ((after & WriteInterest) ? EPOLLOUT : 0u);
+    ev.data.ptr = watch;
+    if (after == NoInterest) {
+        epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+        if (m_dispatching)
+            m_stoppedThisPass.push_back(watch);
+    } else {
+        epoll_ctl(m_epoll, before == NoInterest ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev);
+    }
+}
+
 EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
     : QAbstractEventDispatcher(parent)
     , m_epoll(epoll_create1(EPOLL_CLOEXEC))
@@ -19,7 +52,7 @@ EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
 {
     epoll_event ev{};
     ev.events = EPOLLIN;
-    ev.data.fd = m_wake;
+    ev.data.u64 = taggedFd(m_wake);
     epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wake, &ev);
 }
 
@@ -54,7 +87,7 @@ void EpollEventDispatcher::updateWatch(int fd)
     }
     epoll_event ev{};
     ev.events = events;
-    ev.data.fd = fd;
+    ev.data.u64 = taggedFd(fd);
     if (events == 0)
         epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
     else if (it->mask == 0)
@@ -254,19 +287,18 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     // is looked up again by descriptor when its turn comes (a descriptor closed and reused
     // meanwhile gets at worst a spurious activation, which sockets expect).
     struct Ready {
-        int fd;
+        std::uint64_t data;
         std::uint32_t events;
     };
     Ready ready[512];
     int readyCount = 0;
     for (int i = 0; i < n; ++i) {
-        const int fd = events[i].data.fd;
-        if (fd == m_wake) {
+        if (events[i].data.u64 == taggedFd(m_wake)) {
             std::uint64_t count = 0;
             [[maybe_unused]] const ssize_t r = read(m_wake, &count, sizeof count);
             continue;
         }
-        ready[readyCount++] = {fd, events[i].events};
+        ready[readyCount++] = {events[i].data.u64, events[i].events};
     }
     const auto activate = [&handled](QSocketNotifier *notifier) {
         if (!notifier || !notifier->isEnabled())
@@ -275,10 +307,21 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         QCoreApplication::sendEvent(notifier, &event);
         handled = true;
     };
+    m_dispatching = true;
+    m_stoppedThisPass.clear();
     for (int i = 0; i < readyCount; ++i) {
-        const int fd = ready[i].fd;
         const std::uint32_t e = ready[i].events;
         const bool failed = e & (EPOLLERR | EPOLLHUP);
+        if (!(ready[i].data & kFdTag)) {
+            auto *watch = static_cast<DirectWatch *>(reinterpret_cast<void *>(static_cast<quintptr>(ready[i].data)));
+            if (!m_stoppedThisPass.empty() &&
+                std::find(m_stoppedThisPass.cbegin(), m_stoppedThisPass.cend(), watch) != m_stoppedThisPass.cend())
+                continue;
+            watch->socketReady((e & EPOLLIN) || failed, (e & EPOLLOUT) || failed);
+            handled = true;
+            continue;
+        }
+        const int fd = static_cast<int>(ready[i].data & 0xFFFFFFFFu);
         if (e & EPOLLIN || failed) {
             const auto it = m_watches.constFind(fd);
             if (it != m_watches.cend())
@@ -295,6 +338,8 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
                 activate(it->exception);
         }
     }
+    m_dispatching = false;
+    m_stoppedThisPass.clear();
     handled = deliverOptimisticWrites() || handled;
     if (!(flags & QEventLoop::X11ExcludeTimers))
         handled = fireDueTimers() || handled;

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <vector>
 
 namespace presently {
 
@@ -20,6 +21,23 @@ class EpollEventDispatcher : public QAbstractEventDispatcher {
 public:
     explicit EpollEventDispatcher(QObject *parent = nullptr);
     ~EpollEventDispatcher() override;
+
+    // A socket watched without a QSocketNotifier: for the gateway's sessions, held by the
+    // thousand, where the notifier's object, event and signal were a good part of the memory a
+    // heartbeat touches. See SocketWatcher, which uses this where it can.
+    class DirectWatch {
+    public:
+        virtual void socketReady(bool readable, bool writable) = 0;
+
+    protected:
+        ~DirectWatch() = default;
+    };
+    enum Interest : std::uint32_t { NoInterest = 0, ReadInterest = 1, WriteInterest = 2 };
+    // The calling thread's dispatcher when it is one of these, else null.
+    static EpollEventDispatcher *current();
+    // Changes what `fd` is watched for, from `before` to `after` (flags of Interest). A watch
+    // stopped during a pass is not called again in it; a watch may change itself while called.
+    void updateDirectWatch(int fd, DirectWatch *watch, std::uint32_t before, std::uint32_t after);
 
     bool processEvents(QEventLoop::ProcessEventsFlags flags) override;
     void registerSocketNotifier(QSocketNotifier *notifier) override;
@@ -61,6 +79,8 @@ private:
     std::multimap<qint64, int> m_due; // due time -> timer id
     QList<QPointer<QSocketNotifier>> m_optimisticWrites;
     int m_deliveringOptimisticWrite = -1;
+    bool m_dispatching = false;
+    std::vector<DirectWatch *> m_stoppedThisPass;
 };
 
 } // namespace presently

@@ -38,17 +38,13 @@ ServerWebSocket::ServerWebSocket(qintptr socket, qint64 maxMessageBytes, QObject
     : QObject(parent)
     , m_socket(socket)
     , m_maxMessageBytes(maxMessageBytes)
-    , m_readNotifier(socket, QSocketNotifier::Read, this)
-{
-    connect(&m_readNotifier, &QSocketNotifier::activated, this, &ServerWebSocket::onReadable);
-}
+    , m_watcher(socket, this, this)
+{}
 
 ServerWebSocket::~ServerWebSocket()
 {
     if (m_socket != -1) {
-        m_readNotifier.setEnabled(false);
-        if (m_writeNotifier)
-            m_writeNotifier->setEnabled(false);
+        m_watcher.stop();
         SocketIo::close(m_socket);
     }
 }
@@ -77,7 +73,7 @@ void ServerWebSocket::abort()
     closeSocket();
 }
 
-void ServerWebSocket::onReadable()
+void ServerWebSocket::socketReadable()
 {
     for (;;) {
         if (m_socket == -1)
@@ -322,15 +318,10 @@ void ServerWebSocket::sendRaw(const char *data, qint64 size)
     if (sent == SocketIo::kWouldBlock)
         sent = 0;
     m_output.append(data + sent, size - sent);
-    if (!m_writeNotifier) {
-        m_writeNotifier = new QSocketNotifier(m_socket, QSocketNotifier::Write, this);
-        connect(m_writeNotifier, &QSocketNotifier::activated, this, &ServerWebSocket::onWritable);
-    } else {
-        m_writeNotifier->setEnabled(true);
-    }
+    m_watcher.setWriteWatched(true);
 }
 
-void ServerWebSocket::onWritable()
+void ServerWebSocket::socketWritable()
 {
     if (m_socket == -1)
         return;
@@ -345,7 +336,7 @@ void ServerWebSocket::onWritable()
     if (!m_output.isEmpty())
         return;
     m_output = QByteArray();
-    m_writeNotifier->setEnabled(false);
+    m_watcher.setWriteWatched(false);
     if (m_finishing)
         closeSocket();
 }
@@ -354,10 +345,8 @@ void ServerWebSocket::closeSocket()
 {
     if (m_socket == -1)
         return;
-    // Notifiers first: the descriptor must leave the event loop before it can be reused.
-    m_readNotifier.setEnabled(false);
-    if (m_writeNotifier)
-        m_writeNotifier->setEnabled(false);
+    // The watch first: the descriptor must leave the event loop before it can be reused.
+    m_watcher.stop();
     SocketIo::close(m_socket);
     m_socket = -1;
     m_state = State::Closed;

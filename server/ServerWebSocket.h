@@ -3,7 +3,8 @@
 #include <QByteArray>
 #include <QHostAddress>
 #include <QObject>
-#include <QSocketNotifier>
+
+#include "SocketWatcher.h"
 
 namespace presently {
 
@@ -15,7 +16,7 @@ namespace presently {
 // Frames go in order to one Receiver, called directly (a signal per frame was the largest single
 // cost of a heartbeat left); a receiver may call send/close/abort, and may delete the socket only
 // later (deleteLater), never from inside a call.
-class ServerWebSocket : public QObject {
+class ServerWebSocket : public QObject, private SocketWatcher::Handler {
     Q_OBJECT
 public:
     enum class State { Handshaking, Open, Closing, Closed };
@@ -56,8 +57,8 @@ Q_SIGNALS:
     void disconnected();
 
 private:
-    void onReadable();
-    void onWritable();
+    void socketReadable() override;
+    void socketWritable() override;
     // Handles what `data` holds; returns the bytes used (the rest is an incomplete frame).
     qsizetype consume(char *data, qsizetype size);
     qsizetype consumeHandshake(char *data, qsizetype size);
@@ -76,11 +77,10 @@ private:
     Receiver *m_receiver = nullptr;
     qint64 m_maxMessageBytes;
     State m_state = State::Handshaking;
-    QSocketNotifier m_readNotifier;
-    QSocketNotifier *m_writeNotifier = nullptr; // made when the kernel first refuses bytes
-    QByteArray m_input;                         // received bytes that are not a whole frame yet
-    QByteArray m_message;                       // the fragments of a message so far
-    QByteArray m_output;                        // bytes the kernel has not taken yet
+    SocketWatcher m_watcher;
+    QByteArray m_input;   // received bytes that are not a whole frame yet
+    QByteArray m_message; // the fragments of a message so far
+    QByteArray m_output;  // bytes the kernel has not taken yet
     quint8 m_messageOpcode = 0;
     bool m_discardInput = false; // after a protocol error: the stream cannot be parsed any more
     bool m_finishing = false;    // close the socket when m_output is written

@@ -1,7 +1,9 @@
 // The gateway's epoll event dispatcher as Qt uses it: timers (repeating, single-shot, zero,
 // stopped from their own handler), posted and deferred-delete events, cross-thread wake-ups, and
-// real sockets (a WebSocket echo round trip on this dispatcher).
+// real sockets (a WebSocket echo round trip on this dispatcher, and sockets watched directly
+// through SocketWatcher).
 #include "EpollEventDispatcher.h"
+#include "SocketWatcher.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -11,6 +13,46 @@
 #include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketServer>
+#include <functional>
+#include <memory>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace {
+// Counts what its watcher reports; reads what is there so that a readable socket quietens.
+class CountingHandler : public presently::SocketWatcher::Handler {
+public:
+    explicit CountingHandler(int fd)
+        : m_fd(fd)
+    {}
+    void socketReadable() override
+    {
+        char buffer[64];
+        [[maybe_unused]] const ssize_t n = read(m_fd, buffer, sizeof buffer);
+        ++readable;
+        if (onReadable)
+            onReadable();
+    }
+    void socketWritable() override { ++writable; }
+
+    int readable = 0;
+    int writable = 0;
+    std::function<void()> onReadable;
+
+private:
+    int m_fd;
+};
+
+struct SocketPair {
+    SocketPair() { QVERIFY(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds) == 0); }
+    ~SocketPair()
+    {
+        close(fds[0]);
+        close(fds[1]);
+    }
+    int fds[2] = {-1, -1};
+};
+} // namespace
 
 class TestEpollEventDispatcher : public QObject {
     Q_OBJECT
@@ -22,6 +64,8 @@ private Q_SLOTS:
     void postedEventsAndDeleteLater();
     void wakesUpForOtherThreads();
     void servesWebSockets();
+    void watchesSocketsDirectly();
+    void watchStoppedDuringAPassIsNotCalled();
 };
 
 void TestEpollEventDispatcher::isInstalled()
@@ -128,6 +172,46 @@ void TestEpollEventDispatcher::servesWebSockets()
     QCOMPARE(echoed.last(), QStringLiteral("m99"));
     client.close();
     QVERIFY(QTest::qWaitFor([&] { return client.state() == QAbstractSocket::UnconnectedState; }, 5000));
+}
+
+void TestEpollEventDispatcher::watchesSocketsDirectly()
+{
+    SocketPair pair;
+    CountingHandler handler(pair.fds[0]);
+    presently::SocketWatcher watcher(pair.fds[0], &handler, this);
+    QTest::qWait(20);
+    QCOMPARE(handler.readable, 0); // nothing to read yet
+    QCOMPARE(handler.writable, 0); // writability is not watched until asked for
+    QCOMPARE(write(pair.fds[1], "x", 1), ssize_t(1));
+    QVERIFY(QTest::qWaitFor([&] { return handler.readable == 1; }, 2000));
+    watcher.setWriteWatched(true);
+    QVERIFY(QTest::qWaitFor([&] { return handler.writable > 0; }, 2000));
+    watcher.setWriteWatched(false);
+    const int writable = handler.writable;
+    watcher.stop();
+    QCOMPARE(write(pair.fds[1], "y", 1), ssize_t(1));
+    QTest::qWait(50);
+    QCOMPARE(handler.readable, 1);
+    QCOMPARE(handler.writable, writable);
+}
+
+void TestEpollEventDispatcher::watchStoppedDuringAPassIsNotCalled()
+{
+    // Both sockets are ready in the same pass; whichever is called first stops (and deletes) the
+    // other's watcher, which must then not be called.
+    SocketPair first;
+    SocketPair second;
+    CountingHandler firstHandler(first.fds[0]);
+    CountingHandler secondHandler(second.fds[0]);
+    auto firstWatcher = std::make_unique<presently::SocketWatcher>(first.fds[0], &firstHandler, this);
+    auto secondWatcher = std::make_unique<presently::SocketWatcher>(second.fds[0], &secondHandler, this);
+    firstHandler.onReadable = [&] { secondWatcher.reset(); };
+    secondHandler.onReadable = [&] { firstWatcher.reset(); };
+    QCOMPARE(write(first.fds[1], "x", 1), ssize_t(1));
+    QCOMPARE(write(second.fds[1], "x", 1), ssize_t(1));
+    QVERIFY(QTest::qWaitFor([&] { return firstHandler.readable + secondHandler.readable > 0; }, 2000));
+    QTest::qWait(50);
+    QCOMPARE(firstHandler.readable + secondHandler.readable, 1);
 }
 
 int main(int argc, char *argv[])

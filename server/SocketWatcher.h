@@ -1,0 +1,59 @@
+#pragma once
+
+#ifdef PRESENTLY_HAVE_EPOLL
+#include "EpollEventDispatcher.h"
+#endif
+
+#include <QtGlobal>
+#include <cstdint>
+
+class QObject;
+class QSocketNotifier;
+
+namespace presently {
+
+// Tells a handler when a socket can be read or written. On the gateway's epoll dispatcher the
+// socket is registered with it directly (no QSocketNotifier objects, event or signal per wake-up:
+// a good part of the memory a heartbeat touched); on any other dispatcher (Windows, macOS, or
+// PRESENTLY_EVENT_LOOP=qt) through QSocketNotifiers. Watches for reading from construction on.
+class SocketWatcher
+#ifdef PRESENTLY_HAVE_EPOLL
+    : private EpollEventDispatcher::DirectWatch
+#endif
+{
+public:
+    class Handler {
+    public:
+        virtual void socketReadable() = 0;
+        virtual void socketWritable() = 0;
+
+    protected:
+        ~Handler() = default;
+    };
+
+    // `context` parents the QSocketNotifiers, where they are used.
+    SocketWatcher(qintptr socket, Handler *handler, QObject *context);
+    ~SocketWatcher();
+    SocketWatcher(const SocketWatcher &) = delete;
+    SocketWatcher &operator=(const SocketWatcher &) = delete;
+
+    void setWriteWatched(bool watched);
+    // Stops watching for good: call before the socket is closed.
+    void stop();
+
+private:
+    void watch(bool read, bool write);
+#ifdef PRESENTLY_HAVE_EPOLL
+    void socketReady(bool readable, bool writable) override;
+    EpollEventDispatcher *m_epoll;
+#endif
+    qintptr m_socket;
+    Handler *m_handler;
+    QObject *m_context;
+    QSocketNotifier *m_readNotifier = nullptr;
+    QSocketNotifier *m_writeNotifier = nullptr;
+    bool m_read = false;
+    bool m_write = false;
+};
+
+} // namespace presently
