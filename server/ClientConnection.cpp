@@ -83,6 +83,8 @@ void ClientConnection::onFrame(const QByteArray &frame, bool binary)
 
     bool limited = false;
     const bool heartbeat = result.type == ClientMessageType::Heartbeat;
+    if (!heartbeat)
+        m_socket->noteInteractive();
     if (!m_firstFrame && !heartbeat)
         limited = !m_requestBucket.take(now);
     m_firstFrame = false;
@@ -94,12 +96,44 @@ void ClientConnection::drain()
     if (m_draining)
         return;
     m_draining = true;
+    startTurnIfNew();
     while (!m_busy && !m_queue.empty() && m_state != State::Closed) {
+        if (m_turnBudget == 0) {
+            yieldTurn();
+            break;
+        }
+        --m_turnBudget;
         const std::function<void()> task = std::move(m_queue.front());
         m_queue.pop_front();
         task();
     }
     m_draining = false;
+}
+
+void ClientConnection::startTurnIfNew()
+{
+    const quint64 turn = m_gateway->loopTurn();
+    if (turn != m_turn) {
+        m_turn = turn;
+        m_turnBudget = kRequestsPerTurn;
+    }
+}
+
+void ClientConnection::yieldTurn()
+{
+    if (m_turnYielded)
+        return;
+    m_turnYielded = true;
+    // A posted call runs after what the loop has ready now (Qt delivers events posted while
+    // delivering on its next round).
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_turnYielded = false;
+            m_turnBudget = kRequestsPerTurn;
+            drain();
+        },
+        Qt::QueuedConnection);
 }
 
 void ClientConnection::beginAsync()

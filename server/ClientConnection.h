@@ -53,16 +53,22 @@ private:
     {
         if (m_state == State::Closed)
             return;
-        if (m_busy || m_draining || !m_queue.empty()) {
+        startTurnIfNew();
+        if (m_busy || m_draining || !m_queue.empty() || m_turnBudget == 0) {
             m_queue.emplace_back(std::forward<Task>(task));
+            if (m_turnBudget == 0)
+                yieldTurn();
             return;
         }
+        --m_turnBudget;
         m_draining = true;
         task();
         m_draining = false;
         drain(); // what running it queued
     }
     void drain();
+    void startTurnIfNew();
+    void yieldTurn();
     void beginAsync();
     void endAsync();
 
@@ -110,6 +116,12 @@ private:
     std::deque<std::function<void()>> m_queue;
     bool m_busy = false;
     bool m_draining = false;
+    // Requests run per turn of the event loop before the rest wait for the next: one client's
+    // burst (each send a durable write) must not hold up timers and everyone else's frames.
+    static constexpr int kRequestsPerTurn = 16;
+    int m_turnBudget = kRequestsPerTurn;
+    quint64 m_turn = 0; // the loop turn (Gateway::loopTurn) the budget is for
+    bool m_turnYielded = false;
     bool m_rosterSent = false;
     bool m_closeHandshake = false;
     bool m_sessionEnded = false;

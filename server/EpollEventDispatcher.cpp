@@ -6,6 +6,7 @@
 #include <QTimerEvent>
 #include <algorithm>
 #include <chrono>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -45,20 +46,33 @@ void EpollEventDispatcher::updateDirectWatch(int fd, DirectWatch *watch, std::ui
     }
 }
 
+void EpollEventDispatcher::setBatchWindow(int microseconds)
+{
+    m_batchWindowUs = std::max(0, microseconds);
+}
+
+void EpollEventDispatcher::noteInteractive()
+{
+    m_interactiveUntilMs = nowMs() + kInteractiveHoldMs;
+}
+
 EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
     : QAbstractEventDispatcher(parent)
     , m_epoll(epoll_create1(EPOLL_CLOEXEC))
+    , m_urgentEpoll(epoll_create1(EPOLL_CLOEXEC))
     , m_wake(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC))
 {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u64 = taggedFd(m_wake);
     epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wake, &ev);
+    epoll_ctl(m_urgentEpoll, EPOLL_CTL_ADD, m_wake, &ev);
 }
 
 EpollEventDispatcher::~EpollEventDispatcher()
 {
     close(m_wake);
+    close(m_urgentEpoll);
     close(m_epoll);
 }
 
@@ -88,12 +102,9 @@ void EpollEventDispatcher::updateWatch(int fd)
     epoll_event ev{};
     ev.events = events;
     ev.data.u64 = taggedFd(fd);
-    if (events == 0)
-        epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
-    else if (it->mask == 0)
-        epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev);
-    else
-        epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &ev);
+    const int op = events == 0 ? EPOLL_CTL_DEL : it->mask == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+    epoll_ctl(m_epoll, op, fd, &ev);
+    epoll_ctl(m_urgentEpoll, op, fd, &ev);
     it->mask = events;
     if (events == 0 && !it->read && !it->write && !it->exception)
         m_watches.erase(it);
@@ -214,6 +225,7 @@ int EpollEventDispatcher::remainingTime(int timerId)
 void EpollEventDispatcher::wakeUp()
 {
     const std::uint64_t one = 1;
+    m_wakeWritten.store(true);
     [[maybe_unused]] const ssize_t n = write(m_wake, &one, sizeof one);
 }
 
@@ -277,6 +289,25 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         timeout = msUntilNextTimer(); // -1: nothing scheduled, wait for sockets or a wake-up
     if (timeout != 0)
         Q_EMIT aboutToBlock();
+    if (timeout != 0 && m_servedSessions && m_batchWindowUs > 0 && nowMs() >= m_interactiveUntilMs) {
+        // Batch: let more sessions' frames arrive before reading any, so that one wake-up and
+        // one epoll_wait serve several (each costs about what a frame's own work does here).
+        // Notifiers (Redis, the listener), wake-ups and timers end the wait at once. A wake-up
+        // left from before (posted events are delivered already) would end it for nothing.
+        if (m_wakeWritten.exchange(false)) {
+            std::uint64_t count = 0;
+            if (read(m_wake, &count, sizeof count) > 0)
+                QCoreApplication::sendPostedEvents(); // posted since the pass delivered them
+            if (m_interrupted)
+                return false; // that wake-up was interrupt()'s
+        }
+        const qint64 windowUs = timeout < 0 ? m_batchWindowUs : std::min<qint64>(m_batchWindowUs, timeout * 1000LL);
+        pollfd urgent{m_urgentEpoll, POLLIN, 0};
+        const timespec window{static_cast<time_t>(windowUs / 1000000), static_cast<long>(windowUs % 1000000 * 1000)};
+        ppoll(&urgent, 1, &window, nullptr);
+        timeout = msUntilNextTimer();
+    }
+    m_servedSessions = false;
 
     epoll_event events[512];
     const int n = epoll_wait(m_epoll, events, 512, timeout);
@@ -319,6 +350,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
                 continue;
             watch->socketReady((e & EPOLLIN) || failed, (e & EPOLLOUT) || failed);
             handled = true;
+            m_servedSessions = true;
             continue;
         }
         const int fd = static_cast<int>(ready[i].data & 0xFFFFFFFFu);

@@ -39,6 +39,14 @@ public:
     // stopped during a pass is not called again in it; a watch may change itself while called.
     void updateDirectWatch(int fd, DirectWatch *watch, std::uint32_t before, std::uint32_t after);
 
+    // After a pass that served direct watches, wait up to this long (microseconds; 0, the
+    // default: not at all) for more of them to become ready before reading any: several frames
+    // per wake-up when each would otherwise have its own. Notifiers, wake-ups and timers are
+    // never held back. Off for a second after noteInteractive(): heartbeats may wait a moment,
+    // a person's status change or message may not.
+    void setBatchWindow(int microseconds);
+    void noteInteractive();
+
     bool processEvents(QEventLoop::ProcessEventsFlags flags) override;
     void registerSocketNotifier(QSocketNotifier *notifier) override;
     void unregisterSocketNotifier(QSocketNotifier *notifier) override;
@@ -71,9 +79,16 @@ private:
     bool fireDueTimers();
     static qint64 nowMs();
 
-    int m_epoll = -1;
+    static constexpr qint64 kInteractiveHoldMs = 1000;
+
+    int m_epoll = -1;       // every descriptor watched
+    int m_urgentEpoll = -1; // all but direct watches: what ends a batch window early
     int m_wake = -1;
+    qint64 m_batchWindowUs = 0;
+    qint64 m_interactiveUntilMs = 0;
+    bool m_servedSessions = false; // the last pass called a direct watch
     std::atomic<bool> m_interrupted{false};
+    std::atomic<bool> m_wakeWritten{false}; // m_wake may hold a count
     QHash<int, Watch> m_watches;
     QHash<int, Timer> m_timers;
     std::multimap<qint64, int> m_due; // due time -> timer id

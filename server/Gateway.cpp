@@ -10,6 +10,7 @@
 #include "ServerWebSocket.h"
 #include "SocketIo.h"
 
+#include <QAbstractEventDispatcher>
 #include <QLoggingCategory>
 #include <QSocketNotifier>
 #include <QTcpServer>
@@ -39,6 +40,8 @@ Gateway::Gateway(const ServerConfig &config, AccountStore *accounts, MessageStor
     connect(m_bus, &EventBus::eventReceived, this, &Gateway::onUserEvent);
     connect(m_presence, &PresenceStore::sessionExpired, this, &Gateway::onSessionExpired);
     connect(m_bus, &EventBus::eventsMayHaveBeenLost, this, &Gateway::catchUpAll);
+    if (QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance(thread()))
+        connect(dispatcher, &QAbstractEventDispatcher::awake, this, [this] { ++m_loopTurn; });
 }
 
 void Gateway::catchUpAll()

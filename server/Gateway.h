@@ -53,6 +53,10 @@ public:
     void registerSession(ClientConnection *connection);
     void unregisterSession(ClientConnection *connection);
 
+    // Counts the event loop's wake-ups: work shared out per turn of the loop starts afresh when
+    // this changes.
+    quint64 loopTurn() const { return m_loopTurn; }
+
 private:
     void acceptConnections();
     void onSocketDestroyed();
@@ -78,6 +82,7 @@ private:
     QHash<QString, ClientConnection *> m_bySession;
     UserPresence m_framedPresence; // the last presenceFrame(), as given and when
     qint64 m_framedAtMs = -1;
+    quint64 m_loopTurn = 0;
     QByteArray m_presenceFrame;
 };
 

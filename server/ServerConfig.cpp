@@ -74,6 +74,7 @@ const QStringList kSettableFlags = {QStringLiteral("listen"),
                                     QStringLiteral("presence-ttl-ms"),
                                     QStringLiteral("auth-timeout-ms"),
                                     QStringLiteral("server-id"),
+                                    QStringLiteral("batch-window-us"),
                                     QStringLiteral("rate-per-s"),
                                     QStringLiteral("rate-burst")};
 
@@ -172,6 +173,10 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
          QStringLiteral("PATH")},
         {QStringLiteral("server-id"), QStringLiteral("This gateway's name, unique among gateways sharing a Redis."),
          QStringLiteral("ID"), QStringLiteral("gw-<host>-<random>")},
+        {QStringLiteral("batch-window-us"),
+         QStringLiteral("While only heartbeats arrive, wait up to this long to read several at once (Linux; "
+                        "fewer wake-ups). Any other frame turns it off for a second. 0: off."),
+         QStringLiteral("US"), QString::number(ServerConfig().batchWindowUs)},
     });
 
     QString error;
@@ -232,6 +237,12 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
             parsePositiveMs(parser, QStringLiteral("auth-timeout-ms"), &config.authTimeoutMs, &error);
     }
 
+    if (error.isEmpty() && parser.isSet(QStringLiteral("batch-window-us"))) {
+        bool ok = false;
+        config.batchWindowUs = parser.value(QStringLiteral("batch-window-us")).toInt(&ok);
+        if (!ok || config.batchWindowUs < 0 || config.batchWindowUs > 100000)
+            error = QStringLiteral("--batch-window-us must be 0 to 100000 microseconds");
+    }
     if (error.isEmpty() && config.presenceTtlMs <= config.heartbeatIntervalMs)
         error = QStringLiteral("--presence-ttl-ms must be longer than --heartbeat-interval-ms");
     if (error.isEmpty() && parser.isSet(QStringLiteral("rate-per-s"))) {

@@ -25,6 +25,9 @@ struct ServerConfig {
     int presenceTtlMs = 30000;
     int authTimeoutMs = 10000;
     QString serverId;
+    // See EpollEventDispatcher::setBatchWindow. 2 ms: heartbeat acks stay far inside their
+    // 5 ms budget (docs/benchmarks.md, row 2).
+    int batchWindowUs = 2000;
     ProtocolLimits limits;
     // Connections held at once (each is an open file); more are closed with 4003. Not a flag:
     // main() derives it from the open-file limit. -1: no limit.

@@ -50,6 +50,8 @@ public:
     void close(quint16 code, const QString &reason);
     // Ends the connection at once, without a close frame.
     void abort();
+    // What arrived wants an answer soon (not a heartbeat): see SocketWatcher::noteInteractive.
+    void noteInteractive() { m_watcher.noteInteractive(); }
 
 Q_SIGNALS:
     void opened();

@@ -28,6 +28,14 @@ void SocketWatcher::setWriteWatched(bool watched)
         watch(m_read, watched);
 }
 
+void SocketWatcher::noteInteractive()
+{
+#ifdef PRESENTLY_HAVE_EPOLL
+    if (m_epoll)
+        m_epoll->noteInteractive();
+#endif
+}
+
 void SocketWatcher::stop()
 {
     if (m_socket == -1)

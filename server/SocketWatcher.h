@@ -38,6 +38,9 @@ public:
     SocketWatcher &operator=(const SocketWatcher &) = delete;
 
     void setWriteWatched(bool watched);
+    // The socket carries a person's traffic now: the loop serves sockets at once for a while
+    // (EpollEventDispatcher::noteInteractive), not in batches.
+    void noteInteractive();
     // Stops watching for good: call before the socket is closed.
     void stop();
 

@@ -46,6 +46,11 @@ int main(int argc, char *argv[])
         return 1;
     }
 
+#ifdef PRESENTLY_HAVE_EPOLL
+    if (auto *epoll = presently::EpollEventDispatcher::current())
+        epoll->setBatchWindow(config->batchWindowUs);
+#endif
+
     presently::Server server(*config);
     QString error;
     if (!server.start(&error)) {

@@ -699,6 +699,9 @@ QJsonObject LoadRunner::run()
     const bool connected = connectSessions();
     if (!m_sync.arrive("connected", 900000) || !connected) {
         failure.insert("error", "sessions did not all sign in");
+        failure.insert("sessions", static_cast<int>(m_sessions.size()));
+        failure.insert("sessions_signed_in", m_welcomed);
+        failure.insert("sessions_refused", m_refused);
         return failure;
     }
     const double connectS = static_cast<double>(EpollLoop::nowMs() - connectStart) / 1000.0;

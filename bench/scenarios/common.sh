@@ -104,7 +104,7 @@ run_load() {
     done
     for pid in "${load_pids[@]}"; do wait "$pid" || failed=1; done
     if [ "$failed" -ne 0 ]; then
-        tail -n 30 "$work"/load-"$name"-*.log >&2
+        tail -n 30 "$work"/load-"$name"-*.log "$work"/gw-*.log >&2
         return 1
     fi
     summary "$results/$name.json" | tee "$results/$name.txt"

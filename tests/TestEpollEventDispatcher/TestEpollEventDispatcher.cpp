@@ -7,6 +7,7 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QPointer>
 #include <QTest>
 #include <QThread>
@@ -32,12 +33,15 @@ public:
         ++readable;
         if (onReadable)
             onReadable();
+        if (then)
+            then();
     }
     void socketWritable() override { ++writable; }
 
     int readable = 0;
     int writable = 0;
     std::function<void()> onReadable;
+    std::function<void()> then; // after onReadable
 
 private:
     int m_fd;
@@ -66,6 +70,8 @@ private Q_SLOTS:
     void servesWebSockets();
     void watchesSocketsDirectly();
     void watchStoppedDuringAPassIsNotCalled();
+    void batchWindowHoldsSessionsOnly();
+    void interactiveTrafficIsNotBatched();
 };
 
 void TestEpollEventDispatcher::isInstalled()
@@ -212,6 +218,88 @@ void TestEpollEventDispatcher::watchStoppedDuringAPassIsNotCalled()
     QVERIFY(QTest::qWaitFor([&] { return firstHandler.readable + secondHandler.readable > 0; }, 2000));
     QTest::qWait(50);
     QCOMPARE(firstHandler.readable + secondHandler.readable, 1);
+}
+
+namespace {
+// The dispatcher's batch window set for one test, and reset after it however it ends.
+struct BatchWindow {
+    explicit BatchWindow(int us) { presently::EpollEventDispatcher::current()->setBatchWindow(us); }
+    ~BatchWindow() { presently::EpollEventDispatcher::current()->setBatchWindow(0); }
+};
+
+// Runs an event loop as a server does (waiting for events; QTest::qWaitFor never waits inside
+// the dispatcher) until `loop` is quit, or fails after two seconds.
+bool runUntilQuit(QEventLoop &loop)
+{
+    QTimer::singleShot(2000, &loop, [&loop] { loop.exit(1); });
+    return loop.exec() == 0;
+}
+
+// Writes a byte for `handler` and returns the milliseconds until it was served, or -1.
+qint64 serve(CountingHandler &handler, int peer)
+{
+    QEventLoop loop;
+    handler.then = [&loop] { loop.quit(); };
+    QElapsedTimer clock;
+    clock.start();
+    if (write(peer, "x", 1) != 1 || !runUntilQuit(loop))
+        return -1;
+    handler.then = nullptr;
+    return clock.elapsed();
+}
+} // namespace
+
+void TestEpollEventDispatcher::batchWindowHoldsSessionsOnly()
+{
+    // A long window, so that what it holds back and what it does not are told apart by far.
+    constexpr qint64 kWindowMs = 400;
+    const BatchWindow window(kWindowMs * 1000);
+    SocketPair session;
+    CountingHandler handler(session.fds[0]);
+    presently::SocketWatcher watcher(session.fds[0], &handler, this);
+
+    // The first frame after a quiet time is served at once; after a pass that served a session,
+    // the next session frame waits for the window...
+    const qint64 first = serve(handler, session.fds[1]);
+    QVERIFY(first >= 0 && first < kWindowMs / 2);
+    QVERIFY2(serve(handler, session.fds[1]) >= kWindowMs / 2, "not held back");
+
+    // ...but a notifier's socket (Redis, the listener) ends it at once,
+    SocketPair redis;
+    QSocketNotifier notifier(redis.fds[0], QSocketNotifier::Read);
+    QEventLoop notified;
+    connect(&notifier, &QSocketNotifier::activated, this, [&] {
+        char buffer[8];
+        [[maybe_unused]] const ssize_t n = read(redis.fds[0], buffer, sizeof buffer);
+        notified.quit();
+    });
+    QVERIFY(serve(handler, session.fds[1]) >= 0);
+    QElapsedTimer clock;
+    clock.start();
+    QCOMPARE(write(redis.fds[1], "r", 1), ssize_t(1));
+    QVERIFY(runUntilQuit(notified));
+    QVERIFY2(clock.elapsed() < kWindowMs / 2, qPrintable(QString::number(clock.elapsed())));
+
+    // ...and so does a timer that is due.
+    QVERIFY(serve(handler, session.fds[1]) >= 0);
+    clock.restart();
+    QEventLoop fired;
+    QTimer::singleShot(20, &fired, &QEventLoop::quit);
+    QVERIFY(runUntilQuit(fired));
+    QVERIFY2(clock.elapsed() < kWindowMs / 2, qPrintable(QString::number(clock.elapsed())));
+}
+
+void TestEpollEventDispatcher::interactiveTrafficIsNotBatched()
+{
+    constexpr qint64 kWindowMs = 400;
+    const BatchWindow window(kWindowMs * 1000);
+    SocketPair session;
+    CountingHandler handler(session.fds[0]);
+    presently::SocketWatcher watcher(session.fds[0], &handler, this);
+    handler.onReadable = [&] { watcher.noteInteractive(); }; // as for a status change or message
+    QVERIFY(serve(handler, session.fds[1]) >= 0);
+    const qint64 next = serve(handler, session.fds[1]);
+    QVERIFY2(next >= 0 && next < kWindowMs / 2, qPrintable(QString::number(next)));
 }
 
 int main(int argc, char *argv[])

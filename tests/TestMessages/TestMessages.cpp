@@ -13,6 +13,7 @@
 #include <QTest>
 #include <QTimer>
 #include <QUuid>
+#include <algorithm>
 #include <memory>
 
 using namespace TestUsers;
@@ -85,6 +86,7 @@ private Q_SLOTS:
     void burstWhileRecipientReconnects();
     void pubsubCutDuringBurstLosesNothing();
     void gatewaysWriteOneFileConcurrently();
+    void burstDoesNotHoldUpOthers();
     void syncAndHistoryPage();
     void readMarksCrossDevices();
     void typingIsRelayedNotStored();
@@ -418,6 +420,8 @@ void TestMessages::gatewaysWriteOneFileConcurrently()
     auto bob = signedIn(m_gw2->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
+    QTimer heartbeats;
+    keepAliveEvery(heartbeats, {&alice, &bob});
     constexpr int kEach = 400;
     for (int i = 0; i < kEach; ++i) {
         alice->send(sendFrame(b, QStringLiteral("a-%1").arg(i), QStringLiteral("from alice %1").arg(i)));
@@ -440,6 +444,40 @@ void TestMessages::gatewaysWriteOneFileConcurrently()
     QCOMPARE(syncAll(*bob, 0).size(), 2 * kEach);
 }
 
+void TestMessages::burstDoesNotHoldUpOthers()
+{
+    // Each send is a commit to disk. A burst of them and another client's request reach the
+    // gateway together: the request is answered in between, not after the whole burst (nor do
+    // the gateway's timers wait that long).
+    const QString a = uniqueName("vera");
+    const QString b = uniqueName("walt");
+    auto alice = signedIn(m_gw1->url(), a, kPassword, true);
+    auto bob = signedIn(m_gw1->url(), b, kPassword, true);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    QTimer heartbeats;
+    keepAliveEvery(heartbeats, {&alice, &bob});
+    constexpr int kBurst = 400;
+    QList<QJsonObject> burst;
+    for (int i = 0; i < kBurst; ++i)
+        burst.append(sendFrame(b, QStringLiteral("v-%1").arg(i), QStringLiteral("burst %1").arg(i)));
+    alice->sendAll(burst);
+    const auto page =
+        bob->request(obj({{QStringLiteral("type"), QStringLiteral("sync")}, {QStringLiteral("after"), 0}}), 60000);
+    QVERIFY(page && isType(*page, "messages"));
+    const qsizetype committedBefore = page->value(QStringLiteral("messages")).toArray().size();
+    QVERIFY2(committedBefore < kBurst / 2,
+             qPrintable(QStringLiteral("bob's sync waited for %1 of %2 sends").arg(committedBefore).arg(kBurst)));
+    // Nothing of the burst is lost for it.
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            return std::count_if(alice->log().cbegin(), alice->log().cend(),
+                                 [](const TestClient::Received &r) { return isType(r.message, "sent"); }) == kBurst;
+        },
+        60000));
+    qInfo("bob's sync was answered after %d of alice's %d sends", static_cast<int>(committedBefore), kBurst);
+}
+
 void TestMessages::syncAndHistoryPage()
 {
     const QString a = uniqueName("nina");
@@ -453,6 +491,8 @@ void TestMessages::syncAndHistoryPage()
     QVERIFY(before);
     // Other tests' messages are not bob's: his sync starts empty.
     QVERIFY(before->value(QStringLiteral("messages")).toArray().isEmpty());
+    QTimer heartbeats;
+    keepAliveEvery(heartbeats, {&alice, &bob});
 
     for (int i = 0; i < 620; ++i)
         alice->send(sendFrame(b, QStringLiteral("p-%1").arg(i), QStringLiteral("%1").arg(i)));

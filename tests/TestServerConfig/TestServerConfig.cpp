@@ -63,15 +63,17 @@ void TestServerConfig::defaults()
     QVERIFY(c->serverId.startsWith(QStringLiteral("gw-")));
     QCOMPARE(c->limits.rateBurst, 40);
     QCOMPARE(c->limits.floodBurst, 200);
+    QCOMPARE(c->batchWindowUs, 2000);
 }
 
 void TestServerConfig::readsFlags()
 {
-    const std::optional<ServerConfig> c = parse(
-        {QStringLiteral("--listen"), QStringLiteral("[::1]:0"), QStringLiteral("--redis"),
-         QStringLiteral("redis://10.0.0.5:6380/3"), QStringLiteral("--db"), QStringLiteral("sqlite:/tmp/x.sqlite"),
-         QStringLiteral("--presence-ttl-ms"), QStringLiteral("900"), QStringLiteral("--heartbeat-interval-ms"),
-         QStringLiteral("300"), QStringLiteral("--server-id"), QStringLiteral("gw-7")});
+    const std::optional<ServerConfig> c =
+        parse({QStringLiteral("--listen"), QStringLiteral("[::1]:0"), QStringLiteral("--redis"),
+               QStringLiteral("redis://10.0.0.5:6380/3"), QStringLiteral("--db"),
+               QStringLiteral("sqlite:/tmp/x.sqlite"), QStringLiteral("--presence-ttl-ms"), QStringLiteral("900"),
+               QStringLiteral("--heartbeat-interval-ms"), QStringLiteral("300"), QStringLiteral("--server-id"),
+               QStringLiteral("gw-7"), QStringLiteral("--batch-window-us"), QStringLiteral("0")});
     QVERIFY(c);
     QCOMPARE(c->listenHost, QStringLiteral("::1"));
     QCOMPARE(c->listenPort, 0);
@@ -81,6 +83,7 @@ void TestServerConfig::readsFlags()
     QCOMPARE(c->databasePath, QStringLiteral("/tmp/x.sqlite"));
     QCOMPARE(c->presenceTtlMs, 900);
     QCOMPARE(c->serverId, QStringLiteral("gw-7"));
+    QCOMPARE(c->batchWindowUs, 0);
 }
 
 void TestServerConfig::configFileThenEnvironmentThenFlags()
@@ -121,6 +124,10 @@ void TestServerConfig::refusesBadInput_data()
         << QByteArray();
     QTest::newRow("negative ms") << QStringList{QStringLiteral("--auth-timeout-ms"), QStringLiteral("-1")}
                                  << QByteArray();
+    QTest::newRow("batch window negative")
+        << QStringList{QStringLiteral("--batch-window-us"), QStringLiteral("-5")} << QByteArray();
+    QTest::newRow("batch window too long")
+        << QStringList{QStringLiteral("--batch-window-us"), QStringLiteral("2000000")} << QByteArray();
     QTest::newRow("unknown flag") << QStringList{QStringLiteral("--nope")} << QByteArray();
     QTest::newRow("stray argument") << QStringList{QStringLiteral("extra")} << QByteArray();
     QTest::newRow("config unknown key") << QStringList{} << QByteArray("colour = blue\n");

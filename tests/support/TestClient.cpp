@@ -47,6 +47,13 @@ void TestClient::send(const QJsonObject &message)
     sendText(QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
 }
 
+void TestClient::sendAll(const QList<QJsonObject> &messages)
+{
+    for (const QJsonObject &message : messages)
+        m_socket.sendTextMessage(QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+    m_socket.flush();
+}
+
 void TestClient::sendText(const QString &text)
 {
     m_lastSentAtMs = testNowMs();

@@ -23,6 +23,7 @@ public:
 
     bool open(const QUrl &url, int timeoutMs = 10000);
     void send(const QJsonObject &message);
+    void sendAll(const QList<QJsonObject> &messages); // in one write, as far as the kernel takes it
     void sendText(const QString &text);
     void sendBinary(const QByteArray &data);
 
