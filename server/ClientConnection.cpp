@@ -537,21 +537,36 @@ void ClientConnection::handleSend(const ClientMessage &m)
                   QStringLiteral("only contacts can message each other"), m.id);
         return;
     }
-    const MessageStore::SendResult result =
-        store->send(m_user, m.to, m.cid, m.body, m_sessionId, m_gateway->presence()->nowMs());
+    // This connection's next requests wait for the commit, so that answers keep their order.
+    beginAsync();
+    store->send(m_user, m.to, m.cid, m.body, m_sessionId, m_gateway->presence()->nowMs(),
+                [self = QPointer<ClientConnection>(this), bus = m_gateway->bus(), from = m_user, to = m.to,
+                 id = m.id](const MessageStore::SendResult &result) {
+                    if (self)
+                        self->acknowledgeSend(result, id);
+                    if (result.ok && result.created) {
+                        // Stored: its recipient hears of it, even if its sender is gone meanwhile.
+                        const QJsonObject event{{QStringLiteral("kind"), QStringLiteral("message")},
+                                                {QStringLiteral("mid"), result.message.mid}};
+                        bus->publish(to, event);
+                        if (to != from)
+                            bus->publish(from, event);
+                    }
+                    if (self)
+                        self->endAsync();
+                });
+}
+
+void ClientConnection::acknowledgeSend(const MessageStore::SendResult &result, const QJsonValue &id)
+{
+    if (m_state == State::Closed)
+        return; // stored or not, the client resends by cid after reconnecting
     if (!result.ok) {
-        sendError(ErrorCode::Unavailable, QStringLiteral("message store unavailable; send again"), m.id);
+        sendError(ErrorCode::Unavailable, QStringLiteral("message store unavailable; send again"), id);
         return;
     }
     // Committed: only now is it acknowledged.
-    send(ServerMessages::sent(result.message.cid, result.message.mid, result.message.ts, m.id));
-    if (!result.created)
-        return;
-    const QJsonObject event{{QStringLiteral("kind"), QStringLiteral("message")},
-                            {QStringLiteral("mid"), result.message.mid}};
-    m_gateway->bus()->publish(m.to, event);
-    if (m.to != m_user)
-        m_gateway->bus()->publish(m_user, event);
+    send(ServerMessages::sent(result.message.cid, result.message.mid, result.message.ts, id));
 }
 
 void ClientConnection::deliverUpTo(qint64 mid)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "MessageStore.h"
 #include "PresenceWatcher.h"
 #include "ProtocolParser.h"
 #include "ServerWebSocket.h"
@@ -85,6 +86,7 @@ private:
     void endSession(quint16 closeCode, const QString &reason);
 
     void handleSend(const ClientMessage &m);
+    void acknowledgeSend(const MessageStore::SendResult &result, const QJsonValue &id);
     void handleHistory(const ClientMessage &m);
     void handleSync(const ClientMessage &m);
     void handleRead(const ClientMessage &m);

@@ -32,7 +32,14 @@ MessageStore::MessageStore()
     , m_db(m_connection.database())
 {}
 
-MessageStore::~MessageStore() = default;
+MessageStore::~MessageStore()
+{
+    // Whatever is stored is kept; the callbacks' connections are being torn down, so no `sent`
+    // goes out: the clients resend by cid after reconnecting and hear of the original.
+    for (PendingSend &send : m_pending)
+        send.done = [](const SendResult &) {};
+    commitPending();
+}
 
 bool MessageStore::open(const QString &path, QString *error)
 {
@@ -61,16 +68,49 @@ std::optional<StoredMessage> MessageStore::findByCid(const QString &sender, cons
     return fromRow(q);
 }
 
-MessageStore::SendResult MessageStore::send(const QString &from, const QString &to, const QString &cid,
-                                            const QString &body, const QString &senderSession, qint64 nowMs)
+void MessageStore::send(const QString &from, const QString &to, const QString &cid, const QString &body,
+                        const QString &senderSession, qint64 nowMs, SendCallback done)
+{
+    m_pending.push_back({from, to, cid, body, senderSession, nowMs, std::move(done)});
+    if (m_pending.size() == 1)
+        QMetaObject::invokeMethod(
+            &m_commitContext, [this] { commitPending(); }, Qt::QueuedConnection);
+}
+
+void MessageStore::commitPending()
+{
+    const std::vector<PendingSend> batch = std::exchange(m_pending, {});
+    if (batch.empty())
+        return;
+    std::vector<SendResult> results(batch.size());
+    // IMMEDIATE: take the write lock up front (waiting for another gateway's commit) rather than
+    // fail halfway through the batch.
+    QSqlQuery q(m_db);
+    bool committed = SqlRetry::exec(q, QStringLiteral("BEGIN IMMEDIATE"));
+    if (committed) {
+        for (size_t i = 0; i < batch.size(); ++i)
+            results[i] = insert(batch[i]);
+        // Committed (synchronous=FULL) when this returns: only then may senders hear `sent`.
+        committed = SqlRetry::exec(q, QStringLiteral("COMMIT"));
+        if (!committed) {
+            qCWarning(lcStore) << "committing" << batch.size() << "messages failed:" << q.lastError().text();
+            SqlRetry::exec(q, QStringLiteral("ROLLBACK"));
+        }
+    } else {
+        qCWarning(lcStore) << "storing messages failed:" << q.lastError().text();
+    }
+    for (size_t i = 0; i < batch.size(); ++i)
+        batch[i].done(committed ? results[i] : SendResult{});
+}
+
+MessageStore::SendResult MessageStore::insert(const PendingSend &send)
 {
     SendResult result;
     QSqlQuery q(m_db);
-    // Committed (synchronous=FULL) when exec returns: only then may the sender hear `sent`.
     if (!SqlRetry::exec(q,
                         QStringLiteral("INSERT INTO messages(cid, sender, recipient, body, ts_ms, sender_session) "
                                        "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(sender, cid) DO NOTHING"),
-                        {cid, from, to, body, nowMs, senderSession})) {
+                        {send.cid, send.from, send.to, send.body, send.nowMs, send.senderSession})) {
         qCWarning(lcStore) << "storing a message failed:" << q.lastError().text();
         return result;
     }
@@ -78,15 +118,16 @@ MessageStore::SendResult MessageStore::send(const QString &from, const QString &
     if (result.created) {
         result.ok = true;
         result.message.mid = q.lastInsertId().toLongLong();
-        result.message.cid = cid;
-        result.message.from = from;
-        result.message.to = to;
-        result.message.body = body;
-        result.message.ts = nowMs;
-        result.message.senderSession = senderSession;
+        result.message.cid = send.cid;
+        result.message.from = send.from;
+        result.message.to = send.to;
+        result.message.body = send.body;
+        result.message.ts = send.nowMs;
+        result.message.senderSession = send.senderSession;
         return result;
     }
-    const std::optional<StoredMessage> original = findByCid(from, cid);
+    // A resend of a cid already stored (maybe earlier in this batch): the original answers.
+    const std::optional<StoredMessage> original = findByCid(send.from, send.cid);
     result.ok = original.has_value();
     if (original)
         result.message = *original;

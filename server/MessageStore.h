@@ -4,9 +4,12 @@
 #include "SqliteConnection.h"
 
 #include <QList>
+#include <QObject>
 #include <QSqlDatabase>
 #include <QString>
+#include <functional>
 #include <optional>
+#include <vector>
 
 namespace presently {
 
@@ -36,10 +39,15 @@ public:
         bool created = false; // false: the cid was known, `message` is the original
         StoredMessage message;
     };
-    // Looks the cid up first (a resend answers the original whatever its body), then inserts.
+    using SendCallback = std::function<void(const SendResult &)>;
     std::optional<StoredMessage> findByCid(const QString &sender, const QString &cid);
-    SendResult send(const QString &from, const QString &to, const QString &cid, const QString &body,
-                    const QString &senderSession, qint64 nowMs);
+    // Stores a message once the event loop is done with what it has ready: every send of that
+    // turn goes into one transaction, one commit to disk. `done` runs after the commit (ok) or
+    // its failure (not ok), in the order of the sends.
+    void send(const QString &from, const QString &to, const QString &cid, const QString &body,
+              const QString &senderSession, qint64 nowMs, SendCallback done);
+    // Commits the sends gathered so far now (send schedules this itself).
+    void commitPending();
 
     // Messages to or from `user` with mid in (after, upTo], oldest first, at most `limit`.
     std::optional<MessagePage> forUser(const QString &user, qint64 after, qint64 upTo, int limit);
@@ -52,10 +60,23 @@ public:
     qint64 readMark(const QString &user, const QString &peer);
 
 private:
+    struct PendingSend {
+        QString from;
+        QString to;
+        QString cid;
+        QString body;
+        QString senderSession;
+        qint64 nowMs = 0;
+        SendCallback done;
+    };
+
     std::optional<MessagePage> page(const QString &sql, const QVariantList &bind, int limit);
+    SendResult insert(const PendingSend &send);
 
     SqliteConnection m_connection;
     QSqlDatabase &m_db;
+    std::vector<PendingSend> m_pending;
+    QObject m_commitContext; // the scheduled commit dies with the store
 };
 
 } // namespace presently

@@ -81,6 +81,7 @@ private Q_SLOTS:
 
     void deliversAcrossGateways();
     void resendOfCidIsIdempotent();
+    void sameCidFromTwoDevicesAtOnce();
     void refusesBadSends();
     void survivesKillRightAfterSent();
     void burstWhileRecipientReconnects();
@@ -235,6 +236,39 @@ void TestMessages::resendOfCidIsIdempotent()
     const QJsonArray messages = history->value(QStringLiteral("messages")).toArray();
     QCOMPARE(messages.size(), 2);
     QCOMPARE(messages[0].toObject().value(QStringLiteral("body")).toString(), QStringLiteral("first"));
+}
+
+void TestMessages::sameCidFromTwoDevicesAtOnce()
+{
+    // Sends that reach the gateway together are stored in one transaction: the same cid from two
+    // sessions of one user (sent at the same moment) is still one message, and both hear its mid.
+    const QString a = uniqueName("gina");
+    const QString b = uniqueName("hugo");
+    auto phone = signedIn(m_gw1->url(), a, kPassword, true);
+    auto bob = signedIn(m_gw2->url(), b, kPassword, true);
+    QVERIFY(phone && bob);
+    QVERIFY(befriend(*phone, a, *bob, b));
+    auto laptop = signedInByToken(m_gw1->url(), tokenOf(*phone));
+    QVERIFY(laptop);
+
+    phone->send(sendFrame(b, QStringLiteral("twice"), QStringLiteral("from the phone")));
+    laptop->send(sendFrame(b, QStringLiteral("twice"), QStringLiteral("from the laptop")));
+    const auto fromPhone = phone->waitForType(QStringLiteral("sent"));
+    const auto fromLaptop = laptop->waitForType(QStringLiteral("sent"));
+    QVERIFY(fromPhone && fromLaptop);
+    QCOMPARE(fromLaptop->value(QStringLiteral("mid")).toDouble(), fromPhone->value(QStringLiteral("mid")).toDouble());
+
+    const auto history =
+        bob->request(obj({{QStringLiteral("type"), QStringLiteral("history")}, {QStringLiteral("with"), a}}));
+    QVERIFY(history);
+    QCOMPARE(history->value(QStringLiteral("messages")).toArray().size(), 1);
+    // Bob got it once: a marker sent after it arrives after it, with nothing in between.
+    phone->send(sendFrame(b, QStringLiteral("marker"), QStringLiteral("marker")));
+    QVERIFY(bob->waitFor(
+        [](const QJsonObject &o) { return o.value(QStringLiteral("body")).toString() == QLatin1String("marker"); }));
+    QCOMPARE(std::count_if(bob->log().cbegin(), bob->log().cend(),
+                           [](const TestClient::Received &r) { return isType(r.message, "message"); }),
+             2);
 }
 
 void TestMessages::refusesBadSends()
