@@ -36,5 +36,6 @@ if [ "${1:-}" != "--no-sanitizers" ]; then
     export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=1
     export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
     export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
-    run_suite build-asan -DPRESENTLY_SANITIZE=ON
+    # -O1 and line tables only: what sanitizer reports need, built in 3 minutes here, not 5.
+    run_suite build-asan -DPRESENTLY_SANITIZE=ON "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
 fi

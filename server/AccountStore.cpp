@@ -38,24 +38,27 @@ bool AccountStore::open(const QString &path, QString *error)
 
 bool AccountStore::exec(const QString &sql, const QVariantList &bind)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery &q = m_connection.statement(sql);
     m_failed = !SqlRetry::exec(q, sql, bind);
     if (m_failed)
         qCWarning(lcStore) << "statement failed:" << q.lastError().text();
+    q.finish();
     return !m_failed;
 }
 
 QStringList AccountStore::column(const QString &sql, const QVariantList &bind)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery &q = m_connection.statement(sql);
     QStringList out;
     m_failed = !SqlRetry::exec(q, sql, bind);
     if (m_failed) {
         qCWarning(lcStore) << "query failed:" << q.lastError().text();
+        q.finish();
         return out;
     }
     while (q.next())
         out.append(q.value(0).toString());
+    q.finish();
     return out;
 }
 

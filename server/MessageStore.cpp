@@ -58,14 +58,14 @@ bool MessageStore::open(const QString &path, QString *error)
 
 std::optional<StoredMessage> MessageStore::findByCid(const QString &sender, const QString &cid)
 {
-    QSqlQuery q(m_db);
-    if (!SqlRetry::exec(
-            q, QStringLiteral("SELECT %1 FROM messages WHERE sender = ? AND cid = ?").arg(QLatin1String(kColumns)),
-            {sender, cid}) ||
-        !q.next()) {
-        return std::nullopt;
-    }
-    return fromRow(q);
+    static const QString sql =
+        QStringLiteral("SELECT %1 FROM messages WHERE sender = ? AND cid = ?").arg(QLatin1String(kColumns));
+    QSqlQuery &q = m_connection.statement(sql);
+    std::optional<StoredMessage> found;
+    if (SqlRetry::exec(q, sql, {sender, cid}) && q.next())
+        found = fromRow(q);
+    q.finish();
+    return found;
 }
 
 void MessageStore::send(const QString &from, const QString &to, const QString &cid, const QString &body,
@@ -106,18 +106,21 @@ void MessageStore::commitPending()
 MessageStore::SendResult MessageStore::insert(const PendingSend &send)
 {
     SendResult result;
-    QSqlQuery q(m_db);
-    if (!SqlRetry::exec(q,
-                        QStringLiteral("INSERT INTO messages(cid, sender, recipient, body, ts_ms, sender_session) "
-                                       "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(sender, cid) DO NOTHING"),
-                        {send.cid, send.from, send.to, send.body, send.nowMs, send.senderSession})) {
+    static const QString sql =
+        QStringLiteral("INSERT INTO messages(cid, sender, recipient, body, ts_ms, sender_session) "
+                       "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(sender, cid) DO NOTHING");
+    QSqlQuery &q = m_connection.statement(sql);
+    if (!SqlRetry::exec(q, sql, {send.cid, send.from, send.to, send.body, send.nowMs, send.senderSession})) {
         qCWarning(lcStore) << "storing a message failed:" << q.lastError().text();
+        q.finish();
         return result;
     }
     result.created = q.numRowsAffected() == 1;
+    const qint64 mid = q.lastInsertId().toLongLong();
+    q.finish();
     if (result.created) {
         result.ok = true;
-        result.message.mid = q.lastInsertId().toLongLong();
+        result.message.mid = mid;
         result.message.cid = send.cid;
         result.message.from = send.from;
         result.message.to = send.to;
@@ -136,10 +139,10 @@ MessageStore::SendResult MessageStore::insert(const PendingSend &send)
 
 std::optional<MessagePage> MessageStore::page(const QString &sql, const QVariantList &bind, int limit)
 {
-    QSqlQuery q(m_db);
-    q.setForwardOnly(true);
+    QSqlQuery &q = m_connection.statement(sql);
     if (!SqlRetry::exec(q, sql, bind)) {
         qCWarning(lcStore) << "reading messages failed:" << q.lastError().text();
+        q.finish();
         return std::nullopt;
     }
     MessagePage page;
@@ -150,26 +153,27 @@ std::optional<MessagePage> MessageStore::page(const QString &sql, const QVariant
         }
         page.messages.append(fromRow(q));
     }
+    q.finish();
     return page;
 }
 
 std::optional<MessagePage> MessageStore::forUser(const QString &user, qint64 after, qint64 upTo, int limit)
 {
-    return page(QStringLiteral("SELECT %1 FROM messages WHERE (sender = ? OR recipient = ?) AND mid > ? "
-                               "AND mid <= ? ORDER BY mid LIMIT ?")
-                    .arg(QLatin1String(kColumns)),
-                {user, user, after, upTo, limit + 1}, limit);
+    static const QString sql = QStringLiteral("SELECT %1 FROM messages WHERE (sender = ? OR recipient = ?) AND mid > ? "
+                                              "AND mid <= ? ORDER BY mid LIMIT ?")
+                                   .arg(QLatin1String(kColumns));
+    return page(sql, {user, user, after, upTo, limit + 1}, limit);
 }
 
 std::optional<MessagePage> MessageStore::conversation(const QString &user, const QString &peer, qint64 before,
                                                       int limit)
 {
     const qint64 bound = before > 0 ? before : std::numeric_limits<qint64>::max();
-    std::optional<MessagePage> newestFirst =
-        page(QStringLiteral("SELECT %1 FROM messages WHERE mid < ? AND ((sender = ? AND recipient = ?) OR "
-                            "(sender = ? AND recipient = ?)) ORDER BY mid DESC LIMIT ?")
-                 .arg(QLatin1String(kColumns)),
-             {bound, user, peer, peer, user, limit + 1}, limit);
+    static const QString sql = QStringLiteral("SELECT %1 FROM messages WHERE mid < ? AND ((sender = ? AND "
+                                              "recipient = ?) OR (sender = ? AND recipient = ?)) ORDER BY mid DESC "
+                                              "LIMIT ?")
+                                   .arg(QLatin1String(kColumns));
+    std::optional<MessagePage> newestFirst = page(sql, {bound, user, peer, peer, user, limit + 1}, limit);
     if (newestFirst)
         std::reverse(newestFirst->messages.begin(), newestFirst->messages.end());
     return newestFirst;
@@ -198,12 +202,13 @@ std::optional<bool> MessageStore::markRead(const QString &user, const QString &p
 
 qint64 MessageStore::readMark(const QString &user, const QString &peer)
 {
-    QSqlQuery q(m_db);
-    if (!SqlRetry::exec(q, QStringLiteral("SELECT mid FROM read_marks WHERE user = ? AND peer = ?"), {user, peer}) ||
-        !q.next()) {
-        return 0;
-    }
-    return q.value(0).toLongLong();
+    static const QString sql = QStringLiteral("SELECT mid FROM read_marks WHERE user = ? AND peer = ?");
+    QSqlQuery &q = m_connection.statement(sql);
+    qint64 mark = 0;
+    if (SqlRetry::exec(q, sql, {user, peer}) && q.next())
+        mark = q.value(0).toLongLong();
+    q.finish();
+    return mark;
 }
 
 } // namespace presently

@@ -19,7 +19,10 @@ bool SqlRetry::exec(QSqlQuery &query, const QString &sql, const QVariantList &bi
 {
     constexpr int kAttempts = 20;
     for (int attempt = 0;; ++attempt) {
-        query.prepare(sql);
+        // A kept statement (SqliteConnection::statement) is parsed once; after a busy error it is
+        // prepared again, as a new one is.
+        if (attempt > 0 || query.lastQuery() != sql)
+            query.prepare(sql);
         for (const QVariant &v : bind)
             query.addBindValue(v);
         if (query.exec())

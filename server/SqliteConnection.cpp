@@ -16,11 +16,22 @@ SqliteConnection::SqliteConnection(const QString &purpose)
 
 SqliteConnection::~SqliteConnection()
 {
+    m_statements.clear(); // before the connection they belong to
     if (m_db.isValid()) {
         m_db.close();
         m_db = QSqlDatabase();
         QSqlDatabase::removeDatabase(m_name);
     }
+}
+
+QSqlQuery &SqliteConnection::statement(const QString &sql)
+{
+    std::unique_ptr<QSqlQuery> &query = m_statements[sql];
+    if (!query) {
+        query = std::make_unique<QSqlQuery>(m_db);
+        query->setForwardOnly(true);
+    }
+    return *query;
 }
 
 bool SqliteConnection::open(const QString &path, const QStringList &schema, QString *error)

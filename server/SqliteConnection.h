@@ -1,7 +1,10 @@
 #pragma once
 
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QStringList>
+#include <memory>
+#include <unordered_map>
 
 namespace presently {
 
@@ -16,10 +19,15 @@ public:
 
     bool open(const QString &path, const QStringList &schema, QString *error);
     QSqlDatabase &database() { return m_db; }
+    // The query for `sql`, kept from one use to the next so that SQLite parses and plans it once
+    // (SqlRetry::exec prepares it only the first time). Call finish() once its rows are read:
+    // a statement left stepping keeps its read snapshot open.
+    QSqlQuery &statement(const QString &sql);
 
 private:
     QString m_name;
     QSqlDatabase m_db;
+    std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_statements;
 };
 
 } // namespace presently
