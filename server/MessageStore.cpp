@@ -53,7 +53,7 @@ bool MessageStore::open(const QString &path, QString *error)
          QStringLiteral("CREATE INDEX IF NOT EXISTS messages_recipient ON messages(recipient, mid)"),
          QStringLiteral("CREATE TABLE IF NOT EXISTS read_marks(user TEXT NOT NULL, peer TEXT NOT NULL, "
                         "mid INTEGER NOT NULL, PRIMARY KEY(user, peer))")},
-        error);
+        error, 0 /* gateways sharing the file wait for each other's commits in SqlRetry's fine steps */);
 }
 
 std::optional<StoredMessage> MessageStore::findByCid(const QString &sender, const QString &cid)

@@ -1,7 +1,9 @@
 #include "SqlRetry.h"
 
+#include <QElapsedTimer>
 #include <QSqlError>
 #include <QThread>
+#include <algorithm>
 
 namespace presently {
 
@@ -17,19 +19,26 @@ bool isBusy(const QSqlError &error)
 
 bool SqlRetry::exec(QSqlQuery &query, const QString &sql, const QVariantList &bind)
 {
-    constexpr int kAttempts = 20;
+    // Another gateway's commit holds the lock for about one fsync: look again soon (0.1 ms, up to
+    // 1 ms apart). SQLite's own busy handler sleeps 1, 2, 5, 10, 15... ms, which made waiting for
+    // one commit take tens of milliseconds.
+    constexpr qint64 kGiveUpMs = 5000;
+    QElapsedTimer waiting;
     for (int attempt = 0;; ++attempt) {
-        // A kept statement (SqliteConnection::statement) is parsed once; after a busy error it is
-        // prepared again, as a new one is.
-        if (attempt > 0 || query.lastQuery() != sql)
+        // A kept statement (SqliteConnection::statement) is parsed once.
+        if (query.lastQuery() != sql)
             query.prepare(sql);
         for (const QVariant &v : bind)
             query.addBindValue(v);
         if (query.exec())
             return true;
-        if (attempt + 1 >= kAttempts || !isBusy(query.lastError()))
+        if (!isBusy(query.lastError()))
             return false;
-        QThread::msleep(static_cast<unsigned long>(5 * (attempt + 1)));
+        if (attempt == 0)
+            waiting.start();
+        else if (waiting.elapsed() >= kGiveUpMs)
+            return false;
+        QThread::usleep(100ul << std::min(attempt, 3));
     }
 }
 

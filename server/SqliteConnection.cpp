@@ -34,12 +34,12 @@ QSqlQuery &SqliteConnection::statement(const QString &sql)
     return *query;
 }
 
-bool SqliteConnection::open(const QString &path, const QStringList &schema, QString *error)
+bool SqliteConnection::open(const QString &path, const QStringList &schema, QString *error, int busyTimeoutMs)
 {
     QDir().mkpath(QFileInfo(path).absolutePath());
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
     m_db.setDatabaseName(path);
-    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(busyTimeoutMs));
     if (!m_db.open()) {
         *error = QStringLiteral("cannot open %1: %2").arg(path, m_db.lastError().text());
         return false;

@@ -17,7 +17,9 @@ public:
     SqliteConnection(const SqliteConnection &) = delete;
     SqliteConnection &operator=(const SqliteConnection &) = delete;
 
-    bool open(const QString &path, const QStringList &schema, QString *error);
+    // `busyTimeoutMs`: how long SQLite itself waits for a lock (in coarse sleeps) before SqlRetry
+    // takes over with finer ones; 0 leaves all waiting to SqlRetry.
+    bool open(const QString &path, const QStringList &schema, QString *error, int busyTimeoutMs = 5000);
     QSqlDatabase &database() { return m_db; }
     // The query for `sql`, kept from one use to the next so that SQLite parses and plans it once
     // (SqlRetry::exec prepares it only the first time). Call finish() once its rows are read:
