@@ -19,9 +19,9 @@ bool isBusy(const QSqlError &error)
 
 bool SqlRetry::exec(QSqlQuery &query, const QString &sql, const QVariantList &bind)
 {
-    // Another gateway's commit holds the lock for about one fsync: look again soon (0.1 ms, up to
-    // 1 ms apart). SQLite's own busy handler sleeps 1, 2, 5, 10, 15... ms, which made waiting for
-    // one commit take tens of milliseconds.
+    // Another gateway's commit holds the lock for about one fsync: look again soon (after 0.1 ms,
+    // doubling to 0.8 ms). SQLite's own busy handler sleeps 1, 2, 5, 10, 15... ms, which made
+    // waiting for one commit take tens of milliseconds.
     constexpr qint64 kGiveUpMs = 5000;
     QElapsedTimer waiting;
     for (int attempt = 0;; ++attempt) {
