@@ -71,7 +71,14 @@ std::optional<StoredMessage> MessageStore::findByCid(const QString &sender, cons
 void MessageStore::send(const QString &from, const QString &to, const QString &cid, const QString &body,
                         const QString &senderSession, qint64 nowMs, SendCallback done)
 {
-    m_pending.push_back({from, to, cid, body, senderSession, nowMs, std::move(done)});
+    StoredMessage message;
+    message.cid = cid;
+    message.from = from;
+    message.to = to;
+    message.body = body;
+    message.ts = nowMs;
+    message.senderSession = senderSession;
+    m_pending.push_back({std::move(message), std::move(done)});
     if (m_pending.size() == 1)
         QMetaObject::invokeMethod(
             &m_commitContext, [this] { commitPending(); }, Qt::QueuedConnection);
@@ -89,7 +96,7 @@ void MessageStore::commitPending()
     bool committed = SqlRetry::exec(q, QStringLiteral("BEGIN IMMEDIATE"));
     if (committed) {
         for (size_t i = 0; i < batch.size(); ++i)
-            results[i] = insert(batch[i]);
+            results[i] = insert(batch[i].message);
         // Committed (synchronous=FULL) when this returns: only then may senders hear `sent`.
         committed = SqlRetry::exec(q, QStringLiteral("COMMIT"));
         if (!committed) {
@@ -103,14 +110,15 @@ void MessageStore::commitPending()
         batch[i].done(committed ? results[i] : SendResult{});
 }
 
-MessageStore::SendResult MessageStore::insert(const PendingSend &send)
+MessageStore::SendResult MessageStore::insert(const StoredMessage &message)
 {
     SendResult result;
     static const QString sql =
         QStringLiteral("INSERT INTO messages(cid, sender, recipient, body, ts_ms, sender_session) "
                        "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(sender, cid) DO NOTHING");
     QSqlQuery &q = m_connection.statement(sql);
-    if (!SqlRetry::exec(q, sql, {send.cid, send.from, send.to, send.body, send.nowMs, send.senderSession})) {
+    if (!SqlRetry::exec(q, sql,
+                        {message.cid, message.from, message.to, message.body, message.ts, message.senderSession})) {
         qCWarning(lcStore) << "storing a message failed:" << q.lastError().text();
         q.finish();
         return result;
@@ -120,17 +128,12 @@ MessageStore::SendResult MessageStore::insert(const PendingSend &send)
     q.finish();
     if (result.created) {
         result.ok = true;
+        result.message = message;
         result.message.mid = mid;
-        result.message.cid = send.cid;
-        result.message.from = send.from;
-        result.message.to = send.to;
-        result.message.body = send.body;
-        result.message.ts = send.nowMs;
-        result.message.senderSession = send.senderSession;
         return result;
     }
     // A resend of a cid already stored (maybe earlier in this batch): the original answers.
-    const std::optional<StoredMessage> original = findByCid(send.from, send.cid);
+    const std::optional<StoredMessage> original = findByCid(message.from, message.cid);
     result.ok = original.has_value();
     if (original)
         result.message = *original;

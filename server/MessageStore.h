@@ -46,8 +46,6 @@ public:
     // its failure (not ok), in the order of the sends.
     void send(const QString &from, const QString &to, const QString &cid, const QString &body,
               const QString &senderSession, qint64 nowMs, SendCallback done);
-    // Commits the sends gathered so far now (send schedules this itself).
-    void commitPending();
 
     // Messages to or from `user` with mid in (after, upTo], oldest first, at most `limit`.
     std::optional<MessagePage> forUser(const QString &user, qint64 after, qint64 upTo, int limit);
@@ -61,17 +59,14 @@ public:
 
 private:
     struct PendingSend {
-        QString from;
-        QString to;
-        QString cid;
-        QString body;
-        QString senderSession;
-        qint64 nowMs = 0;
+        StoredMessage message; // all but its mid
         SendCallback done;
     };
 
+    // Commits the sends gathered so far (send schedules it for the end of the loop's turn).
+    void commitPending();
     std::optional<MessagePage> page(const QString &sql, const QVariantList &bind, int limit);
-    SendResult insert(const PendingSend &send);
+    SendResult insert(const StoredMessage &message);
 
     SqliteConnection m_connection;
     QSqlDatabase &m_db;
