@@ -1,5 +1,7 @@
 #include "EpollEventDispatcher.h"
 
+#include "LoopProbe.h"
+
 #include <QCoreApplication>
 #include <QPointer>
 #include <QSocketNotifier>
@@ -304,13 +306,17 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         const qint64 windowUs = timeout < 0 ? m_batchWindowUs : std::min<qint64>(m_batchWindowUs, timeout * 1000LL);
         pollfd urgent{m_urgentEpoll, POLLIN, 0};
         const timespec window{static_cast<time_t>(windowUs / 1000000), static_cast<long>(windowUs % 1000000 * 1000)};
+        LoopProbe::aboutToBlock();
         ppoll(&urgent, 1, &window, nullptr);
+        LoopProbe::woke();
         timeout = msUntilNextTimer();
     }
     m_servedSessions = false;
 
     epoll_event events[512];
+    LoopProbe::aboutToBlock();
     const int n = epoll_wait(m_epoll, events, 512, timeout);
+    LoopProbe::woke();
     Q_EMIT awake();
     bool handled = false;
 
@@ -335,6 +341,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         if (!notifier || !notifier->isEnabled())
             return;
         QEvent event(QEvent::SockAct);
+        const LoopProbe::Scope probe(LoopProbe::Part::Notifiers);
         QCoreApplication::sendEvent(notifier, &event);
         handled = true;
     };
@@ -348,7 +355,10 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
             if (!m_stoppedThisPass.empty() &&
                 std::find(m_stoppedThisPass.cbegin(), m_stoppedThisPass.cend(), watch) != m_stoppedThisPass.cend())
                 continue;
-            watch->socketReady((e & EPOLLIN) || failed, (e & EPOLLOUT) || failed);
+            {
+                const LoopProbe::Scope probe(LoopProbe::Part::Sessions);
+                watch->socketReady((e & EPOLLIN) || failed, (e & EPOLLOUT) || failed);
+            }
             handled = true;
             m_servedSessions = true;
             continue;
@@ -373,9 +383,14 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     m_dispatching = false;
     m_stoppedThisPass.clear();
     handled = deliverOptimisticWrites() || handled;
-    if (!(flags & QEventLoop::X11ExcludeTimers))
+    if (!(flags & QEventLoop::X11ExcludeTimers)) {
+        const LoopProbe::Scope probe(LoopProbe::Part::Timers);
         handled = fireDueTimers() || handled;
-    QCoreApplication::sendPostedEvents();
+    }
+    {
+        const LoopProbe::Scope probe(LoopProbe::Part::PostedEvents);
+        QCoreApplication::sendPostedEvents();
+    }
     return handled || n > 0;
 }
 

@@ -1,5 +1,7 @@
 #include "SocketIo.h"
 
+#include "LoopProbe.h"
+
 #include <cerrno>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -52,6 +54,7 @@ qintptr accept(qintptr listener, AcceptStatus *status)
 
 qint64 receive(qintptr socket, char *data, qint64 size)
 {
+    const LoopProbe::Scope probe(LoopProbe::Part::Receive);
     for (;;) {
         const ssize_t n = ::recv(static_cast<int>(socket), data, static_cast<size_t>(size), 0);
         if (n >= 0)
@@ -64,6 +67,7 @@ qint64 receive(qintptr socket, char *data, qint64 size)
 
 qint64 send(qintptr socket, const char *data, qint64 size)
 {
+    const LoopProbe::Scope probe(LoopProbe::Part::Send);
     for (;;) {
         const ssize_t n = ::send(static_cast<int>(socket), data, static_cast<size_t>(size), kSendFlags);
         if (n >= 0)

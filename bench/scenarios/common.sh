@@ -2,16 +2,20 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${PRESENTLY_BUILD:-$root/build}
+results=${RESULTS:-$root/bench/results}
+mkdir -p "$results"
 work=$(mktemp -d)
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    # The gateways' logs outlive the run, next to the results (the loop probe prints there).
+    for log in "$work"/gw-*.log; do
+        if [ -f "$log" ]; then cp "$log" "$results/" || true; fi
+    done
     rm -rf "$work"
 }
 trap cleanup EXIT
-results=${RESULTS:-$root/bench/results}
-mkdir -p "$results"
 
 build_tools() {
     if [ ! -f "$build/CMakeCache.txt" ]; then
