@@ -3,8 +3,8 @@
 #ifdef PRESENTLY_LOOP_PROBE
 
 #include <array>
+#include <chrono>
 #include <cstdio>
-#include <ctime>
 
 namespace presently::LoopProbe {
 
@@ -53,9 +53,8 @@ void report(State &s, qint64 now)
 
 qint64 nowNs()
 {
-    timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return qint64(t.tv_sec) * 1000000000 + t.tv_nsec;
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 void add(Part part, qint64 ns)
