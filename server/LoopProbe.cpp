@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <iterator>
 
 namespace presently::LoopProbe {
 
@@ -34,6 +35,7 @@ State &state()
 void report(State &s, qint64 now)
 {
     static constexpr const char *names[] = {"receive", "send", "sessions", "notifiers", "timers", "posted"};
+    static_assert(std::size(names) == static_cast<size_t>(Part::Count), "a name for each part");
     const double seconds = double(now - s.reportedNs) / 1e9;
     std::fprintf(stderr, "loop probe, %.1f s: awake %.1f ms, blocked %.1f ms in %lld calls", seconds,
                  double(s.awake.ns) / 1e6, double(s.blocked.ns) / 1e6, static_cast<long long>(s.blocked.count));
