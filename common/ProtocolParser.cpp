@@ -176,7 +176,7 @@ void readFields(const FieldReader &r, ClientMessage &m, const ProtocolLimits &li
         break;
     case ClientMessageType::Send:
         m.to = r.userName(QStringLiteral("to"));
-        m.cid = r.string(QStringLiteral("cid"), 1, limits.maxCidChars, false);
+        m.cid = r.string(QStringLiteral("cid"), 1, limits.maxCidChars, true);
         m.body = r.string(QStringLiteral("body"), 1, limits.maxBodyChars, true);
         break;
     case ClientMessageType::History:

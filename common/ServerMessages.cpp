@@ -59,14 +59,17 @@ QJsonObject ok(const QJsonValue &id)
     return o;
 }
 
-QJsonObject heartbeatAck(qint64 ts)
+QJsonObject heartbeatAck(qint64 ts, const QJsonValue &id)
 {
-    return QJsonObject{{QStringLiteral("type"), QStringLiteral("heartbeat_ack")}, {QStringLiteral("ts"), ts}};
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("heartbeat_ack")}, {QStringLiteral("ts"), ts}};
+    insertId(o, id);
+    return o;
 }
 
 QByteArray heartbeatAckFrame(qint64 ts)
 {
-    // The frame a gateway sends most: written directly, the same JSON as toFrame(heartbeatAck()).
+    // The frame a gateway sends most: written directly, the same JSON as toFrame(heartbeatAck(ts)),
+    // for the heartbeats that carry no id (all of our client's).
     static constexpr std::string_view head = R"({"ts":)";
     static constexpr std::string_view tail = R"(,"type":"heartbeat_ack"})";
     char frame[head.size() + 24 + tail.size()];

@@ -30,7 +30,7 @@ QByteArray toFrame(const QJsonObject &object);
 QJsonObject welcome(const WelcomeInfo &info);
 QJsonObject error(const ProtocolError &error);
 QJsonObject ok(const QJsonValue &id);
-QJsonObject heartbeatAck(qint64 ts);
+QJsonObject heartbeatAck(qint64 ts, const QJsonValue &id = QJsonValue::Undefined);
 QByteArray heartbeatAckFrame(qint64 ts);
 QJsonObject presence(const QList<UserPresence> &users, const QJsonValue &id = QJsonValue::Undefined);
 QJsonObject contacts(const QList<UserPresence> &contacts, const QStringList &requests, const QStringList &pending);

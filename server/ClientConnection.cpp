@@ -355,7 +355,10 @@ void ClientConnection::handleLive(const ClientMessage &m)
     case ClientMessageType::Heartbeat:
         if (m.activity)
             m_gateway->presence()->setActivity(m_sessionId, *m.activity);
-        sendFrame(ServerMessages::heartbeatAckFrame(m_gateway->presence()->nowMs()));
+        if (m.id.isUndefined())
+            sendFrame(ServerMessages::heartbeatAckFrame(m_gateway->presence()->nowMs()));
+        else
+            send(ServerMessages::heartbeatAck(m_gateway->presence()->nowMs(), m.id));
         return;
     case ClientMessageType::SetStatus:
         handleSetStatus(m);
@@ -486,8 +489,13 @@ void ClientConnection::handleContactChange(const ClientMessage &m)
     case ContactChange::Removed:
         break;
     }
+    // In effect before `ok`: this session's next frame sees the new contact set (no presence of a
+    // removed contact, answered or pushed). Its own `contacts` push goes out now; the event tells
+    // the users' other sessions, wherever they are, and this one skips it.
+    reloadContacts(true);
     sendOk(m.id);
-    const QJsonObject changed{{QStringLiteral("kind"), QStringLiteral("contacts")}};
+    const QJsonObject changed{{QStringLiteral("kind"), QStringLiteral("contacts")},
+                              {QStringLiteral("session"), m_sessionId}};
     m_gateway->bus()->publish(m_user, changed);
     m_gateway->bus()->publish(m.user, changed);
 }
@@ -499,7 +507,8 @@ void ClientConnection::handleUserEvent(const QJsonObject &event)
             return;
         const QString kind = event.value(QStringLiteral("kind")).toString();
         if (kind == QLatin1String("contacts")) {
-            reloadContacts(true);
+            if (event.value(QStringLiteral("session")).toString() != m_sessionId)
+                reloadContacts(true);
         } else if (kind == QLatin1String("message")) {
             deliverUpTo(static_cast<qint64>(event.value(QStringLiteral("mid")).toDouble()));
         } else if (kind == QLatin1String("read")) {

@@ -184,7 +184,7 @@ void TestCodec::rejectsFaultyFrames_data()
         "too_large", "body");
     row("send empty cid", R"({"type":"send","to":"bob","cid":"","body":"x"})", "bad_request", "cid");
     row("send long cid", "{\"type\":\"send\",\"to\":\"bob\",\"cid\":\"" + QByteArray(65, 'c') + "\",\"body\":\"x\"}",
-        "bad_request", "cid");
+        "too_large", "cid");
     row("history bad limit", R"({"type":"history","with":"bob","limit":0})", "bad_request", "limit");
     row("history negative before", R"({"type":"history","with":"bob","before":-1})", "bad_request", "before");
     row("sync string", R"({"type":"sync","after":"5"})", "bad_request", "after");

@@ -32,6 +32,8 @@ private Q_SLOTS:
     void closesSlowSignIn();
     void keepsConnectionOnBadRequests();
     void closesOversizedFrame();
+    void answersHeartbeatsWithTheirId();
+    void refusesLongCidAsTooLarge();
     void rateLimits();
     void contactRequestsFlow();
     void pushesPresenceChanges();
@@ -107,8 +109,7 @@ void TestGateway::registersAndSignsIn()
     QVERIFY(contacts);
     QVERIFY(contacts->value(QStringLiteral("contacts")).toArray().isEmpty());
 
-    const auto ack = first.request(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
-    QVERIFY(!ack); // heartbeats carry no id; the ack is its own message
+    first.send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
     QVERIFY(first.waitForType(QStringLiteral("heartbeat_ack")));
 
     auto second = signedIn(name, false, QStringLiteral("laptop"));
@@ -227,6 +228,57 @@ void TestGateway::keepsConnectionOnBadRequests()
     c->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
     QVERIFY(c->waitForType(QStringLiteral("heartbeat_ack")));
     QVERIFY(c->isConnected());
+}
+
+void TestGateway::answersHeartbeatsWithTheirId()
+{
+    auto c = signedIn(uniqueName("hazel"));
+    QVERIFY(c);
+    // The reply to a request with an id carries that id, heartbeats included (PROTOCOL.md, Transport).
+    const QList<QPair<QByteArray, QJsonValue>> cases = {
+        {R"({"type":"heartbeat","id":7})", 7},
+        {R"({"type":"heartbeat","id":"hb-8"})", QStringLiteral("hb-8")},
+        {R"({"id":9,"type":"heartbeat","status":"idle"})", 9},
+        {R"({"type":"heartbeat","status":"active","id":"x"})", QStringLiteral("x")},
+        {R"({"type":"heartbeat","id":0})", 0},
+    };
+    for (const auto &[frame, id] : cases) {
+        c->sendText(QString::fromUtf8(frame));
+        const auto ack = c->waitForType(QStringLiteral("heartbeat_ack"));
+        QVERIFY2(ack, frame.constData());
+        QVERIFY2(ack->value(QStringLiteral("id")) == id, frame.constData());
+        QVERIFY(qAbs(ack->value(QStringLiteral("ts")).toDouble() - testNowMs()) < 60000);
+    }
+    // Without an id the ack has none (the gateway's prebuilt frame).
+    c->sendText(QStringLiteral(R"({"type":"heartbeat"})"));
+    const auto plain = c->waitForType(QStringLiteral("heartbeat_ack"));
+    QVERIFY(plain);
+    QVERIFY(!plain->contains(QStringLiteral("id")));
+    QCOMPARE(plain->keys(), (QStringList{QStringLiteral("ts"), QStringLiteral("type")}));
+}
+
+void TestGateway::refusesLongCidAsTooLarge()
+{
+    const QString a = uniqueName("ivy");
+    const QString b = uniqueName("jack");
+    auto ivy = signedIn(a);
+    auto jack = signedIn(b);
+    QVERIFY(ivy && jack);
+    QVERIFY(befriend(*ivy, a, *jack, b));
+    auto sendWithCid = [&](const QString &cid) {
+        return ivy->request(obj({{QStringLiteral("type"), QStringLiteral("send")},
+                                 {QStringLiteral("to"), b},
+                                 {QStringLiteral("cid"), cid},
+                                 {QStringLiteral("body"), QStringLiteral("hi")}}));
+    };
+    // A field over its limit is too_large (PROTOCOL.md, Errors), the cid's 64 characters too.
+    const auto tooLong = sendWithCid(QString(65, QLatin1Char('c')));
+    QCOMPARE(code(tooLong), QStringLiteral("too_large"));
+    QVERIFY(tooLong->value(QStringLiteral("message")).toString().contains(QStringLiteral("cid")));
+    QCOMPARE(type(sendWithCid(QString(64, QLatin1Char('c')))), QStringLiteral("sent"));
+    // Too short is a faulty field, not an oversized one.
+    QCOMPARE(code(sendWithCid(QString())), QStringLiteral("bad_request"));
+    QVERIFY(ivy->isConnected());
 }
 
 void TestGateway::closesOversizedFrame()
