@@ -4,12 +4,20 @@
 #include "RedisSubscriber.h"
 
 #include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QPointer>
+#include <utility>
+
+Q_DECLARE_LOGGING_CATEGORY(lcRedis)
 
 namespace presently {
 
 namespace {
 const QByteArray kPrefix = QByteArrayLiteral("ev:u:");
-}
+// Events held for a Redis that is away: beyond this the oldest are dropped (their receivers
+// catch up at their next sign-in or bus reconnect).
+constexpr qsizetype kMaxUnanswered = 100000;
+} // namespace
 
 RedisEventBus::RedisEventBus(RedisConnection *commands, RedisSubscriber *subscriber, QObject *parent)
     : EventBus(parent)
@@ -18,6 +26,7 @@ RedisEventBus::RedisEventBus(RedisConnection *commands, RedisSubscriber *subscri
 {
     connect(subscriber, &RedisSubscriber::message, this, &RedisEventBus::onMessage);
     connect(subscriber, &RedisSubscriber::resubscribed, this, &EventBus::eventsMayHaveBeenLost);
+    connect(commands, &RedisConnection::connected, this, &RedisEventBus::onConnected);
 }
 
 void RedisEventBus::listen(const QString &user)
@@ -32,7 +41,35 @@ void RedisEventBus::unlisten(const QString &user)
 
 void RedisEventBus::publish(const QString &user, const QJsonObject &event)
 {
-    m_commands->command({"PUBLISH", kPrefix + user.toUtf8(), QJsonDocument(event).toJson(QJsonDocument::Compact)});
+    const bool typing = event.value(QStringLiteral("kind")).toString() == QLatin1String("typing");
+    send({kPrefix + user.toUtf8(), QJsonDocument(event).toJson(QJsonDocument::Compact)}, !typing);
+}
+
+void RedisEventBus::send(const Publish &publish, bool repeatIfLost)
+{
+    if (!repeatIfLost) {
+        m_commands->command({"PUBLISH", publish.channel, publish.payload});
+        return;
+    }
+    const quint64 number = ++m_nextPublish;
+    m_unanswered.insert(number, publish);
+    if (m_unanswered.size() > kMaxUnanswered) {
+        qCWarning(lcRedis) << "Redis is away and" << kMaxUnanswered << "events wait for it; dropping the oldest";
+        m_unanswered.erase(m_unanswered.begin());
+    }
+    m_commands->command({"PUBLISH", publish.channel, publish.payload},
+                        [self = QPointer<RedisEventBus>(this), number](const RedisReply &reply) {
+                            if (self && reply.type != RedisReply::Type::None)
+                                self->m_unanswered.remove(number);
+                        });
+}
+
+void RedisEventBus::onConnected()
+{
+    // Redis may have run some of these before the connection dropped: a repeat is harmless.
+    const QMap<quint64, Publish> lost = std::exchange(m_unanswered, {});
+    for (const Publish &publish : lost)
+        send(publish, true);
 }
 
 void RedisEventBus::onMessage(const QByteArray &channel, const QByteArray &payload)

@@ -11,6 +11,7 @@
 #include <QLoggingCategory>
 #include <QPointer>
 #include <algorithm>
+#include <utility>
 
 Q_DECLARE_LOGGING_CATEGORY(lcRedis)
 
@@ -43,6 +44,7 @@ RedisPresenceStore::RedisPresenceStore(const RedisAddress &address, const QStrin
     , m_gatewayId(gatewayId)
     , m_gatewayUtf8(gatewayId.toUtf8())
     , m_ttlMs(presenceTtlMs)
+    , m_heartbeatMs(heartbeatIntervalMs)
     // A tick writes pending liveness and sweeps. Its period bounds both how stale Redis' view of
     // a session is and how late a dead gateway's sessions are claimed.
     , m_tickMs(std::clamp(presenceTtlMs / 20, 10, 250))
@@ -156,7 +158,18 @@ void RedisPresenceStore::endSession(const QString &sessionId)
 {
     if (!m_sessions.remove(sessionId))
         return;
-    eval(RedisScripts::endSession, {sessionId.toUtf8(), "0"});
+    endInRedis(sessionId, nowMs());
+}
+
+void RedisPresenceStore::endInRedis(const QString &sessionId, qint64 lastSeenMs)
+{
+    m_unconfirmedEnds.insert(sessionId, lastSeenMs);
+    eval(RedisScripts::endSession, {sessionId.toUtf8(), number(lastSeenMs)},
+         [this, self = QPointer<RedisPresenceStore>(this), sessionId](const RedisReply &reply) {
+             // No reply: the connection dropped; onConnected() sends it again.
+             if (self && reply.type != RedisReply::Type::None)
+                 m_unconfirmedEnds.remove(sessionId);
+         });
 }
 
 void RedisPresenceStore::detachAll()
@@ -233,12 +246,21 @@ void RedisPresenceStore::onMessage(const QByteArray &channel, const QByteArray &
         if (!entry.presence.user.isEmpty())
             Q_EMIT presenceChanged(entry);
     } else if (channel == kGatewayChannel + m_gatewayId.toUtf8()) {
-        // Another gateway (or our own tick) found this session's last frame too old.
+        // Another gateway (or our own tick) found this session's last frame too old: Redis was
+        // cut off from us for longer than the TTL. A session that still sends frames here is
+        // live; Redis' view is what was wrong, so put it back rather than end it.
         const QString sessionId = QString::fromUtf8(payload);
-        if (m_sessions.remove(sessionId)) {
-            qCWarning(lcRedis) << "session" << sessionId << "was expired in Redis";
-            Q_EMIT sessionExpired(sessionId);
+        const auto it = m_sessions.constFind(sessionId);
+        if (it == m_sessions.cend())
+            return;
+        if (Clock::nowMs() - it->lastFrameMs < m_ttlMs) {
+            qCWarning(lcRedis) << "session" << sessionId << "was claimed in Redis while live here; re-asserting it";
+            assertSession(sessionId, *it, m_statusLookup ? m_statusLookup(it->user) : StoredStatus{});
+            return;
         }
+        m_sessions.remove(sessionId);
+        qCWarning(lcRedis) << "session" << sessionId << "was expired in Redis";
+        Q_EMIT sessionExpired(sessionId);
     }
 }
 
@@ -251,7 +273,7 @@ void RedisPresenceStore::expireLocal()
         });
     for (const QString &sessionId : expired) {
         const LocalSession s = m_sessions.take(sessionId);
-        eval(RedisScripts::endSession, {sessionId.toUtf8(), number(s.lastFrameMs + m_offsetMs)});
+        endInRedis(sessionId, s.lastFrameMs + m_offsetMs);
         Q_EMIT sessionExpired(sessionId);
     }
 }
@@ -262,12 +284,19 @@ void RedisPresenceStore::tick(bool sweep)
         return;
     if (m_tickInFlight && sweep)
         return; // Redis is slow: do not pile ticks up behind each other
+    // Every frame received before now is in this tick or an earlier one that Redis answered (a
+    // tick lost with a dropped connection is made good by onConnected's re-assertion).
+    const qint64 sentAt = Clock::nowMs();
+    const qint64 expiryAgeMs = m_ttlMs + m_graceMs;
     RespCommand command = evalCommand(RedisScripts::tick);
-    command.reserve(RedisScripts::tick.size() + 64 * m_dirty.size() + 128);
+    command.reserve(RedisScripts::tick.size() + 64 * m_dirty.size() + 160);
     command.arg(m_gatewayUtf8)
         .arg(m_leaseMs)
-        .arg(sweep ? m_ttlMs + m_graceMs : std::numeric_limits<int>::max())
-        .arg(sweep ? kClaimLimit : 0);
+        .arg(sweep ? expiryAgeMs : std::numeric_limits<int>::max())
+        .arg(sweep ? kClaimLimit : 0)
+        .arg(sentAt + m_offsetMs)
+        .arg(m_heartbeatMs + m_tickMs)               // on schedule: a frame within an interval and a tick
+        .arg(2 * expiryAgeMs + m_heartbeatMs + 60000); // the vouch outlives the claims it decides
     for (const QString &sessionId : std::as_const(m_dirty)) {
         const auto it = m_sessions.find(sessionId);
         if (it == m_sessions.end() || !it->dirty)
@@ -277,7 +306,6 @@ void RedisPresenceStore::tick(bool sweep)
     }
     m_dirty.clear();
     m_tickInFlight = true;
-    const qint64 sentAt = Clock::nowMs();
     eval(command, [this, self = QPointer<RedisPresenceStore>(this), sentAt](const RedisReply &reply) {
         if (!self)
             return;
@@ -313,6 +341,9 @@ void RedisPresenceStore::onConnected()
     // state; put every live session of ours back, with its real last frame time.
     m_tickInFlight = false;
     m_leaseHeld = false;
+    const QHash<QString, qint64> ends = std::exchange(m_unconfirmedEnds, {});
+    for (auto it = ends.cbegin(); it != ends.cend(); ++it)
+        endInRedis(it.key(), it.value());
     if (!m_sessions.isEmpty())
         reassertAll();
     tick(false);

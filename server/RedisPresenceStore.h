@@ -20,8 +20,11 @@ class RedisSubscriber;
 // Liveness: this gateway expires its own sessions exactly (TTL after their last frame, by its
 // clock). Redis keeps each session's last frame time in a sorted set, written in one batched
 // ZADD per tick for all sessions that sent frames, so a steady heartbeat costs a small fraction
-// of a Redis command. If this gateway dies, any gateway's tick claims its sessions once their
-// last frame is older than TTL + grace (Redis' clock), atomically, and announces them offline.
+// of a Redis command. Each tick also vouches that every frame received before it is recorded.
+// If this gateway dies, any gateway's tick claims its sessions once their last frame (or, for
+// sessions heartbeating on schedule, the last vouch) is older than TTL + grace (Redis' clock),
+// atomically, and announces them offline. A Redis that stalls or goes away ends no session that
+// still sends frames here (RedisScripts::tick).
 class RedisPresenceStore : public PresenceStore {
     Q_OBJECT
 public:
@@ -63,6 +66,8 @@ private:
               std::function<void(const RedisReply &)> callback = {});
     void eval(const RespCommand &command, std::function<void(const RedisReply &)> callback = {});
     void assertSession(const QString &sessionId, const LocalSession &session, const StoredStatus &status);
+    // Ends the session in Redis; if Redis never answers, again after the next connect.
+    void endInRedis(const QString &sessionId, qint64 lastSeenMs);
     void reassertAll();
     void tick(bool sweep);
     void expireLocal();
@@ -74,6 +79,7 @@ private:
     QString m_gatewayId;
     QByteArray m_gatewayUtf8;
     int m_ttlMs;
+    int m_heartbeatMs;
     int m_tickMs;
     int m_graceMs;
     int m_leaseMs;
@@ -85,6 +91,9 @@ private:
     // Sessions with frames not yet written, once each (LocalSession::dirty); an entry whose session
     // is gone meanwhile is skipped.
     QList<QString> m_dirty;
+    // Sessions ended here whose end Redis may not have seen (its connection dropped): sent again
+    // on connect. Session id -> last seen (Redis clock).
+    QHash<QString, qint64> m_unconfirmedEnds;
     SessionDeadlines m_deadlines;
     QTimer m_tickTimer;
 };

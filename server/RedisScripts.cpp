@@ -114,34 +114,71 @@ return out
 // frames since the last tick, and claim and announce sessions whose last frame is older than
 // ARGV[3] ms. Claiming removes the entry inside this script, so exactly one gateway announces
 // each expiry, and Redis' own clock decides, whatever keyspace notifications do.
-// ARGV: gateway, lease ms, expiry age ms, claim limit, then score/sid pairs.
-// Returns {now ms, lease was present (1/0), claimed count}.
+//
+// Two things keep a live session from being claimed on stale data:
+// - The gateway vouches (pr:gwt:<gateway>) that every frame it received before ARGV[5] is
+//   recorded, by this tick or an earlier one. Its frames after that reach Redis with its next
+//   tick, so if it dies first they are lost; but a session that was heartbeating on schedule
+//   (a frame within ARGV[6] ms before the vouch) may have sent one. Such a session counts as
+//   seen at the vouch time: never announced offline before the TTL after a frame the dead
+//   gateway acknowledged, and last_seen within a tick of it. A live gateway's vouch is recent,
+//   so the sweep leaves its sessions to the gateway's own exact expiry.
+// - A Redis that ran no tick for longer than a lease (stopped, blocked, or every gateway cut
+//   off) holds stale last frames for everyone: claims wait one more lease, until every live
+//   gateway has written its frames again.
+// ARGV: gateway, lease ms, expiry age ms, claim limit, vouch time ms, on-schedule window ms,
+// vouch record lifetime ms, then score/sid pairs.
+// Returns {now ms, lease was present (1/0), sessions examined for claiming}.
 const QByteArray tick = kPrelude + R"LUA(
 local now, nowus = clock()
-local had = redis.call('SET', 'pr:gw:' .. ARGV[1], '1', 'PX', ARGV[2], 'GET')
+local gw, lease = ARGV[1], tonumber(ARGV[2])
+local had = redis.call('SET', 'pr:gw:' .. gw, '1', 'PX', lease, 'GET')
+redis.call('HSET', 'pr:gwt:' .. gw, 't', ARGV[5], 'w', ARGV[6])
+redis.call('PEXPIRE', 'pr:gwt:' .. gw, ARGV[7])
+local lastRun = tonumber(redis.call('GET', 'pr:lastrun') or '0')
+redis.call('SET', 'pr:lastrun', fmt(now))
+if lastRun > 0 and now - lastRun > lease then
+  redis.call('SET', 'pr:quiet', fmt(now + lease), 'PX', lease)
+end
 local n = #ARGV
-local i = 5
+local i = 8
 while i <= n do
   local last = math.min(i + 999, n)
   redis.call('ZADD', 'pr:lf', 'XX', 'GT', unpack(ARGV, i, last))
   i = last + 1
 end
-local expired = redis.call('ZRANGEBYSCORE', 'pr:lf', '-inf', fmt(now - tonumber(ARGV[3])),
-                           'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[4]))
-local claimed = 0
-for j = 1, #expired, 2 do
-  local sid, lastFrame = expired[j], tonumber(expired[j + 1])
-  redis.call('ZREM', 'pr:lf', sid)
-  local s = redis.call('HMGET', 'pr:s:' .. sid, 'u', 'g')
-  redis.call('DEL', 'pr:s:' .. sid)
-  if s[1] then
-    redis.call('SREM', 'pr:us:' .. s[1], sid)
-    recompute(s[1], now, nowus, lastFrame)
-    redis.call('PUBLISH', 'pr:gwc:' .. (s[2] or ''), sid)
-  end
-  claimed = claimed + 1
+if redis.call('EXISTS', 'pr:quiet') == 1 then
+  return {fmt(now), had and 1 or 0, 0}
 end
-return {fmt(now), had and 1 or 0, claimed}
+local age = tonumber(ARGV[3])
+local expired = redis.call('ZRANGEBYSCORE', 'pr:lf', '-inf', fmt(now - age),
+                           'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[4]))
+local vouches = {}
+for j = 1, #expired, 2 do
+  local sid, seen = expired[j], tonumber(expired[j + 1])
+  local s = redis.call('HMGET', 'pr:s:' .. sid, 'u', 'g')
+  if s[2] then
+    local v = vouches[s[2]]
+    if not v then
+      v = redis.call('HMGET', 'pr:gwt:' .. s[2], 't', 'w')
+      vouches[s[2]] = v
+    end
+    local t, w = tonumber(v[1]), tonumber(v[2])
+    if t and w and t > seen and seen >= t - w then seen = t end
+  end
+  if seen > now - age then
+    redis.call('ZADD', 'pr:lf', 'GT', fmt(seen), sid)
+  else
+    redis.call('ZREM', 'pr:lf', sid)
+    redis.call('DEL', 'pr:s:' .. sid)
+    if s[1] then
+      redis.call('SREM', 'pr:us:' .. s[1], sid)
+      recompute(s[1], now, nowus, seen)
+      redis.call('PUBLISH', 'pr:gwc:' .. (s[2] or ''), sid)
+    end
+  end
+end
+return {fmt(now), had and 1 or 0, #expired / 2}
 )LUA";
 
 } // namespace presently::RedisScripts

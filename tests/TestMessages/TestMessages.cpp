@@ -287,7 +287,7 @@ void TestMessages::refusesBadSends()
              QStringLiteral("not_found"));
     QCOMPARE(ask(sendFrame(b, QStringLiteral("c3"), QString())), QStringLiteral("bad_request"));
     QCOMPARE(ask(sendFrame(b, QStringLiteral("c4"), QString(4001, QLatin1Char('x')))), QStringLiteral("too_large"));
-    QCOMPARE(ask(sendFrame(b, QString(65, QLatin1Char('c')), QStringLiteral("hi"))), QStringLiteral("bad_request"));
+    QCOMPARE(ask(sendFrame(b, QString(65, QLatin1Char('c')), QStringLiteral("hi"))), QStringLiteral("too_large"));
     QCOMPARE(ask(obj({{QStringLiteral("type"), QStringLiteral("typing")},
                       {QStringLiteral("to"), stranger},
                       {QStringLiteral("state"), true}})),
