@@ -1,6 +1,6 @@
-#include "ClientSession.h"
+#include "core/ClientSession.h"
 
-#include "ClientMessage.h"
+#include "protocol/ClientMessage.h"
 
 #include <QDateTime>
 #include <QJsonArray>

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "ChatMessage.h"
-#include "ContactListModel.h"
-#include "ConversationModel.h"
-#include "Outbox.h"
-#include "ReconnectBackoff.h"
+#include "protocol/ChatMessage.h"
+#include "core/ContactListModel.h"
+#include "core/ConversationModel.h"
+#include "core/Outbox.h"
+#include "core/ReconnectBackoff.h"
 
 #include <QElapsedTimer>
 #include <QHash>

@@ -1,4 +1,4 @@
-#include "ContactListModel.h"
+#include "core/ContactListModel.h"
 
 #include <QDateTime>
 

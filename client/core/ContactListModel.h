@@ -1,6 +1,6 @@
 #pragma once
 
-#include "UserPresence.h"
+#include "protocol/UserPresence.h"
 
 #include <QAbstractListModel>
 #include <QTimer>

@@ -1,6 +1,6 @@
-#include "ContactSortFilterModel.h"
+#include "core/ContactSortFilterModel.h"
 
-#include "ContactListModel.h"
+#include "core/ContactListModel.h"
 
 namespace presently {
 

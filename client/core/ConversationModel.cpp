@@ -1,4 +1,4 @@
-#include "ConversationModel.h"
+#include "core/ConversationModel.h"
 
 #include <QDateTime>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ChatMessage.h"
+#include "protocol/ChatMessage.h"
 
 #include <QAbstractListModel>
 

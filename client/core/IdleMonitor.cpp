@@ -1,4 +1,4 @@
-#include "IdleMonitor.h"
+#include "core/IdleMonitor.h"
 
 namespace presently {
 

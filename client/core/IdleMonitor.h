@@ -1,7 +1,7 @@
 #pragma once
 
-#include "IdleSource.h"
-#include "Protocol.h"
+#include "core/IdleSource.h"
+#include "protocol/Protocol.h"
 
 #include <QObject>
 #include <QTimer>

@@ -1,4 +1,4 @@
-#include "Outbox.h"
+#include "core/Outbox.h"
 
 #include <QDir>
 #include <QFile>

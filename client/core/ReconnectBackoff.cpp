@@ -1,4 +1,4 @@
-#include "ReconnectBackoff.h"
+#include "core/ReconnectBackoff.h"
 
 #include <QRandomGenerator>
 #include <algorithm>

@@ -1,7 +1,7 @@
 // Linux: the X11 screen saver extension (loaded at run time, so the build needs no X11
 // headers and a Wayland session simply falls through), else the freedesktop ScreenSaver
 // D-Bus service, which also says whether the screen is locked.
-#include "IdleSource.h"
+#include "core/IdleSource.h"
 
 #include <QDBusConnection>
 #include <QDBusInterface>

@@ -1,5 +1,5 @@
 // macOS: seconds since the last input event of any kind, for the whole login session.
-#include "IdleSource.h"
+#include "core/IdleSource.h"
 
 #include <CoreGraphics/CoreGraphics.h>
 

@@ -1,5 +1,5 @@
 // Platforms without a system idle query: the application's own input is used.
-#include "IdleSource.h"
+#include "core/IdleSource.h"
 
 namespace presently {
 

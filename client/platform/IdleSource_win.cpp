@@ -1,5 +1,5 @@
 // Windows: GetLastInputInfo, system-wide for the session.
-#include "IdleSource.h"
+#include "core/IdleSource.h"
 
 #include <windows.h>
 

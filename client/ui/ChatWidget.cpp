@@ -1,8 +1,8 @@
-#include "ChatWidget.h"
+#include "ui/ChatWidget.h"
 
-#include "ClientSession.h"
-#include "ConversationModel.h"
-#include "MessageDelegate.h"
+#include "core/ClientSession.h"
+#include "core/ConversationModel.h"
+#include "ui/MessageDelegate.h"
 
 #include <QKeyEvent>
 #include <QLabel>

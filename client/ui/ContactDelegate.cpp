@@ -1,7 +1,7 @@
-#include "ContactDelegate.h"
+#include "ui/ContactDelegate.h"
 
-#include "ContactListModel.h"
-#include "StatusPainter.h"
+#include "core/ContactListModel.h"
+#include "ui/StatusPainter.h"
 
 #include <QApplication>
 #include <QPainter>

@@ -1,11 +1,11 @@
-#include "MainWindow.h"
+#include "ui/MainWindow.h"
 
-#include "ChatWidget.h"
-#include "ClientSession.h"
-#include "ContactDelegate.h"
-#include "ContactListModel.h"
-#include "ContactSortFilterModel.h"
-#include "StatusPainter.h"
+#include "ui/ChatWidget.h"
+#include "core/ClientSession.h"
+#include "ui/ContactDelegate.h"
+#include "core/ContactListModel.h"
+#include "core/ContactSortFilterModel.h"
+#include "ui/StatusPainter.h"
 
 #include <QCloseEvent>
 #include <QHBoxLayout>

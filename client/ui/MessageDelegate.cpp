@@ -1,6 +1,6 @@
-#include "MessageDelegate.h"
+#include "ui/MessageDelegate.h"
 
-#include "ConversationModel.h"
+#include "core/ConversationModel.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

@@ -1,6 +1,6 @@
-#include "SignInDialog.h"
+#include "ui/SignInDialog.h"
 
-#include "Protocol.h"
+#include "protocol/Protocol.h"
 
 #include <QCheckBox>
 #include <QFormLayout>

@@ -1,4 +1,4 @@
-#include "StatusPainter.h"
+#include "ui/StatusPainter.h"
 
 #include <QCoreApplication>
 #include <QPainter>

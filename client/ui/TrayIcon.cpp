@@ -1,6 +1,6 @@
-#include "TrayIcon.h"
+#include "ui/TrayIcon.h"
 
-#include "StatusPainter.h"
+#include "ui/StatusPainter.h"
 
 #include <QMenu>
 

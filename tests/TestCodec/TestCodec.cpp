@@ -1,6 +1,6 @@
-#include "ClientMessage.h"
-#include "ProtocolParser.h"
-#include "ServerMessages.h"
+#include "protocol/ClientMessage.h"
+#include "protocol/ProtocolParser.h"
+#include "protocol/ServerMessages.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,7 +1,7 @@
 // The contact row as painted: a row per status into an image, and the dot's pixels checked.
-#include "ContactDelegate.h"
-#include "ContactListModel.h"
-#include "StatusPainter.h"
+#include "ui/ContactDelegate.h"
+#include "core/ContactListModel.h"
+#include "ui/StatusPainter.h"
 
 #include <QApplication>
 #include <QImage>

@@ -2,8 +2,8 @@
 // stopped from their own handler), posted and deferred-delete events, cross-thread wake-ups, and
 // real sockets (a WebSocket echo round trip on this dispatcher, and sockets watched directly
 // through SocketWatcher).
-#include "EpollEventDispatcher.h"
-#include "SocketWatcher.h"
+#include "net/EpollEventDispatcher.h"
+#include "net/SocketWatcher.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -1,9 +1,9 @@
 // One contract for both presence stores: the embedded one and the Redis one (against a real
 // redis-server started by the fixture). Every test runs once per backend.
-#include "Clock.h"
-#include "EmbeddedPresenceStore.h"
+#include "base/Clock.h"
+#include "presence/EmbeddedPresenceStore.h"
 #include "RedisFixture.h"
-#include "RedisPresenceStore.h"
+#include "presence/RedisPresenceStore.h"
 
 #include <QSignalSpy>
 #include <QTest>

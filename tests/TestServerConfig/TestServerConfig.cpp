@@ -1,5 +1,5 @@
 // presently-server's settings: flags, a config file and the environment, with flags winning.
-#include "ServerConfig.h"
+#include "app/ServerConfig.h"
 
 #include <QTemporaryDir>
 #include <QTest>

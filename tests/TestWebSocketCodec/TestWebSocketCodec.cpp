@@ -1,5 +1,5 @@
 // The server's RFC 6455 codec on bytes alone: UTF-8 validation, frame reading and writing.
-#include "WebSocketCodec.h"
+#include "net/WebSocketCodec.h"
 
 #include <QTest>
 

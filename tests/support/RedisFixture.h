@@ -1,6 +1,6 @@
 #pragma once
 
-#include "RedisReply.h"
+#include "redis/RedisReply.h"
 
 #include <QProcess>
 #include <QStringList>

@@ -1,6 +1,6 @@
 #include "TestClient.h"
 
-#include "Clock.h"
+#include "base/Clock.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

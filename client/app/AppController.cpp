@@ -1,0 +1,192 @@
+#include "app/AppController.h"
+
+#include "ui/ChatWidget.h"
+#include "core/ClientSession.h"
+#include "core/IdleMonitor.h"
+#include "ui/MainWindow.h"
+#include "ui/SettingsDialog.h"
+#include "ui/SignInDialog.h"
+#include "platform/TokenVault.h"
+#include "ui/TrayIcon.h"
+
+#include <QApplication>
+#include <QStandardPaths>
+#include <QTimer>
+#include <QUrl>
+
+namespace presently {
+
+AppController::AppController(const ClientOptions &options, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+    , m_settings(QSettings::IniFormat, QSettings::UserScope, QStringLiteral("Presently"),
+                 QStringLiteral("presently-") + options.profile)
+    , m_session(new ClientSession(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                                      QStringLiteral("/profiles/") + options.profile,
+                                  this))
+    , m_idle(new IdleMonitor(IdleSource::create(), this))
+    , m_vault(new TokenVault(options.profile, this))
+{
+    m_idle->setThresholdMs(m_settings.value(QStringLiteral("idle_minutes"), 5).toInt() * 60 * 1000);
+    connect(m_idle, &IdleMonitor::activityChanged, m_session, &ClientSession::setActivity);
+    connect(m_session, &ClientSession::signedIn, this, &AppController::onSignedIn);
+    connect(m_session, &ClientSession::signInFailed, this, &AppController::onSignInFailed);
+
+    m_window = new MainWindow(m_session);
+    connect(m_window, &MainWindow::quitRequested, this, &AppController::quit);
+    connect(m_window, &MainWindow::signOutRequested, this, &AppController::signOut);
+    connect(m_window, &MainWindow::settingsRequested, this, [this] {
+        SettingsDialog dialog(m_window);
+        dialog.setIdleMinutes(m_settings.value(QStringLiteral("idle_minutes"), 5).toInt());
+        dialog.setNotifications(m_settings.value(QStringLiteral("notifications"), true).toBool());
+        if (dialog.exec() != QDialog::Accepted)
+            return;
+        m_settings.setValue(QStringLiteral("idle_minutes"), dialog.idleMinutes());
+        m_settings.setValue(QStringLiteral("notifications"), dialog.notifications());
+        m_idle->setThresholdMs(dialog.idleMinutes() * 60 * 1000);
+    });
+    connect(m_session, &ClientSession::ownStatusChanged, this, &AppController::updateTray);
+    connect(m_idle, &IdleMonitor::activityChanged, m_window, [this] { updateTray(); });
+    connect(m_session->contacts(), &ContactListModel::unreadChanged, this, &AppController::updateTray);
+
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray = new TrayIcon(this);
+        connect(m_tray, &TrayIcon::showRequested, this, &AppController::showMainWindow);
+        connect(m_tray, &TrayIcon::quitRequested, this, &AppController::quit);
+        m_tray->show();
+        m_window->setHideOnClose(true);
+        QApplication::setQuitOnLastWindowClosed(false);
+    }
+    connect(m_session, &ClientSession::messageReceived, this, [this](const ChatMessage &message) {
+        const bool inView = m_window->isActiveWindow() && m_window->chat()->peer() == message.from;
+        const bool dnd = m_session->ownMode() == Mode::Dnd;
+        if (m_tray && !inView && !dnd && m_settings.value(QStringLiteral("notifications"), true).toBool())
+            m_tray->notify(message.from, message.body.left(200));
+        if (inView)
+            m_window->chat()->markReadIfVisible();
+    });
+    m_window->restoreGeometry(m_settings.value(QStringLiteral("geometry")).toByteArray());
+}
+
+AppController::~AppController()
+{
+    m_settings.setValue(QStringLiteral("geometry"), m_window->saveGeometry());
+    delete m_window;
+    delete m_dialog;
+}
+
+QString AppController::account() const
+{
+    return m_settings.value(QStringLiteral("server")).toString() + QLatin1Char('|') +
+           m_settings.value(QStringLiteral("user")).toString();
+}
+
+void AppController::start()
+{
+    if (!m_options.server.isEmpty())
+        m_settings.setValue(QStringLiteral("server"), m_options.server);
+    const bool keep = m_settings.value(QStringLiteral("keep_signed_in"), false).toBool();
+    const QString user = m_settings.value(QStringLiteral("user")).toString();
+    if (!keep || user.isEmpty() || (!m_options.user.isEmpty() && m_options.user.toLower() != user)) {
+        showSignIn();
+        return;
+    }
+    m_vault->load(account(), [this, user](const QString &token) {
+        if (token.isEmpty()) {
+            showSignIn();
+            return;
+        }
+        m_resuming = true;
+        m_keepSignedIn = true;
+        m_session->resume(QUrl(m_settings.value(QStringLiteral("server")).toString()), user, token);
+        showMainWindow();
+    });
+}
+
+void AppController::showSignIn(const QString &error)
+{
+    m_window->hide();
+    if (!m_dialog) {
+        m_dialog = new SignInDialog;
+        m_dialog->setKeychainAvailable(TokenVault::isAvailable());
+        m_dialog->setServer(
+            m_settings.value(QStringLiteral("server"), QStringLiteral("ws://127.0.0.1:8765")).toString());
+        m_dialog->setUser(m_options.user.isEmpty() ? m_settings.value(QStringLiteral("user")).toString()
+                                                   : m_options.user);
+        connect(m_dialog, &SignInDialog::signInRequested, this, [this] {
+            m_dialog->setBusy(true);
+            m_keepSignedIn = m_dialog->keepSignedIn();
+            m_resuming = false;
+            m_settings.setValue(QStringLiteral("server"), m_dialog->server());
+            m_settings.setValue(QStringLiteral("user"), m_dialog->user());
+            m_session->signIn(QUrl(m_dialog->server()), m_dialog->user(), m_dialog->password(),
+                              m_dialog->createAccount());
+        });
+        connect(m_dialog, &QDialog::rejected, this, [this] {
+            if (m_session->state() != ClientSession::State::Connected)
+                quit();
+        });
+    }
+    if (!error.isEmpty())
+        m_dialog->showError(error);
+    m_dialog->show();
+    m_dialog->raise();
+}
+
+void AppController::onSignedIn()
+{
+    m_settings.setValue(QStringLiteral("keep_signed_in"), m_keepSignedIn);
+    if (m_keepSignedIn)
+        m_vault->store(account(), m_session->token());
+    if (m_dialog) {
+        m_dialog->deleteLater();
+        m_dialog = nullptr;
+    }
+    showMainWindow();
+}
+
+void AppController::onSignInFailed(const QString &code, const QString &message)
+{
+    if (m_resuming) {
+        m_vault->forget(account()); // the token no longer works
+        m_resuming = false;
+    }
+    const QString text = code == QLatin1String("auth_failed")   ? tr("Wrong user name or password.")
+                         : code == QLatin1String("user_exists") ? tr("That user name is taken.")
+                                                                : message;
+    showSignIn(text);
+}
+
+void AppController::showMainWindow()
+{
+    m_window->show();
+    m_window->raise();
+    m_window->activateWindow();
+    updateTray();
+}
+
+void AppController::updateTray()
+{
+    if (!m_tray)
+        return;
+    Status status = m_session->ownStatus();
+    if (m_session->state() == ClientSession::State::Connected && m_session->ownMode() == Mode::Auto)
+        status = m_session->activity() == Activity::Idle ? Status::Idle : Status::Online;
+    m_tray->update(status, m_session->contacts()->totalUnread());
+}
+
+void AppController::signOut()
+{
+    m_session->signOut(true);
+    m_vault->forget(account());
+    m_settings.setValue(QStringLiteral("keep_signed_in"), false);
+    showSignIn();
+}
+
+void AppController::quit()
+{
+    m_session->signOut(false); // `bye`: offline at once for everyone watching
+    QTimer::singleShot(150, qApp, &QCoreApplication::quit);
+}
+
+} // namespace presently

@@ -1,0 +1,289 @@
+#include "protocol/ProtocolParser.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+#include <cmath>
+
+namespace presently {
+
+namespace {
+
+// Thrown inside the parser only, caught in parse(): keeps each field check to one line.
+struct FieldError {
+    ErrorCode code;
+    QString message;
+};
+
+[[noreturn]] void fail(ErrorCode code, const QString &message)
+{
+    throw FieldError{code, message};
+}
+
+QString fieldMessage(const QString &field, const char *what)
+{
+    return QStringLiteral("field '%1' %2").arg(field, QLatin1String(what));
+}
+
+class FieldReader {
+public:
+    FieldReader(const QJsonObject &object, const ProtocolLimits &limits)
+        : m_object(object)
+        , m_limits(limits)
+    {}
+
+    bool has(const QString &field) const
+    {
+        const QJsonValue v = m_object.value(field);
+        return !v.isUndefined() && !v.isNull();
+    }
+
+    QString string(const QString &field, int minChars, int maxChars, bool tooLongIsTooLarge) const
+    {
+        const QJsonValue v = m_object.value(field);
+        if (!v.isString())
+            fail(ErrorCode::BadRequest, fieldMessage(field, "must be a string"));
+        const QString s = v.toString();
+        const qsizetype n = codePointCount(s);
+        if (n > maxChars) {
+            fail(tooLongIsTooLarge ? ErrorCode::TooLarge : ErrorCode::BadRequest,
+                 QStringLiteral("field '%1' must be at most %2 characters").arg(field).arg(maxChars));
+        }
+        if (n < minChars) {
+            fail(ErrorCode::BadRequest,
+                 QStringLiteral("field '%1' must be at least %2 characters").arg(field).arg(minChars));
+        }
+        return s;
+    }
+
+    QString userName(const QString &field) const
+    {
+        const QJsonValue v = m_object.value(field);
+        if (!v.isString())
+            fail(ErrorCode::BadRequest, fieldMessage(field, "must be a user name"));
+        const std::optional<QString> name = normalizeUserName(v.toString());
+        if (!name) {
+            fail(ErrorCode::BadRequest, fieldMessage(field, "must be 2 to 32 characters of a-z 0-9 . _ -"));
+        }
+        return *name;
+    }
+
+    qint64 integer(const QString &field, qint64 minimum) const
+    {
+        const QJsonValue v = m_object.value(field);
+        if (!v.isDouble())
+            fail(ErrorCode::BadRequest, fieldMessage(field, "must be an integer"));
+        const double d = v.toDouble();
+        // Integers beyond 2^53 cannot be told apart in JSON numbers as read here.
+        constexpr double kMaxExact = 9007199254740992.0;
+        if (!std::isfinite(d) || std::trunc(d) != d || std::fabs(d) > kMaxExact)
+            fail(ErrorCode::BadRequest, fieldMessage(field, "must be an integer"));
+        const auto i = static_cast<qint64>(d);
+        if (i < minimum) {
+            fail(ErrorCode::BadRequest, QStringLiteral("field '%1' must be at least %2").arg(field).arg(minimum));
+        }
+        return i;
+    }
+
+    bool boolean(const QString &field) const
+    {
+        const QJsonValue v = m_object.value(field);
+        if (!v.isBool())
+            fail(ErrorCode::BadRequest, fieldMessage(field, "must be true or false"));
+        return v.toBool();
+    }
+
+    QStringList userList(const QString &field) const
+    {
+        const QJsonValue v = m_object.value(field);
+        if (!v.isArray())
+            fail(ErrorCode::BadRequest, fieldMessage(field, "must be a list of names"));
+        const QJsonArray array = v.toArray();
+        if (array.size() > m_limits.maxQueryUsers) {
+            fail(ErrorCode::TooLarge,
+                 QStringLiteral("field '%1' must name at most %2 users").arg(field).arg(m_limits.maxQueryUsers));
+        }
+        QStringList users;
+        QSet<QString> seen;
+        for (const QJsonValue &item : array) {
+            const std::optional<QString> name = item.isString() ? normalizeUserName(item.toString()) : std::nullopt;
+            if (!name)
+                fail(ErrorCode::BadRequest, fieldMessage(field, "must be a list of names"));
+            if (!seen.contains(*name)) {
+                seen.insert(*name);
+                users.append(*name);
+            }
+        }
+        return users;
+    }
+
+private:
+    const QJsonObject &m_object;
+    const ProtocolLimits &m_limits;
+};
+
+void readHello(const FieldReader &r, ClientMessage &m, const ProtocolLimits &limits)
+{
+    if (r.has(QStringLiteral("v")) && r.integer(QStringLiteral("v"), 0) != kProtocolVersion)
+        fail(ErrorCode::BadRequest, QStringLiteral("field 'v' must be 1"));
+    if (r.has(QStringLiteral("device")))
+        m.device = r.string(QStringLiteral("device"), 1, limits.maxDeviceChars, true);
+    if (r.has(QStringLiteral("client")))
+        m.client = r.string(QStringLiteral("client"), 0, 128, true);
+    if (m.type == ClientMessageType::Hello && r.has(QStringLiteral("token"))) {
+        m.token = r.string(QStringLiteral("token"), 1, 256, false);
+        return;
+    }
+    m.user = r.userName(QStringLiteral("user"));
+    m.password = r.string(QStringLiteral("password"), limits.minPasswordChars, limits.maxPasswordChars, true);
+}
+
+void readFields(const FieldReader &r, ClientMessage &m, const ProtocolLimits &limits)
+{
+    switch (m.type) {
+    case ClientMessageType::Hello:
+    case ClientMessageType::Register:
+        readHello(r, m, limits);
+        break;
+    case ClientMessageType::Heartbeat:
+        if (r.has(QStringLiteral("status"))) {
+            const QString s = r.string(QStringLiteral("status"), 0, 16, false);
+            m.activity = activityFromName(s);
+            if (!m.activity)
+                fail(ErrorCode::BadRequest, QStringLiteral("field 'status' must be active or idle"));
+        }
+        break;
+    case ClientMessageType::SetStatus:
+        if (r.has(QStringLiteral("mode"))) {
+            m.mode = modeFromName(r.string(QStringLiteral("mode"), 0, 16, false));
+            if (!m.mode) {
+                fail(ErrorCode::BadRequest, QStringLiteral("field 'mode' must be auto, dnd or invisible"));
+            }
+        }
+        if (r.has(QStringLiteral("text")))
+            m.text = r.string(QStringLiteral("text"), 0, limits.maxTextChars, true);
+        break;
+    case ClientMessageType::Query:
+    case ClientMessageType::Subscribe:
+    case ClientMessageType::Unsubscribe:
+        m.users = r.userList(QStringLiteral("users"));
+        break;
+    case ClientMessageType::ContactAdd:
+    case ClientMessageType::ContactAccept:
+    case ClientMessageType::ContactRemove:
+        m.user = r.userName(QStringLiteral("user"));
+        break;
+    case ClientMessageType::Send:
+        m.to = r.userName(QStringLiteral("to"));
+        m.cid = r.string(QStringLiteral("cid"), 1, limits.maxCidChars, true);
+        m.body = r.string(QStringLiteral("body"), 1, limits.maxBodyChars, true);
+        break;
+    case ClientMessageType::History:
+        m.with = r.userName(QStringLiteral("with"));
+        if (r.has(QStringLiteral("before")))
+            m.before = r.integer(QStringLiteral("before"), 0);
+        m.limit = limits.defaultHistoryLimit;
+        if (r.has(QStringLiteral("limit"))) {
+            m.limit = static_cast<int>(std::min<qint64>(r.integer(QStringLiteral("limit"), 1), limits.maxHistoryLimit));
+        }
+        break;
+    case ClientMessageType::Sync:
+        if (r.has(QStringLiteral("after")))
+            m.after = r.integer(QStringLiteral("after"), 0);
+        break;
+    case ClientMessageType::Read:
+        m.with = r.userName(QStringLiteral("with"));
+        m.mid = r.integer(QStringLiteral("mid"), 0);
+        break;
+    case ClientMessageType::Typing:
+        m.to = r.userName(QStringLiteral("to"));
+        m.state = r.boolean(QStringLiteral("state"));
+        break;
+    case ClientMessageType::Bye:
+    case ClientMessageType::Logout:
+        break;
+    }
+}
+
+} // namespace
+
+ProtocolParser::ProtocolParser(const ProtocolLimits &limits)
+    : m_limits(limits)
+{}
+
+ParseResult ProtocolParser::parse(const QByteArray &utf8Frame) const
+{
+    ParseResult result;
+    if (utf8Frame.size() > m_limits.maxMessageBytes) {
+        result.error = {ErrorCode::TooLarge, QStringLiteral("frame is over %1 bytes").arg(m_limits.maxMessageBytes)};
+        return result;
+    }
+    // Most frames are heartbeats, sent byte for byte alike by clients: recognise the plain forms
+    // without building a JSON document (a third of a gateway's work per heartbeat otherwise).
+    // Any other spelling takes the full path below and means the same.
+    static const QByteArray kPlain = QByteArrayLiteral(R"({"type":"heartbeat"})");
+    static const QByteArray kIdle = QByteArrayLiteral(R"({"type":"heartbeat","status":"idle"})");
+    static const QByteArray kActive = QByteArrayLiteral(R"({"type":"heartbeat","status":"active"})");
+    const bool plain = utf8Frame == kPlain;
+    const bool idle = utf8Frame == kIdle;
+    if (plain || idle || utf8Frame == kActive) {
+        result.type = ClientMessageType::Heartbeat;
+        result.message.emplace();
+        result.message->type = ClientMessageType::Heartbeat;
+        if (!plain)
+            result.message->activity = idle ? Activity::Idle : Activity::Active;
+        return result;
+    }
+    QJsonParseError jsonError;
+    const QJsonDocument doc = QJsonDocument::fromJson(utf8Frame, &jsonError);
+    if (jsonError.error != QJsonParseError::NoError || !doc.isObject()) {
+        result.error = {ErrorCode::BadJson, jsonError.error != QJsonParseError::NoError
+                                                ? QStringLiteral("frame is not JSON: %1").arg(jsonError.errorString())
+                                                : QStringLiteral("frame is not a JSON object")};
+        return result;
+    }
+    const QJsonObject object = doc.object();
+
+    const QJsonValue id = object.value(QStringLiteral("id"));
+    bool idValid = id.isUndefined() || id.isNull() || id.isString();
+    if (id.isDouble()) {
+        const double d = id.toDouble();
+        idValid = std::isfinite(d) && std::trunc(d) == d && std::fabs(d) <= 9007199254740992.0;
+    }
+    if (idValid && !id.isNull())
+        result.error.id = id;
+
+    const QJsonValue typeValue = object.value(QStringLiteral("type"));
+    if (!typeValue.isString()) {
+        result.error.code = ErrorCode::BadRequest;
+        result.error.message = QStringLiteral("field 'type' must be a string");
+        return result;
+    }
+    result.type = clientMessageTypeFromName(typeValue.toString());
+    if (!result.type) {
+        result.error.code = ErrorCode::UnknownType;
+        result.error.message = QStringLiteral("unknown type '%1'").arg(typeValue.toString().left(64));
+        return result;
+    }
+    if (!idValid) {
+        result.error.code = ErrorCode::BadRequest;
+        result.error.message = QStringLiteral("field 'id' must be a string or an integer");
+        return result;
+    }
+
+    ClientMessage message;
+    message.type = *result.type;
+    message.id = result.error.id;
+    try {
+        readFields(FieldReader(object, m_limits), message, m_limits);
+    } catch (const FieldError &e) {
+        result.error.code = e.code;
+        result.error.message = e.message;
+        return result;
+    }
+    result.message = std::move(message);
+    return result;
+}
+
+} // namespace presently

@@ -1,0 +1,279 @@
+#include "app/ServerConfig.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QSet>
+#include <QStandardPaths>
+#include <QSysInfo>
+#include <QUrl>
+#include <cstdio>
+
+namespace presently {
+
+namespace {
+void printLine(FILE *stream, const QString &text)
+{
+    std::fputs(qPrintable(text + QLatin1Char('\n')), stream);
+    std::fflush(stream);
+}
+
+bool parsePositiveMs(const QCommandLineParser &parser, const QString &name, int *out, QString *error)
+{
+    if (!parser.isSet(name))
+        return true;
+    bool ok = false;
+    const int value = parser.value(name).toInt(&ok);
+    if (!ok || value <= 0) {
+        *error = QStringLiteral("--%1 must be a positive number of milliseconds").arg(name);
+        return false;
+    }
+    *out = value;
+    return true;
+}
+} // namespace
+
+QString ServerConfig::defaultDatabasePath()
+{
+    QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (dir.isEmpty())
+        dir = QDir::homePath() + QStringLiteral("/.presently-server");
+    return dir + QStringLiteral("/presently.sqlite");
+}
+
+std::optional<RedisAddress> ServerConfig::parseRedisUrl(const QString &text, QString *error)
+{
+    const QUrl url(text, QUrl::StrictMode);
+    if (!url.isValid() || url.scheme() != QLatin1String("redis") || url.host().isEmpty()) {
+        *error = QStringLiteral("--redis must look like redis://HOST:PORT/DB");
+        return std::nullopt;
+    }
+    RedisAddress address;
+    address.host = url.host();
+    address.port = static_cast<quint16>(url.port(6379));
+    const QString path = url.path().mid(1);
+    if (!path.isEmpty()) {
+        bool ok = false;
+        address.db = path.toInt(&ok);
+        if (!ok || address.db < 0) {
+            *error = QStringLiteral("--redis database must be a number");
+            return std::nullopt;
+        }
+    }
+    return address;
+}
+
+namespace {
+// Flags that may also come from the config file (`name = value`) or the environment
+// (PRESENTLY_NAME with dashes as underscores). Precedence: flags, then environment, then file.
+const QStringList kSettableFlags = {QStringLiteral("listen"),
+                                    QStringLiteral("redis"),
+                                    QStringLiteral("db"),
+                                    QStringLiteral("heartbeat-interval-ms"),
+                                    QStringLiteral("presence-ttl-ms"),
+                                    QStringLiteral("auth-timeout-ms"),
+                                    QStringLiteral("server-id"),
+                                    QStringLiteral("batch-window-us"),
+                                    QStringLiteral("rate-per-s"),
+                                    QStringLiteral("rate-burst")};
+
+bool readConfigFile(const QString &path, QHash<QString, QString> *values, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        *error = QStringLiteral("cannot read config file %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    int lineNumber = 0;
+    while (!file.atEnd()) {
+        ++lineNumber;
+        const QString line = QString::fromUtf8(file.readLine()).trimmed();
+        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
+            continue;
+        const qsizetype eq = line.indexOf(QLatin1Char('='));
+        const QString key = line.left(eq).trimmed();
+        if (eq < 0 || !kSettableFlags.contains(key)) {
+            *error = QStringLiteral("%1:%2: expected one of %3 = VALUE")
+                         .arg(path)
+                         .arg(lineNumber)
+                         .arg(kSettableFlags.join(QStringLiteral(", ")));
+            return false;
+        }
+        values->insert(key, line.mid(eq + 1).trimmed());
+    }
+    return true;
+}
+
+// The command line with the config file's and the environment's settings put in front of it,
+// for flags the command line does not set itself.
+std::optional<QStringList> withConfigAndEnvironment(const QStringList &arguments, QString *error)
+{
+    QString configPath;
+    QSet<QString> onCommandLine;
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        const QString &a = arguments.at(i);
+        if (!a.startsWith(QLatin1String("--")))
+            continue;
+        const QString name = a.mid(2).section(QLatin1Char('='), 0, 0);
+        onCommandLine.insert(name);
+        if (name == QLatin1String("config"))
+            configPath = a.contains(QLatin1Char('=')) ? a.section(QLatin1Char('='), 1) : arguments.value(i + 1);
+    }
+    if (configPath.isEmpty())
+        configPath = qEnvironmentVariable("PRESENTLY_CONFIG");
+    QHash<QString, QString> values;
+    if (!configPath.isEmpty() && !readConfigFile(configPath, &values, error))
+        return std::nullopt;
+    for (const QString &flag : kSettableFlags) {
+        const QByteArray env = "PRESENTLY_" + flag.toUpper().replace(QLatin1Char('-'), QLatin1Char('_')).toLatin1();
+        if (qEnvironmentVariableIsSet(env.constData()))
+            values.insert(flag, qEnvironmentVariable(env.constData()));
+    }
+    QStringList merged{arguments.value(0)};
+    for (auto it = values.cbegin(); it != values.cend(); ++it) {
+        if (!onCommandLine.contains(it.key()))
+            merged << QStringLiteral("--") + it.key() << it.value();
+    }
+    merged += arguments.mid(1);
+    return merged;
+}
+} // namespace
+
+std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &givenArguments, int *exitCode)
+{
+    ServerConfig config;
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Presently gateway: accounts, contacts and live presence over WebSocket."));
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
+    parser.addOptions({
+        {QStringLiteral("listen"), QStringLiteral("Address to listen on (port 0: any free port)."),
+         QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8765")},
+        {QStringLiteral("redis"),
+         QStringLiteral("Redis for presence and fan-out; absent: the embedded in-process store."),
+         QStringLiteral("redis://HOST:PORT/DB")},
+        {QStringLiteral("db"), QStringLiteral("SQLite file for accounts and contacts."), QStringLiteral("sqlite:PATH"),
+         QStringLiteral("sqlite:") + defaultDatabasePath()},
+        {QStringLiteral("heartbeat-interval-ms"), QStringLiteral("Heartbeat interval announced to clients."),
+         QStringLiteral("MS"), QStringLiteral("10000")},
+        {QStringLiteral("presence-ttl-ms"), QStringLiteral("A session with no frame for this long goes offline."),
+         QStringLiteral("MS"), QStringLiteral("30000")},
+        {QStringLiteral("auth-timeout-ms"), QStringLiteral("Connections not signed in by then are closed."),
+         QStringLiteral("MS"), QStringLiteral("10000")},
+        {QStringLiteral("rate-per-s"),
+         QStringLiteral("Requests per second a connection may make (announced in welcome)."), QStringLiteral("N"),
+         QStringLiteral("20")},
+        {QStringLiteral("rate-burst"), QStringLiteral("Requests a connection may make at once (announced in welcome)."),
+         QStringLiteral("N"), QStringLiteral("40")},
+        {QStringLiteral("config"),
+         QStringLiteral("Read settings from this file (name = value lines, names as the flags'). "
+                        "Environment variables PRESENTLY_<FLAG> override it; flags override both."),
+         QStringLiteral("PATH")},
+        {QStringLiteral("server-id"), QStringLiteral("This gateway's name, unique among gateways sharing a Redis."),
+         QStringLiteral("ID"), QStringLiteral("gw-<host>-<random>")},
+        {QStringLiteral("batch-window-us"),
+         QStringLiteral("While only heartbeats arrive, wait up to this long to read several at once (Linux; "
+                        "fewer wake-ups). Any other frame turns it off for a second. 0: off."),
+         QStringLiteral("US"), QString::number(ServerConfig().batchWindowUs)},
+    });
+
+    QString error;
+    const std::optional<QStringList> arguments = withConfigAndEnvironment(givenArguments, &error);
+    if (!arguments) {
+        printLine(stderr, error);
+        *exitCode = 2;
+        return std::nullopt;
+    }
+    if (!parser.parse(*arguments)) {
+        printLine(stderr, parser.errorText());
+        *exitCode = 2;
+        return std::nullopt;
+    }
+    if (parser.isSet(help)) {
+        printLine(stdout, parser.helpText());
+        *exitCode = 0;
+        return std::nullopt;
+    }
+    if (parser.isSet(version)) {
+        printLine(stdout, QStringLiteral("presently-server ") + QStringLiteral(PRESENTLY_VERSION));
+        *exitCode = 0;
+        return std::nullopt;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        printLine(stderr, QStringLiteral("unexpected argument: ") + parser.positionalArguments().first());
+        *exitCode = 2;
+        return std::nullopt;
+    }
+
+    const QString listen = parser.value(QStringLiteral("listen"));
+    const qsizetype colon = listen.lastIndexOf(QLatin1Char(':'));
+    bool portOk = false;
+    const int port = colon > 0 ? listen.mid(colon + 1).toInt(&portOk) : -1;
+    if (!portOk || port < 0 || port > 65535) {
+        error = QStringLiteral("--listen must be HOST:PORT");
+    } else {
+        config.listenHost = listen.left(colon);
+        if (config.listenHost.startsWith(QLatin1Char('[')) && config.listenHost.endsWith(QLatin1Char(']')))
+            config.listenHost = config.listenHost.mid(1, config.listenHost.size() - 2);
+        config.listenPort = static_cast<quint16>(port);
+    }
+
+    if (error.isEmpty() && parser.isSet(QStringLiteral("redis")))
+        config.redis = parseRedisUrl(parser.value(QStringLiteral("redis")), &error);
+
+    const QString db = parser.value(QStringLiteral("db"));
+    if (error.isEmpty()) {
+        if (!db.startsWith(QLatin1String("sqlite:")) || db.size() <= 7)
+            error = QStringLiteral("--db must be sqlite:PATH");
+        else
+            config.databasePath = db.mid(7);
+    }
+
+    if (error.isEmpty()) {
+        parsePositiveMs(parser, QStringLiteral("heartbeat-interval-ms"), &config.heartbeatIntervalMs, &error) &&
+            parsePositiveMs(parser, QStringLiteral("presence-ttl-ms"), &config.presenceTtlMs, &error) &&
+            parsePositiveMs(parser, QStringLiteral("auth-timeout-ms"), &config.authTimeoutMs, &error);
+    }
+
+    if (error.isEmpty() && parser.isSet(QStringLiteral("batch-window-us"))) {
+        bool ok = false;
+        config.batchWindowUs = parser.value(QStringLiteral("batch-window-us")).toInt(&ok);
+        if (!ok || config.batchWindowUs < 0 || config.batchWindowUs > 100000)
+            error = QStringLiteral("--batch-window-us must be 0 to 100000 microseconds");
+    }
+    if (error.isEmpty() && config.presenceTtlMs <= config.heartbeatIntervalMs)
+        error = QStringLiteral("--presence-ttl-ms must be longer than --heartbeat-interval-ms");
+    if (error.isEmpty() && parser.isSet(QStringLiteral("rate-per-s"))) {
+        config.limits.ratePerSecond = parser.value(QStringLiteral("rate-per-s")).toInt();
+        if (config.limits.ratePerSecond <= 0)
+            error = QStringLiteral("--rate-per-s must be a positive number");
+    }
+    if (error.isEmpty() && parser.isSet(QStringLiteral("rate-burst"))) {
+        config.limits.rateBurst = parser.value(QStringLiteral("rate-burst")).toInt();
+        if (config.limits.rateBurst <= 0)
+            error = QStringLiteral("--rate-burst must be a positive number");
+    }
+    // The second bucket, on every frame, keeps the protocol's ratio to the first.
+    config.limits.floodPerSecond = 5 * config.limits.ratePerSecond;
+    config.limits.floodBurst = 5 * config.limits.rateBurst;
+
+    config.serverId = parser.value(QStringLiteral("server-id"));
+    if (!parser.isSet(QStringLiteral("server-id"))) {
+        config.serverId = QStringLiteral("gw-%1-%2")
+                              .arg(QSysInfo::machineHostName().left(32))
+                              .arg(QRandomGenerator::system()->generate() % 0xFFFFFF, 6, 16, QLatin1Char('0'));
+    } else if (config.serverId.isEmpty() || config.serverId.size() > 64) {
+        error = QStringLiteral("--server-id must be 1 to 64 characters");
+    }
+
+    if (!error.isEmpty()) {
+        printLine(stderr, error);
+        *exitCode = 2;
+        return std::nullopt;
+    }
+    return config;
+}
+
+} // namespace presently

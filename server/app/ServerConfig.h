@@ -1,0 +1,42 @@
+#pragma once
+
+#include "protocol/ProtocolLimits.h"
+#include "redis/RedisAddress.h"
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace presently {
+
+// Everything the server is told on its command line.
+struct ServerConfig {
+    QString listenHost = QStringLiteral("127.0.0.1");
+    quint16 listenPort = 8765;
+    std::optional<RedisAddress> redis; // empty: embedded store
+    QString databasePath;              // SQLite file
+    int heartbeatIntervalMs = 10000;
+    int presenceTtlMs = 30000;
+    int authTimeoutMs = 10000;
+    QString serverId;
+    // See EpollEventDispatcher::setBatchWindow. 2 ms: heartbeat acks stay far inside their
+    // 5 ms budget (docs/benchmarks.md, row 2).
+    int batchWindowUs = 2000;
+    ProtocolLimits limits;
+    // Connections held at once (each is an open file); more are closed with 4003. Not a flag:
+    // main() derives it from the open-file limit. -1: no limit.
+    int maxConnections = -1;
+    // Sockets open at once, WebSocket handshakes in progress included: accepting pauses there,
+    // short of the open-file limit. -1: no limit.
+    int maxSockets = -1;
+
+    static QString defaultDatabasePath();
+    static std::optional<RedisAddress> parseRedisUrl(const QString &url, QString *error);
+
+    // Parses arguments (argv[0] included). On --help/--version prints and sets exitCode to 0; on
+    // a bad argument prints the problem and sets exitCode to 2. Returns empty in both cases.
+    static std::optional<ServerConfig> fromArguments(const QStringList &arguments, int *exitCode);
+};
+
+} // namespace presently

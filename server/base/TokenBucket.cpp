@@ -1,0 +1,24 @@
+#include "base/TokenBucket.h"
+
+#include <algorithm>
+
+namespace presently {
+
+TokenBucket::TokenBucket(int capacity, int perSecond)
+    : m_capacity(capacity)
+    , m_perMs(perSecond / 1000.0)
+    , m_tokens(capacity)
+{}
+
+bool TokenBucket::take(qint64 nowMs)
+{
+    if (m_lastMs >= 0)
+        m_tokens = std::min(m_capacity, m_tokens + static_cast<double>(nowMs - m_lastMs) * m_perMs);
+    m_lastMs = nowMs;
+    if (m_tokens < 1.0)
+        return false;
+    m_tokens -= 1.0;
+    return true;
+}
+
+} // namespace presently

@@ -1,0 +1,12 @@
+#include "events/EmbeddedEventBus.h"
+
+namespace presently {
+
+void EmbeddedEventBus::publish(const QString &user, const QJsonObject &event)
+{
+    // Delivered from the event loop, never inside the publisher's call, as over Redis.
+    QMetaObject::invokeMethod(
+        this, [this, user, event] { Q_EMIT eventReceived(user, event); }, Qt::QueuedConnection);
+}
+
+} // namespace presently

@@ -1,0 +1,217 @@
+#include "messages/MessageStore.h"
+
+#include "sql/SqlRetry.h"
+
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+
+Q_DECLARE_LOGGING_CATEGORY(lcStore)
+
+namespace presently {
+
+namespace {
+constexpr const char *kColumns = "mid, cid, sender, recipient, body, ts_ms, sender_session";
+
+StoredMessage fromRow(const QSqlQuery &q)
+{
+    StoredMessage m;
+    m.mid = q.value(0).toLongLong();
+    m.cid = q.value(1).toString();
+    m.from = q.value(2).toString();
+    m.to = q.value(3).toString();
+    m.body = q.value(4).toString();
+    m.ts = q.value(5).toLongLong();
+    m.senderSession = q.value(6).toString();
+    return m;
+}
+} // namespace
+
+MessageStore::MessageStore()
+    : m_connection(QStringLiteral("messages"))
+    , m_db(m_connection.database())
+{}
+
+MessageStore::~MessageStore()
+{
+    // Whatever is stored is kept; the callbacks' connections are being torn down, so no `sent`
+    // goes out: the clients resend by cid after reconnecting and hear of the original.
+    for (PendingSend &send : m_pending)
+        send.done = [](const SendResult &) {};
+    commitPending();
+}
+
+bool MessageStore::open(const QString &path, QString *error)
+{
+    return m_connection.open(
+        path,
+        {QStringLiteral("CREATE TABLE IF NOT EXISTS messages(mid INTEGER PRIMARY KEY AUTOINCREMENT, "
+                        "cid TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT NOT NULL, body TEXT "
+                        "NOT NULL, ts_ms INTEGER NOT NULL, sender_session TEXT NOT NULL DEFAULT '', "
+                        "UNIQUE(sender, cid))"),
+         QStringLiteral("CREATE INDEX IF NOT EXISTS messages_sender ON messages(sender, mid)"),
+         QStringLiteral("CREATE INDEX IF NOT EXISTS messages_recipient ON messages(recipient, mid)"),
+         QStringLiteral("CREATE TABLE IF NOT EXISTS read_marks(user TEXT NOT NULL, peer TEXT NOT NULL, "
+                        "mid INTEGER NOT NULL, PRIMARY KEY(user, peer))")},
+        error, 0 /* gateways sharing the file wait for each other's commits in SqlRetry's fine steps */);
+}
+
+std::optional<StoredMessage> MessageStore::findByCid(const QString &sender, const QString &cid)
+{
+    static const QString sql =
+        QStringLiteral("SELECT %1 FROM messages WHERE sender = ? AND cid = ?").arg(QLatin1String(kColumns));
+    QSqlQuery &q = m_connection.statement(sql);
+    std::optional<StoredMessage> found;
+    if (SqlRetry::exec(q, sql, {sender, cid}) && q.next())
+        found = fromRow(q);
+    q.finish();
+    return found;
+}
+
+void MessageStore::send(const QString &from, const QString &to, const QString &cid, const QString &body,
+                        const QString &senderSession, qint64 nowMs, SendCallback done)
+{
+    StoredMessage message;
+    message.cid = cid;
+    message.from = from;
+    message.to = to;
+    message.body = body;
+    message.ts = nowMs;
+    message.senderSession = senderSession;
+    m_pending.push_back({std::move(message), std::move(done)});
+    if (m_pending.size() == 1)
+        QMetaObject::invokeMethod(
+            &m_commitContext, [this] { commitPending(); }, Qt::QueuedConnection);
+}
+
+void MessageStore::commitPending()
+{
+    const std::vector<PendingSend> batch = std::exchange(m_pending, {});
+    if (batch.empty())
+        return;
+    std::vector<SendResult> results(batch.size());
+    // IMMEDIATE: take the write lock up front (waiting for another gateway's commit) rather than
+    // fail halfway through the batch.
+    QSqlQuery q(m_db);
+    bool committed = SqlRetry::exec(q, QStringLiteral("BEGIN IMMEDIATE"));
+    if (committed) {
+        for (size_t i = 0; i < batch.size(); ++i)
+            results[i] = insert(batch[i].message);
+        // Committed (synchronous=FULL) when this returns: only then may senders hear `sent`.
+        committed = SqlRetry::exec(q, QStringLiteral("COMMIT"));
+        if (!committed) {
+            qCWarning(lcStore) << "committing" << batch.size() << "messages failed:" << q.lastError().text();
+            SqlRetry::exec(q, QStringLiteral("ROLLBACK"));
+        }
+    } else {
+        qCWarning(lcStore) << "storing messages failed:" << q.lastError().text();
+    }
+    for (size_t i = 0; i < batch.size(); ++i)
+        batch[i].done(committed ? results[i] : SendResult{});
+}
+
+MessageStore::SendResult MessageStore::insert(const StoredMessage &message)
+{
+    SendResult result;
+    static const QString sql =
+        QStringLiteral("INSERT INTO messages(cid, sender, recipient, body, ts_ms, sender_session) "
+                       "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(sender, cid) DO NOTHING");
+    QSqlQuery &q = m_connection.statement(sql);
+    if (!SqlRetry::exec(q, sql,
+                        {message.cid, message.from, message.to, message.body, message.ts, message.senderSession})) {
+        qCWarning(lcStore) << "storing a message failed:" << q.lastError().text();
+        q.finish();
+        return result;
+    }
+    result.created = q.numRowsAffected() == 1;
+    const qint64 mid = q.lastInsertId().toLongLong();
+    q.finish();
+    if (result.created) {
+        result.ok = true;
+        result.message = message;
+        result.message.mid = mid;
+        return result;
+    }
+    // A resend of a cid already stored (maybe earlier in this batch): the original answers.
+    const std::optional<StoredMessage> original = findByCid(message.from, message.cid);
+    result.ok = original.has_value();
+    if (original)
+        result.message = *original;
+    return result;
+}
+
+std::optional<MessagePage> MessageStore::page(const QString &sql, const QVariantList &bind, int limit)
+{
+    QSqlQuery &q = m_connection.statement(sql);
+    if (!SqlRetry::exec(q, sql, bind)) {
+        qCWarning(lcStore) << "reading messages failed:" << q.lastError().text();
+        q.finish();
+        return std::nullopt;
+    }
+    MessagePage page;
+    while (q.next()) {
+        if (page.messages.size() == limit) {
+            page.more = true; // one row beyond the page was asked for to know this
+            break;
+        }
+        page.messages.append(fromRow(q));
+    }
+    q.finish();
+    return page;
+}
+
+std::optional<MessagePage> MessageStore::forUser(const QString &user, qint64 after, qint64 upTo, int limit)
+{
+    static const QString sql = QStringLiteral("SELECT %1 FROM messages WHERE (sender = ? OR recipient = ?) AND mid > ? "
+                                              "AND mid <= ? ORDER BY mid LIMIT ?")
+                                   .arg(QLatin1String(kColumns));
+    return page(sql, {user, user, after, upTo, limit + 1}, limit);
+}
+
+std::optional<MessagePage> MessageStore::conversation(const QString &user, const QString &peer, qint64 before,
+                                                      int limit)
+{
+    const qint64 bound = before > 0 ? before : std::numeric_limits<qint64>::max();
+    static const QString sql = QStringLiteral("SELECT %1 FROM messages WHERE mid < ? AND ((sender = ? AND "
+                                              "recipient = ?) OR (sender = ? AND recipient = ?)) ORDER BY mid DESC "
+                                              "LIMIT ?")
+                                   .arg(QLatin1String(kColumns));
+    std::optional<MessagePage> newestFirst = page(sql, {bound, user, peer, peer, user, limit + 1}, limit);
+    if (newestFirst)
+        std::reverse(newestFirst->messages.begin(), newestFirst->messages.end());
+    return newestFirst;
+}
+
+std::optional<qint64> MessageStore::lastMid()
+{
+    QSqlQuery q(m_db);
+    if (!SqlRetry::exec(q, QStringLiteral("SELECT COALESCE(MAX(mid), 0) FROM messages")) || !q.next())
+        return std::nullopt;
+    return q.value(0).toLongLong();
+}
+
+std::optional<bool> MessageStore::markRead(const QString &user, const QString &peer, qint64 mid)
+{
+    QSqlQuery q(m_db);
+    if (!SqlRetry::exec(
+            q,
+            QStringLiteral("INSERT INTO read_marks(user, peer, mid) VALUES(?, ?, ?) ON CONFLICT(user, peer) "
+                           "DO UPDATE SET mid = excluded.mid WHERE excluded.mid > read_marks.mid"),
+            {user, peer, mid})) {
+        return std::nullopt;
+    }
+    return q.numRowsAffected() == 1;
+}
+
+qint64 MessageStore::readMark(const QString &user, const QString &peer)
+{
+    static const QString sql = QStringLiteral("SELECT mid FROM read_marks WHERE user = ? AND peer = ?");
+    QSqlQuery &q = m_connection.statement(sql);
+    qint64 mark = 0;
+    if (SqlRetry::exec(q, sql, {user, peer}) && q.next())
+        mark = q.value(0).toLongLong();
+    q.finish();
+    return mark;
+}
+
+} // namespace presently

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <QString>
+
+namespace presently {
+
+// Where the gateway listens and how many sockets it may hold.
+struct ListenerSettings {
+    QString host = QStringLiteral("127.0.0.1");
+    quint16 port = 8765;
+    qint64 maxMessageBytes = 64 * 1024;
+    // Connections held at once (each is an open file); more are closed with 4003. -1: no limit.
+    int maxConnections = -1;
+    // Sockets open at once, WebSocket handshakes in progress included: accepting pauses there,
+    // short of the open-file limit. -1: no limit.
+    int maxSockets = -1;
+};
+
+} // namespace presently

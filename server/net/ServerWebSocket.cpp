@@ -1,0 +1,357 @@
+#include "net/ServerWebSocket.h"
+
+#include "net/SocketIo.h"
+#include "net/WebSocketCodec.h"
+
+#include <QTimer>
+#include <array>
+#include <cstring>
+#include <utility>
+
+namespace presently {
+
+using namespace WebSocketCodec;
+
+namespace {
+constexpr qint64 kReadChunk = 64 * 1024;
+constexpr qint64 kWriteChunk = 16 * 1024;
+constexpr qsizetype kMaxHandshakeBytes = 8 * 1024;
+// How long a close handshake, or writing the last bytes before closing, may take.
+constexpr int kCloseTimeoutMs = 1000;
+
+// One read and one write buffer per thread, shared by its sockets: a socket keeps bytes of its
+// own only while a frame is incomplete or the kernel will not take more.
+char *readBuffer()
+{
+    thread_local std::array<char, kReadChunk> buffer;
+    return buffer.data();
+}
+
+char *writeBuffer()
+{
+    thread_local std::array<char, kWriteChunk> buffer;
+    return buffer.data();
+}
+} // namespace
+
+ServerWebSocket::ServerWebSocket(qintptr socket, qint64 maxMessageBytes, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_maxMessageBytes(maxMessageBytes)
+    , m_watcher(socket, this, this)
+{}
+
+ServerWebSocket::~ServerWebSocket()
+{
+    if (m_socket != -1) {
+        m_watcher.stop();
+        SocketIo::close(m_socket);
+    }
+}
+
+QHostAddress ServerWebSocket::peerAddress() const
+{
+    return m_socket == -1 ? QHostAddress() : SocketIo::peerAddress(m_socket);
+}
+
+void ServerWebSocket::sendText(const QByteArray &utf8)
+{
+    if (m_state == State::Open)
+        sendFrame(OpText, utf8.constData(), utf8.size());
+}
+
+void ServerWebSocket::close(quint16 code, const QString &reason)
+{
+    if (m_state == State::Open)
+        startClosing(code, reason.toUtf8(), false);
+    else if (m_state == State::Handshaking)
+        abort();
+}
+
+void ServerWebSocket::abort()
+{
+    closeSocket();
+}
+
+void ServerWebSocket::socketReadable()
+{
+    for (;;) {
+        if (m_socket == -1)
+            return;
+        char *buffer = readBuffer();
+        const qint64 n = SocketIo::receive(m_socket, buffer, kReadChunk);
+        if (n == SocketIo::kWouldBlock)
+            return;
+        if (n <= 0) { // closed by the peer, or reset
+            closeSocket();
+            return;
+        }
+        if (!m_discardInput) {
+            if (m_input.isEmpty()) {
+                // The common case: whole frames, handled straight from the shared buffer.
+                const qsizetype used = consume(buffer, n);
+                if (m_socket != -1 && used < n && !m_discardInput)
+                    m_input.append(buffer + used, n - used);
+            } else {
+                m_input.append(buffer, n);
+                const qsizetype used = consume(m_input.data(), m_input.size());
+                if (m_discardInput || used == m_input.size())
+                    m_input = QByteArray(); // gives the memory back
+                else
+                    m_input.remove(0, used);
+            }
+        }
+        if (n < kReadChunk)
+            return; // the kernel has nothing more: no need to ask it again
+    }
+}
+
+qsizetype ServerWebSocket::consume(char *data, qsizetype size)
+{
+    qsizetype pos = 0;
+    if (m_state == State::Handshaking) {
+        pos = consumeHandshake(data, size);
+        if (m_state == State::Handshaking)
+            return pos;
+    }
+    while (pos < size && !m_discardInput && (m_state == State::Open || m_state == State::Closing)) {
+        const Frame frame = readClientFrame(data + pos, size - pos, m_maxMessageBytes);
+        if (frame.status == Frame::Status::Incomplete)
+            break;
+        if (frame.status == Frame::Status::Failed) {
+            fail(frame.closeCode, frame.error);
+            break;
+        }
+        pos += frame.consumed;
+        handleFrame(frame.opcode, frame.fin, frame.payload, frame.length);
+    }
+    return m_discardInput ? size : pos;
+}
+
+qsizetype ServerWebSocket::consumeHandshake(char *data, qsizetype size)
+{
+    const Handshake handshake = readHandshake(data, size, kMaxHandshakeBytes);
+    switch (handshake.status) {
+    case Handshake::Status::Incomplete:
+        return 0;
+    case Handshake::Status::Rejected:
+        sendRaw(handshake.response.constData(), handshake.response.size());
+        finish();
+        return size;
+    case Handshake::Status::Accepted:
+        break;
+    }
+    sendRaw(handshake.response.constData(), handshake.response.size());
+    m_state = State::Open;
+    Q_EMIT opened();
+    return handshake.consumed;
+}
+
+void ServerWebSocket::handleFrame(quint8 opcode, bool fin, char *payload, qint64 length)
+{
+    switch (opcode) {
+    case OpPing:
+        if (m_state == State::Open)
+            sendFrame(OpPong, payload, length);
+        return;
+    case OpPong:
+        return;
+    case OpClose:
+        handleClose(payload, length);
+        return;
+    default:
+        break;
+    }
+    if (m_state != State::Open)
+        return; // closing: data is dropped
+    if (opcode == OpContinuation) {
+        if (m_messageOpcode == 0) {
+            fail(CloseProtocolError, "continuation frame without a message");
+            return;
+        }
+        if (m_message.size() + length > m_maxMessageBytes) {
+            fail(CloseTooBig, "message over the size limit");
+            return;
+        }
+        m_message.append(payload, length);
+        if (fin) {
+            QByteArray message = std::exchange(m_message, {});
+            deliver(std::exchange(m_messageOpcode, 0), message.data(), message.size());
+        }
+        return;
+    }
+    if (m_messageOpcode != 0) {
+        fail(CloseProtocolError, "new message before the last one ended");
+        return;
+    }
+    if (fin) {
+        deliver(opcode, payload, length);
+        return;
+    }
+    m_messageOpcode = opcode;
+    m_message = QByteArray(payload, length);
+}
+
+void ServerWebSocket::deliver(quint8 opcode, char *payload, qint64 length)
+{
+    if (opcode == OpBinary) {
+        if (m_receiver)
+            m_receiver->binaryReceived(QByteArray::fromRawData(payload, length));
+        return;
+    }
+    if (!isValidUtf8(payload, length)) {
+        fail(CloseInvalidPayload, "text frame is not UTF-8");
+        return;
+    }
+    if (m_receiver)
+        m_receiver->textReceived(QByteArray::fromRawData(payload, length));
+}
+
+void ServerWebSocket::handleClose(const char *payload, qint64 length)
+{
+    quint16 code = 0;
+    if (length == 1) {
+        fail(CloseProtocolError, "close frame with a one-byte payload");
+        return;
+    }
+    if (length >= 2) {
+        code = static_cast<quint16>((quint8(payload[0]) << 8) | quint8(payload[1]));
+        if (!isValidReceivedCloseCode(code)) {
+            fail(CloseProtocolError, "invalid close code");
+            return;
+        }
+        if (!isValidUtf8(payload + 2, length - 2)) {
+            fail(CloseInvalidPayload, "close reason is not UTF-8");
+            return;
+        }
+    }
+    if (m_state == State::Open) {
+        if (m_receiver)
+            m_receiver->closeReceived();
+        if (m_state == State::Open) { // answer with the same code, as is usual
+            const QByteArray reply = code ? closePayload(code, {}) : QByteArray();
+            sendFrame(OpClose, reply.constData(), reply.size());
+        }
+    }
+    finish();
+}
+
+void ServerWebSocket::fail(quint16 code, const char *reason)
+{
+    if (m_state == State::Open) {
+        startClosing(code, QByteArray(reason), true);
+        return;
+    }
+    m_discardInput = true;
+    finish();
+}
+
+void ServerWebSocket::startClosing(quint16 code, const QByteArray &reasonUtf8, bool discardInput)
+{
+    const QByteArray payload = closePayload(code, reasonUtf8);
+    sendFrame(OpClose, payload.constData(), payload.size());
+    m_state = State::Closing;
+    m_discardInput = discardInput;
+    m_message.clear();
+    QTimer::singleShot(kCloseTimeoutMs, this, &ServerWebSocket::closeSocket);
+}
+
+void ServerWebSocket::finish()
+{
+    if (m_socket == -1)
+        return;
+    m_state = State::Closed;
+    m_discardInput = true;
+    if (m_output.isEmpty()) {
+        closeSocket();
+        return;
+    }
+    m_finishing = true;
+    QTimer::singleShot(kCloseTimeoutMs, this, &ServerWebSocket::closeSocket);
+}
+
+void ServerWebSocket::sendFrame(quint8 opcode, const char *payload, qint64 length)
+{
+    char header[10];
+    const int headerSize = writeFrameHeader(header, opcode, quint64(length));
+    if (m_socket == -1 || m_sendFailed)
+        return;
+    if (!m_output.isEmpty()) {
+        m_output.append(header, headerSize);
+        m_output.append(payload, length);
+        return;
+    }
+    // One write per frame: header and payload together.
+    if (headerSize + length <= kWriteChunk) {
+        char *frame = writeBuffer();
+        std::memcpy(frame, header, headerSize);
+        if (length > 0)
+            std::memcpy(frame + headerSize, payload, size_t(length));
+        sendRaw(frame, headerSize + length);
+        return;
+    }
+    QByteArray frame;
+    frame.reserve(headerSize + length);
+    frame.append(header, headerSize);
+    frame.append(payload, length);
+    sendRaw(frame.constData(), frame.size());
+}
+
+void ServerWebSocket::sendRaw(const char *data, qint64 size)
+{
+    if (m_socket == -1 || m_sendFailed)
+        return;
+    if (!m_output.isEmpty()) {
+        m_output.append(data, size);
+        return;
+    }
+    qint64 sent = SocketIo::send(m_socket, data, size);
+    if (sent == size)
+        return;
+    if (sent == SocketIo::kFailed) {
+        // The peer is gone; reading tells the same soon, but do not wait for it (nor close from
+        // inside whatever is sending).
+        m_sendFailed = true;
+        QMetaObject::invokeMethod(this, &ServerWebSocket::closeSocket, Qt::QueuedConnection);
+        return;
+    }
+    if (sent == SocketIo::kWouldBlock)
+        sent = 0;
+    m_output.append(data + sent, size - sent);
+    m_watcher.setWriteWatched(true);
+}
+
+void ServerWebSocket::socketWritable()
+{
+    if (m_socket == -1)
+        return;
+    const qint64 sent = SocketIo::send(m_socket, m_output.constData(), m_output.size());
+    if (sent == SocketIo::kFailed) {
+        m_output.clear();
+        closeSocket();
+        return;
+    }
+    if (sent > 0)
+        m_output.remove(0, sent);
+    if (!m_output.isEmpty())
+        return;
+    m_output = QByteArray();
+    m_watcher.setWriteWatched(false);
+    if (m_finishing)
+        closeSocket();
+}
+
+void ServerWebSocket::closeSocket()
+{
+    if (m_socket == -1)
+        return;
+    // The watch first: the descriptor must leave the event loop before it can be reused.
+    m_watcher.stop();
+    SocketIo::close(m_socket);
+    m_socket = -1;
+    m_state = State::Closed;
+    m_output.clear();
+    Q_EMIT disconnected();
+}
+
+} // namespace presently

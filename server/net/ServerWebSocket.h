@@ -1,0 +1,92 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QObject>
+
+#include "net/SocketWatcher.h"
+
+namespace presently {
+
+// The server end of one WebSocket (RFC 6455) on a raw, non-blocking TCP socket: the opening
+// handshake, frames, ping, the close handshake and size limits. A heartbeat costs one read and
+// one write, with no per-frame allocation and no QString: the gateway holds 19,000 of these,
+// where QWebSocket's own objects and buffers were most of the memory and half the CPU.
+//
+// Frames go in order to one Receiver, called directly (a signal per frame was the largest single
+// cost of a heartbeat left); a receiver may call send/close/abort, and may delete the socket only
+// later (deleteLater), never from inside a call.
+class ServerWebSocket : public QObject, private SocketWatcher::Handler {
+    Q_OBJECT
+public:
+    enum class State { Handshaking, Open, Closing, Closed };
+
+    class Receiver {
+    public:
+        // `utf8` is valid UTF-8 and only valid during the call (it points into the read buffer).
+        virtual void textReceived(const QByteArray &utf8) = 0;
+        virtual void binaryReceived(const QByteArray &data) = 0;
+        // The peer started the close handshake (answered already).
+        virtual void closeReceived() = 0;
+
+    protected:
+        ~Receiver() = default;
+    };
+
+    // Takes ownership of `socket` (an accepted, non-blocking socket, see SocketIo).
+    ServerWebSocket(qintptr socket, qint64 maxMessageBytes, QObject *parent = nullptr);
+    ~ServerWebSocket() override;
+
+    State state() const { return m_state; }
+    QHostAddress peerAddress() const;
+    // Bytes the kernel has not taken yet.
+    qint64 bytesToWrite() const { return m_output.size(); }
+
+    // Frames that arrive with no receiver are dropped.
+    void setReceiver(Receiver *receiver) { m_receiver = receiver; }
+    void sendText(const QByteArray &utf8);
+    // Starts the close handshake; the connection ends when the peer answers, or after a short
+    // wait. Frames that arrive meanwhile are dropped.
+    void close(quint16 code, const QString &reason);
+    // Ends the connection at once, without a close frame.
+    void abort();
+    // What arrived wants an answer soon (not a heartbeat): see SocketWatcher::noteInteractive.
+    void noteInteractive() { m_watcher.noteInteractive(); }
+
+Q_SIGNALS:
+    void opened();
+    // The connection is gone, however it ended; emitted once.
+    void disconnected();
+
+private:
+    void socketReadable() override;
+    void socketWritable() override;
+    // Handles what `data` holds; returns the bytes used (the rest is an incomplete frame).
+    qsizetype consume(char *data, qsizetype size);
+    qsizetype consumeHandshake(char *data, qsizetype size);
+    void handleFrame(quint8 opcode, bool fin, char *payload, qint64 length);
+    void handleClose(const char *payload, qint64 length);
+    void deliver(quint8 opcode, char *payload, qint64 length);
+    void fail(quint16 code, const char *reason);
+    void sendFrame(quint8 opcode, const char *payload, qint64 length);
+    void sendRaw(const char *data, qint64 size);
+    void startClosing(quint16 code, const QByteArray &reasonUtf8, bool discardInput);
+    // No more frames either way: close the socket once what is queued is written.
+    void finish();
+    void closeSocket();
+
+    qintptr m_socket;
+    Receiver *m_receiver = nullptr;
+    qint64 m_maxMessageBytes;
+    State m_state = State::Handshaking;
+    SocketWatcher m_watcher;
+    QByteArray m_input;   // received bytes that are not a whole frame yet
+    QByteArray m_message; // the fragments of a message so far
+    QByteArray m_output;  // bytes the kernel has not taken yet
+    quint8 m_messageOpcode = 0;
+    bool m_discardInput = false; // after a protocol error: the stream cannot be parsed any more
+    bool m_finishing = false;    // close the socket when m_output is written
+    bool m_sendFailed = false;
+};
+
+} // namespace presently
