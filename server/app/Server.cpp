@@ -2,11 +2,14 @@
 
 #include "accounts/AccountStore.h"
 #include "events/EmbeddedEventBus.h"
-#include "presence/EmbeddedPresenceStore.h"
-#include "session/Gateway.h"
-#include "messages/MessageStore.h"
 #include "events/RedisEventBus.h"
+#include "messages/MessageStore.h"
+#include "net/Listener.h"
+#include "presence/EmbeddedPresenceStore.h"
+#include "presence/PresenceHub.h"
 #include "presence/RedisPresenceStore.h"
+#include "redis/RedisLink.h"
+#include "session/SessionRegistry.h"
 
 namespace presently {
 
@@ -19,7 +22,9 @@ Server::Server(const ServerConfig &config, QObject *parent)
 
 Server::~Server()
 {
-    delete m_gateway;
+    // Sessions first: they unwatch the hub and use the stores as they go.
+    delete m_listener;
+    delete m_sessions;
 }
 
 bool Server::start(QString *error)
@@ -27,44 +32,50 @@ bool Server::start(QString *error)
     if (!m_accounts->open(m_config.databasePath, error) || !m_messages->open(m_config.databasePath, error))
         return false;
     if (m_config.redis) {
-        auto *presence = new RedisPresenceStore(*m_config.redis, m_config.serverId, m_config.presenceTtlMs,
-                                                m_config.heartbeatIntervalMs, this);
-        m_bus = new RedisEventBus(presence->commands(), presence->subscriber(), this);
-        m_presence = presence;
+        m_redis = new RedisLink(*m_config.redis, this);
+        m_presence = new RedisPresenceStore(m_redis, m_config.serverId, m_config.presenceTtlMs,
+                                            m_config.heartbeatIntervalMs, this);
+        m_bus = new RedisEventBus(m_redis, this);
     } else {
         m_presence = new EmbeddedPresenceStore(m_config.presenceTtlMs, this);
         m_bus = new EmbeddedEventBus(this);
     }
     m_presence->setStatusLookup([accounts = m_accounts.get()](const QString &user) { return accounts->status(user); });
     m_presence->start();
-    ListenerSettings listener;
-    listener.host = m_config.listenHost;
-    listener.port = m_config.listenPort;
-    listener.maxMessageBytes = m_config.limits.maxMessageBytes;
-    listener.maxConnections = m_config.maxConnections;
-    listener.maxSockets = m_config.maxSockets;
+    m_hub = new PresenceHub(m_presence, this);
+
     SessionSettings session;
     session.serverId = m_config.serverId;
     session.heartbeatIntervalMs = m_config.heartbeatIntervalMs;
     session.presenceTtlMs = m_config.presenceTtlMs;
     session.authTimeoutMs = m_config.authTimeoutMs;
     session.limits = m_config.limits;
-    m_gateway = new Gateway(listener, session, m_accounts.get(), m_messages.get(), m_presence, m_bus, this);
-    return m_gateway->listen(error);
+    m_sessions = new SessionRegistry({m_accounts.get(), m_messages.get(), m_presence, m_hub, m_bus}, session, this);
+
+    ListenerSettings listener;
+    listener.host = m_config.listenHost;
+    listener.port = m_config.listenPort;
+    listener.maxMessageBytes = m_config.limits.maxMessageBytes;
+    listener.maxConnections = m_config.maxConnections;
+    listener.maxSockets = m_config.maxSockets;
+    m_listener = new Listener(listener, [sessions = m_sessions] { return sessions->connectionCount(); }, this);
+    connect(m_listener, &Listener::channelOpened, m_sessions, &SessionRegistry::adopt);
+    return m_listener->listen(error);
 }
 
 QString Server::listenAddress() const
 {
-    return m_gateway ? m_gateway->listenAddress() : QString();
+    return m_listener ? m_listener->listenAddress() : QString();
 }
 
 void Server::shutdown()
 {
-    if (!m_gateway) {
+    if (!m_sessions) {
         Q_EMIT stopped();
         return;
     }
-    m_gateway->shutdown([this] { Q_EMIT stopped(); });
+    m_listener->close();
+    m_sessions->shutdown([this] { Q_EMIT stopped(); });
 }
 
 } // namespace presently

@@ -9,12 +9,15 @@ namespace presently {
 
 class AccountStore;
 class EventBus;
-class Gateway;
+class Listener;
 class MessageStore;
+class PresenceHub;
 class PresenceStore;
+class RedisLink;
+class SessionRegistry;
 
-// The composition root: the account store, the presence store and bus (embedded or Redis), and
-// the gateway, built from a ServerConfig. Tests and main() use it alike.
+// The composition root: the stores, the presence store and bus (embedded or on one Redis link),
+// the session registry and the listener, built from a ServerConfig. Tests and main() use it alike.
 class Server : public QObject {
     Q_OBJECT
 public:
@@ -23,7 +26,6 @@ public:
 
     bool start(QString *error);
     QString listenAddress() const;
-    Gateway *gateway() const { return m_gateway; }
 
     // Closes every client with 1001 (no offline shown), then emits stopped().
     void shutdown();
@@ -35,9 +37,12 @@ private:
     ServerConfig m_config;
     std::unique_ptr<AccountStore> m_accounts;
     std::unique_ptr<MessageStore> m_messages;
+    RedisLink *m_redis = nullptr;
     PresenceStore *m_presence = nullptr;
     EventBus *m_bus = nullptr;
-    Gateway *m_gateway = nullptr;
+    PresenceHub *m_hub = nullptr;
+    SessionRegistry *m_sessions = nullptr;
+    Listener *m_listener = nullptr;
 };
 
 } // namespace presently

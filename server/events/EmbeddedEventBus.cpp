@@ -2,7 +2,7 @@
 
 namespace presently {
 
-void EmbeddedEventBus::publish(const QString &user, const QJsonObject &event)
+void EmbeddedEventBus::publish(const QString &user, const UserEvent &event)
 {
     // Delivered from the event loop, never inside the publisher's call, as over Redis.
     QMetaObject::invokeMethod(

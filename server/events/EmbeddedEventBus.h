@@ -4,6 +4,7 @@
 
 namespace presently {
 
+// Events within one gateway: passed as they are, without JSON.
 class EmbeddedEventBus : public EventBus {
     Q_OBJECT
 public:
@@ -11,7 +12,7 @@ public:
 
     void listen(const QString &) override {}
     void unlisten(const QString &) override {}
-    void publish(const QString &user, const QJsonObject &event) override;
+    void publish(const QString &user, const UserEvent &event) override;
 };
 
 } // namespace presently

@@ -1,9 +1,9 @@
 #include "events/RedisEventBus.h"
 
 #include "redis/RedisConnection.h"
+#include "redis/RedisLink.h"
 #include "redis/RedisSubscriber.h"
 
-#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QPointer>
 #include <utility>
@@ -19,14 +19,14 @@ const QByteArray kPrefix = QByteArrayLiteral("ev:u:");
 constexpr qsizetype kMaxUnanswered = 100000;
 } // namespace
 
-RedisEventBus::RedisEventBus(RedisConnection *commands, RedisSubscriber *subscriber, QObject *parent)
+RedisEventBus::RedisEventBus(RedisLink *link, QObject *parent)
     : EventBus(parent)
-    , m_commands(commands)
-    , m_subscriber(subscriber)
+    , m_commands(link->commands())
+    , m_subscriber(link->subscriber())
 {
-    connect(subscriber, &RedisSubscriber::message, this, &RedisEventBus::onMessage);
-    connect(subscriber, &RedisSubscriber::resubscribed, this, &EventBus::eventsMayHaveBeenLost);
-    connect(commands, &RedisConnection::connected, this, &RedisEventBus::onConnected);
+    connect(m_subscriber, &RedisSubscriber::message, this, &RedisEventBus::onMessage);
+    connect(m_subscriber, &RedisSubscriber::resubscribed, this, &EventBus::eventsMayHaveBeenLost);
+    connect(m_commands, &RedisConnection::connected, this, &RedisEventBus::onConnected);
 }
 
 void RedisEventBus::listen(const QString &user)
@@ -39,10 +39,12 @@ void RedisEventBus::unlisten(const QString &user)
     m_subscriber->unsubscribe(kPrefix + user.toUtf8());
 }
 
-void RedisEventBus::publish(const QString &user, const QJsonObject &event)
+void RedisEventBus::publish(const QString &user, const UserEvent &event)
 {
-    const bool typing = event.value(QStringLiteral("kind")).toString() == QLatin1String("typing");
-    send({kPrefix + user.toUtf8(), QJsonDocument(event).toJson(QJsonDocument::Compact)}, !typing);
+    const QByteArray payload = UserEventCodec::encode(event);
+    if (payload.isEmpty())
+        return; // local to a gateway (CatchUp)
+    send({kPrefix + user.toUtf8(), payload}, !std::holds_alternative<UserEvents::Typing>(event));
 }
 
 void RedisEventBus::send(const Publish &publish, bool repeatIfLost)
@@ -76,9 +78,8 @@ void RedisEventBus::onMessage(const QByteArray &channel, const QByteArray &paylo
 {
     if (!channel.startsWith(kPrefix))
         return;
-    const QJsonDocument doc = QJsonDocument::fromJson(payload);
-    if (doc.isObject())
-        Q_EMIT eventReceived(QString::fromUtf8(channel.mid(kPrefix.size())), doc.object());
+    if (const std::optional<UserEvent> event = UserEventCodec::decode(payload))
+        Q_EMIT eventReceived(QString::fromUtf8(channel.mid(kPrefix.size())), *event);
 }
 
 } // namespace presently

@@ -7,6 +7,7 @@
 namespace presently {
 
 class RedisConnection;
+class RedisLink;
 class RedisSubscriber;
 
 // User events over Redis pub/sub, channel "ev:u:<user>", subscribed while this gateway has a
@@ -17,11 +18,12 @@ class RedisSubscriber;
 class RedisEventBus : public EventBus {
     Q_OBJECT
 public:
-    RedisEventBus(RedisConnection *commands, RedisSubscriber *subscriber, QObject *parent = nullptr);
+    // Uses `link`, which it does not own (the presence store shares it).
+    explicit RedisEventBus(RedisLink *link, QObject *parent = nullptr);
 
     void listen(const QString &user) override;
     void unlisten(const QString &user) override;
-    void publish(const QString &user, const QJsonObject &event) override;
+    void publish(const QString &user, const UserEvent &event) override;
 
 private:
     struct Publish {

@@ -351,6 +351,8 @@ void ServerWebSocket::closeSocket()
     m_socket = -1;
     m_state = State::Closed;
     m_output.clear();
+    if (m_receiver)
+        m_receiver->channelClosed();
     Q_EMIT disconnected();
 }
 

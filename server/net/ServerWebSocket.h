@@ -4,6 +4,7 @@
 #include <QHostAddress>
 #include <QObject>
 
+#include "net/MessageChannel.h"
 #include "net/SocketWatcher.h"
 
 namespace presently {
@@ -13,25 +14,13 @@ namespace presently {
 // one write, with no per-frame allocation and no QString: the gateway holds 19,000 of these,
 // where QWebSocket's own objects and buffers were most of the memory and half the CPU.
 //
-// Frames go in order to one Receiver, called directly (a signal per frame was the largest single
-// cost of a heartbeat left); a receiver may call send/close/abort, and may delete the socket only
-// later (deleteLater), never from inside a call.
-class ServerWebSocket : public QObject, private SocketWatcher::Handler {
+// Frames go in order to one MessageChannel::Receiver, called directly (a signal per frame was the
+// largest single cost of a heartbeat left); a receiver may call send/close/abort, and may delete
+// the socket only later (deleteLater), never from inside a call.
+class ServerWebSocket : public QObject, public MessageChannel, private SocketWatcher::Handler {
     Q_OBJECT
 public:
     enum class State { Handshaking, Open, Closing, Closed };
-
-    class Receiver {
-    public:
-        // `utf8` is valid UTF-8 and only valid during the call (it points into the read buffer).
-        virtual void textReceived(const QByteArray &utf8) = 0;
-        virtual void binaryReceived(const QByteArray &data) = 0;
-        // The peer started the close handshake (answered already).
-        virtual void closeReceived() = 0;
-
-    protected:
-        ~Receiver() = default;
-    };
 
     // Takes ownership of `socket` (an accepted, non-blocking socket, see SocketIo).
     ServerWebSocket(qintptr socket, qint64 maxMessageBytes, QObject *parent = nullptr);
@@ -40,22 +29,22 @@ public:
     State state() const { return m_state; }
     QHostAddress peerAddress() const;
     // Bytes the kernel has not taken yet.
-    qint64 bytesToWrite() const { return m_output.size(); }
+    qint64 bytesToWrite() const override { return m_output.size(); }
 
     // Frames that arrive with no receiver are dropped.
-    void setReceiver(Receiver *receiver) { m_receiver = receiver; }
-    void sendText(const QByteArray &utf8);
+    void setReceiver(Receiver *receiver) override { m_receiver = receiver; }
+    void sendText(const QByteArray &utf8) override;
     // Starts the close handshake; the connection ends when the peer answers, or after a short
     // wait. Frames that arrive meanwhile are dropped.
-    void close(quint16 code, const QString &reason);
+    void close(quint16 code, const QString &reason) override;
     // Ends the connection at once, without a close frame.
     void abort();
     // What arrived wants an answer soon (not a heartbeat): see SocketWatcher::noteInteractive.
-    void noteInteractive() { m_watcher.noteInteractive(); }
+    void noteInteractive() override { m_watcher.noteInteractive(); }
 
 Q_SIGNALS:
     void opened();
-    // The connection is gone, however it ended; emitted once.
+    // The connection is gone, however it ended; emitted once, after the receiver's channelClosed().
     void disconnected();
 
 private:

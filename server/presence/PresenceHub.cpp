@@ -12,6 +12,15 @@ PresenceHub::PresenceHub(PresenceStore *store, QObject *parent)
     connect(store, &PresenceStore::resynced, this, &PresenceHub::onResynced);
 }
 
+QList<UserPresence> PresenceHub::asSeenAt(QList<UserPresence> users, qint64 nowMs)
+{
+    for (UserPresence &p : users) {
+        if (p.status == Status::Online || p.status == Status::Idle || p.status == Status::Dnd)
+            p.lastSeen = nowMs;
+    }
+    return users;
+}
+
 void PresenceHub::watch(PresenceWatcher *watcher, const QString &user)
 {
     auto it = m_watched.find(user);

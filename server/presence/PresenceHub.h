@@ -27,6 +27,9 @@ public:
 
     int watchedUserCount() const { return static_cast<int>(m_watched.size()); }
 
+    // Presence entries as sent at `nowMs`: a live user's last_seen is that moment.
+    static QList<UserPresence> asSeenAt(QList<UserPresence> users, qint64 nowMs);
+
 private:
     struct Watched {
         QSet<PresenceWatcher *> watchers;

@@ -2,6 +2,7 @@
 
 #include "base/Clock.h"
 #include "redis/RedisConnection.h"
+#include "redis/RedisLink.h"
 #include "presence/RedisScripts.h"
 #include "redis/RedisSubscriber.h"
 
@@ -36,11 +37,12 @@ QStringList devicesFromJson(const QByteArray &json)
 }
 } // namespace
 
-RedisPresenceStore::RedisPresenceStore(const RedisAddress &address, const QString &gatewayId, int presenceTtlMs,
+RedisPresenceStore::RedisPresenceStore(RedisLink *link, const QString &gatewayId, int presenceTtlMs,
                                        int heartbeatIntervalMs, QObject *parent)
     : PresenceStore(parent)
-    , m_commands(new RedisConnection(address, RedisConnection::Mode::Commands, this))
-    , m_subscriber(new RedisSubscriber(address, this))
+    , m_link(link)
+    , m_commands(link->commands())
+    , m_subscriber(link->subscriber())
     , m_gatewayId(gatewayId)
     , m_gatewayUtf8(gatewayId.toUtf8())
     , m_ttlMs(presenceTtlMs)
@@ -67,14 +69,13 @@ RedisPresenceStore::~RedisPresenceStore() = default;
 void RedisPresenceStore::start()
 {
     m_subscriber->subscribe(kGatewayChannel + m_gatewayId.toUtf8());
-    m_commands->open();
-    m_subscriber->open();
+    m_link->open();
     m_tickTimer.start();
 }
 
 bool RedisPresenceStore::isAvailable() const
 {
-    return m_commands->isConnected() && m_subscriber->isConnected();
+    return m_link->isConnected();
 }
 
 qint64 RedisPresenceStore::nowMs() const

@@ -2,7 +2,6 @@
 
 #include "presence/PresenceStore.h"
 #include "redis/RespCommand.h"
-#include "redis/RedisAddress.h"
 #include "presence/SessionDeadlines.h"
 
 #include <QHash>
@@ -12,6 +11,7 @@
 namespace presently {
 
 class RedisConnection;
+class RedisLink;
 class RedisReply;
 class RedisSubscriber;
 
@@ -28,12 +28,10 @@ class RedisSubscriber;
 class RedisPresenceStore : public PresenceStore {
     Q_OBJECT
 public:
-    RedisPresenceStore(const RedisAddress &address, const QString &gatewayId, int presenceTtlMs,
-                       int heartbeatIntervalMs, QObject *parent = nullptr);
+    // Uses `link`, which it does not own (the event bus shares it).
+    RedisPresenceStore(RedisLink *link, const QString &gatewayId, int presenceTtlMs, int heartbeatIntervalMs,
+                       QObject *parent = nullptr);
     ~RedisPresenceStore() override;
-
-    RedisConnection *commands() const { return m_commands; }
-    RedisSubscriber *subscriber() const { return m_subscriber; }
 
     void start() override;
     bool isAvailable() const override;
@@ -74,6 +72,7 @@ private:
     void onConnected();
     void onMessage(const QByteArray &channel, const QByteArray &payload);
 
+    RedisLink *m_link;
     RedisConnection *m_commands;
     RedisSubscriber *m_subscriber;
     QString m_gatewayId;

@@ -4,6 +4,7 @@
 #include "presence/EmbeddedPresenceStore.h"
 #include "RedisFixture.h"
 #include "presence/RedisPresenceStore.h"
+#include "redis/RedisLink.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -47,6 +48,7 @@ private:
     static SessionStart session(const QString &id, const QString &user, const QString &device);
 
     RedisFixture m_redis;
+    std::unique_ptr<RedisLink> m_link; // declared first: outlives the store that uses it
     std::unique_ptr<PresenceStore> m_store;
     QList<Seen> m_seen;
     int m_storeCount = 0;
@@ -78,8 +80,10 @@ PresenceStore *TestPresenceStore::makeStore(int ttlMs)
         m_redis.command({"FLUSHALL"});
         RedisAddress address;
         address.port = m_redis.port();
-        m_store = std::make_unique<RedisPresenceStore>(address, QStringLiteral("gw-test-%1").arg(++m_storeCount), ttlMs,
-                                                       ttlMs / 3);
+        m_store.reset(); // before the link it uses
+        m_link = std::make_unique<RedisLink>(address);
+        m_store = std::make_unique<RedisPresenceStore>(m_link.get(), QStringLiteral("gw-test-%1").arg(++m_storeCount),
+                                                       ttlMs, ttlMs / 3);
     } else {
         m_store = std::make_unique<EmbeddedPresenceStore>(ttlMs);
     }

@@ -11,7 +11,7 @@ cd "$root" || exit 2
 declare -A allowed=(
     [protocol]=""
     [server/base]=""
-    [server/net]="base"
+    [server/net]="base protocol"
     [server/sql]="base"
     [server/redis]="base"
     [server/accounts]="sql base protocol"

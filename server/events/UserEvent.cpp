@@ -1,0 +1,84 @@
+#include "events/UserEvent.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace presently::UserEventCodec {
+
+namespace {
+template <class... Ts> struct Overloaded : Ts... {
+    using Ts::operator()...;
+};
+template <class... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
+
+QString kind(const QJsonObject &o)
+{
+    return o.value(QStringLiteral("kind")).toString();
+}
+
+qint64 integer(const QJsonObject &o, const char *key)
+{
+    return static_cast<qint64>(o.value(QLatin1String(key)).toDouble());
+}
+} // namespace
+
+QByteArray encode(const UserEvent &event)
+{
+    using namespace UserEvents;
+    const QJsonObject o = std::visit(
+        Overloaded{
+            [](const ContactsChanged &e) {
+                return QJsonObject{{QStringLiteral("kind"), QStringLiteral("contacts")},
+                                   {QStringLiteral("session"), e.bySession}};
+            },
+            [](const ContactRequest &e) {
+                return QJsonObject{{QStringLiteral("kind"), QStringLiteral("contact_request")},
+                                   {QStringLiteral("from"), e.from},
+                                   {QStringLiteral("ts"), e.ts}};
+            },
+            [](const MessageStored &e) {
+                return QJsonObject{{QStringLiteral("kind"), QStringLiteral("message")}, {QStringLiteral("mid"), e.mid}};
+            },
+            [](const ReadMoved &e) {
+                return QJsonObject{{QStringLiteral("kind"), QStringLiteral("read")},
+                                   {QStringLiteral("from"), e.from},
+                                   {QStringLiteral("with"), e.with},
+                                   {QStringLiteral("mid"), e.mid},
+                                   {QStringLiteral("session"), e.bySession}};
+            },
+            [](const Typing &e) {
+                return QJsonObject{{QStringLiteral("kind"), QStringLiteral("typing")},
+                                   {QStringLiteral("from"), e.from},
+                                   {QStringLiteral("state"), e.state}};
+            },
+            [](const CatchUp &) { return QJsonObject{}; },
+        },
+        event);
+    if (o.isEmpty())
+        return {};
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+std::optional<UserEvent> decode(const QByteArray &json)
+{
+    using namespace UserEvents;
+    const QJsonDocument doc = QJsonDocument::fromJson(json);
+    if (!doc.isObject())
+        return std::nullopt;
+    const QJsonObject o = doc.object();
+    const QString k = kind(o);
+    const auto text = [&o](const char *key) { return o.value(QLatin1String(key)).toString(); };
+    if (k == QLatin1String("contacts"))
+        return ContactsChanged{text("session")};
+    if (k == QLatin1String("contact_request"))
+        return ContactRequest{text("from"), integer(o, "ts")};
+    if (k == QLatin1String("message"))
+        return MessageStored{integer(o, "mid")};
+    if (k == QLatin1String("read"))
+        return ReadMoved{text("from"), text("with"), integer(o, "mid"), text("session")};
+    if (k == QLatin1String("typing"))
+        return Typing{text("from"), o.value(QStringLiteral("state")).toBool()};
+    return std::nullopt;
+}
+
+} // namespace presently::UserEventCodec

@@ -1,0 +1,157 @@
+#include "net/Listener.h"
+
+#include "net/ServerWebSocket.h"
+#include "net/SocketIo.h"
+#include "protocol/Protocol.h"
+
+#include <QLoggingCategory>
+#include <QSocketNotifier>
+#include <QTcpServer>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcNet, "presently.net")
+
+namespace presently {
+
+namespace {
+constexpr int kAcceptRetryMs = 100;
+constexpr int kRefuseDelayMs = 20;
+constexpr int kHandshakeTimeoutMs = 10000;
+} // namespace
+
+Listener::Listener(const ListenerSettings &settings, std::function<int()> connectionCount, QObject *parent)
+    : QObject(parent)
+    , m_settings(settings)
+    , m_connectionCount(std::move(connectionCount))
+    , m_server(new QTcpServer(this))
+{}
+
+Listener::~Listener()
+{
+    close();
+}
+
+bool Listener::listen(QString *error)
+{
+    QHostAddress address;
+    if (m_settings.host == QLatin1String("localhost"))
+        address = QHostAddress::LocalHost;
+    else if (!address.setAddress(m_settings.host)) {
+        *error = QStringLiteral("--listen host must be an IP address or localhost: %1").arg(m_settings.host);
+        return false;
+    }
+    if (!m_server->listen(address, m_settings.port)) {
+        *error = QStringLiteral("cannot listen on %1:%2: %3")
+                     .arg(m_settings.host)
+                     .arg(m_settings.port)
+                     .arg(m_server->errorString());
+        return false;
+    }
+    // QTcpServer only listens: we accept ourselves, one descriptor at a time, so that every socket
+    // is counted, handshakes included, and accepting pauses before the process runs out of files
+    // (where Qt's accept loop would spin on EMFILE). No QTcpSocket is made for a session.
+    m_server->pauseAccepting();
+    m_acceptNotifier = new QSocketNotifier(m_server->socketDescriptor(), QSocketNotifier::Read, this);
+    connect(m_acceptNotifier, &QSocketNotifier::activated, this, &Listener::acceptConnections);
+    return true;
+}
+
+void Listener::close()
+{
+    delete m_acceptNotifier; // before its descriptor closes
+    m_acceptNotifier = nullptr;
+    m_server->close();
+}
+
+quint16 Listener::port() const
+{
+    return m_server->serverPort();
+}
+
+QString Listener::listenAddress() const
+{
+    const QHostAddress address = m_server->serverAddress();
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? QStringLiteral("[%1]").arg(address.toString())
+                             : address.toString();
+    return QStringLiteral("%1:%2").arg(host).arg(m_server->serverPort());
+}
+
+void Listener::acceptConnections()
+{
+    const qintptr listener = m_server->socketDescriptor();
+    while (m_settings.maxSockets < 0 || m_openSockets < m_settings.maxSockets) {
+        SocketIo::AcceptStatus status;
+        const qintptr descriptor = SocketIo::accept(listener, &status);
+        if (status == SocketIo::AcceptStatus::WouldBlock)
+            return;
+        if (status != SocketIo::AcceptStatus::Accepted) {
+            // Out of files (EMFILE) and the like: try again shortly, when refused or closed
+            // connections have given files back.
+            qCWarning(lcNet) << "cannot accept a connection:"
+                             << (status == SocketIo::AcceptStatus::OutOfFiles ? "out of files" : "error")
+                             << "- retrying in" << kAcceptRetryMs << "ms";
+            m_acceptNotifier->setEnabled(false);
+            QTimer::singleShot(kAcceptRetryMs, m_acceptNotifier,
+                               [notifier = m_acceptNotifier] { notifier->setEnabled(true); });
+            return;
+        }
+        ++m_openSockets;
+        auto *socket = new ServerWebSocket(descriptor, m_settings.maxMessageBytes, this);
+        connect(socket, &QObject::destroyed, this, &Listener::onSocketDestroyed);
+        connect(socket, &ServerWebSocket::opened, this, [this, socket] { onHandshakeDone(socket); });
+        connect(socket, &ServerWebSocket::disconnected, this, [this, socket] {
+            if (socket->parent() == this) // not handed on (handshake failed, or refused)
+                socket->deleteLater();
+        });
+        QTimer::singleShot(kHandshakeTimeoutMs, socket, [socket] {
+            if (socket->state() == ServerWebSocket::State::Handshaking)
+                socket->abort();
+        });
+    }
+    // At the limit: connections wait in the kernel's backlog until some socket closes.
+    m_acceptNotifier->setEnabled(false);
+    if (!m_warnedSockets) {
+        qCWarning(lcNet) << m_openSockets << "sockets open, the most this process can hold; new connections"
+                         << "wait until some close";
+        m_warnedSockets = true;
+    }
+}
+
+void Listener::onSocketDestroyed()
+{
+    --m_openSockets;
+    m_warnedSockets = false;
+    if (m_acceptNotifier && !m_acceptNotifier->isEnabled())
+        m_acceptNotifier->setEnabled(true);
+}
+
+void Listener::onHandshakeDone(ServerWebSocket *socket)
+{
+    const int held = m_connectionCount ? m_connectionCount() : 0;
+    if (m_settings.maxConnections >= 0 && held >= m_settings.maxConnections) {
+        refuse(socket);
+        return;
+    }
+    m_warnedFull = false;
+    socket->setParent(nullptr);
+    Q_EMIT channelOpened(socket);
+}
+
+void Listener::refuse(ServerWebSocket *socket)
+{
+    // Full: say so with a close the client understands (back off, retry) rather than leave it
+    // waiting. The files reserved below the limit pay for these short-lived sockets.
+    if (!m_warnedFull) {
+        qCWarning(lcNet) << "holding" << m_connectionCount() << "connections, the most this process can; refusing"
+                         << "more with 4003 until some close";
+        m_warnedFull = true;
+    }
+    // A close frame in the same segment as the handshake response is misread by some clients
+    // (Qt 6.4's own reports 1002): send it a moment later.
+    QTimer::singleShot(kRefuseDelayMs, socket, [socket] {
+        socket->close(CloseCode::TryAgainLater, QStringLiteral("server full, try again later"));
+    });
+}
+
+} // namespace presently

@@ -1,0 +1,30 @@
+#pragma once
+
+#include "redis/RedisAddress.h"
+
+#include <QObject>
+
+namespace presently {
+
+class RedisConnection;
+class RedisSubscriber;
+
+// A gateway's link to one Redis: a command connection and a pub/sub connection, built once by
+// the composition root and used by the presence store and the event bus alike.
+class RedisLink : public QObject {
+    Q_OBJECT
+public:
+    explicit RedisLink(const RedisAddress &address, QObject *parent = nullptr);
+
+    RedisConnection *commands() const { return m_commands; }
+    RedisSubscriber *subscriber() const { return m_subscriber; }
+    // Connects both (again and again, by themselves, after a loss). Calling it twice is harmless.
+    void open();
+    bool isConnected() const;
+
+private:
+    RedisConnection *m_commands;
+    RedisSubscriber *m_subscriber;
+};
+
+} // namespace presently

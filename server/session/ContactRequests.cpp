@@ -1,0 +1,103 @@
+#include "session/ContactRequests.h"
+
+#include "accounts/AccountStore.h"
+#include "events/EventBus.h"
+#include "messages/MessageStore.h"
+#include "presence/PresenceHub.h"
+#include "protocol/ServerMessages.h"
+#include "session/Session.h"
+
+#include <QJsonArray>
+#include <QPointer>
+
+namespace presently {
+
+ContactRequests::ContactRequests(Session &session)
+    : m_session(session)
+{}
+
+void ContactRequests::change(const ClientMessage &m)
+{
+    const QString &self = m_session.user();
+    if (m.user == self) {
+        m_session.sendError(ErrorCode::BadRequest, QStringLiteral("field 'user' must not be yourself"), m.id);
+        return;
+    }
+    AccountStore *accounts = m_session.services().accounts;
+    EventBus *bus = m_session.services().bus;
+    const qint64 now = m_session.serverNowMs();
+    ContactChange change = ContactChange::Failed;
+    if (m.type == ClientMessageType::ContactAdd)
+        change = accounts->addContact(self, m.user, now);
+    else if (m.type == ClientMessageType::ContactAccept)
+        change = accounts->acceptContact(self, m.user, now);
+    else
+        change = accounts->removeContact(self, m.user);
+
+    switch (change) {
+    case ContactChange::NotFound:
+        m_session.sendError(ErrorCode::NotFound,
+                            m.type == ClientMessageType::ContactAccept ? QStringLiteral("no request from that user")
+                                                                       : QStringLiteral("no such user"),
+                            m.id);
+        return;
+    case ContactChange::Failed:
+        m_session.sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), m.id);
+        return;
+    case ContactChange::Unchanged:
+        m_session.sendOk(m.id);
+        return;
+    case ContactChange::Requested:
+        bus->publish(m.user, UserEvents::ContactRequest{self, now});
+        break;
+    case ContactChange::Connected:
+    case ContactChange::Removed:
+        break;
+    }
+    // In effect before `ok`: this session's next frame sees the new contact set (no presence of a
+    // removed contact, answered or pushed). Its own `contacts` push goes out now; the event tells
+    // the users' other sessions, wherever they are, and this one skips it.
+    reload();
+    m_session.sendOk(m.id);
+    const UserEvent changed = UserEvents::ContactsChanged{m_session.sessionId()};
+    bus->publish(self, changed);
+    bus->publish(m.user, changed);
+}
+
+void ContactRequests::reload()
+{
+    AccountStore *accounts = m_session.services().accounts;
+    MessageStore *messages = m_session.services().messages;
+    const QString &self = m_session.user();
+    const QStringList contactList = accounts->contacts(self);
+    const QStringList requests = accounts->requestsTo(self);
+    const QStringList pending = accounts->requestsFrom(self);
+    // Extension: each contact entry carries both read marks, so a new device knows them.
+    QHash<QString, QPair<qint64, qint64>> readMarks;
+    for (const QString &contact : contactList)
+        readMarks.insert(contact, {messages->readMark(self, contact), messages->readMark(contact, self)});
+    m_session.roster().setContacts(contactList, true);
+
+    m_session.queue().beginAsync();
+    m_session.services().hub->current(contactList, [session = QPointer<Session>(&m_session), this, requests,
+                                                    pending, readMarks](bool, const QList<UserPresence> &users) {
+        if (!session)
+            return;
+        QJsonObject contacts =
+            ServerMessages::contacts(PresenceHub::asSeenAt(users, session->serverNowMs()), requests, pending);
+        QJsonArray entries = contacts.value(QStringLiteral("contacts")).toArray();
+        for (qsizetype i = 0; i < entries.size(); ++i) {
+            QJsonObject entry = entries.at(i).toObject();
+            const auto marks = readMarks.value(entry.value(QStringLiteral("user")).toString());
+            entry.insert(QStringLiteral("read_mid"), marks.first);
+            entry.insert(QStringLiteral("peer_read_mid"), marks.second);
+            entries[i] = entry;
+        }
+        contacts.insert(QStringLiteral("contacts"), entries);
+        session->send(contacts);
+        m_rosterSent = true;
+        session->queue().endAsync();
+    });
+}
+
+} // namespace presently

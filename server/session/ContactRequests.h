@@ -1,0 +1,26 @@
+#pragma once
+
+namespace presently {
+
+class Session;
+struct ClientMessage;
+
+// contact_add, contact_accept and contact_remove, and the `contacts` message. A change is in
+// effect before its `ok`: the session's roster is reloaded first.
+class ContactRequests {
+public:
+    explicit ContactRequests(Session &session);
+
+    void change(const ClientMessage &message);
+    // Reads contacts, requests and read marks, takes the contacts into the roster (watching new
+    // ones), and sends `contacts` with each contact's presence once it is known.
+    void reload();
+    // The first `contacts` went out: presence pushes may follow it.
+    bool rosterSent() const { return m_rosterSent; }
+
+private:
+    Session &m_session;
+    bool m_rosterSent = false;
+};
+
+} // namespace presently

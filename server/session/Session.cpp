@@ -1,0 +1,330 @@
+#include "session/Session.h"
+
+#include "accounts/AccountStore.h"
+#include "base/Clock.h"
+#include "presence/PresenceStore.h"
+#include "protocol/ServerMessages.h"
+
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+
+Q_LOGGING_CATEGORY(lcSession, "presently.session")
+
+namespace presently {
+
+namespace {
+// A client that does not read its socket is cut off before the gateway buffers this much for it.
+constexpr qint64 kMaxPendingWriteBytes = 4 * 1024 * 1024;
+
+QString newSessionId()
+{
+    quint64 bits[2];
+    QRandomGenerator::system()->fillRange(bits);
+    return QStringLiteral("s-%1%2").arg(bits[0], 16, 16, QLatin1Char('0')).arg(bits[1], 16, 16, QLatin1Char('0'));
+}
+
+template <class... Ts> struct Overloaded : Ts... {
+    using Ts::operator()...;
+};
+template <class... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
+} // namespace
+
+Session::Session(MessageChannel *channel, const SessionServices &services, SessionContext *context,
+                 const SessionSettings &settings, QObject *parent)
+    : QObject(parent)
+    , m_channel(channel)
+    , m_services(services)
+    , m_context(context)
+    , m_settings(settings)
+    , m_parser(settings.limits)
+    , m_requestBucket(settings.limits.rateBurst, settings.limits.ratePerSecond)
+    , m_floodBucket(settings.limits.floodBurst, settings.limits.floodPerSecond)
+    , m_queue(this, context->loopTurn())
+    , m_roster(services.hub, this)
+    , m_signIn(*this)
+    , m_presenceRequests(*this)
+    , m_contactRequests(*this)
+    , m_messageRequests(*this)
+{
+    m_channel->setReceiver(this);
+    m_authTimer.setSingleShot(true);
+    m_authTimer.setInterval(settings.authTimeoutMs);
+    connect(&m_authTimer, &QTimer::timeout, this, [this] {
+        if (m_state == State::AwaitingHello || m_state == State::Authenticating)
+            close(CloseCode::Authentication, QStringLiteral("not signed in in time"));
+    });
+    m_authTimer.start();
+}
+
+Session::~Session()
+{
+    // The channel closes without a word (no channelClosed) when it is deleted.
+    m_channel->setReceiver(nullptr);
+}
+
+qint64 Session::serverNowMs() const
+{
+    return m_services.presence->nowMs();
+}
+
+void Session::onFrame(const QByteArray &frame, bool binary)
+{
+    if (m_state == State::Closed)
+        return;
+    // The rate buckets run on this machine's monotonic clock, never on a store's.
+    const qint64 now = Clock::nowMs();
+    if (!m_floodBucket.take(now)) {
+        close(CloseCode::Policy, QStringLiteral("too many frames"));
+        return;
+    }
+    if (m_state == State::Live)
+        m_services.presence->touchSession(m_sessionId);
+
+    ParseResult result;
+    if (binary)
+        result.error = {ErrorCode::BadJson, QStringLiteral("binary frames are not accepted"), {}};
+    else
+        result = m_parser.parse(frame);
+
+    bool limited = false;
+    const bool heartbeat = result.type == ClientMessageType::Heartbeat;
+    if (!heartbeat)
+        m_channel->noteInteractive();
+    if (!m_firstFrame && !heartbeat)
+        limited = !m_requestBucket.take(now);
+    m_firstFrame = false;
+    m_queue.run([this, result = std::move(result), limited] { handle(result, limited); });
+}
+
+void Session::handle(const ParseResult &result, bool rateLimited)
+{
+    if (m_state == State::AwaitingHello) {
+        handleBeforeWelcome(result);
+        return;
+    }
+    if (m_state != State::Live)
+        return;
+    if (rateLimited) {
+        sendError(ErrorCode::RateLimited, QStringLiteral("over the rate limit"), result.error.id);
+        return;
+    }
+    if (!result.ok()) {
+        sendError(result.error.code, result.error.message, result.error.id);
+        return;
+    }
+    handleLive(*result.message);
+}
+
+void Session::handleBeforeWelcome(const ParseResult &r)
+{
+    const bool isAuth = r.type == ClientMessageType::Hello || r.type == ClientMessageType::Register;
+    if (!r.ok()) {
+        if (r.error.code == ErrorCode::BadJson || isAuth)
+            refuse(r.error.code, r.error.message, r.error.id);
+        else
+            refuse(ErrorCode::NotAuthenticated, QStringLiteral("send hello or register first"), r.error.id);
+        return;
+    }
+    if (!isAuth) {
+        refuse(ErrorCode::NotAuthenticated, QStringLiteral("send hello or register first"), r.message->id);
+        return;
+    }
+    m_state = State::Authenticating;
+    m_signIn.start(*r.message);
+}
+
+void Session::handleLive(const ClientMessage &m)
+{
+    switch (m.type) {
+    case ClientMessageType::Hello:
+    case ClientMessageType::Register:
+        sendError(ErrorCode::BadRequest, QStringLiteral("already signed in"), m.id);
+        return;
+    case ClientMessageType::Heartbeat:
+        m_presenceRequests.heartbeat(m);
+        return;
+    case ClientMessageType::SetStatus:
+        m_presenceRequests.setStatus(m);
+        return;
+    case ClientMessageType::Query:
+    case ClientMessageType::Subscribe:
+    case ClientMessageType::Unsubscribe:
+        m_presenceRequests.watchOrQuery(m);
+        return;
+    case ClientMessageType::ContactAdd:
+    case ClientMessageType::ContactAccept:
+    case ClientMessageType::ContactRemove:
+        m_contactRequests.change(m);
+        return;
+    case ClientMessageType::Send:
+        m_messageRequests.send(m);
+        return;
+    case ClientMessageType::History:
+        m_messageRequests.history(m);
+        return;
+    case ClientMessageType::Sync:
+        m_messageRequests.sync(m);
+        return;
+    case ClientMessageType::Read:
+        m_messageRequests.read(m);
+        return;
+    case ClientMessageType::Typing:
+        m_messageRequests.typing(m);
+        return;
+    case ClientMessageType::Bye:
+        endSession(CloseCode::Normal, QStringLiteral("bye"));
+        return;
+    case ClientMessageType::Logout:
+        m_services.accounts->revokeToken(m_token);
+        endSession(CloseCode::Normal, QStringLiteral("logged out"));
+        return;
+    }
+}
+
+void Session::becomeLive(const QString &user, const QString &token, const QString &device)
+{
+    m_authTimer.stop();
+    m_state = State::Live;
+    m_user = user;
+    m_token = token;
+    m_sessionId = newSessionId();
+    m_messageRequests.startLive();
+    m_context->sessionLive(this);
+    m_services.presence->startSession({m_sessionId, user, device, Activity::Active, m_services.accounts->status(user)});
+
+    WelcomeInfo info;
+    info.user = user;
+    info.session = m_sessionId;
+    info.server = m_settings.serverId;
+    info.token = token;
+    info.heartbeatIntervalMs = m_settings.heartbeatIntervalMs;
+    info.presenceTtlMs = m_settings.presenceTtlMs;
+    info.limits = m_settings.limits;
+    info.ts = serverNowMs();
+    send(ServerMessages::welcome(info));
+    qCInfo(lcSession) << "session" << m_sessionId << "of" << user << "from" << device;
+    m_contactRequests.reload();
+}
+
+void Session::presencePushed(const UserPresence &presence)
+{
+    if (m_state != State::Live || !m_contactRequests.rosterSent() || !m_roster.isContact(presence.user))
+        return;
+    sendFrame(m_context->presenceFrame(presence));
+}
+
+void Session::handleUserEvent(const UserEvent &event)
+{
+    m_queue.run([this, event] {
+        if (m_state != State::Live)
+            return;
+        using namespace UserEvents;
+        std::visit(Overloaded{
+                       [this](const ContactsChanged &e) {
+                           if (e.bySession != m_sessionId) // that session reloaded before its ok
+                               m_contactRequests.reload();
+                       },
+                       [this](const ContactRequest &e) { send(ServerMessages::contactRequest(e.from, e.ts)); },
+                       [this](const MessageStored &e) { m_messageRequests.deliverUpTo(e.mid); },
+                       [this](const ReadMoved &e) {
+                           if (e.bySession != m_sessionId)
+                               send(ServerMessages::read(e.from, e.with, e.mid));
+                       },
+                       [this](const Typing &e) { send(ServerMessages::typing(e.from, e.state)); },
+                       [this](const CatchUp &) {
+                           m_messageRequests.deliverAll();
+                           m_contactRequests.reload();
+                       },
+                   },
+                   event);
+    });
+}
+
+void Session::endSession(quint16 closeCode, const QString &reason)
+{
+    if (m_state == State::Live && !m_sessionEnded) {
+        m_sessionEnded = true;
+        m_services.presence->endSession(m_sessionId);
+    }
+    close(closeCode, reason);
+}
+
+void Session::expire()
+{
+    m_sessionEnded = true;
+    close(CloseCode::PresenceTimeout, QStringLiteral("presence timed out"));
+}
+
+void Session::goAway()
+{
+    // The session is left as it is: the client reconnects within the TTL, or the TTL takes it.
+    m_sessionEnded = true;
+    close(CloseCode::GoingAway, QStringLiteral("server restarting"));
+}
+
+void Session::send(const QJsonObject &object)
+{
+    sendFrame(ServerMessages::toFrame(object));
+}
+
+void Session::sendFrame(const QByteArray &utf8)
+{
+    if (m_state == State::Closed)
+        return;
+    if (m_channel->bytesToWrite() > kMaxPendingWriteBytes) {
+        qCWarning(lcSession) << "session" << m_sessionId << "does not read; closing";
+        endSession(CloseCode::Policy, QStringLiteral("not reading"));
+        return;
+    }
+    m_channel->sendText(utf8);
+}
+
+void Session::sendError(ErrorCode code, const QString &message, const QJsonValue &id)
+{
+    send(ServerMessages::error({code, message, id}));
+}
+
+void Session::sendOk(const QJsonValue &id)
+{
+    if (id.isString() || id.isDouble())
+        send(ServerMessages::ok(id));
+}
+
+void Session::refuse(ErrorCode code, const QString &message, const QJsonValue &id)
+{
+    sendError(code, message, id);
+    close(CloseCode::Authentication, message.left(100));
+}
+
+void Session::close(quint16 code, const QString &reason)
+{
+    if (m_state == State::Closed)
+        return;
+    const bool wasLive = m_state == State::Live;
+    m_state = State::Closed;
+    m_queue.close();
+    if (wasLive && !m_sessionEnded) {
+        // The server ends the session itself (rate limit, and the like): offline at once.
+        m_sessionEnded = true;
+        m_services.presence->endSession(m_sessionId);
+    }
+    // The socket reads (and drops) what comes until the client answers: closing with unread input
+    // would make TCP send a reset, and the client might never read our close frame.
+    m_channel->close(code, reason);
+}
+
+void Session::channelClosed()
+{
+    if (m_state == State::Live && !m_sessionEnded && m_closeHandshake) {
+        // The client closed cleanly: its device is offline at once.
+        m_sessionEnded = true;
+        m_services.presence->endSession(m_sessionId);
+    }
+    // Without a close handshake the socket died: the session stays until its TTL runs out.
+    m_state = State::Closed;
+    m_queue.close();
+    m_context->sessionGone(this);
+    deleteLater();
+}
+
+} // namespace presently

@@ -1,0 +1,102 @@
+#pragma once
+
+#include "base/TokenBucket.h"
+#include "events/UserEvent.h"
+#include "net/MessageChannel.h"
+#include "presence/PresenceWatcher.h"
+#include "protocol/ProtocolParser.h"
+#include "session/ContactRequests.h"
+#include "session/MessageRequests.h"
+#include "session/PresenceRequests.h"
+#include "session/RequestQueue.h"
+#include "session/Roster.h"
+#include "session/SessionContext.h"
+#include "session/SessionSettings.h"
+#include "session/SignIn.h"
+
+#include <QJsonObject>
+#include <QObject>
+#include <QTimer>
+#include <memory>
+
+namespace presently {
+
+// One client's connection and, once signed in, its session: frames in, dispatch to the request
+// handlers of each family (SignIn, PresenceRequests, ContactRequests, MessageRequests), replies
+// out, the session's end. Frames are handled strictly in arrival order (RequestQueue). It sees
+// its connection as a MessageChannel, the gateway as a SessionContext, and its settings as values.
+class Session : public QObject, public PresenceWatcher, private MessageChannel::Receiver {
+    Q_OBJECT
+public:
+    // Takes ownership of `channel`.
+    Session(MessageChannel *channel, const SessionServices &services, SessionContext *context,
+            const SessionSettings &settings, QObject *parent = nullptr);
+    ~Session() override;
+
+    const QString &user() const { return m_user; }
+    const QString &sessionId() const { return m_sessionId; }
+    const QString &token() const { return m_token; }
+    bool isLive() const { return m_state == State::Live; }
+
+    void presencePushed(const UserPresence &presence) override;
+    void handleUserEvent(const UserEvent &event);
+    // The store ended this session (its TTL ran out): close with 4002.
+    void expire();
+    // Server shutdown: close with 1001 and leave the session's presence to its TTL.
+    void goAway();
+
+    // For the request handlers.
+    const SessionServices &services() const { return m_services; }
+    const SessionSettings &settings() const { return m_settings; }
+    RequestQueue &queue() { return m_queue; }
+    Roster &roster() { return m_roster; }
+    qint64 serverNowMs() const;
+    void send(const QJsonObject &object);
+    void sendFrame(const QByteArray &utf8);
+    void sendError(ErrorCode code, const QString &message, const QJsonValue &id);
+    void sendOk(const QJsonValue &id);
+    // Before welcome: the error, then close with 4001.
+    void refuse(ErrorCode code, const QString &message, const QJsonValue &id);
+    // Sign-in succeeded: welcome, the roster, live from now on.
+    void becomeLive(const QString &user, const QString &token, const QString &device);
+    // Ends the session (offline at once unless it was ended already) and closes.
+    void endSession(quint16 closeCode, const QString &reason);
+
+private:
+    enum class State { AwaitingHello, Authenticating, Live, Closed };
+
+    void textReceived(const QByteArray &utf8) override { onFrame(utf8, false); }
+    void binaryReceived(const QByteArray &data) override { onFrame(data, true); }
+    void closeReceived() override { m_closeHandshake = true; }
+    void channelClosed() override;
+
+    void onFrame(const QByteArray &frame, bool binary);
+    void handle(const ParseResult &result, bool rateLimited);
+    void handleBeforeWelcome(const ParseResult &result);
+    void handleLive(const ClientMessage &message);
+    void close(quint16 code, const QString &reason);
+
+    std::unique_ptr<MessageChannel> m_channel;
+    SessionServices m_services;
+    SessionContext *m_context;
+    SessionSettings m_settings;
+    ProtocolParser m_parser;
+    State m_state = State::AwaitingHello;
+    QString m_user;
+    QString m_sessionId;
+    QString m_token;
+    TokenBucket m_requestBucket;
+    TokenBucket m_floodBucket;
+    bool m_firstFrame = true;
+    bool m_closeHandshake = false;
+    bool m_sessionEnded = false;
+    RequestQueue m_queue;
+    Roster m_roster;
+    SignIn m_signIn;
+    PresenceRequests m_presenceRequests;
+    ContactRequests m_contactRequests;
+    MessageRequests m_messageRequests;
+    QTimer m_authTimer;
+};
+
+} // namespace presently

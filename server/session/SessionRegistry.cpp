@@ -1,0 +1,120 @@
+#include "session/SessionRegistry.h"
+
+#include "events/EventBus.h"
+#include "net/MessageChannel.h"
+#include "presence/PresenceHub.h"
+#include "presence/PresenceStore.h"
+#include "protocol/ServerMessages.h"
+#include "session/Session.h"
+
+#include <QAbstractEventDispatcher>
+#include <QTimer>
+#include <memory>
+
+namespace presently {
+
+SessionRegistry::SessionRegistry(const SessionServices &services, const SessionSettings &settings, QObject *parent)
+    : QObject(parent)
+    , m_services(services)
+    , m_settings(settings)
+{
+    connect(m_services.bus, &EventBus::eventReceived, this, &SessionRegistry::onUserEvent);
+    connect(m_services.bus, &EventBus::eventsMayHaveBeenLost, this, &SessionRegistry::catchUpAll);
+    connect(m_services.presence, &PresenceStore::sessionExpired, this, &SessionRegistry::onSessionExpired);
+    if (QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance(thread()))
+        connect(dispatcher, &QAbstractEventDispatcher::awake, this, [this] { ++m_loopTurn; });
+}
+
+SessionRegistry::~SessionRegistry()
+{
+    // Sessions unwatch the hub when they go: delete them while it still exists.
+    const QSet<Session *> sessions = std::exchange(m_sessions, {});
+    qDeleteAll(sessions);
+}
+
+void SessionRegistry::adopt(MessageChannel *channel)
+{
+    auto *session = new Session(channel, m_services, this, m_settings, this);
+    m_sessions.insert(session);
+    connect(session, &QObject::destroyed, this, [this, session] { m_sessions.remove(session); });
+}
+
+void SessionRegistry::sessionLive(Session *session)
+{
+    QSet<Session *> &sessions = m_byUser[session->user()];
+    if (sessions.isEmpty())
+        m_services.bus->listen(session->user());
+    sessions.insert(session);
+    m_bySession.insert(session->sessionId(), session);
+}
+
+void SessionRegistry::sessionGone(Session *session)
+{
+    if (session->sessionId().isEmpty())
+        return;
+    m_bySession.remove(session->sessionId());
+    const auto it = m_byUser.find(session->user());
+    if (it == m_byUser.end())
+        return;
+    it->remove(session);
+    if (it->isEmpty()) {
+        m_byUser.erase(it);
+        m_services.bus->unlisten(session->user());
+    }
+}
+
+QByteArray SessionRegistry::presenceFrame(const UserPresence &presence)
+{
+    const qint64 now = m_services.presence->nowMs();
+    if (now != m_framedAtMs || !(presence == m_framedPresence)) {
+        m_presenceFrame = ServerMessages::toFrame(ServerMessages::presence(PresenceHub::asSeenAt({presence}, now)));
+        m_framedPresence = presence;
+        m_framedAtMs = now;
+    }
+    return m_presenceFrame;
+}
+
+void SessionRegistry::onUserEvent(const QString &user, const UserEvent &event)
+{
+    const QSet<Session *> sessions = m_byUser.value(user);
+    for (Session *session : sessions)
+        session->handleUserEvent(event);
+}
+
+void SessionRegistry::onSessionExpired(const QString &sessionId)
+{
+    if (Session *session = m_bySession.value(sessionId))
+        session->expire();
+}
+
+void SessionRegistry::catchUpAll()
+{
+    // The bus lost its connection: whatever it carried meanwhile is in SQL.
+    for (auto it = m_byUser.cbegin(); it != m_byUser.cend(); ++it) {
+        for (Session *session : it.value())
+            session->handleUserEvent(UserEvents::CatchUp{});
+    }
+}
+
+void SessionRegistry::shutdown(std::function<void()> done)
+{
+    m_services.presence->detachAll();
+    const QSet<Session *> sessions = m_sessions;
+    for (Session *session : sessions)
+        session->goAway();
+    // Give close frames a moment to go out; clients that do not answer are not waited for.
+    auto *timer = new QTimer(this);
+    timer->setInterval(20);
+    auto waited = std::make_shared<qint64>(0);
+    connect(timer, &QTimer::timeout, this, [this, timer, waited, done = std::move(done)] {
+        *waited += timer->interval();
+        if (m_sessions.isEmpty() || *waited >= 1000) {
+            timer->stop();
+            timer->deleteLater();
+            done();
+        }
+    });
+    timer->start();
+}
+
+} // namespace presently

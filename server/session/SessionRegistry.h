@@ -1,0 +1,55 @@
+#pragma once
+
+#include "events/UserEvent.h"
+#include "protocol/UserPresence.h"
+#include "session/SessionContext.h"
+#include "session/SessionSettings.h"
+
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <functional>
+
+namespace presently {
+
+class MessageChannel;
+class Session;
+
+// The gateway's live sessions: creates a Session for each opened connection, routes bus events
+// to the sessions of their user, ends the sessions whose presence expired, catches everyone up
+// when the bus may have lost events, and frames each presence push once for all its watchers.
+class SessionRegistry : public QObject, public SessionContext {
+    Q_OBJECT
+public:
+    SessionRegistry(const SessionServices &services, const SessionSettings &settings, QObject *parent = nullptr);
+    ~SessionRegistry() override;
+
+    // A connection completed its WebSocket handshake: its session starts (takes `channel`).
+    void adopt(MessageChannel *channel);
+    int connectionCount() const { return static_cast<int>(m_sessions.size()); }
+    // Closes every connection with 1001; `done` runs once they are gone (or after a short wait).
+    void shutdown(std::function<void()> done);
+
+    // SessionContext
+    void sessionLive(Session *session) override;
+    void sessionGone(Session *session) override;
+    const quint64 *loopTurn() const override { return &m_loopTurn; }
+    QByteArray presenceFrame(const UserPresence &presence) override;
+
+private:
+    void onUserEvent(const QString &user, const UserEvent &event);
+    void onSessionExpired(const QString &sessionId);
+    void catchUpAll();
+
+    SessionServices m_services;
+    SessionSettings m_settings;
+    QSet<Session *> m_sessions; // every connection, signed in or not
+    QHash<QString, QSet<Session *>> m_byUser;
+    QHash<QString, Session *> m_bySession;
+    UserPresence m_framedPresence; // the last presenceFrame(), as given and when
+    qint64 m_framedAtMs = -1;
+    QByteArray m_presenceFrame;
+    quint64 m_loopTurn = 0;
+};
+
+} // namespace presently
