@@ -145,15 +145,15 @@ void AppController::onSignedIn()
     showMainWindow();
 }
 
-void AppController::onSignInFailed(const QString &code, const QString &message)
+void AppController::onSignInFailed(ErrorCode code, const QString &message)
 {
     if (m_resuming) {
         m_vault->forget(account()); // the token no longer works
         m_resuming = false;
     }
-    const QString text = code == QLatin1String("auth_failed")   ? tr("Wrong user name or password.")
-                         : code == QLatin1String("user_exists") ? tr("That user name is taken.")
-                                                                : message;
+    const QString text = code == ErrorCode::AuthFailed   ? tr("Wrong user name or password.")
+                         : code == ErrorCode::UserExists ? tr("That user name is taken.")
+                                                         : message;
     showSignIn(text);
 }
 

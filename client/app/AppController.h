@@ -1,5 +1,7 @@
 #pragma once
 
+#include "protocol/Protocol.h"
+
 #include <QObject>
 #include <QPointer>
 #include <QSettings>
@@ -32,7 +34,7 @@ public:
 private:
     void showSignIn(const QString &error = {});
     void onSignedIn();
-    void onSignInFailed(const QString &code, const QString &message);
+    void onSignInFailed(ErrorCode code, const QString &message);
     void showMainWindow();
     void updateTray();
     void quit();

@@ -1,10 +1,10 @@
 #include "core/ClientSession.h"
 
-#include "protocol/ClientMessage.h"
+#include "protocol/ClientMessages.h"
+#include "protocol/ServerMessage.h"
 
 #include <QDateTime>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QUuid>
 
@@ -13,11 +13,6 @@ Q_LOGGING_CATEGORY(lcClient, "presently.client")
 namespace presently {
 
 namespace {
-QJsonObject frame(ClientMessageType type)
-{
-    return QJsonObject{{QStringLiteral("type"), clientMessageTypeName(type)}};
-}
-
 qint64 nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
@@ -96,7 +91,7 @@ void ClientSession::signOut(bool logout)
     m_reconnect.stop();
     m_heartbeat.stop();
     if (m_state == State::Connected)
-        sendFrame(frame(logout ? ClientMessageType::Logout : ClientMessageType::Bye));
+        sendFrame(logout ? ClientMessages::logout() : ClientMessages::bye());
     if (logout)
         m_token.clear();
     m_socket.close();
@@ -125,18 +120,13 @@ void ClientSession::connectNow()
 void ClientSession::onConnected()
 {
     setState(State::SigningIn);
-    QJsonObject hello =
-        frame(m_token.isEmpty() && m_createAccount ? ClientMessageType::Register : ClientMessageType::Hello);
-    hello.insert(QStringLiteral("v"), kProtocolVersion);
-    hello.insert(QStringLiteral("device"), m_device);
-    hello.insert(QStringLiteral("client"), QStringLiteral("presently/") + QStringLiteral(PRESENTLY_VERSION));
-    if (!m_token.isEmpty()) {
-        hello.insert(QStringLiteral("token"), m_token);
-    } else {
-        hello.insert(QStringLiteral("user"), m_user);
-        hello.insert(QStringLiteral("password"), m_password);
-    }
-    sendFrame(hello);
+    const QString client = QStringLiteral("presently/") + QStringLiteral(PRESENTLY_VERSION);
+    if (!m_token.isEmpty())
+        sendFrame(ClientMessages::helloWithToken(m_token, m_device, client));
+    else if (m_createAccount)
+        sendFrame(ClientMessages::registerUser(m_user, m_password, m_device, client));
+    else
+        sendFrame(ClientMessages::hello(m_user, m_password, m_device, client));
 }
 
 void ClientSession::scheduleReconnect(int delayMs)
@@ -159,98 +149,112 @@ void ClientSession::onDisconnected()
     scheduleReconnect(goingAway ? 0 : m_backoff.nextDelayMs());
 }
 
-void ClientSession::sendFrame(const QJsonObject &object)
+void ClientSession::sendFrame(const ClientMessage &message)
 {
-    m_socket.sendTextMessage(QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)));
+    m_socket.sendTextMessage(QString::fromUtf8(ClientMessages::toFrame(message)));
 }
 
-void ClientSession::request(QJsonObject object, ReplyHandler handler)
+void ClientSession::request(ClientMessage message, ReplyHandler handler)
 {
     const int id = m_nextId++;
-    object.insert(QStringLiteral("id"), id);
+    message.id = id;
     if (handler)
         m_replies.insert(id, std::move(handler));
-    sendFrame(object);
+    sendFrame(message);
 }
 
 void ClientSession::onText(const QString &text)
 {
-    const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
-    const QString type = o.value(QStringLiteral("type")).toString();
-    const QJsonValue id = o.value(QStringLiteral("id"));
-    if (id.isDouble()) {
-        if (ReplyHandler handler = m_replies.take(id.toInt())) {
-            handler(o);
-            if (type != QLatin1String("sent"))
+    const std::optional<ServerMessage> read = ServerMessage::read(text.toUtf8());
+    if (!read)
+        return; // a message type this client does not know
+    const ServerMessage &m = *read;
+    if (m.id.isDouble()) {
+        if (ReplyHandler handler = m_replies.take(m.id.toInt())) {
+            handler(m);
+            if (m.type != ServerMessageType::Sent)
                 return;
         }
     }
-    if (type == QLatin1String("welcome")) {
-        onWelcome(o);
-    } else if (type == QLatin1String("contacts")) {
-        onContacts(o);
-    } else if (type == QLatin1String("presence")) {
-        for (const QJsonValue &v : o.value(QStringLiteral("users")).toArray())
-            onPresence(UserPresence::fromJson(v.toObject()));
-    } else if (type == QLatin1String("heartbeat_ack")) {
+    switch (m.type) {
+    case ServerMessageType::Welcome:
+        onWelcome(m.welcome);
+        break;
+    case ServerMessageType::Contacts:
+        onContacts(m);
+        break;
+    case ServerMessageType::Presence:
+        for (const UserPresence &p : m.users)
+            onPresence(p);
+        break;
+    case ServerMessageType::HeartbeatAck:
         m_sinceAck.restart();
-    } else if (type == QLatin1String("message")) {
-        onMessage(ChatMessage::fromJson(o));
-    } else if (type == QLatin1String("sent")) {
-        onSent(o);
-    } else if (type == QLatin1String("read")) {
-        onRead(o);
-    } else if (type == QLatin1String("typing")) {
-        onTyping(o.value(QStringLiteral("from")).toString(), o.value(QStringLiteral("state")).toBool());
-    } else if (type == QLatin1String("contact_request")) {
-        Q_EMIT contactRequestReceived(o.value(QStringLiteral("from")).toString());
-    } else if (type == QLatin1String("error")) {
-        const QString code = o.value(QStringLiteral("code")).toString();
-        const QString message = o.value(QStringLiteral("message")).toString();
+        break;
+    case ServerMessageType::Message:
+        for (const ChatMessage &message : m.messages)
+            onMessage(message);
+        break;
+    case ServerMessageType::Sent:
+        onSent(m);
+        break;
+    case ServerMessageType::Read:
+        onRead(m);
+        break;
+    case ServerMessageType::Typing:
+        onTyping(m.from, m.state);
+        break;
+    case ServerMessageType::ContactRequest:
+        Q_EMIT contactRequestReceived(m.from);
+        break;
+    case ServerMessageType::Error:
         if (m_state == State::SigningIn) {
             // The server closes with 4001; do not come back with the same credentials.
             m_wanted = false;
             m_token.clear();
-            Q_EMIT signInFailed(code, message);
+            Q_EMIT signInFailed(m.error.code, m.error.message);
         } else {
-            Q_EMIT errorReceived(code, message);
+            Q_EMIT errorReceived(m.error.code, m.error.message);
         }
+        break;
+    case ServerMessageType::Ok:
+    case ServerMessageType::Messages:
+        break; // replies, taken by their request above
     }
 }
 
-void ClientSession::onWelcome(const QJsonObject &welcome)
+void ClientSession::onWelcome(const WelcomeInfo &welcome)
 {
-    m_user = welcome.value(QStringLiteral("user")).toString();
-    m_token = welcome.value(QStringLiteral("token")).toString();
+    m_user = welcome.user;
+    m_token = welcome.token;
     m_password.clear();
     m_createAccount = false;
-    m_heartbeatMs = std::max(100, welcome.value(QStringLiteral("heartbeat_interval")).toInt(10000));
+    m_heartbeatMs = std::max(100, welcome.heartbeatIntervalMs > 0 ? welcome.heartbeatIntervalMs : 10000);
     m_backoff.reset();
     m_sinceAck.start();
     m_heartbeat.start(m_heartbeatMs);
     setState(State::Connected);
     if (m_activity == Activity::Idle)
         heartbeatTick();
-    // Our own mode is shown to us the way others see it.
-    request(
-        QJsonObject{{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), QJsonArray{m_user}}},
-        [this](const QJsonObject &reply) {
-            for (const QJsonValue &v : reply.value(QStringLiteral("users")).toArray())
-                onPresence(UserPresence::fromJson(v.toObject()));
-        });
+    queryOwnPresence(); // our own mode is shown to us the way others see it
     syncFrom(m_outbox->lastMid());
     Q_EMIT signedIn(m_user);
 }
 
+void ClientSession::queryOwnPresence()
+{
+    request(ClientMessages::query({m_user}), [this](const ServerMessage &reply) {
+        for (const UserPresence &p : reply.users)
+            onPresence(p);
+    });
+}
+
 void ClientSession::syncFrom(qint64 after)
 {
-    request(QJsonObject{{QStringLiteral("type"), QStringLiteral("sync")}, {QStringLiteral("after"), after}},
-            [this](const QJsonObject &reply) {
-                const QJsonArray messages = reply.value(QStringLiteral("messages")).toArray();
-                for (const QJsonValue &v : messages)
-                    onMessage(ChatMessage::fromJson(v.toObject()));
-                if (reply.value(QStringLiteral("more")).toBool() && !messages.isEmpty()) {
-                    syncFrom(static_cast<qint64>(messages.last().toObject().value(QStringLiteral("mid")).toDouble()));
+    request(ClientMessages::sync(after), [this](const ServerMessage &reply) {
+                for (const ChatMessage &message : reply.messages)
+                    onMessage(message);
+                if (reply.more && !reply.messages.isEmpty()) {
+                    syncFrom(reply.messages.last().mid);
                     return;
                 }
                 // Caught up: now send whatever was typed while away, in order.
@@ -261,10 +265,7 @@ void ClientSession::syncFrom(qint64 after)
 void ClientSession::resendOutbox()
 {
     for (const Outbox::Pending &p : m_outbox->pending()) {
-        sendFrame(QJsonObject{{QStringLiteral("type"), QStringLiteral("send")},
-                              {QStringLiteral("to"), p.to},
-                              {QStringLiteral("cid"), p.cid},
-                              {QStringLiteral("body"), p.body}});
+        sendFrame(ClientMessages::send(p.to, p.cid, p.body));
     }
 }
 
@@ -278,8 +279,7 @@ void ClientSession::heartbeatTick()
         m_socket.abort();
         return;
     }
-    sendFrame(QJsonObject{{QStringLiteral("type"), QStringLiteral("heartbeat")},
-                          {QStringLiteral("status"), activityName(m_activity)}});
+    sendFrame(ClientMessages::heartbeat(m_activity));
 }
 
 void ClientSession::setActivity(Activity activity)
@@ -290,24 +290,16 @@ void ClientSession::setActivity(Activity activity)
     heartbeatTick(); // a change is sent at once, not at the next interval
 }
 
-void ClientSession::onContacts(const QJsonObject &o)
+void ClientSession::onContacts(const ServerMessage &m)
 {
-    QList<UserPresence> contacts;
-    for (const QJsonValue &v : o.value(QStringLiteral("contacts")).toArray()) {
-        const QJsonObject entry = v.toObject();
-        const UserPresence p = UserPresence::fromJson(entry);
-        contacts.append(p);
-        m_readMids.insert(p.user, static_cast<qint64>(entry.value(QStringLiteral("read_mid")).toDouble()));
-        conversation(p.user)->setPeerReadMid(
-            static_cast<qint64>(entry.value(QStringLiteral("peer_read_mid")).toDouble()));
+    for (const UserPresence &p : m.users) {
+        const auto marks = m.readMarks.value(p.user);
+        m_readMids.insert(p.user, marks.first);
+        conversation(p.user)->setPeerReadMid(marks.second);
     }
-    m_contacts->setContacts(contacts);
-    m_requests.clear();
-    for (const QJsonValue &v : o.value(QStringLiteral("requests")).toArray())
-        m_requests.append(v.toString());
-    m_pending.clear();
-    for (const QJsonValue &v : o.value(QStringLiteral("pending")).toArray())
-        m_pending.append(v.toString());
+    m_contacts->setContacts(m.users);
+    m_requests = m.requests;
+    m_pending = m.pending;
     Q_EMIT rosterChanged();
 }
 
@@ -350,10 +342,10 @@ void ClientSession::onMessage(const ChatMessage &message)
     onTyping(peer, false);
 }
 
-void ClientSession::onSent(const QJsonObject &sent)
+void ClientSession::onSent(const ServerMessage &sent)
 {
-    const QString cid = sent.value(QStringLiteral("cid")).toString();
-    const qint64 mid = static_cast<qint64>(sent.value(QStringLiteral("mid")).toDouble());
+    const QString &cid = sent.cid;
+    const qint64 mid = sent.mid;
     QString to;
     for (const Outbox::Pending &p : m_outbox->pending()) {
         if (p.cid == cid)
@@ -362,14 +354,14 @@ void ClientSession::onSent(const QJsonObject &sent)
     m_outbox->acknowledge(cid);
     m_outbox->noteMid(mid);
     if (!to.isEmpty())
-        conversation(to)->markSent(cid, mid, static_cast<qint64>(sent.value(QStringLiteral("ts")).toDouble()));
+        conversation(to)->markSent(cid, mid, sent.ts);
 }
 
-void ClientSession::onRead(const QJsonObject &read)
+void ClientSession::onRead(const ServerMessage &read)
 {
-    const QString from = read.value(QStringLiteral("from")).toString();
-    const QString with = read.value(QStringLiteral("with")).toString();
-    const qint64 mid = static_cast<qint64>(read.value(QStringLiteral("mid")).toDouble());
+    const QString &from = read.from;
+    const QString &with = read.with;
+    const qint64 mid = read.mid;
     if (from == m_user) { // read on another device of ours
         m_readMids[with] = std::max(m_readMids.value(with), mid);
         m_contacts->setUnread(with, 0);
@@ -398,19 +390,7 @@ void ClientSession::onTyping(const QString &from, bool state)
 
 void ClientSession::setStatus(std::optional<Mode> mode, std::optional<QString> text)
 {
-    QJsonObject o = frame(ClientMessageType::SetStatus);
-    if (mode)
-        o.insert(QStringLiteral("mode"), modeName(*mode));
-    if (text)
-        o.insert(QStringLiteral("text"), *text);
-    request(o, [this](const QJsonObject &) {
-        request(QJsonObject{{QStringLiteral("type"), QStringLiteral("query")},
-                            {QStringLiteral("users"), QJsonArray{m_user}}},
-                [this](const QJsonObject &reply) {
-                    for (const QJsonValue &v : reply.value(QStringLiteral("users")).toArray())
-                        onPresence(UserPresence::fromJson(v.toObject()));
-                });
-    });
+    request(ClientMessages::setStatus(mode, std::move(text)), [this](const ServerMessage &) { queryOwnPresence(); });
 }
 
 QString ClientSession::sendMessage(const QString &to, const QString &body)
@@ -420,10 +400,7 @@ QString ClientSession::sendMessage(const QString &to, const QString &body)
     m_outbox->add({cid, to, body, created}); // on disk before it goes anywhere
     conversation(to)->addPending(cid, body, created);
     if (m_state == State::Connected) {
-        sendFrame(QJsonObject{{QStringLiteral("type"), QStringLiteral("send")},
-                              {QStringLiteral("to"), to},
-                              {QStringLiteral("cid"), cid},
-                              {QStringLiteral("body"), body}});
+        sendFrame(ClientMessages::send(to, cid, body));
     }
     return cid;
 }
@@ -433,16 +410,13 @@ void ClientSession::loadOlder(const QString &peer)
     ConversationModel *model = conversation(peer);
     if (!model->hasMoreHistory() || m_state != State::Connected)
         return;
-    QJsonObject o{{QStringLiteral("type"), QStringLiteral("history")},
-                  {QStringLiteral("with"), peer},
-                  {QStringLiteral("limit"), 50}};
-    if (model->oldestMid() > 0)
-        o.insert(QStringLiteral("before"), model->oldestMid());
-    request(o, [this, peer](const QJsonObject &reply) {
+    const std::optional<qint64> before =
+        model->oldestMid() > 0 ? std::optional<qint64>(model->oldestMid()) : std::nullopt;
+    request(ClientMessages::history(peer, before, 50), [this, peer](const ServerMessage &reply) {
         ConversationModel *model = conversation(peer);
-        for (const QJsonValue &v : reply.value(QStringLiteral("messages")).toArray())
-            model->addMessage(ChatMessage::fromJson(v.toObject()));
-        model->setMoreHistory(reply.value(QStringLiteral("more")).toBool());
+        for (const ChatMessage &message : reply.messages)
+            model->addMessage(message);
+        model->setMoreHistory(reply.more);
     });
 }
 
@@ -453,39 +427,31 @@ void ClientSession::markRead(const QString &peer)
     if (newest <= m_readMids.value(peer) || m_state != State::Connected)
         return;
     m_readMids[peer] = newest;
-    sendFrame(QJsonObject{{QStringLiteral("type"), QStringLiteral("read")},
-                          {QStringLiteral("with"), peer},
-                          {QStringLiteral("mid"), newest}});
+    sendFrame(ClientMessages::read(peer, newest));
 }
 
 void ClientSession::setTyping(const QString &to, bool typing)
 {
     if (m_state == State::Connected)
-        sendFrame(QJsonObject{{QStringLiteral("type"), QStringLiteral("typing")},
-                              {QStringLiteral("to"), to},
-                              {QStringLiteral("state"), typing}});
+        sendFrame(ClientMessages::typing(to, typing));
 }
 
 void ClientSession::addContact(const QString &user)
 {
-    request(QJsonObject{{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), user}},
-            [this](const QJsonObject &reply) {
-                if (reply.value(QStringLiteral("type")).toString() == QLatin1String("error"))
-                    Q_EMIT errorReceived(reply.value(QStringLiteral("code")).toString(),
-                                         reply.value(QStringLiteral("message")).toString());
-            });
+    request(ClientMessages::contactAdd(user), [this](const ServerMessage &reply) {
+        if (reply.type == ServerMessageType::Error)
+            Q_EMIT errorReceived(reply.error.code, reply.error.message);
+    });
 }
 
 void ClientSession::acceptContact(const QString &user)
 {
-    request(QJsonObject{{QStringLiteral("type"), QStringLiteral("contact_accept")}, {QStringLiteral("user"), user}},
-            {});
+    request(ClientMessages::contactAccept(user), {});
 }
 
 void ClientSession::removeContact(const QString &user)
 {
-    request(QJsonObject{{QStringLiteral("type"), QStringLiteral("contact_remove")}, {QStringLiteral("user"), user}},
-            {});
+    request(ClientMessages::contactRemove(user), {});
 }
 
 } // namespace presently

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "protocol/ChatMessage.h"
+#include "protocol/ClientMessage.h"
+#include "protocol/ServerMessage.h"
 #include "core/ContactListModel.h"
 #include "core/ConversationModel.h"
 #include "core/Outbox.h"
@@ -69,30 +71,31 @@ public:
 Q_SIGNALS:
     void stateChanged(presently::ClientSession::State state);
     void signedIn(const QString &user);
-    void signInFailed(const QString &code, const QString &message);
+    void signInFailed(presently::ErrorCode code, const QString &message);
     void rosterChanged();
     void contactRequestReceived(const QString &from);
     void messageReceived(const presently::ChatMessage &message);
     void typingChanged(const QString &peer, bool typing);
     void ownStatusChanged();
-    void errorReceived(const QString &code, const QString &message);
+    void errorReceived(presently::ErrorCode code, const QString &message);
 
 private:
-    using ReplyHandler = std::function<void(const QJsonObject &)>;
+    using ReplyHandler = std::function<void(const ServerMessage &)>;
 
     void connectNow();
     void setState(State state);
-    void sendFrame(const QJsonObject &frame);
-    void request(QJsonObject frame, ReplyHandler handler);
+    void sendFrame(const ClientMessage &message);
+    void request(ClientMessage message, ReplyHandler handler);
     void onConnected();
     void onDisconnected();
     void onText(const QString &text);
-    void onWelcome(const QJsonObject &welcome);
-    void onContacts(const QJsonObject &contacts);
+    void onWelcome(const WelcomeInfo &welcome);
+    void queryOwnPresence();
+    void onContacts(const ServerMessage &contacts);
     void onPresence(const UserPresence &presence);
     void onMessage(const ChatMessage &message);
-    void onSent(const QJsonObject &sent);
-    void onRead(const QJsonObject &read);
+    void onSent(const ServerMessage &sent);
+    void onRead(const ServerMessage &read);
     void onTyping(const QString &from, bool state);
     void syncFrom(qint64 after);
     void resendOutbox();

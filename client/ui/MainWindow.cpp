@@ -119,8 +119,8 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
     connect(session, &ClientSession::signedIn, this, &MainWindow::updateOwnStatus);
     connect(session, &ClientSession::stateChanged, this, &MainWindow::updateConnectionState);
     connect(session, &ClientSession::rosterChanged, this, &MainWindow::updateRequests);
-    connect(session, &ClientSession::errorReceived, this, [this](const QString &code, const QString &message) {
-        statusBar()->showMessage(tr("%1: %2").arg(code, message), 5000);
+    connect(session, &ClientSession::errorReceived, this, [this](ErrorCode, const QString &message) {
+        statusBar()->showMessage(message, 5000);
     });
     connect(m_connectionTimer, &QTimer::timeout, this, &MainWindow::updateConnectionState);
     m_connectionTimer->start(1000);

@@ -208,7 +208,7 @@ void TestClientSession::wrongPasswordStopsRetrying()
     QSignalSpy failed(&eve, &ClientSession::signInFailed);
     eve.signIn(m_server.url(), QStringLiteral("alice"), QStringLiteral("not her password"), false);
     QVERIFY(failed.wait(20000));
-    QCOMPARE(failed.first().first().toString(), QStringLiteral("auth_failed"));
+    QCOMPARE(failed.first().first().value<ErrorCode>(), ErrorCode::AuthFailed);
     QVERIFY(QTest::qWaitFor([&] { return eve.state() == ClientSession::State::SignedOut; }, 5000));
 }
 

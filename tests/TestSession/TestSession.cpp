@@ -1,0 +1,307 @@
+// Sessions without a process or a socket: the real SessionRegistry, stores on a temporary SQLite
+// file and the embedded presence store and bus, with each connection a fake MessageChannel. The
+// protocol logic runs exactly as in the gateway; only the transport is replaced.
+#include "accounts/AccountStore.h"
+#include "accounts/PasswordHasher.h"
+#include "base/Clock.h"
+#include "events/EmbeddedEventBus.h"
+#include "messages/MessageStore.h"
+#include "net/MessageChannel.h"
+#include "presence/EmbeddedPresenceStore.h"
+#include "presence/PresenceHub.h"
+#include "session/SessionRegistry.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <memory>
+
+using namespace presently;
+
+namespace {
+const QString kPassword = QStringLiteral("correct horse");
+
+// What a fake connection saw; outlives the channel, which its session deletes.
+struct ChannelLog {
+    QList<QJsonObject> received;
+    int closeCode = -1;
+    bool gone = false;
+    MessageChannel::Receiver *receiver = nullptr;
+};
+
+class FakeChannel : public MessageChannel {
+public:
+    explicit FakeChannel(std::shared_ptr<ChannelLog> log)
+        : m_log(std::move(log))
+    {}
+    ~FakeChannel() override { m_log->receiver = nullptr; }
+
+    void setReceiver(Receiver *receiver) override { m_log->receiver = receiver; }
+    void sendText(const QByteArray &utf8) override
+    {
+        m_log->received.append(QJsonDocument::fromJson(utf8).object());
+    }
+    qint64 bytesToWrite() const override { return 0; }
+    void close(quint16 code, const QString &) override
+    {
+        m_log->closeCode = code;
+        // The peer answers the close handshake a moment later.
+        QTimer::singleShot(0, [log = m_log] {
+            if (log->receiver && !log->gone) {
+                log->gone = true;
+                log->receiver->channelClosed();
+            }
+        });
+    }
+    void noteInteractive() override {}
+
+private:
+    std::shared_ptr<ChannelLog> m_log;
+};
+
+// One client: frames in through the fake channel, replies read from its log.
+class Peer {
+public:
+    explicit Peer(SessionRegistry &registry)
+        : m_log(std::make_shared<ChannelLog>())
+    {
+        registry.adopt(new FakeChannel(m_log));
+    }
+
+    void send(const QJsonObject &frame)
+    {
+        if (m_log->receiver)
+            m_log->receiver->textReceived(QJsonDocument(frame).toJson(QJsonDocument::Compact));
+    }
+    void sendRaw(const QByteArray &frame)
+    {
+        if (m_log->receiver)
+            m_log->receiver->textReceived(frame);
+    }
+    // The client closes cleanly (close handshake).
+    void closeCleanly()
+    {
+        if (!m_log->receiver)
+            return;
+        m_log->receiver->closeReceived();
+        m_log->gone = true;
+        m_log->receiver->channelClosed();
+    }
+    std::optional<QJsonObject> waitFor(const std::function<bool(const QJsonObject &)> &match, int timeoutMs = 5000)
+    {
+        std::optional<QJsonObject> found;
+        [[maybe_unused]] const bool done = QTest::qWaitFor(
+            [&] {
+                for (qsizetype i = m_taken; i < m_log->received.size(); ++i) {
+                    if (match(m_log->received.at(i))) {
+                        found = m_log->received.at(i);
+                        m_taken = i + 1;
+                        return true;
+                    }
+                }
+                return false;
+            },
+            timeoutMs);
+        return found;
+    }
+    std::optional<QJsonObject> waitForType(const QString &type, int timeoutMs = 5000)
+    {
+        return waitFor([type](const QJsonObject &o) { return o.value(QStringLiteral("type")).toString() == type; },
+                       timeoutMs);
+    }
+    int closeCode() const { return m_log->closeCode; }
+
+private:
+    std::shared_ptr<ChannelLog> m_log;
+    qsizetype m_taken = 0;
+};
+
+QJsonObject frame(const char *type, std::initializer_list<QPair<QString, QJsonValue>> fields = {})
+{
+    QJsonObject o{{QStringLiteral("type"), QLatin1String(type)}};
+    for (const auto &f : fields)
+        o.insert(f.first, f.second);
+    return o;
+}
+} // namespace
+
+class TestSession : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void signsInAndAnswersById();
+    void refusesFramesBeforeWelcome();
+    void contactsAndPresenceBetweenSessions();
+    void rateLimitsOnTheLocalClock();
+    void cleanCloseEndsPresenceAtOnce();
+
+private:
+    std::unique_ptr<Peer> signedIn(const QString &user, bool create = true);
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<AccountStore> m_accounts;
+    std::unique_ptr<MessageStore> m_messages;
+    std::unique_ptr<EmbeddedPresenceStore> m_presence;
+    std::unique_ptr<EmbeddedEventBus> m_bus;
+    std::unique_ptr<PresenceHub> m_hub;
+    std::unique_ptr<SessionRegistry> m_registry;
+    int m_run = 0;
+};
+
+void TestSession::initTestCase()
+{
+    QVERIFY(PasswordHasher::initialize());
+}
+
+void TestSession::init()
+{
+    QString error;
+    const QString db = m_dir.filePath(QStringLiteral("run%1.sqlite").arg(++m_run));
+    m_accounts = std::make_unique<AccountStore>();
+    m_messages = std::make_unique<MessageStore>();
+    QVERIFY2(m_accounts->open(db, &error) && m_messages->open(db, &error), qPrintable(error));
+    m_presence = std::make_unique<EmbeddedPresenceStore>(1000);
+    m_presence->start();
+    m_bus = std::make_unique<EmbeddedEventBus>();
+    m_hub = std::make_unique<PresenceHub>(m_presence.get());
+    SessionSettings settings;
+    settings.serverId = QStringLiteral("gw-test");
+    settings.authTimeoutMs = 2000;
+    m_registry = std::make_unique<SessionRegistry>(
+        SessionServices{m_accounts.get(), m_messages.get(), m_presence.get(), m_hub.get(), m_bus.get()}, settings);
+}
+
+void TestSession::cleanup()
+{
+    m_registry.reset();
+    m_hub.reset();
+    m_bus.reset();
+    m_presence.reset();
+    m_messages.reset();
+    m_accounts.reset();
+}
+
+std::unique_ptr<Peer> TestSession::signedIn(const QString &user, bool create)
+{
+    auto peer = std::make_unique<Peer>(*m_registry);
+    peer->send(frame(create ? "register" : "hello",
+                     {{QStringLiteral("user"), user}, {QStringLiteral("password"), kPassword}}));
+    if (!peer->waitForType(QStringLiteral("welcome"), 10000) || !peer->waitForType(QStringLiteral("contacts")))
+        return nullptr;
+    return peer;
+}
+
+void TestSession::signsInAndAnswersById()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    QVERIFY(alice);
+    QCOMPARE(m_registry->connectionCount(), 1);
+    alice->send(frame("heartbeat", {{QStringLiteral("id"), 7}}));
+    const auto ack = alice->waitForType(QStringLiteral("heartbeat_ack"));
+    QVERIFY(ack);
+    QCOMPARE(ack->value(QStringLiteral("id")).toInt(), 7);
+    alice->sendRaw(R"({"type":"heartbeat"})");
+    QVERIFY(!alice->waitForType(QStringLiteral("heartbeat_ack"))->contains(QStringLiteral("id")));
+    alice->send(frame("query", {{QStringLiteral("id"), QStringLiteral("q")}, {QStringLiteral("users"), QJsonArray{QStringLiteral("alice"), QStringLiteral("eve")}}}));
+    const auto presence = alice->waitForType(QStringLiteral("presence"));
+    QVERIFY(presence);
+    const QJsonArray users = presence->value(QStringLiteral("users")).toArray();
+    QCOMPARE(users.at(0).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("online"));
+    QCOMPARE(users.at(1).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("unknown"));
+}
+
+void TestSession::refusesFramesBeforeWelcome()
+{
+    Peer peer(*m_registry);
+    peer.send(frame("query", {{QStringLiteral("id"), 1}, {QStringLiteral("users"), QJsonArray{}}}));
+    const auto error = peer.waitForType(QStringLiteral("error"));
+    QVERIFY(error);
+    QCOMPARE(error->value(QStringLiteral("code")).toString(), QStringLiteral("not_authenticated"));
+    QCOMPARE(error->value(QStringLiteral("id")).toInt(), 1);
+    QCOMPARE(peer.closeCode(), 4001);
+    QTRY_COMPARE(m_registry->connectionCount(), 0); // the session deletes itself once closed
+}
+
+void TestSession::contactsAndPresenceBetweenSessions()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    auto bob = signedIn(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    alice->send(frame("contact_add", {{QStringLiteral("id"), 1}, {QStringLiteral("user"), QStringLiteral("bob")}}));
+    QVERIFY(alice->waitForType(QStringLiteral("ok")));
+    QVERIFY(bob->waitForType(QStringLiteral("contact_request")));
+    // accept and query back to back: in effect when ok is sent.
+    bob->send(frame("contact_accept", {{QStringLiteral("id"), 2}, {QStringLiteral("user"), QStringLiteral("alice")}}));
+    bob->send(frame("query", {{QStringLiteral("id"), 3}, {QStringLiteral("users"), QJsonArray{QStringLiteral("alice")}}}));
+    QVERIFY(bob->waitForType(QStringLiteral("ok")));
+    const auto seen = bob->waitFor([](const QJsonObject &o) { return o.value(QStringLiteral("id")).toInt() == 3; });
+    QVERIFY(seen);
+    QCOMPARE(seen->value(QStringLiteral("users")).toArray().at(0).toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("online"));
+
+    // alice goes idle: bob is told.
+    QVERIFY(alice->waitFor([](const QJsonObject &o) {
+        return o.value(QStringLiteral("type")).toString() == QLatin1String("contacts") &&
+               !o.value(QStringLiteral("contacts")).toArray().isEmpty();
+    }));
+    alice->send(frame("heartbeat", {{QStringLiteral("status"), QStringLiteral("idle")}}));
+    const auto idle = bob->waitFor([](const QJsonObject &o) {
+        return o.value(QStringLiteral("type")).toString() == QLatin1String("presence") &&
+               o.value(QStringLiteral("users")).toArray().at(0).toObject().value(QStringLiteral("status")).toString() ==
+                   QLatin1String("idle");
+    });
+    QVERIFY(idle);
+
+    // A message reaches bob live, with its mid.
+    alice->send(frame("send", {{QStringLiteral("to"), QStringLiteral("bob")},
+                               {QStringLiteral("cid"), QStringLiteral("c1")},
+                               {QStringLiteral("body"), QStringLiteral("hi")}}));
+    const auto sent = alice->waitForType(QStringLiteral("sent"));
+    QVERIFY(sent);
+    const auto message = bob->waitForType(QStringLiteral("message"));
+    QVERIFY(message);
+    QCOMPARE(message->value(QStringLiteral("mid")), sent->value(QStringLiteral("mid")));
+    QCOMPARE(message->value(QStringLiteral("body")).toString(), QStringLiteral("hi"));
+}
+
+void TestSession::rateLimitsOnTheLocalClock()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    QVERIFY(alice);
+    // The request bucket holds 40; the 41st request within the same moment is refused.
+    for (int i = 0; i < 41; ++i)
+        alice->send(frame("query", {{QStringLiteral("id"), i}, {QStringLiteral("users"), QJsonArray{}}}));
+    const auto limited = alice->waitFor([](const QJsonObject &o) {
+        return o.value(QStringLiteral("code")).toString() == QLatin1String("rate_limited");
+    });
+    QVERIFY(limited);
+    // Heartbeats draw from no request bucket.
+    alice->send(frame("heartbeat"));
+    QVERIFY(alice->waitForType(QStringLiteral("heartbeat_ack")));
+    QCOMPARE(alice->closeCode(), -1);
+}
+
+void TestSession::cleanCloseEndsPresenceAtOnce()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    QVERIFY(alice);
+    bool fetched = false;
+    QString status;
+    alice->closeCleanly();
+    m_presence->fetch({QStringLiteral("alice")}, [&](bool ok, const QList<PresenceEntry> &entries) {
+        fetched = ok;
+        status = statusName(entries.value(0).presence.status);
+    });
+    QTRY_VERIFY(fetched);
+    QCOMPARE(status, QStringLiteral("offline"));
+    QTRY_COMPARE(m_registry->connectionCount(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestSession)
+#include "TestSession.moc"
