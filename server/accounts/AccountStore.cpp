@@ -2,14 +2,23 @@
 
 #include "accounts/PasswordHasher.h"
 #include "sql/SqlRetry.h"
+#include "sql/SqlTransaction.h"
 
 #include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlQuery>
 
-Q_LOGGING_CATEGORY(lcStore, "presently.store")
+Q_LOGGING_CATEGORY(lcAccounts, "presently.accounts")
 
 namespace presently {
+
+namespace {
+StoreError failure(const char *what, const QString &detail)
+{
+    qCWarning(lcAccounts) << what << "failed:" << detail;
+    return {QStringLiteral("%1: %2").arg(QLatin1String(what), detail)};
+}
+} // namespace
 
 AccountStore::AccountStore()
     : m_connection(QStringLiteral("accounts"))
@@ -20,233 +29,264 @@ AccountStore::~AccountStore() = default;
 
 bool AccountStore::open(const QString &path, QString *error)
 {
-    return m_connection.open(
-        path,
-        {QStringLiteral("CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, password_hash TEXT "
-                        "NOT NULL, mode TEXT NOT NULL DEFAULT 'auto', status_text TEXT NOT NULL "
-                        "DEFAULT '', created_ms INTEGER NOT NULL)"),
-         QStringLiteral("CREATE TABLE IF NOT EXISTS tokens(digest TEXT PRIMARY KEY, user TEXT NOT "
-                        "NULL, last_used_ms INTEGER NOT NULL)"),
-         QStringLiteral("CREATE TABLE IF NOT EXISTS contacts(user TEXT NOT NULL, contact TEXT NOT "
-                        "NULL, since_ms INTEGER NOT NULL, PRIMARY KEY(user, contact))"),
-         QStringLiteral("CREATE TABLE IF NOT EXISTS contact_requests(from_user TEXT NOT NULL, "
-                        "to_user TEXT NOT NULL, ts_ms INTEGER NOT NULL, PRIMARY KEY(from_user, "
-                        "to_user))"),
-         QStringLiteral("CREATE INDEX IF NOT EXISTS contact_requests_to ON contact_requests(to_user)")},
-        error);
+    // Step 1 is the schema as it was before versions: a database from then upgrades in place.
+    const QList<SchemaStep> schema = {
+        {1,
+         {QStringLiteral("CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, password_hash TEXT "
+                         "NOT NULL, mode TEXT NOT NULL DEFAULT 'auto', status_text TEXT NOT NULL "
+                         "DEFAULT '', created_ms INTEGER NOT NULL)"),
+          QStringLiteral("CREATE TABLE IF NOT EXISTS tokens(digest TEXT PRIMARY KEY, user TEXT NOT "
+                         "NULL, last_used_ms INTEGER NOT NULL)"),
+          QStringLiteral("CREATE TABLE IF NOT EXISTS contacts(user TEXT NOT NULL, contact TEXT NOT "
+                         "NULL, since_ms INTEGER NOT NULL, PRIMARY KEY(user, contact))"),
+          QStringLiteral("CREATE TABLE IF NOT EXISTS contact_requests(from_user TEXT NOT NULL, "
+                         "to_user TEXT NOT NULL, ts_ms INTEGER NOT NULL, PRIMARY KEY(from_user, "
+                         "to_user))"),
+          QStringLiteral("CREATE INDEX IF NOT EXISTS contact_requests_to ON contact_requests(to_user)")}},
+    };
+    return m_connection.open(path, QStringLiteral("accounts"), schema, error);
 }
 
-bool AccountStore::exec(const QString &sql, const QVariantList &bind)
+StoreResult<int> AccountStore::exec(const QString &sql, const QVariantList &bind)
 {
     QSqlQuery &q = m_connection.statement(sql);
-    m_failed = !SqlRetry::exec(q, sql, bind);
-    if (m_failed)
-        qCWarning(lcStore) << "statement failed:" << q.lastError().text();
+    const bool ok = SqlRetry::exec(q, sql, bind);
+    const int affected = ok ? q.numRowsAffected() : 0;
+    const QString error = ok ? QString() : q.lastError().text();
     q.finish();
-    return !m_failed;
+    if (!ok)
+        return failure("statement", error);
+    return affected;
 }
 
-QStringList AccountStore::column(const QString &sql, const QVariantList &bind)
+StoreResult<QStringList> AccountStore::column(const QString &sql, const QVariantList &bind)
 {
     QSqlQuery &q = m_connection.statement(sql);
-    QStringList out;
-    m_failed = !SqlRetry::exec(q, sql, bind);
-    if (m_failed) {
-        qCWarning(lcStore) << "query failed:" << q.lastError().text();
+    if (!SqlRetry::exec(q, sql, bind)) {
+        const QString error = q.lastError().text();
         q.finish();
-        return out;
+        return failure("query", error);
     }
+    QStringList out;
     while (q.next())
         out.append(q.value(0).toString());
     q.finish();
     return out;
 }
 
-AccountStore::CreateResult AccountStore::createUser(const QString &user, const QByteArray &hash, qint64 nowMs)
+StoreResult<bool> AccountStore::anyRow(const QString &sql, const QVariantList &bind)
 {
-    QSqlQuery q(m_db);
-    m_failed = !SqlRetry::exec(
-        q, QStringLiteral("INSERT INTO users(name, password_hash, created_ms) VALUES(?, ?, ?) ON CONFLICT DO NOTHING"),
+    const StoreResult<QStringList> rows = column(sql, bind);
+    if (!rows)
+        return rows.error();
+    return !rows->isEmpty();
+}
+
+StoreResult<AccountStore::CreateResult> AccountStore::createUser(const QString &user, const QByteArray &hash,
+                                                                 qint64 nowMs)
+{
+    const StoreResult<int> inserted = exec(
+        QStringLiteral("INSERT INTO users(name, password_hash, created_ms) VALUES(?, ?, ?) ON CONFLICT DO NOTHING"),
         {user, QString::fromLatin1(hash), nowMs});
-    if (m_failed) {
-        qCWarning(lcStore) << "create user failed:" << q.lastError().text();
-        return CreateResult::Failed;
-    }
-    return q.numRowsAffected() == 1 ? CreateResult::Created : CreateResult::Exists;
+    if (!inserted)
+        return inserted.error();
+    return *inserted == 1 ? CreateResult::Created : CreateResult::Exists;
 }
 
-std::optional<QByteArray> AccountStore::passwordHash(const QString &user)
+StoreResult<std::optional<QByteArray>> AccountStore::passwordHash(const QString &user)
 {
-    const QStringList hash = column(QStringLiteral("SELECT password_hash FROM users WHERE name = ?"), {user});
-    if (hash.isEmpty())
-        return std::nullopt;
-    return hash.first().toLatin1();
+    const StoreResult<QStringList> hash =
+        column(QStringLiteral("SELECT password_hash FROM users WHERE name = ?"), {user});
+    if (!hash)
+        return hash.error();
+    if (hash->isEmpty())
+        return std::optional<QByteArray>();
+    return std::optional<QByteArray>(hash->first().toLatin1());
 }
 
-bool AccountStore::userExists(const QString &user)
+StoreResult<bool> AccountStore::userExists(const QString &user)
 {
-    return !column(QStringLiteral("SELECT 1 FROM users WHERE name = ?"), {user}).isEmpty();
+    return anyRow(QStringLiteral("SELECT 1 FROM users WHERE name = ?"), {user});
 }
 
-QString AccountStore::issueToken(const QString &user, qint64 nowMs)
+StoreResult<QString> AccountStore::issueToken(const QString &user, qint64 nowMs)
 {
     const QString token = PasswordHasher::newToken();
-    if (!exec(QStringLiteral("INSERT INTO tokens(digest, user, last_used_ms) VALUES(?, ?, ?)"),
-              {PasswordHasher::tokenDigest(token), user, nowMs})) {
-        return {};
-    }
+    const StoreResult<int> stored = exec(QStringLiteral("INSERT INTO tokens(digest, user, last_used_ms) VALUES(?, ?, ?)"),
+                                         {PasswordHasher::tokenDigest(token), user, nowMs});
+    if (!stored)
+        return stored.error();
     return token;
 }
 
-std::optional<QString> AccountStore::userForToken(const QString &token, qint64 nowMs)
+StoreResult<std::optional<QString>> AccountStore::userForToken(const QString &token, qint64 nowMs)
 {
     const QString digest = PasswordHasher::tokenDigest(token);
     QSqlQuery q(m_db);
-    m_failed = !SqlRetry::exec(q, QStringLiteral("SELECT user, last_used_ms FROM tokens WHERE digest = ?"), {digest});
-    if (m_failed || !q.next())
-        return std::nullopt;
+    if (!SqlRetry::exec(q, QStringLiteral("SELECT user, last_used_ms FROM tokens WHERE digest = ?"), {digest}))
+        return failure("token lookup", q.lastError().text());
+    if (!q.next())
+        return std::optional<QString>();
     const QString user = q.value(0).toString();
-    if (nowMs - q.value(1).toLongLong() > kTokenLifetimeMs) {
+    const qint64 lastUsed = q.value(1).toLongLong();
+    if (nowMs - lastUsed > kTokenLifetimeMs) {
         exec(QStringLiteral("DELETE FROM tokens WHERE digest = ?"), {digest});
-        return std::nullopt;
+        return std::optional<QString>();
     }
     // The lifetime is 30 days: an hour's precision is plenty, and spares a synchronous write per
     // sign-in when thousands of clients reconnect at once.
-    if (nowMs - q.value(1).toLongLong() > kTokenTouchIntervalMs)
+    if (nowMs - lastUsed > kTokenTouchIntervalMs)
         exec(QStringLiteral("UPDATE tokens SET last_used_ms = ? WHERE digest = ?"), {nowMs, digest});
-    return user;
+    return std::optional<QString>(user);
 }
 
-void AccountStore::revokeToken(const QString &token)
+StoreResult<void> AccountStore::revokeToken(const QString &token)
 {
-    exec(QStringLiteral("DELETE FROM tokens WHERE digest = ?"), {PasswordHasher::tokenDigest(token)});
+    const StoreResult<int> deleted =
+        exec(QStringLiteral("DELETE FROM tokens WHERE digest = ?"), {PasswordHasher::tokenDigest(token)});
+    if (!deleted)
+        return deleted.error();
+    return {};
 }
 
-StoredStatus AccountStore::status(const QString &user)
+StoreResult<StoredStatus> AccountStore::status(const QString &user)
 {
-    StoredStatus status;
     QSqlQuery q(m_db);
-    m_failed = !SqlRetry::exec(q, QStringLiteral("SELECT mode, status_text FROM users WHERE name = ?"), {user});
-    if (!m_failed && q.next()) {
+    if (!SqlRetry::exec(q, QStringLiteral("SELECT mode, status_text FROM users WHERE name = ?"), {user}))
+        return failure("status", q.lastError().text());
+    StoredStatus status;
+    if (q.next()) {
         status.mode = modeFromName(q.value(0).toString()).value_or(Mode::Auto);
         status.text = q.value(1).toString();
     }
     return status;
 }
 
-bool AccountStore::setStatus(const QString &user, std::optional<Mode> mode, const std::optional<QString> &text)
+StoreResult<void> AccountStore::setStatus(const QString &user, std::optional<Mode> mode,
+                                          const std::optional<QString> &text)
 {
-    if (mode && !exec(QStringLiteral("UPDATE users SET mode = ? WHERE name = ?"), {modeName(*mode), user}))
-        return false;
-    if (text && !exec(QStringLiteral("UPDATE users SET status_text = ? WHERE name = ?"), {*text, user}))
-        return false;
-    return true;
+    if (mode) {
+        const StoreResult<int> set = exec(QStringLiteral("UPDATE users SET mode = ? WHERE name = ?"), {modeName(*mode), user});
+        if (!set)
+            return set.error();
+    }
+    if (text) {
+        const StoreResult<int> set = exec(QStringLiteral("UPDATE users SET status_text = ? WHERE name = ?"), {*text, user});
+        if (!set)
+            return set.error();
+    }
+    return {};
 }
 
-QStringList AccountStore::contacts(const QString &user)
+StoreResult<QStringList> AccountStore::contacts(const QString &user)
 {
     return column(QStringLiteral("SELECT contact FROM contacts WHERE user = ? ORDER BY contact"), {user});
 }
 
-QStringList AccountStore::requestsTo(const QString &user)
+StoreResult<QStringList> AccountStore::requestsTo(const QString &user)
 {
     return column(QStringLiteral("SELECT from_user FROM contact_requests WHERE to_user = ? ORDER BY from_user"),
                   {user});
 }
 
-QStringList AccountStore::requestsFrom(const QString &user)
+StoreResult<QStringList> AccountStore::requestsFrom(const QString &user)
 {
     return column(QStringLiteral("SELECT to_user FROM contact_requests WHERE from_user = ? ORDER BY to_user"), {user});
 }
 
-bool AccountStore::areContacts(const QString &a, const QString &b)
+StoreResult<bool> AccountStore::areContacts(const QString &a, const QString &b)
 {
-    return !column(QStringLiteral("SELECT 1 FROM contacts WHERE user = ? AND contact = ?"), {a, b}).isEmpty();
+    return anyRow(QStringLiteral("SELECT 1 FROM contacts WHERE user = ? AND contact = ?"), {a, b});
 }
 
-bool AccountStore::connect(const QString &a, const QString &b, qint64 nowMs)
+StoreResult<ContactChange> AccountStore::connect(const QString &a, const QString &b, qint64 nowMs)
 {
-    if (!m_db.transaction()) {
-        m_failed = true;
-        return false;
+    SqlTransaction transaction(m_db);
+    if (!transaction.begun())
+        return failure("connecting contacts", transaction.error());
+    const QString link = QStringLiteral("INSERT OR IGNORE INTO contacts(user, contact, since_ms) VALUES(?, ?, ?)");
+    if (!exec(link, {a, b, nowMs}) || !exec(link, {b, a, nowMs}) ||
+        !exec(QStringLiteral("DELETE FROM contact_requests WHERE (from_user = ? AND to_user = ?) OR "
+                             "(from_user = ? AND to_user = ?)"),
+              {a, b, b, a}) ||
+        !transaction.commit()) {
+        return failure("connecting contacts", transaction.error());
     }
-    const bool ok = exec(QStringLiteral("INSERT OR IGNORE INTO contacts(user, contact, since_ms) VALUES(?, ?, ?)"),
-                         {a, b, nowMs}) &&
-                    exec(QStringLiteral("INSERT OR IGNORE INTO contacts(user, contact, since_ms) VALUES(?, ?, ?)"),
-                         {b, a, nowMs}) &&
-                    exec(QStringLiteral("DELETE FROM contact_requests WHERE (from_user = ? AND to_user = ?) OR "
-                                        "(from_user = ? AND to_user = ?)"),
-                         {a, b, b, a});
-    if (!ok || !m_db.commit()) {
-        m_db.rollback();
-        m_failed = true;
-        return false;
-    }
-    return true;
+    return ContactChange::Connected;
 }
 
-ContactChange AccountStore::addContact(const QString &from, const QString &to, qint64 nowMs)
+StoreResult<ContactChange> AccountStore::addContact(const QString &from, const QString &to, qint64 nowMs)
 {
-    if (!userExists(to))
-        return m_failed ? ContactChange::Failed : ContactChange::NotFound;
-    if (areContacts(from, to))
+    const StoreResult<bool> exists = userExists(to);
+    if (!exists)
+        return exists.error();
+    if (!*exists)
+        return ContactChange::NotFound;
+    const StoreResult<bool> already = areContacts(from, to);
+    if (!already)
+        return already.error();
+    if (*already)
         return ContactChange::Unchanged;
     const auto theyAsked = [&] {
-        return !column(QStringLiteral("SELECT 1 FROM contact_requests WHERE from_user = ? AND to_user = ?"), {to, from})
-                    .isEmpty();
+        return anyRow(QStringLiteral("SELECT 1 FROM contact_requests WHERE from_user = ? AND to_user = ?"), {to, from});
     };
-    if (theyAsked())
-        return connect(from, to, nowMs) ? ContactChange::Connected : ContactChange::Failed;
-    QSqlQuery q(m_db);
-    m_failed = !SqlRetry::exec(
-        q, QStringLiteral("INSERT OR IGNORE INTO contact_requests(from_user, to_user, ts_ms) VALUES(?, ?, ?)"),
-        {from, to, nowMs});
-    if (m_failed)
-        return ContactChange::Failed;
+    StoreResult<bool> asked = theyAsked();
+    if (!asked)
+        return asked.error();
+    if (*asked)
+        return connect(from, to, nowMs);
+    const StoreResult<int> inserted =
+        exec(QStringLiteral("INSERT OR IGNORE INTO contact_requests(from_user, to_user, ts_ms) VALUES(?, ?, ?)"),
+             {from, to, nowMs});
+    if (!inserted)
+        return inserted.error();
     // Two gateways may each take one side's request at once, both finding no request from the
     // other: writes are serialised, so whoever inserted second sees the other's now.
-    if (theyAsked())
-        return connect(from, to, nowMs) ? ContactChange::Connected : ContactChange::Failed;
-    return q.numRowsAffected() == 1 ? ContactChange::Requested : ContactChange::Unchanged;
-}
-
-ContactChange AccountStore::acceptContact(const QString &user, const QString &from, qint64 nowMs)
-{
-    if (areContacts(user, from))
-        return ContactChange::Unchanged;
-    const bool asked = !column(QStringLiteral("SELECT 1 FROM contact_requests WHERE from_user = ? "
-                                              "AND to_user = ?"),
-                               {from, user})
-                            .isEmpty();
+    asked = theyAsked();
     if (!asked)
-        return m_failed ? ContactChange::Failed : ContactChange::NotFound;
-    return connect(user, from, nowMs) ? ContactChange::Connected : ContactChange::Failed;
+        return asked.error();
+    if (*asked)
+        return connect(from, to, nowMs);
+    return *inserted == 1 ? ContactChange::Requested : ContactChange::Unchanged;
 }
 
-ContactChange AccountStore::removeContact(const QString &user, const QString &other)
+StoreResult<ContactChange> AccountStore::acceptContact(const QString &user, const QString &from, qint64 nowMs)
 {
-    if (!userExists(other))
-        return m_failed ? ContactChange::Failed : ContactChange::NotFound;
-    if (!m_db.transaction())
-        return ContactChange::Failed;
-    QSqlQuery q(m_db);
-    bool ok = SqlRetry::exec(
-        q, QStringLiteral("DELETE FROM contacts WHERE (user = ? AND contact = ?) OR (user = ? AND contact = ?)"),
+    const StoreResult<bool> already = areContacts(user, from);
+    if (!already)
+        return already.error();
+    if (*already)
+        return ContactChange::Unchanged;
+    const StoreResult<bool> asked =
+        anyRow(QStringLiteral("SELECT 1 FROM contact_requests WHERE from_user = ? AND to_user = ?"), {from, user});
+    if (!asked)
+        return asked.error();
+    if (!*asked)
+        return ContactChange::NotFound;
+    return connect(user, from, nowMs);
+}
+
+StoreResult<ContactChange> AccountStore::removeContact(const QString &user, const QString &other)
+{
+    const StoreResult<bool> exists = userExists(other);
+    if (!exists)
+        return exists.error();
+    if (!*exists)
+        return ContactChange::NotFound;
+    SqlTransaction transaction(m_db);
+    if (!transaction.begun())
+        return failure("removing a contact", transaction.error());
+    const StoreResult<int> contacts = exec(
+        QStringLiteral("DELETE FROM contacts WHERE (user = ? AND contact = ?) OR (user = ? AND contact = ?)"),
         {user, other, other, user});
-    int changed = ok ? q.numRowsAffected() : 0;
-    QSqlQuery r(m_db);
-    ok = ok && SqlRetry::exec(r,
-                              QStringLiteral("DELETE FROM contact_requests WHERE (from_user = ? AND to_user = ?) "
-                                             "OR (from_user = ? AND to_user = ?)"),
-                              {user, other, other, user});
-    changed += ok ? r.numRowsAffected() : 0;
-    if (!ok || !m_db.commit()) {
-        m_db.rollback();
-        m_failed = true;
-        return ContactChange::Failed;
-    }
-    m_failed = false;
-    return changed > 0 ? ContactChange::Removed : ContactChange::Unchanged;
+    const StoreResult<int> requests =
+        contacts ? exec(QStringLiteral("DELETE FROM contact_requests WHERE (from_user = ? AND to_user = ?) "
+                                       "OR (from_user = ? AND to_user = ?)"),
+                        {user, other, other, user})
+                 : contacts;
+    if (!requests || !transaction.commit())
+        return failure("removing a contact", requests ? transaction.error() : requests.error().message);
+    return *contacts + *requests > 0 ? ContactChange::Removed : ContactChange::Unchanged;
 }
 
 } // namespace presently

@@ -40,7 +40,11 @@ bool Server::start(QString *error)
         m_presence = new EmbeddedPresenceStore(m_config.presenceTtlMs, this);
         m_bus = new EmbeddedEventBus(this);
     }
-    m_presence->setStatusLookup([accounts = m_accounts.get()](const QString &user) { return accounts->status(user); });
+    m_presence->setStatusLookup([accounts = m_accounts.get()](const QString &user) {
+        // Re-asserting after a Redis outage: if SQL fails too, the default mode (logged by the store).
+        const StoreResult<StoredStatus> status = accounts->status(user);
+        return status ? *status : StoredStatus{};
+    });
     m_presence->start();
     m_hub = new PresenceHub(m_presence, this);
 

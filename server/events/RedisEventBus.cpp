@@ -8,7 +8,7 @@
 #include <QPointer>
 #include <utility>
 
-Q_DECLARE_LOGGING_CATEGORY(lcRedis)
+Q_LOGGING_CATEGORY(lcEvents, "presently.events")
 
 namespace presently {
 
@@ -56,7 +56,7 @@ void RedisEventBus::send(const Publish &publish, bool repeatIfLost)
     const quint64 number = ++m_nextPublish;
     m_unanswered.insert(number, publish);
     if (m_unanswered.size() > kMaxUnanswered) {
-        qCWarning(lcRedis) << "Redis is away and" << kMaxUnanswered << "events wait for it; dropping the oldest";
+        qCWarning(lcEvents) << "Redis is away and" << kMaxUnanswered << "events wait for it; dropping the oldest";
         m_unanswered.erase(m_unanswered.begin());
     }
     m_commands->command({"PUBLISH", publish.channel, publish.payload},

@@ -1,17 +1,24 @@
 #include "messages/MessageStore.h"
 
 #include "sql/SqlRetry.h"
+#include "sql/SqlTransaction.h"
 
 #include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlQuery>
 
-Q_DECLARE_LOGGING_CATEGORY(lcStore)
+Q_LOGGING_CATEGORY(lcMessages, "presently.messages")
 
 namespace presently {
 
 namespace {
 constexpr const char *kColumns = "mid, cid, sender, recipient, body, ts_ms, sender_session";
+
+StoreError failure(const char *what, const QString &detail)
+{
+    qCWarning(lcMessages) << what << "failed:" << detail;
+    return {QStringLiteral("%1: %2").arg(QLatin1String(what), detail)};
+}
 
 StoredMessage fromRow(const QSqlQuery &q)
 {
@@ -43,26 +50,34 @@ MessageStore::~MessageStore()
 
 bool MessageStore::open(const QString &path, QString *error)
 {
-    return m_connection.open(
-        path,
-        {QStringLiteral("CREATE TABLE IF NOT EXISTS messages(mid INTEGER PRIMARY KEY AUTOINCREMENT, "
-                        "cid TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT NOT NULL, body TEXT "
-                        "NOT NULL, ts_ms INTEGER NOT NULL, sender_session TEXT NOT NULL DEFAULT '', "
-                        "UNIQUE(sender, cid))"),
-         QStringLiteral("CREATE INDEX IF NOT EXISTS messages_sender ON messages(sender, mid)"),
-         QStringLiteral("CREATE INDEX IF NOT EXISTS messages_recipient ON messages(recipient, mid)"),
-         QStringLiteral("CREATE TABLE IF NOT EXISTS read_marks(user TEXT NOT NULL, peer TEXT NOT NULL, "
-                        "mid INTEGER NOT NULL, PRIMARY KEY(user, peer))")},
-        error, 0 /* gateways sharing the file wait for each other's commits in SqlRetry's fine steps */);
+    // Step 1 is the schema as it was before versions: a database from then upgrades in place.
+    const QList<SchemaStep> schema = {
+        {1,
+         {QStringLiteral("CREATE TABLE IF NOT EXISTS messages(mid INTEGER PRIMARY KEY AUTOINCREMENT, "
+                         "cid TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT NOT NULL, body TEXT "
+                         "NOT NULL, ts_ms INTEGER NOT NULL, sender_session TEXT NOT NULL DEFAULT '', "
+                         "UNIQUE(sender, cid))"),
+          QStringLiteral("CREATE INDEX IF NOT EXISTS messages_sender ON messages(sender, mid)"),
+          QStringLiteral("CREATE INDEX IF NOT EXISTS messages_recipient ON messages(recipient, mid)"),
+          QStringLiteral("CREATE TABLE IF NOT EXISTS read_marks(user TEXT NOT NULL, peer TEXT NOT NULL, "
+                         "mid INTEGER NOT NULL, PRIMARY KEY(user, peer))")}},
+    };
+    return m_connection.open(path, QStringLiteral("messages"), schema, error,
+                             0 /* gateways sharing the file wait for each other's commits in SqlRetry's fine steps */);
 }
 
-std::optional<StoredMessage> MessageStore::findByCid(const QString &sender, const QString &cid)
+StoreResult<std::optional<StoredMessage>> MessageStore::findByCid(const QString &sender, const QString &cid)
 {
     static const QString sql =
         QStringLiteral("SELECT %1 FROM messages WHERE sender = ? AND cid = ?").arg(QLatin1String(kColumns));
     QSqlQuery &q = m_connection.statement(sql);
+    if (!SqlRetry::exec(q, sql, {sender, cid})) {
+        const QString error = q.lastError().text();
+        q.finish();
+        return failure("finding a cid", error);
+    }
     std::optional<StoredMessage> found;
-    if (SqlRetry::exec(q, sql, {sender, cid}) && q.next())
+    if (q.next())
         found = fromRow(q);
     q.finish();
     return found;
@@ -90,21 +105,17 @@ void MessageStore::commitPending()
     if (batch.empty())
         return;
     std::vector<SendResult> results(batch.size());
-    // IMMEDIATE: take the write lock up front (waiting for another gateway's commit) rather than
-    // fail halfway through the batch.
-    QSqlQuery q(m_db);
-    bool committed = SqlRetry::exec(q, QStringLiteral("BEGIN IMMEDIATE"));
-    if (committed) {
-        for (size_t i = 0; i < batch.size(); ++i)
-            results[i] = insert(batch[i].message);
-        // Committed (synchronous=FULL) when this returns: only then may senders hear `sent`.
-        committed = SqlRetry::exec(q, QStringLiteral("COMMIT"));
-        if (!committed) {
-            qCWarning(lcStore) << "committing" << batch.size() << "messages failed:" << q.lastError().text();
-            SqlRetry::exec(q, QStringLiteral("ROLLBACK"));
+    bool committed = false;
+    {
+        SqlTransaction transaction(m_db);
+        if (transaction.begun()) {
+            for (size_t i = 0; i < batch.size(); ++i)
+                results[i] = insert(batch[i].message);
+            // Committed (synchronous=FULL) when this returns: only then may senders hear `sent`.
+            committed = transaction.commit();
         }
-    } else {
-        qCWarning(lcStore) << "storing messages failed:" << q.lastError().text();
+        if (!committed)
+            failure("storing messages", transaction.error());
     }
     for (size_t i = 0; i < batch.size(); ++i)
         batch[i].done(committed ? results[i] : SendResult{});
@@ -119,7 +130,7 @@ MessageStore::SendResult MessageStore::insert(const StoredMessage &message)
     QSqlQuery &q = m_connection.statement(sql);
     if (!SqlRetry::exec(q, sql,
                         {message.cid, message.from, message.to, message.body, message.ts, message.senderSession})) {
-        qCWarning(lcStore) << "storing a message failed:" << q.lastError().text();
+        failure("storing a message", q.lastError().text());
         q.finish();
         return result;
     }
@@ -133,20 +144,20 @@ MessageStore::SendResult MessageStore::insert(const StoredMessage &message)
         return result;
     }
     // A resend of a cid already stored (maybe earlier in this batch): the original answers.
-    const std::optional<StoredMessage> original = findByCid(message.from, message.cid);
-    result.ok = original.has_value();
-    if (original)
-        result.message = *original;
+    const StoreResult<std::optional<StoredMessage>> original = findByCid(message.from, message.cid);
+    result.ok = original && original->has_value();
+    if (result.ok)
+        result.message = **original;
     return result;
 }
 
-std::optional<MessagePage> MessageStore::page(const QString &sql, const QVariantList &bind, int limit)
+StoreResult<MessagePage> MessageStore::page(const QString &sql, const QVariantList &bind, int limit)
 {
     QSqlQuery &q = m_connection.statement(sql);
     if (!SqlRetry::exec(q, sql, bind)) {
-        qCWarning(lcStore) << "reading messages failed:" << q.lastError().text();
+        const QString error = q.lastError().text();
         q.finish();
-        return std::nullopt;
+        return failure("reading messages", error);
     }
     MessagePage page;
     while (q.next()) {
@@ -160,7 +171,7 @@ std::optional<MessagePage> MessageStore::page(const QString &sql, const QVariant
     return page;
 }
 
-std::optional<MessagePage> MessageStore::forUser(const QString &user, qint64 after, qint64 upTo, int limit)
+StoreResult<MessagePage> MessageStore::forUser(const QString &user, qint64 after, qint64 upTo, int limit)
 {
     static const QString sql = QStringLiteral("SELECT %1 FROM messages WHERE (sender = ? OR recipient = ?) AND mid > ? "
                                               "AND mid <= ? ORDER BY mid LIMIT ?")
@@ -168,29 +179,31 @@ std::optional<MessagePage> MessageStore::forUser(const QString &user, qint64 aft
     return page(sql, {user, user, after, upTo, limit + 1}, limit);
 }
 
-std::optional<MessagePage> MessageStore::conversation(const QString &user, const QString &peer, qint64 before,
-                                                      int limit)
+StoreResult<MessagePage> MessageStore::conversation(const QString &user, const QString &peer, qint64 before,
+                                                    int limit)
 {
     const qint64 bound = before > 0 ? before : std::numeric_limits<qint64>::max();
     static const QString sql = QStringLiteral("SELECT %1 FROM messages WHERE mid < ? AND ((sender = ? AND "
                                               "recipient = ?) OR (sender = ? AND recipient = ?)) ORDER BY mid DESC "
                                               "LIMIT ?")
                                    .arg(QLatin1String(kColumns));
-    std::optional<MessagePage> newestFirst = page(sql, {bound, user, peer, peer, user, limit + 1}, limit);
-    if (newestFirst)
-        std::reverse(newestFirst->messages.begin(), newestFirst->messages.end());
-    return newestFirst;
+    StoreResult<MessagePage> newestFirst = page(sql, {bound, user, peer, peer, user, limit + 1}, limit);
+    if (!newestFirst)
+        return newestFirst;
+    MessagePage oldestFirst = *newestFirst;
+    std::reverse(oldestFirst.messages.begin(), oldestFirst.messages.end());
+    return oldestFirst;
 }
 
-std::optional<qint64> MessageStore::lastMid()
+StoreResult<qint64> MessageStore::lastMid()
 {
     QSqlQuery q(m_db);
     if (!SqlRetry::exec(q, QStringLiteral("SELECT COALESCE(MAX(mid), 0) FROM messages")) || !q.next())
-        return std::nullopt;
+        return failure("reading the last mid", q.lastError().text());
     return q.value(0).toLongLong();
 }
 
-std::optional<bool> MessageStore::markRead(const QString &user, const QString &peer, qint64 mid)
+StoreResult<bool> MessageStore::markRead(const QString &user, const QString &peer, qint64 mid)
 {
     QSqlQuery q(m_db);
     if (!SqlRetry::exec(
@@ -198,18 +211,21 @@ std::optional<bool> MessageStore::markRead(const QString &user, const QString &p
             QStringLiteral("INSERT INTO read_marks(user, peer, mid) VALUES(?, ?, ?) ON CONFLICT(user, peer) "
                            "DO UPDATE SET mid = excluded.mid WHERE excluded.mid > read_marks.mid"),
             {user, peer, mid})) {
-        return std::nullopt;
+        return failure("moving a read mark", q.lastError().text());
     }
     return q.numRowsAffected() == 1;
 }
 
-qint64 MessageStore::readMark(const QString &user, const QString &peer)
+StoreResult<qint64> MessageStore::readMark(const QString &user, const QString &peer)
 {
     static const QString sql = QStringLiteral("SELECT mid FROM read_marks WHERE user = ? AND peer = ?");
     QSqlQuery &q = m_connection.statement(sql);
-    qint64 mark = 0;
-    if (SqlRetry::exec(q, sql, {user, peer}) && q.next())
-        mark = q.value(0).toLongLong();
+    if (!SqlRetry::exec(q, sql, {user, peer})) {
+        const QString error = q.lastError().text();
+        q.finish();
+        return failure("reading a read mark", error);
+    }
+    const qint64 mark = q.next() ? q.value(0).toLongLong() : 0;
     q.finish();
     return mark;
 }

@@ -2,6 +2,7 @@
 
 #include "protocol/ChatMessage.h"
 #include "sql/SqliteConnection.h"
+#include "sql/StoreResult.h"
 
 #include <QList>
 #include <QObject>
@@ -40,7 +41,8 @@ public:
         StoredMessage message;
     };
     using SendCallback = std::function<void(const SendResult &)>;
-    std::optional<StoredMessage> findByCid(const QString &sender, const QString &cid);
+    // Empty: no message of the sender has that cid.
+    StoreResult<std::optional<StoredMessage>> findByCid(const QString &sender, const QString &cid);
     // Stores a message once the event loop is done with what it has ready: every send of that
     // turn goes into one transaction, one commit to disk. `done` runs after the commit (ok) or
     // its failure (not ok), in the order of the sends.
@@ -48,14 +50,14 @@ public:
               const QString &senderSession, qint64 nowMs, SendCallback done);
 
     // Messages to or from `user` with mid in (after, upTo], oldest first, at most `limit`.
-    std::optional<MessagePage> forUser(const QString &user, qint64 after, qint64 upTo, int limit);
+    StoreResult<MessagePage> forUser(const QString &user, qint64 after, qint64 upTo, int limit);
     // The conversation of `user` and `peer` before `before` (0: latest), newest page, oldest first.
-    std::optional<MessagePage> conversation(const QString &user, const QString &peer, qint64 before, int limit);
-    std::optional<qint64> lastMid();
+    StoreResult<MessagePage> conversation(const QString &user, const QString &peer, qint64 before, int limit);
+    StoreResult<qint64> lastMid();
 
     // Moves user's read mark in the conversation with peer forward; true if it moved.
-    std::optional<bool> markRead(const QString &user, const QString &peer, qint64 mid);
-    qint64 readMark(const QString &user, const QString &peer);
+    StoreResult<bool> markRead(const QString &user, const QString &peer, qint64 mid);
+    StoreResult<qint64> readMark(const QString &user, const QString &peer);
 
 private:
     struct PendingSend {
@@ -65,7 +67,7 @@ private:
 
     // Commits the sends gathered so far (send schedules it for the end of the loop's turn).
     void commitPending();
-    std::optional<MessagePage> page(const QString &sql, const QVariantList &bind, int limit);
+    StoreResult<MessagePage> page(const QString &sql, const QVariantList &bind, int limit);
     SendResult insert(const StoredMessage &message);
 
     SqliteConnection m_connection;

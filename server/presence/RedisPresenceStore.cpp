@@ -14,7 +14,7 @@
 #include <algorithm>
 #include <utility>
 
-Q_DECLARE_LOGGING_CATEGORY(lcRedis)
+Q_LOGGING_CATEGORY(lcPresence, "presently.presence")
 
 namespace presently {
 
@@ -103,7 +103,7 @@ void RedisPresenceStore::eval(const RespCommand &command, std::function<void(con
 {
     m_commands->command(command, [callback = std::move(callback)](const RedisReply &reply) {
         if (reply.type == RedisReply::Type::Error)
-            qCWarning(lcRedis) << "script failed:" << reply.string;
+            qCWarning(lcPresence) << "script failed:" << reply.string;
         if (callback)
             callback(reply);
     });
@@ -255,12 +255,12 @@ void RedisPresenceStore::onMessage(const QByteArray &channel, const QByteArray &
         if (it == m_sessions.cend())
             return;
         if (Clock::nowMs() - it->lastFrameMs < m_ttlMs) {
-            qCWarning(lcRedis) << "session" << sessionId << "was claimed in Redis while live here; re-asserting it";
+            qCWarning(lcPresence) << "session" << sessionId << "was claimed in Redis while live here; re-asserting it";
             assertSession(sessionId, *it, m_statusLookup ? m_statusLookup(it->user) : StoredStatus{});
             return;
         }
         m_sessions.remove(sessionId);
-        qCWarning(lcRedis) << "session" << sessionId << "was expired in Redis";
+        qCWarning(lcPresence) << "session" << sessionId << "was expired in Redis";
         Q_EMIT sessionExpired(sessionId);
     }
 }
@@ -320,7 +320,7 @@ void RedisPresenceStore::tick(bool sweep)
         const bool leaseLost = m_leaseHeld && reply.elements.at(1).toInteger() == 0;
         m_leaseHeld = true;
         if (leaseLost && !m_sessions.isEmpty()) {
-            qCWarning(lcRedis) << "gateway lease was gone (Redis restarted or flushed); re-asserting"
+            qCWarning(lcPresence) << "gateway lease was gone (Redis restarted or flushed); re-asserting"
                                << m_sessions.size() << "sessions";
             reassertAll();
         }

@@ -26,23 +26,21 @@ void ContactRequests::change(const ClientMessage &m)
     AccountStore *accounts = m_session.services().accounts;
     EventBus *bus = m_session.services().bus;
     const qint64 now = m_session.serverNowMs();
-    ContactChange change = ContactChange::Failed;
-    if (m.type == ClientMessageType::ContactAdd)
-        change = accounts->addContact(self, m.user, now);
-    else if (m.type == ClientMessageType::ContactAccept)
-        change = accounts->acceptContact(self, m.user, now);
-    else
-        change = accounts->removeContact(self, m.user);
-
-    switch (change) {
+    const StoreResult<ContactChange> change = m.type == ClientMessageType::ContactAdd
+                                                  ? accounts->addContact(self, m.user, now)
+                                              : m.type == ClientMessageType::ContactAccept
+                                                  ? accounts->acceptContact(self, m.user, now)
+                                                  : accounts->removeContact(self, m.user);
+    if (!change) {
+        m_session.sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), m.id);
+        return;
+    }
+    switch (*change) {
     case ContactChange::NotFound:
         m_session.sendError(ErrorCode::NotFound,
                             m.type == ClientMessageType::ContactAccept ? QStringLiteral("no request from that user")
                                                                        : QStringLiteral("no such user"),
                             m.id);
-        return;
-    case ContactChange::Failed:
-        m_session.sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), m.id);
         return;
     case ContactChange::Unchanged:
         m_session.sendOk(m.id);
@@ -69,13 +67,21 @@ void ContactRequests::reload()
     AccountStore *accounts = m_session.services().accounts;
     MessageStore *messages = m_session.services().messages;
     const QString &self = m_session.user();
-    const QStringList contactList = accounts->contacts(self);
-    const QStringList requests = accounts->requestsTo(self);
-    const QStringList pending = accounts->requestsFrom(self);
+    const StoreResult<QStringList> contacts = accounts->contacts(self);
+    const StoreResult<QStringList> requestsTo = accounts->requestsTo(self);
+    const StoreResult<QStringList> requestsFrom = accounts->requestsFrom(self);
+    if (!contacts || !requestsTo || !requestsFrom)
+        return; // the store failed (and logged it): the roster stays; the next change or catch-up reloads
+    const QStringList contactList = *contacts;
+    const QStringList requests = *requestsTo;
+    const QStringList pending = *requestsFrom;
     // Extension: each contact entry carries both read marks, so a new device knows them.
     QHash<QString, QPair<qint64, qint64>> readMarks;
-    for (const QString &contact : contactList)
-        readMarks.insert(contact, {messages->readMark(self, contact), messages->readMark(contact, self)});
+    for (const QString &contact : contactList) {
+        const StoreResult<qint64> own = messages->readMark(self, contact);
+        const StoreResult<qint64> peer = messages->readMark(contact, self);
+        readMarks.insert(contact, {own ? *own : 0, peer ? *peer : 0});
+    }
     m_session.roster().setContacts(contactList, true);
 
     m_session.queue().beginAsync();

@@ -13,7 +13,8 @@ public:
 
     void change(const ClientMessage &message);
     // Reads contacts, requests and read marks, takes the contacts into the roster (watching new
-    // ones), and sends `contacts` with each contact's presence once it is known.
+    // ones), and sends `contacts` with each contact's presence once it is known. If the store
+    // fails, nothing changes (the next change, or a catch-up, reloads).
     void reload();
     // The first `contacts` went out: presence pushes may follow it.
     bool rosterSent() const { return m_rosterSent; }

@@ -15,9 +15,13 @@ MessageRequests::MessageRequests(Session &session)
     : m_session(session)
 {}
 
-void MessageRequests::startLive()
+bool MessageRequests::startLive()
 {
-    m_lastDeliveredMid = m_session.services().messages->lastMid().value_or(0);
+    const StoreResult<qint64> last = m_session.services().messages->lastMid();
+    if (!last)
+        return false;
+    m_lastDeliveredMid = *last;
+    return true;
 }
 
 void MessageRequests::send(const ClientMessage &m)
@@ -25,19 +29,28 @@ void MessageRequests::send(const ClientMessage &m)
     MessageStore *store = m_session.services().messages;
     const QString &self = m_session.user();
     // A resend of a known cid answers the original, whatever its body, and delivers nothing.
-    if (const std::optional<StoredMessage> known = store->findByCid(self, m.cid)) {
-        m_session.send(ServerMessages::sent(known->cid, known->mid, known->ts, m.id));
+    const StoreResult<std::optional<StoredMessage>> known = store->findByCid(self, m.cid);
+    if (!known) {
+        m_session.sendError(ErrorCode::Unavailable, QStringLiteral("message store unavailable; send again"), m.id);
+        return;
+    }
+    if (const std::optional<StoredMessage> &original = *known) {
+        m_session.send(ServerMessages::sent(original->cid, original->mid, original->ts, m.id));
         return;
     }
     AccountStore *accounts = m_session.services().accounts;
-    if (m.to != self && !accounts->userExists(m.to)) {
-        m_session.sendError(accounts->failed() ? ErrorCode::Unavailable : ErrorCode::NotFound,
-                            QStringLiteral("no such user"), m.id);
+    const StoreResult<bool> exists = m.to == self ? StoreResult<bool>(true) : accounts->userExists(m.to);
+    const StoreResult<bool> contact = exists && *exists ? accounts->areContacts(self, m.to) : exists;
+    if (!contact) {
+        m_session.sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), m.id);
         return;
     }
-    if (!accounts->areContacts(self, m.to)) {
-        m_session.sendError(accounts->failed() ? ErrorCode::Unavailable : ErrorCode::Forbidden,
-                            QStringLiteral("only contacts can message each other"), m.id);
+    if (!*exists) {
+        m_session.sendError(ErrorCode::NotFound, QStringLiteral("no such user"), m.id);
+        return;
+    }
+    if (!*contact) {
+        m_session.sendError(ErrorCode::Forbidden, QStringLiteral("only contacts can message each other"), m.id);
         return;
     }
     // This connection's next requests wait for the commit, so that answers keep their order.
@@ -72,7 +85,7 @@ void MessageRequests::deliverUpTo(qint64 mid)
 {
     constexpr int kPage = 500;
     while (m_session.isLive() && mid > m_lastDeliveredMid) {
-        const std::optional<MessagePage> page =
+        const StoreResult<MessagePage> page =
             m_session.services().messages->forUser(m_session.user(), m_lastDeliveredMid, mid, kPage);
         if (!page)
             return; // the store is failing: the next event or a catch-up tries again
@@ -91,7 +104,7 @@ void MessageRequests::deliverAll()
     deliverUpTo(std::numeric_limits<qint64>::max());
 }
 
-void MessageRequests::sendPage(const std::optional<MessagePage> &page, const QJsonValue &id)
+void MessageRequests::sendPage(const StoreResult<MessagePage> &page, const QJsonValue &id)
 {
     if (!page) {
         m_session.sendError(ErrorCode::Unavailable, QStringLiteral("message store unavailable"), id);
@@ -108,9 +121,14 @@ void MessageRequests::sync(const ClientMessage &m)
 
 void MessageRequests::history(const ClientMessage &m)
 {
-    if (m.with != m_session.user() && !m_session.services().accounts->userExists(m.with)) {
-        m_session.sendError(ErrorCode::NotFound, QStringLiteral("no such user"), m.id);
-        return;
+    if (m.with != m_session.user()) {
+        const StoreResult<bool> exists = m_session.services().accounts->userExists(m.with);
+        if (!exists || !*exists) {
+            m_session.sendError(exists ? ErrorCode::NotFound : ErrorCode::Unavailable,
+                                exists ? QStringLiteral("no such user") : QStringLiteral("account store unavailable"),
+                                m.id);
+            return;
+        }
     }
     sendPage(m_session.services().messages->conversation(m_session.user(), m.with, m.before.value_or(0), m.limit),
              m.id);
@@ -119,11 +137,15 @@ void MessageRequests::history(const ClientMessage &m)
 void MessageRequests::read(const ClientMessage &m)
 {
     const QString &self = m_session.user();
-    if (m.with == self || !m_session.services().accounts->userExists(m.with)) {
-        m_session.sendError(ErrorCode::NotFound, QStringLiteral("no such conversation"), m.id);
+    const StoreResult<bool> exists =
+        m.with == self ? StoreResult<bool>(false) : m_session.services().accounts->userExists(m.with);
+    if (!exists || !*exists) {
+        m_session.sendError(exists ? ErrorCode::NotFound : ErrorCode::Unavailable,
+                            exists ? QStringLiteral("no such conversation") : QStringLiteral("account store unavailable"),
+                            m.id);
         return;
     }
-    const std::optional<bool> moved = m_session.services().messages->markRead(self, m.with, m.mid);
+    const StoreResult<bool> moved = m_session.services().messages->markRead(self, m.with, m.mid);
     if (!moved) {
         m_session.sendError(ErrorCode::Unavailable, QStringLiteral("message store unavailable"), m.id);
         return;

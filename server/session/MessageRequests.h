@@ -1,5 +1,7 @@
 #pragma once
 
+#include "sql/StoreResult.h"
+
 #include <QJsonValue>
 #include <QtGlobal>
 #include <optional>
@@ -16,9 +18,9 @@ class MessageRequests {
 public:
     explicit MessageRequests(Session &session);
 
-    // The session became live: live delivery starts after what is committed now (older messages
-    // come by `sync`).
-    void startLive();
+    // The session becomes live: live delivery starts after what is committed now (older messages
+    // come by `sync`). False: the store failed.
+    bool startLive();
     void send(const ClientMessage &message);
     void history(const ClientMessage &message);
     void sync(const ClientMessage &message);
@@ -31,7 +33,7 @@ public:
     void deliverAll();
 
 private:
-    void sendPage(const std::optional<MessagePage> &page, const QJsonValue &id);
+    void sendPage(const StoreResult<MessagePage> &page, const QJsonValue &id);
 
     Session &m_session;
     qint64 m_lastDeliveredMid = 0; // messages up to here were delivered to (or sent by) this session

@@ -28,11 +28,14 @@ void PresenceRequests::heartbeat(const ClientMessage &m)
 void PresenceRequests::setStatus(const ClientMessage &m)
 {
     AccountStore *accounts = m_session.services().accounts;
-    if ((m.mode || m.text) && !accounts->setStatus(m_session.user(), m.mode, m.text)) {
+    const StoreResult<void> set = m.mode || m.text ? accounts->setStatus(m_session.user(), m.mode, m.text)
+                                                   : StoreResult<void>();
+    const StoreResult<StoredStatus> status = set ? accounts->status(m_session.user()) : set.error();
+    if (!status) {
         m_session.sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), m.id);
         return;
     }
-    m_session.services().presence->setMode(m_session.user(), accounts->status(m_session.user()));
+    m_session.services().presence->setMode(m_session.user(), *status);
     m_session.sendOk(m.id);
 }
 

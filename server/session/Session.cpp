@@ -181,16 +181,20 @@ void Session::handleLive(const ClientMessage &m)
     }
 }
 
-void Session::becomeLive(const QString &user, const QString &token, const QString &device)
+void Session::becomeLive(const QString &user, const QString &token, const QString &device, const QJsonValue &id)
 {
+    const StoreResult<StoredStatus> status = m_services.accounts->status(user);
+    if (!status || !m_messageRequests.startLive()) {
+        refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
+        return;
+    }
     m_authTimer.stop();
     m_state = State::Live;
     m_user = user;
     m_token = token;
     m_sessionId = newSessionId();
-    m_messageRequests.startLive();
     m_context->sessionLive(this);
-    m_services.presence->startSession({m_sessionId, user, device, Activity::Active, m_services.accounts->status(user)});
+    m_services.presence->startSession({m_sessionId, user, device, Activity::Active, *status});
 
     WelcomeInfo info;
     info.user = user;

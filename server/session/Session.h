@@ -57,8 +57,9 @@ public:
     void sendOk(const QJsonValue &id);
     // Before welcome: the error, then close with 4001.
     void refuse(ErrorCode code, const QString &message, const QJsonValue &id);
-    // Sign-in succeeded: welcome, the roster, live from now on.
-    void becomeLive(const QString &user, const QString &token, const QString &device);
+    // Sign-in succeeded: welcome, the roster, live from now on (or `unavailable` for the sign-in
+    // request `id` when the stores cannot start the session).
+    void becomeLive(const QString &user, const QString &token, const QString &device, const QJsonValue &id);
     // Ends the session (offline at once unless it was ended already) and closes.
     void endSession(quint16 closeCode, const QString &reason);
 

@@ -25,21 +25,25 @@ void SignIn::start(const ClientMessage &m)
 
 void SignIn::withToken(const ClientMessage &m)
 {
-    AccountStore *accounts = m_session.services().accounts;
-    const std::optional<QString> user = accounts->userForToken(m.token, m_session.serverNowMs());
-    if (user)
-        m_session.becomeLive(*user, m.token, m.device);
-    else if (accounts->failed())
+    const StoreResult<std::optional<QString>> user =
+        m_session.services().accounts->userForToken(m.token, m_session.serverNowMs());
+    if (!user)
         m_session.refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), m.id);
+    else if (*user)
+        m_session.becomeLive(**user, m.token, m.device, m.id);
     else
         m_session.refuse(ErrorCode::AuthFailed, QStringLiteral("wrong user, password or token"), m.id);
 }
 
 void SignIn::withPassword(const ClientMessage &m)
 {
+    const StoreResult<std::optional<QByteArray>> stored = m_session.services().accounts->passwordHash(m.user);
+    if (!stored) {
+        m_session.refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), m.id);
+        return;
+    }
     m_session.queue().beginAsync();
-    const std::optional<QByteArray> hash = m_session.services().accounts->passwordHash(m.user);
-    QtConcurrent::run([hash, password = m.password] {
+    QtConcurrent::run([hash = *stored, password = m.password] {
         if (!hash) {
             PasswordHasher::burnVerifyTime(password);
             return false;
@@ -47,9 +51,9 @@ void SignIn::withPassword(const ClientMessage &m)
         return PasswordHasher::verify(*hash, password);
     }).then(&m_session, [this, user = m.user, id = m.id, device = m.device](bool ok) {
         if (ok) {
-            const QString token = m_session.services().accounts->issueToken(user, m_session.serverNowMs());
-            if (!token.isEmpty())
-                m_session.becomeLive(user, token, device);
+            const StoreResult<QString> token = m_session.services().accounts->issueToken(user, m_session.serverNowMs());
+            if (token)
+                m_session.becomeLive(user, *token, device, id);
             else
                 m_session.refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
         } else {
@@ -61,8 +65,11 @@ void SignIn::withPassword(const ClientMessage &m)
 
 void SignIn::registerUser(const ClientMessage &m)
 {
-    if (m_session.services().accounts->userExists(m.user)) {
-        m_session.refuse(ErrorCode::UserExists, QStringLiteral("user name is taken"), m.id);
+    const StoreResult<bool> exists = m_session.services().accounts->userExists(m.user);
+    if (!exists || *exists) {
+        m_session.refuse(exists ? ErrorCode::UserExists : ErrorCode::Unavailable,
+                         exists ? QStringLiteral("user name is taken") : QStringLiteral("account store unavailable"),
+                         m.id);
         return;
     }
     m_session.queue().beginAsync();
@@ -71,19 +78,18 @@ void SignIn::registerUser(const ClientMessage &m)
     }).then(&m_session, [this, user = m.user, id = m.id, device = m.device](const QByteArray &hash) {
         AccountStore *store = m_session.services().accounts;
         const qint64 now = m_session.serverNowMs();
-        const AccountStore::CreateResult created =
-            hash.isEmpty() ? AccountStore::CreateResult::Failed : store->createUser(user, hash, now);
-        if (created == AccountStore::CreateResult::Exists) {
+        const StoreResult<AccountStore::CreateResult> created =
+            hash.isEmpty() ? StoreResult<AccountStore::CreateResult>(StoreError{QStringLiteral("hashing failed")})
+                           : store->createUser(user, hash, now);
+        const StoreResult<QString> token =
+            created && *created == AccountStore::CreateResult::Created ? store->issueToken(user, now)
+                                                                        : StoreResult<QString>(QString());
+        if (created && *created == AccountStore::CreateResult::Exists)
             m_session.refuse(ErrorCode::UserExists, QStringLiteral("user name is taken"), id);
-        } else if (created == AccountStore::CreateResult::Failed) {
+        else if (!created || !token)
             m_session.refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
-        } else {
-            const QString token = store->issueToken(user, now);
-            if (token.isEmpty())
-                m_session.refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
-            else
-                m_session.becomeLive(user, token, device);
-        }
+        else
+            m_session.becomeLive(user, *token, device, id);
         m_session.queue().endAsync();
     });
 }

@@ -1,6 +1,7 @@
 #include "sql/SqliteConnection.h"
 
 #include "sql/SqlRetry.h"
+#include "sql/SqlTransaction.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -34,7 +35,8 @@ QSqlQuery &SqliteConnection::statement(const QString &sql)
     return *query;
 }
 
-bool SqliteConnection::open(const QString &path, const QStringList &schema, QString *error, int busyTimeoutMs)
+bool SqliteConnection::open(const QString &path, const QString &store, const QList<SchemaStep> &schema,
+                            QString *error, int busyTimeoutMs)
 {
     QDir().mkpath(QFileInfo(path).absolutePath());
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
@@ -44,16 +46,56 @@ bool SqliteConnection::open(const QString &path, const QStringList &schema, QStr
         *error = QStringLiteral("cannot open %1: %2").arg(path, m_db.lastError().text());
         return false;
     }
-    const QStringList setup =
-        QStringList{QStringLiteral("PRAGMA journal_mode=WAL"), QStringLiteral("PRAGMA synchronous=FULL")} + schema;
-    for (const QString &sql : setup) {
+    for (const QString &sql : {QStringLiteral("PRAGMA journal_mode=WAL"), QStringLiteral("PRAGMA synchronous=FULL"),
+                               QStringLiteral("CREATE TABLE IF NOT EXISTS schema_versions(store TEXT PRIMARY KEY, "
+                                              "version INTEGER NOT NULL)")}) {
         QSqlQuery q(m_db);
         if (!SqlRetry::exec(q, sql)) {
             *error = QStringLiteral("cannot set up %1: %2").arg(path, q.lastError().text());
             return false;
         }
     }
+    for (const SchemaStep &step : schema) {
+        // The version is read again inside the step's transaction: gateways starting together
+        // take turns, and each step runs once.
+        SqlTransaction transaction(m_db);
+        const int version = transaction.begun() ? schemaVersion(store) : -1;
+        if (version >= step.version)
+            continue;
+        bool ok = version >= 0;
+        for (const QString &sql : step.statements) {
+            QSqlQuery q(m_db);
+            if (ok && !SqlRetry::exec(q, sql)) {
+                *error = QStringLiteral("cannot upgrade %1 (%2, step %3): %4")
+                             .arg(path, store)
+                             .arg(step.version)
+                             .arg(q.lastError().text());
+                return false;
+            }
+        }
+        QSqlQuery q(m_db);
+        if (!ok ||
+            !SqlRetry::exec(q,
+                            QStringLiteral("INSERT INTO schema_versions(store, version) VALUES(?, ?) ON CONFLICT(store) "
+                                           "DO UPDATE SET version = excluded.version"),
+                            {store, step.version}) ||
+            !transaction.commit()) {
+            *error = QStringLiteral("cannot upgrade %1 (%2, step %3): %4")
+                         .arg(path, store)
+                         .arg(step.version)
+                         .arg(transaction.error().isEmpty() ? q.lastError().text() : transaction.error());
+            return false;
+        }
+    }
     return true;
+}
+
+int SqliteConnection::schemaVersion(const QString &store)
+{
+    QSqlQuery q(m_db);
+    if (!SqlRetry::exec(q, QStringLiteral("SELECT version FROM schema_versions WHERE store = ?"), {store}))
+        return -1;
+    return q.next() ? q.value(0).toInt() : 0;
 }
 
 } // namespace presently

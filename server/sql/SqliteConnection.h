@@ -8,8 +8,17 @@
 
 namespace presently {
 
+// One numbered step of a store's schema. Steps run once each, in order, each in its own
+// transaction; the version reached is kept per store in the table schema_versions. A database
+// made before versions existed is at version 0, and step 1 of each store creates its tables only
+// where they are missing, so such a database opens and upgrades in place.
+struct SchemaStep {
+    int version;
+    QStringList statements;
+};
+
 // One named QtSql connection to a SQLite file, set up the way every store here needs it: the
-// folder made, a busy timeout, WAL, synchronous=FULL, then the store's own schema.
+// folder made, a busy timeout, WAL, synchronous=FULL, then the store's schema brought up to date.
 class SqliteConnection {
 public:
     explicit SqliteConnection(const QString &purpose);
@@ -19,7 +28,11 @@ public:
 
     // `busyTimeoutMs`: how long SQLite itself waits for a lock (in coarse sleeps) before SqlRetry
     // takes over with finer ones; 0 leaves all waiting to SqlRetry.
-    bool open(const QString &path, const QStringList &schema, QString *error, int busyTimeoutMs = 5000);
+    // `store` names the store in schema_versions (several share one file).
+    bool open(const QString &path, const QString &store, const QList<SchemaStep> &schema, QString *error,
+              int busyTimeoutMs = 5000);
+    // The schema version `store` has in this database (0: none yet); -1 when it cannot be read.
+    int schemaVersion(const QString &store);
     QSqlDatabase &database() { return m_db; }
     // The query for `sql`, kept from one use to the next so that SQLite parses and plans it once
     // (SqlRetry::exec prepares it only the first time). Call finish() once its rows are read:
