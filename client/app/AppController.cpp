@@ -19,15 +19,14 @@ namespace presently {
 AppController::AppController(const ClientOptions &options, QObject *parent)
     : QObject(parent)
     , m_options(options)
-    , m_settings(QSettings::IniFormat, QSettings::UserScope, QStringLiteral("Presently"),
-                 QStringLiteral("presently-") + options.profile)
+    , m_settings(options.profile)
     , m_session(new ClientSession(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
                                       QStringLiteral("/profiles/") + options.profile,
                                   this))
     , m_idle(new IdleMonitor(IdleSource::create(), this))
     , m_vault(new TokenVault(options.profile, this))
 {
-    m_idle->setThresholdMs(m_settings.value(QStringLiteral("idle_minutes"), 5).toInt() * 60 * 1000);
+    m_idle->setThresholdMs(m_settings.idleMinutes() * 60 * 1000);
     connect(m_idle, &IdleMonitor::activityChanged, m_session, &ClientSession::setActivity);
     connect(m_session, &ClientSession::signedIn, this, &AppController::onSignedIn);
     connect(m_session, &ClientSession::signInFailed, this, &AppController::onSignInFailed);
@@ -37,12 +36,12 @@ AppController::AppController(const ClientOptions &options, QObject *parent)
     connect(m_window, &MainWindow::signOutRequested, this, &AppController::signOut);
     connect(m_window, &MainWindow::settingsRequested, this, [this] {
         SettingsDialog dialog(m_window);
-        dialog.setIdleMinutes(m_settings.value(QStringLiteral("idle_minutes"), 5).toInt());
-        dialog.setNotifications(m_settings.value(QStringLiteral("notifications"), true).toBool());
+        dialog.setIdleMinutes(m_settings.idleMinutes());
+        dialog.setNotifications(m_settings.notifications());
         if (dialog.exec() != QDialog::Accepted)
             return;
-        m_settings.setValue(QStringLiteral("idle_minutes"), dialog.idleMinutes());
-        m_settings.setValue(QStringLiteral("notifications"), dialog.notifications());
+        m_settings.setIdleMinutes(dialog.idleMinutes());
+        m_settings.setNotifications(dialog.notifications());
         m_idle->setThresholdMs(dialog.idleMinutes() * 60 * 1000);
     });
     connect(m_session, &ClientSession::ownStatusChanged, this, &AppController::updateTray);
@@ -60,33 +59,32 @@ AppController::AppController(const ClientOptions &options, QObject *parent)
     connect(m_session, &ClientSession::messageReceived, this, [this](const ChatMessage &message) {
         const bool inView = m_window->isActiveWindow() && m_window->chat()->peer() == message.from;
         const bool dnd = m_session->ownMode() == Mode::Dnd;
-        if (m_tray && !inView && !dnd && m_settings.value(QStringLiteral("notifications"), true).toBool())
+        if (m_tray && !inView && !dnd && m_settings.notifications())
             m_tray->notify(message.from, message.body.left(200));
         if (inView)
             m_window->chat()->markReadIfVisible();
     });
-    m_window->restoreGeometry(m_settings.value(QStringLiteral("geometry")).toByteArray());
+    m_window->restoreGeometry(m_settings.windowGeometry());
 }
 
 AppController::~AppController()
 {
-    m_settings.setValue(QStringLiteral("geometry"), m_window->saveGeometry());
+    m_settings.setWindowGeometry(m_window->saveGeometry());
     delete m_window;
     delete m_dialog;
 }
 
 QString AppController::account() const
 {
-    return m_settings.value(QStringLiteral("server")).toString() + QLatin1Char('|') +
-           m_settings.value(QStringLiteral("user")).toString();
+    return m_settings.server() + QLatin1Char('|') + m_settings.user();
 }
 
 void AppController::start()
 {
     if (!m_options.server.isEmpty())
-        m_settings.setValue(QStringLiteral("server"), m_options.server);
-    const bool keep = m_settings.value(QStringLiteral("keep_signed_in"), false).toBool();
-    const QString user = m_settings.value(QStringLiteral("user")).toString();
+        m_settings.setServer(m_options.server);
+    const bool keep = m_settings.keepSignedIn();
+    const QString user = m_settings.user();
     if (!keep || user.isEmpty() || (!m_options.user.isEmpty() && m_options.user.toLower() != user)) {
         showSignIn();
         return;
@@ -98,7 +96,7 @@ void AppController::start()
         }
         m_resuming = true;
         m_keepSignedIn = true;
-        m_session->resume(QUrl(m_settings.value(QStringLiteral("server")).toString()), user, token);
+        m_session->resume(QUrl(m_settings.server()), user, token);
         showMainWindow();
     });
 }
@@ -109,16 +107,15 @@ void AppController::showSignIn(const QString &error)
     if (!m_dialog) {
         m_dialog = new SignInDialog;
         m_dialog->setKeychainAvailable(TokenVault::isAvailable());
-        m_dialog->setServer(
-            m_settings.value(QStringLiteral("server"), QStringLiteral("ws://127.0.0.1:8765")).toString());
-        m_dialog->setUser(m_options.user.isEmpty() ? m_settings.value(QStringLiteral("user")).toString()
+        m_dialog->setServer(m_settings.server());
+        m_dialog->setUser(m_options.user.isEmpty() ? m_settings.user()
                                                    : m_options.user);
         connect(m_dialog, &SignInDialog::signInRequested, this, [this] {
             m_dialog->setBusy(true);
             m_keepSignedIn = m_dialog->keepSignedIn();
             m_resuming = false;
-            m_settings.setValue(QStringLiteral("server"), m_dialog->server());
-            m_settings.setValue(QStringLiteral("user"), m_dialog->user());
+            m_settings.setServer(m_dialog->server());
+            m_settings.setUser(m_dialog->user());
             m_session->signIn(QUrl(m_dialog->server()), m_dialog->user(), m_dialog->password(),
                               m_dialog->createAccount());
         });
@@ -135,7 +132,7 @@ void AppController::showSignIn(const QString &error)
 
 void AppController::onSignedIn()
 {
-    m_settings.setValue(QStringLiteral("keep_signed_in"), m_keepSignedIn);
+    m_settings.setKeepSignedIn(m_keepSignedIn);
     if (m_keepSignedIn)
         m_vault->store(account(), m_session->token());
     if (m_dialog) {
@@ -169,17 +166,14 @@ void AppController::updateTray()
 {
     if (!m_tray)
         return;
-    Status status = m_session->ownStatus();
-    if (m_session->state() == ClientSession::State::Connected && m_session->ownMode() == Mode::Auto)
-        status = m_session->activity() == Activity::Idle ? Status::Idle : Status::Online;
-    m_tray->update(status, m_session->contacts()->totalUnread());
+    m_tray->update(m_session->displayedOwnStatus(), m_session->contacts()->totalUnread());
 }
 
 void AppController::signOut()
 {
     m_session->signOut(true);
     m_vault->forget(account());
-    m_settings.setValue(QStringLiteral("keep_signed_in"), false);
+    m_settings.setKeepSignedIn(false);
     showSignIn();
 }
 

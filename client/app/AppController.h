@@ -1,10 +1,10 @@
 #pragma once
 
+#include "app/AppSettings.h"
 #include "protocol/Protocol.h"
 
 #include <QObject>
 #include <QPointer>
-#include <QSettings>
 
 namespace presently {
 
@@ -42,7 +42,7 @@ private:
     QString account() const;
 
     ClientOptions m_options;
-    QSettings m_settings;
+    AppSettings m_settings;
     ClientSession *m_session;
     IdleMonitor *m_idle;
     TokenVault *m_vault;

@@ -4,11 +4,7 @@
 #include "protocol/ServerMessage.h"
 
 #include <QDateTime>
-#include <QJsonArray>
-#include <QLoggingCategory>
 #include <QUuid>
-
-Q_LOGGING_CATEGORY(lcClient, "presently.client")
 
 namespace presently {
 
@@ -24,13 +20,10 @@ ClientSession::ClientSession(const QString &dataDirectory, QObject *parent)
     , m_dataDirectory(dataDirectory)
     , m_contacts(new ContactListModel(this))
 {
-    connect(&m_socket, &QWebSocket::connected, this, &ClientSession::onConnected);
-    connect(&m_socket, &QWebSocket::disconnected, this, &ClientSession::onDisconnected);
-    connect(&m_socket, &QWebSocket::textMessageReceived, this, &ClientSession::onText);
-    m_heartbeat.setTimerType(Qt::PreciseTimer);
-    connect(&m_heartbeat, &QTimer::timeout, this, &ClientSession::heartbeatTick);
-    m_reconnect.setSingleShot(true);
-    connect(&m_reconnect, &QTimer::timeout, this, &ClientSession::connectNow);
+    connect(&m_connection, &Connection::stateChanged, this, &ClientSession::stateChanged);
+    connect(&m_connection, &Connection::welcomed, this, &ClientSession::onWelcome);
+    connect(&m_connection, &Connection::signInFailed, this, &ClientSession::signInFailed);
+    connect(&m_connection, &Connection::messageReceived, this, &ClientSession::onMessageReceived);
     m_flush.setInterval(2000);
     connect(&m_flush, &QTimer::timeout, this, [this] {
         if (m_outbox)
@@ -43,152 +36,50 @@ ClientSession::~ClientSession()
 {
     if (m_outbox)
         m_outbox->flush();
-    m_socket.disconnect(this);
-    m_socket.abort();
 }
 
-void ClientSession::setState(State state)
+Status ClientSession::displayedOwnStatus() const
 {
-    if (m_state == state)
+    if (state() == State::Connected && m_ownMode == Mode::Auto)
+        return activity() == Activity::Idle ? Status::Idle : Status::Online;
+    return m_ownMode == Mode::Dnd ? Status::Dnd : m_ownStatus;
+}
+
+void ClientSession::openOutbox(const QString &user)
+{
+    const QString folded = user.toLower();
+    if (m_outbox && m_outboxUser == folded)
         return;
-    m_state = state;
-    Q_EMIT stateChanged(state);
-}
-
-int ClientSession::msUntilReconnect() const
-{
-    if (m_state != State::WaitingToReconnect || !m_reconnect.isActive())
-        return 0;
-    return m_reconnect.remainingTime();
+    m_outbox = std::make_unique<Outbox>(m_dataDirectory + QLatin1Char('/') + folded);
+    m_outboxUser = folded;
 }
 
 void ClientSession::signIn(const QUrl &server, const QString &user, const QString &password, bool createAccount)
 {
-    m_server = server;
-    m_user = user.toLower();
-    m_password = password;
-    m_token.clear();
-    m_createAccount = createAccount;
-    m_wanted = true;
-    m_backoff.reset();
-    connectNow();
+    openOutbox(user);
+    m_connection.signIn(server, user, password, createAccount);
 }
 
 void ClientSession::resume(const QUrl &server, const QString &user, const QString &token)
 {
-    m_server = server;
-    m_user = user.toLower();
-    m_token = token;
-    m_password.clear();
-    m_wanted = true;
-    m_backoff.reset();
-    connectNow();
+    openOutbox(user);
+    m_connection.resume(server, user, token);
 }
 
 void ClientSession::signOut(bool logout)
 {
-    m_wanted = false;
-    m_reconnect.stop();
-    m_heartbeat.stop();
-    if (m_state == State::Connected)
-        sendFrame(logout ? ClientMessages::logout() : ClientMessages::bye());
-    if (logout)
-        m_token.clear();
-    m_socket.close();
-    setState(State::SignedOut);
+    m_connection.stop(logout);
 }
 
-void ClientSession::dropConnection()
+void ClientSession::onMessageReceived(const ServerMessage &m)
 {
-    m_socket.abort();
-}
-
-void ClientSession::connectNow()
-{
-    if (!m_wanted)
-        return;
-    if (!m_outbox || m_outboxUser != m_user) {
-        // Each user of a profile has their own outbox.
-        m_outbox = std::make_unique<Outbox>(m_dataDirectory + QLatin1Char('/') + m_user);
-        m_outboxUser = m_user;
-    }
-    setState(State::Connecting);
-    m_socket.abort();
-    m_socket.open(m_server);
-}
-
-void ClientSession::onConnected()
-{
-    setState(State::SigningIn);
-    const QString client = QStringLiteral("presently/") + QStringLiteral(PRESENTLY_VERSION);
-    if (!m_token.isEmpty())
-        sendFrame(ClientMessages::helloWithToken(m_token, m_device, client));
-    else if (m_createAccount)
-        sendFrame(ClientMessages::registerUser(m_user, m_password, m_device, client));
-    else
-        sendFrame(ClientMessages::hello(m_user, m_password, m_device, client));
-}
-
-void ClientSession::scheduleReconnect(int delayMs)
-{
-    setState(State::WaitingToReconnect);
-    m_reconnect.start(delayMs);
-    qCInfo(lcClient) << "reconnecting in" << delayMs << "ms";
-}
-
-void ClientSession::onDisconnected()
-{
-    m_heartbeat.stop();
-    m_replies.clear();
-    if (!m_wanted) {
-        setState(State::SignedOut);
-        return;
-    }
-    // 1001: the server is restarting; come back at once (another gateway takes us).
-    const bool goingAway = m_socket.closeCode() == QWebSocketProtocol::CloseCodeGoingAway;
-    scheduleReconnect(goingAway ? 0 : m_backoff.nextDelayMs());
-}
-
-void ClientSession::sendFrame(const ClientMessage &message)
-{
-    m_socket.sendTextMessage(QString::fromUtf8(ClientMessages::toFrame(message)));
-}
-
-void ClientSession::request(ClientMessage message, ReplyHandler handler)
-{
-    const int id = m_nextId++;
-    message.id = id;
-    if (handler)
-        m_replies.insert(id, std::move(handler));
-    sendFrame(message);
-}
-
-void ClientSession::onText(const QString &text)
-{
-    const std::optional<ServerMessage> read = ServerMessage::read(text.toUtf8());
-    if (!read)
-        return; // a message type this client does not know
-    const ServerMessage &m = *read;
-    if (m.id.isDouble()) {
-        if (ReplyHandler handler = m_replies.take(m.id.toInt())) {
-            handler(m);
-            if (m.type != ServerMessageType::Sent)
-                return;
-        }
-    }
     switch (m.type) {
-    case ServerMessageType::Welcome:
-        onWelcome(m.welcome);
-        break;
     case ServerMessageType::Contacts:
         onContacts(m);
         break;
     case ServerMessageType::Presence:
         for (const UserPresence &p : m.users)
             onPresence(p);
-        break;
-    case ServerMessageType::HeartbeatAck:
-        m_sinceAck.restart();
         break;
     case ServerMessageType::Message:
         for (const ChatMessage &message : m.messages)
@@ -207,42 +98,27 @@ void ClientSession::onText(const QString &text)
         Q_EMIT contactRequestReceived(m.from);
         break;
     case ServerMessageType::Error:
-        if (m_state == State::SigningIn) {
-            // The server closes with 4001; do not come back with the same credentials.
-            m_wanted = false;
-            m_token.clear();
-            Q_EMIT signInFailed(m.error.code, m.error.message);
-        } else {
-            Q_EMIT errorReceived(m.error.code, m.error.message);
-        }
+        Q_EMIT errorReceived(m.error.code, m.error.message);
         break;
+    case ServerMessageType::Welcome:
+    case ServerMessageType::HeartbeatAck:
     case ServerMessageType::Ok:
     case ServerMessageType::Messages:
-        break; // replies, taken by their request above
+        break; // the connection's own, or replies taken by their request
     }
 }
 
 void ClientSession::onWelcome(const WelcomeInfo &welcome)
 {
-    m_user = welcome.user;
-    m_token = welcome.token;
-    m_password.clear();
-    m_createAccount = false;
-    m_heartbeatMs = std::max(100, welcome.heartbeatIntervalMs > 0 ? welcome.heartbeatIntervalMs : 10000);
-    m_backoff.reset();
-    m_sinceAck.start();
-    m_heartbeat.start(m_heartbeatMs);
-    setState(State::Connected);
-    if (m_activity == Activity::Idle)
-        heartbeatTick();
+    openOutbox(welcome.user);
     queryOwnPresence(); // our own mode is shown to us the way others see it
     syncFrom(m_outbox->lastMid());
-    Q_EMIT signedIn(m_user);
+    Q_EMIT signedIn(welcome.user);
 }
 
 void ClientSession::queryOwnPresence()
 {
-    request(ClientMessages::query({m_user}), [this](const ServerMessage &reply) {
+    m_connection.request(ClientMessages::query({m_connection.user()}), [this](const ServerMessage &reply) {
         for (const UserPresence &p : reply.users)
             onPresence(p);
     });
@@ -250,7 +126,7 @@ void ClientSession::queryOwnPresence()
 
 void ClientSession::syncFrom(qint64 after)
 {
-    request(ClientMessages::sync(after), [this](const ServerMessage &reply) {
+    m_connection.request(ClientMessages::sync(after), [this](const ServerMessage &reply) {
                 for (const ChatMessage &message : reply.messages)
                     onMessage(message);
                 if (reply.more && !reply.messages.isEmpty()) {
@@ -265,29 +141,8 @@ void ClientSession::syncFrom(qint64 after)
 void ClientSession::resendOutbox()
 {
     for (const Outbox::Pending &p : m_outbox->pending()) {
-        sendFrame(ClientMessages::send(p.to, p.cid, p.body));
+        m_connection.send(ClientMessages::send(p.to, p.cid, p.body));
     }
-}
-
-void ClientSession::heartbeatTick()
-{
-    if (m_state != State::Connected)
-        return;
-    // Two intervals without an ack: the connection is dead even if the socket does not know.
-    if (m_sinceAck.elapsed() > 2 * m_heartbeatMs) {
-        qCWarning(lcClient) << "no heartbeat_ack for" << m_sinceAck.elapsed() << "ms; reconnecting";
-        m_socket.abort();
-        return;
-    }
-    sendFrame(ClientMessages::heartbeat(m_activity));
-}
-
-void ClientSession::setActivity(Activity activity)
-{
-    if (m_activity == activity)
-        return;
-    m_activity = activity;
-    heartbeatTick(); // a change is sent at once, not at the next interval
 }
 
 void ClientSession::onContacts(const ServerMessage &m)
@@ -305,12 +160,12 @@ void ClientSession::onContacts(const ServerMessage &m)
 
 void ClientSession::onPresence(const UserPresence &presence)
 {
-    if (presence.user == m_user) {
+    if (presence.user == m_connection.user()) {
         m_ownStatus = presence.status;
         m_ownText = presence.text;
         if (presence.status == Status::Dnd)
             m_ownMode = Mode::Dnd;
-        else if (presence.status == Status::Offline && m_state == State::Connected)
+        else if (presence.status == Status::Offline && state() == State::Connected)
             m_ownMode = Mode::Invisible;
         else
             m_ownMode = Mode::Auto;
@@ -324,17 +179,17 @@ ConversationModel *ClientSession::conversation(const QString &peer)
 {
     ConversationModel *&model = m_conversations[peer];
     if (!model)
-        model = new ConversationModel(m_user, peer, this);
+        model = new ConversationModel(m_connection.user(), peer, this);
     return model;
 }
 
 void ClientSession::onMessage(const ChatMessage &message)
 {
     m_outbox->noteMid(message.mid);
-    const QString peer = message.from == m_user ? message.to : message.from;
+    const QString peer = message.from == m_connection.user() ? message.to : message.from;
     if (!conversation(peer)->addMessage(message))
         return; // seen already (live and sync may both bring it)
-    if (message.from == m_user)
+    if (message.from == m_connection.user())
         return;
     if (peer != m_visiblePeer && message.mid > m_readMids.value(peer))
         m_contacts->addUnread(peer);
@@ -362,7 +217,7 @@ void ClientSession::onRead(const ServerMessage &read)
     const QString &from = read.from;
     const QString &with = read.with;
     const qint64 mid = read.mid;
-    if (from == m_user) { // read on another device of ours
+    if (from == m_connection.user()) { // read on another device of ours
         m_readMids[with] = std::max(m_readMids.value(with), mid);
         m_contacts->setUnread(with, 0);
     } else {
@@ -390,7 +245,7 @@ void ClientSession::onTyping(const QString &from, bool state)
 
 void ClientSession::setStatus(std::optional<Mode> mode, std::optional<QString> text)
 {
-    request(ClientMessages::setStatus(mode, std::move(text)), [this](const ServerMessage &) { queryOwnPresence(); });
+    m_connection.request(ClientMessages::setStatus(mode, std::move(text)), [this](const ServerMessage &) { queryOwnPresence(); });
 }
 
 QString ClientSession::sendMessage(const QString &to, const QString &body)
@@ -399,8 +254,8 @@ QString ClientSession::sendMessage(const QString &to, const QString &body)
     const qint64 created = nowMs();
     m_outbox->add({cid, to, body, created}); // on disk before it goes anywhere
     conversation(to)->addPending(cid, body, created);
-    if (m_state == State::Connected) {
-        sendFrame(ClientMessages::send(to, cid, body));
+    if (state() == State::Connected) {
+        m_connection.send(ClientMessages::send(to, cid, body));
     }
     return cid;
 }
@@ -408,11 +263,11 @@ QString ClientSession::sendMessage(const QString &to, const QString &body)
 void ClientSession::loadOlder(const QString &peer)
 {
     ConversationModel *model = conversation(peer);
-    if (!model->hasMoreHistory() || m_state != State::Connected)
+    if (!model->hasMoreHistory() || state() != State::Connected)
         return;
     const std::optional<qint64> before =
         model->oldestMid() > 0 ? std::optional<qint64>(model->oldestMid()) : std::nullopt;
-    request(ClientMessages::history(peer, before, 50), [this, peer](const ServerMessage &reply) {
+    m_connection.request(ClientMessages::history(peer, before, 50), [this, peer](const ServerMessage &reply) {
         ConversationModel *model = conversation(peer);
         for (const ChatMessage &message : reply.messages)
             model->addMessage(message);
@@ -424,21 +279,21 @@ void ClientSession::markRead(const QString &peer)
 {
     const qint64 newest = conversation(peer)->newestMid();
     m_contacts->setUnread(peer, 0);
-    if (newest <= m_readMids.value(peer) || m_state != State::Connected)
+    if (newest <= m_readMids.value(peer) || state() != State::Connected)
         return;
     m_readMids[peer] = newest;
-    sendFrame(ClientMessages::read(peer, newest));
+    m_connection.send(ClientMessages::read(peer, newest));
 }
 
 void ClientSession::setTyping(const QString &to, bool typing)
 {
-    if (m_state == State::Connected)
-        sendFrame(ClientMessages::typing(to, typing));
+    if (state() == State::Connected)
+        m_connection.send(ClientMessages::typing(to, typing));
 }
 
 void ClientSession::addContact(const QString &user)
 {
-    request(ClientMessages::contactAdd(user), [this](const ServerMessage &reply) {
+    m_connection.request(ClientMessages::contactAdd(user), [this](const ServerMessage &reply) {
         if (reply.type == ServerMessageType::Error)
             Q_EMIT errorReceived(reply.error.code, reply.error.message);
     });
@@ -446,12 +301,12 @@ void ClientSession::addContact(const QString &user)
 
 void ClientSession::acceptContact(const QString &user)
 {
-    request(ClientMessages::contactAccept(user), {});
+    m_connection.request(ClientMessages::contactAccept(user), {});
 }
 
 void ClientSession::removeContact(const QString &user)
 {
-    request(ClientMessages::contactRemove(user), {});
+    m_connection.request(ClientMessages::contactRemove(user), {});
 }
 
 } // namespace presently

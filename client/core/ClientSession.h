@@ -1,48 +1,42 @@
 #pragma once
 
-#include "protocol/ChatMessage.h"
-#include "protocol/ClientMessage.h"
-#include "protocol/ServerMessage.h"
+#include "core/Connection.h"
 #include "core/ContactListModel.h"
 #include "core/ConversationModel.h"
 #include "core/Outbox.h"
-#include "core/ReconnectBackoff.h"
+#include "protocol/ChatMessage.h"
+#include "protocol/ServerMessage.h"
 
-#include <QElapsedTimer>
 #include <QHash>
-#include <QJsonObject>
 #include <QObject>
 #include <QTimer>
 #include <QUrl>
-#include <QWebSocket>
-#include <functional>
 #include <optional>
 
 namespace presently {
 
-// Everything the app does over the wire, with no widgets: sign-in, heartbeats, the dead
-// connection watchdog, reconnects with backoff, sync, the on-disk outbox, and the models the
-// windows show. Widgets talk to the models and to this object, never to the socket.
+// The signed-in user's session, with no widgets: over a Connection (the socket's life), it keeps
+// the models the windows show, syncs, and sends through the on-disk outbox. Widgets talk to the
+// models and to this object, never to the socket.
 class ClientSession : public QObject {
     Q_OBJECT
 public:
-    enum class State { SignedOut, Connecting, SigningIn, Connected, WaitingToReconnect };
-    Q_ENUM(State)
+    using State = Connection::State;
 
     explicit ClientSession(const QString &dataDirectory, QObject *parent = nullptr);
     ~ClientSession() override;
 
-    void setDevice(const QString &device) { m_device = device; }
+    void setDevice(const QString &device) { m_connection.setDevice(device); }
     void signIn(const QUrl &server, const QString &user, const QString &password, bool createAccount);
     void resume(const QUrl &server, const QString &user, const QString &token);
     // Ends the session cleanly (`bye`, or `logout` which also revokes the token).
     void signOut(bool logout = false);
 
-    State state() const { return m_state; }
-    const QString &user() const { return m_user; }
-    const QString &token() const { return m_token; }
-    const QUrl &server() const { return m_server; }
-    int msUntilReconnect() const;
+    State state() const { return m_connection.state(); }
+    const QString &user() const { return m_connection.user(); }
+    const QString &token() const { return m_connection.token(); }
+    const QUrl &server() const { return m_connection.server(); }
+    int msUntilReconnect() const { return m_connection.msUntilReconnect(); }
 
     ContactListModel *contacts() const { return m_contacts; }
     const QStringList &requests() const { return m_requests; }
@@ -50,11 +44,15 @@ public:
     ConversationModel *conversation(const QString &peer);
 
     Status ownStatus() const { return m_ownStatus; }
+    // Our own dot as the window and the tray show it: while connected in mode auto, what our
+    // activity makes of us at once (before the server's echo); in do-not-disturb, dnd; else
+    // what the server last said of us.
+    Status displayedOwnStatus() const;
     Mode ownMode() const { return m_ownMode; }
     const QString &ownText() const { return m_ownText; }
-    Activity activity() const { return m_activity; }
+    Activity activity() const { return m_connection.activity(); }
 
-    void setActivity(Activity activity);
+    void setActivity(Activity activity) { m_connection.setActivity(activity); }
     void setStatus(std::optional<Mode> mode, std::optional<QString> text);
     QString sendMessage(const QString &to, const QString &body);
     void loadOlder(const QString &peer);
@@ -66,10 +64,10 @@ public:
     void removeContact(const QString &user);
 
     // The network vanished under us (tests; the OS's sleep hook).
-    void dropConnection();
+    void dropConnection() { m_connection.drop(); }
 
 Q_SIGNALS:
-    void stateChanged(presently::ClientSession::State state);
+    void stateChanged(presently::Connection::State state);
     void signedIn(const QString &user);
     void signInFailed(presently::ErrorCode code, const QString &message);
     void rosterChanged();
@@ -80,15 +78,9 @@ Q_SIGNALS:
     void errorReceived(presently::ErrorCode code, const QString &message);
 
 private:
-    using ReplyHandler = std::function<void(const ServerMessage &)>;
-
-    void connectNow();
-    void setState(State state);
-    void sendFrame(const ClientMessage &message);
-    void request(ClientMessage message, ReplyHandler handler);
-    void onConnected();
-    void onDisconnected();
-    void onText(const QString &text);
+    // The outbox of the user about to sign in (each user of a profile has their own).
+    void openOutbox(const QString &user);
+    void onMessageReceived(const ServerMessage &message);
     void onWelcome(const WelcomeInfo &welcome);
     void queryOwnPresence();
     void onContacts(const ServerMessage &contacts);
@@ -99,29 +91,12 @@ private:
     void onTyping(const QString &from, bool state);
     void syncFrom(qint64 after);
     void resendOutbox();
-    void heartbeatTick();
-    void scheduleReconnect(int delayMs);
 
     QString m_dataDirectory;
-    QWebSocket m_socket;
-    State m_state = State::SignedOut;
-    QUrl m_server;
-    QString m_user;
-    QString m_password; // only until the first welcome
-    QString m_token;
-    QString m_device = QStringLiteral("desktop");
-    bool m_createAccount = false;
-    bool m_wanted = false; // the user wants to be signed in
-    Activity m_activity = Activity::Active;
+    Connection m_connection;
     Status m_ownStatus = Status::Offline;
     Mode m_ownMode = Mode::Auto;
     QString m_ownText;
-    int m_heartbeatMs = 10000;
-    QTimer m_heartbeat;
-    QTimer m_reconnect;
-    QElapsedTimer m_reconnectClock;
-    QElapsedTimer m_sinceAck;
-    ReconnectBackoff m_backoff;
     std::unique_ptr<Outbox> m_outbox;
     QString m_outboxUser;
     ContactListModel *m_contacts;
@@ -131,8 +106,6 @@ private:
     QStringList m_requests;
     QStringList m_pending;
     QString m_visiblePeer;
-    int m_nextId = 1;
-    QHash<int, ReplyHandler> m_replies;
     QTimer m_flush;
 };
 

@@ -136,9 +136,7 @@ void MainWindow::openConversation(const QString &peer)
 
 void MainWindow::updateOwnStatus()
 {
-    const Status status = m_session->state() == ClientSession::State::Connected && m_session->ownMode() == Mode::Auto
-                              ? (m_session->activity() == Activity::Idle ? Status::Idle : Status::Online)
-                              : (m_session->ownMode() == Mode::Dnd ? Status::Dnd : m_session->ownStatus());
+    const Status status = m_session->displayedOwnStatus();
     m_ownDot->setPixmap(StatusPainter::icon(status).pixmap(14, 14));
     m_ownName->setText(m_session->user());
     QString label = m_session->ownMode() == Mode::Invisible ? tr("Invisible") : StatusPainter::label(status);

@@ -1,0 +1,79 @@
+#include "app/AppSettings.h"
+
+namespace presently {
+
+namespace {
+const QString kServer = QStringLiteral("server");
+const QString kUser = QStringLiteral("user");
+const QString kKeepSignedIn = QStringLiteral("keep_signed_in");
+const QString kIdleMinutes = QStringLiteral("idle_minutes");
+const QString kNotifications = QStringLiteral("notifications");
+const QString kGeometry = QStringLiteral("geometry");
+} // namespace
+
+AppSettings::AppSettings(const QString &profile)
+    : m_settings(QSettings::IniFormat, QSettings::UserScope, QStringLiteral("Presently"),
+                 QStringLiteral("presently-") + profile)
+{}
+
+QString AppSettings::server() const
+{
+    return m_settings.value(kServer, QLatin1String(kDefaultServer)).toString();
+}
+
+void AppSettings::setServer(const QString &server)
+{
+    m_settings.setValue(kServer, server);
+}
+
+QString AppSettings::user() const
+{
+    return m_settings.value(kUser).toString();
+}
+
+void AppSettings::setUser(const QString &user)
+{
+    m_settings.setValue(kUser, user);
+}
+
+bool AppSettings::keepSignedIn() const
+{
+    return m_settings.value(kKeepSignedIn, false).toBool();
+}
+
+void AppSettings::setKeepSignedIn(bool keep)
+{
+    m_settings.setValue(kKeepSignedIn, keep);
+}
+
+int AppSettings::idleMinutes() const
+{
+    return m_settings.value(kIdleMinutes, 5).toInt();
+}
+
+void AppSettings::setIdleMinutes(int minutes)
+{
+    m_settings.setValue(kIdleMinutes, minutes);
+}
+
+bool AppSettings::notifications() const
+{
+    return m_settings.value(kNotifications, true).toBool();
+}
+
+void AppSettings::setNotifications(bool on)
+{
+    m_settings.setValue(kNotifications, on);
+}
+
+QByteArray AppSettings::windowGeometry() const
+{
+    return m_settings.value(kGeometry).toByteArray();
+}
+
+void AppSettings::setWindowGeometry(const QByteArray &geometry)
+{
+    m_settings.setValue(kGeometry, geometry);
+}
+
+} // namespace presently

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QByteArray>
+#include <QSettings>
+#include <QString>
+
+namespace presently {
+
+// The app's settings, typed: one place for each key's name and default. Stored with QSettings
+// (an INI file per profile, see AppController).
+class AppSettings {
+public:
+    explicit AppSettings(const QString &profile);
+
+    QString server() const;
+    void setServer(const QString &server);
+    QString user() const;
+    void setUser(const QString &user);
+    bool keepSignedIn() const;
+    void setKeepSignedIn(bool keep);
+    int idleMinutes() const;
+    void setIdleMinutes(int minutes);
+    bool notifications() const;
+    void setNotifications(bool on);
+    QByteArray windowGeometry() const;
+    void setWindowGeometry(const QByteArray &geometry);
+
+    static constexpr const char *kDefaultServer = "ws://127.0.0.1:8765";
+
+private:
+    QSettings m_settings;
+};
+
+} // namespace presently

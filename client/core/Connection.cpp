@@ -1,0 +1,208 @@
+#include "core/Connection.h"
+
+#include "protocol/ClientMessages.h"
+
+#include <QLoggingCategory>
+#include <algorithm>
+
+Q_LOGGING_CATEGORY(lcConnection, "presently.connection")
+
+namespace presently {
+
+Connection::Connection(QObject *parent)
+    : QObject(parent)
+{
+    connect(&m_socket, &QWebSocket::connected, this, &Connection::onConnected);
+    connect(&m_socket, &QWebSocket::disconnected, this, &Connection::onDisconnected);
+    connect(&m_socket, &QWebSocket::textMessageReceived, this, &Connection::onText);
+    m_heartbeat.setTimerType(Qt::PreciseTimer);
+    connect(&m_heartbeat, &QTimer::timeout, this, &Connection::heartbeatTick);
+    m_reconnect.setSingleShot(true);
+    connect(&m_reconnect, &QTimer::timeout, this, &Connection::connectNow);
+}
+
+Connection::~Connection()
+{
+    m_socket.disconnect(this);
+    m_socket.abort();
+}
+
+void Connection::setState(State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+int Connection::msUntilReconnect() const
+{
+    if (m_state != State::WaitingToReconnect || !m_reconnect.isActive())
+        return 0;
+    return m_reconnect.remainingTime();
+}
+
+void Connection::signIn(const QUrl &server, const QString &user, const QString &password, bool createAccount)
+{
+    m_server = server;
+    m_user = user.toLower();
+    m_password = password;
+    m_token.clear();
+    m_createAccount = createAccount;
+    m_wanted = true;
+    m_backoff.reset();
+    connectNow();
+}
+
+void Connection::resume(const QUrl &server, const QString &user, const QString &token)
+{
+    m_server = server;
+    m_user = user.toLower();
+    m_token = token;
+    m_password.clear();
+    m_wanted = true;
+    m_backoff.reset();
+    connectNow();
+}
+
+void Connection::stop(bool logout)
+{
+    m_wanted = false;
+    m_reconnect.stop();
+    m_heartbeat.stop();
+    if (m_state == State::Connected)
+        send(logout ? ClientMessages::logout() : ClientMessages::bye());
+    if (logout)
+        m_token.clear();
+    m_socket.close();
+    setState(State::SignedOut);
+}
+
+void Connection::drop()
+{
+    m_socket.abort();
+}
+
+void Connection::connectNow()
+{
+    if (!m_wanted)
+        return;
+    setState(State::Connecting);
+    m_socket.abort();
+    m_socket.open(m_server);
+}
+
+void Connection::onConnected()
+{
+    setState(State::SigningIn);
+    const QString client = QStringLiteral("presently/") + QStringLiteral(PRESENTLY_VERSION);
+    if (!m_token.isEmpty())
+        send(ClientMessages::helloWithToken(m_token, m_device, client));
+    else if (m_createAccount)
+        send(ClientMessages::registerUser(m_user, m_password, m_device, client));
+    else
+        send(ClientMessages::hello(m_user, m_password, m_device, client));
+}
+
+void Connection::scheduleReconnect(int delayMs)
+{
+    setState(State::WaitingToReconnect);
+    m_reconnect.start(delayMs);
+    qCInfo(lcConnection) << "reconnecting in" << delayMs << "ms";
+}
+
+void Connection::onDisconnected()
+{
+    m_heartbeat.stop();
+    m_replies.clear();
+    if (!m_wanted) {
+        setState(State::SignedOut);
+        return;
+    }
+    // 1001: the server is restarting; come back at once (another gateway takes us).
+    const bool goingAway = m_socket.closeCode() == QWebSocketProtocol::CloseCodeGoingAway;
+    scheduleReconnect(goingAway ? 0 : m_backoff.nextDelayMs());
+}
+
+void Connection::send(const ClientMessage &message)
+{
+    m_socket.sendTextMessage(QString::fromUtf8(ClientMessages::toFrame(message)));
+}
+
+void Connection::request(ClientMessage message, ReplyHandler handler)
+{
+    const int id = m_nextId++;
+    message.id = id;
+    if (handler)
+        m_replies.insert(id, std::move(handler));
+    send(message);
+}
+
+void Connection::onText(const QString &text)
+{
+    const std::optional<ServerMessage> read = ServerMessage::read(text.toUtf8());
+    if (!read)
+        return; // a message type this client does not know
+    const ServerMessage &m = *read;
+    if (m.id.isDouble()) {
+        if (ReplyHandler handler = m_replies.take(m.id.toInt())) {
+            handler(m);
+            if (m.type != ServerMessageType::Sent) // the outbox hears of every `sent` too
+                return;
+        }
+    }
+    switch (m.type) {
+    case ServerMessageType::Welcome:
+        m_user = m.welcome.user;
+        m_token = m.welcome.token;
+        m_password.clear();
+        m_createAccount = false;
+        m_heartbeatMs = std::max(100, m.welcome.heartbeatIntervalMs > 0 ? m.welcome.heartbeatIntervalMs : 10000);
+        m_backoff.reset();
+        m_sinceAck.start();
+        m_heartbeat.start(m_heartbeatMs);
+        setState(State::Connected);
+        if (m_activity == Activity::Idle)
+            heartbeatTick();
+        Q_EMIT welcomed(m.welcome);
+        return;
+    case ServerMessageType::HeartbeatAck:
+        m_sinceAck.restart();
+        return;
+    case ServerMessageType::Error:
+        if (m_state == State::SigningIn) {
+            // The server closes with 4001; do not come back with the same credentials.
+            m_wanted = false;
+            m_token.clear();
+            Q_EMIT signInFailed(m.error.code, m.error.message);
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    Q_EMIT messageReceived(m);
+}
+
+void Connection::heartbeatTick()
+{
+    if (m_state != State::Connected)
+        return;
+    // Two intervals without an ack: the connection is dead even if the socket does not know.
+    if (m_sinceAck.elapsed() > 2 * m_heartbeatMs) {
+        qCWarning(lcConnection) << "no heartbeat_ack for" << m_sinceAck.elapsed() << "ms; reconnecting";
+        m_socket.abort();
+        return;
+    }
+    send(ClientMessages::heartbeat(m_activity));
+}
+
+void Connection::setActivity(Activity activity)
+{
+    if (m_activity == activity)
+        return;
+    m_activity = activity;
+    heartbeatTick(); // a change is sent at once, not at the next interval
+}
+
+} // namespace presently

@@ -1,0 +1,91 @@
+#pragma once
+
+#include "core/ReconnectBackoff.h"
+#include "protocol/ClientMessage.h"
+#include "protocol/ServerMessage.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+#include <QUrl>
+#include <QWebSocket>
+#include <functional>
+
+namespace presently {
+
+// The socket's life, and nothing of the app's state: connect, sign in (password, new account or
+// token), heartbeats at the interval the server announces, the watchdog that replaces a
+// connection after two intervals without an ack, and reconnects with backoff. Replies are
+// matched to their requests by id; every other server message is handed on.
+class Connection : public QObject {
+    Q_OBJECT
+public:
+    enum class State { SignedOut, Connecting, SigningIn, Connected, WaitingToReconnect };
+    Q_ENUM(State)
+    using ReplyHandler = std::function<void(const ServerMessage &)>;
+
+    explicit Connection(QObject *parent = nullptr);
+    ~Connection() override;
+
+    void setDevice(const QString &device) { m_device = device; }
+    // Connects and keeps connected until stop(): with a password (or a new account), or a token.
+    void signIn(const QUrl &server, const QString &user, const QString &password, bool createAccount);
+    void resume(const QUrl &server, const QString &user, const QString &token);
+    // Ends the session cleanly (`bye`, or `logout` which also revokes the token).
+    void stop(bool logout);
+    // The network vanished under us (tests; the OS's sleep hook).
+    void drop();
+
+    State state() const { return m_state; }
+    const QUrl &server() const { return m_server; }
+    // The user as the server spelled it in welcome (or as given, before).
+    const QString &user() const { return m_user; }
+    const QString &token() const { return m_token; }
+    int msUntilReconnect() const;
+
+    void send(const ClientMessage &message);
+    // Sends with a fresh id; `handler` gets the reply with that id (never called if the
+    // connection drops first).
+    void request(ClientMessage message, ReplyHandler handler);
+    // Heartbeats carry it; a change is sent at once.
+    void setActivity(Activity activity);
+    Activity activity() const { return m_activity; }
+
+Q_SIGNALS:
+    void stateChanged(presently::Connection::State state);
+    // Signed in (every time, after each reconnect too).
+    void welcomed(const presently::WelcomeInfo &welcome);
+    void signInFailed(presently::ErrorCode code, const QString &message);
+    // Every message that is neither a reply to a request nor part of the connection's own work.
+    void messageReceived(const presently::ServerMessage &message);
+
+private:
+    void connectNow();
+    void setState(State state);
+    void onConnected();
+    void onDisconnected();
+    void onText(const QString &text);
+    void heartbeatTick();
+    void scheduleReconnect(int delayMs);
+
+    QWebSocket m_socket;
+    State m_state = State::SignedOut;
+    QUrl m_server;
+    QString m_user;
+    QString m_password; // only until the first welcome
+    QString m_token;
+    QString m_device = QStringLiteral("desktop");
+    bool m_createAccount = false;
+    bool m_wanted = false; // the user wants to be signed in
+    Activity m_activity = Activity::Active;
+    int m_heartbeatMs = 10000;
+    QTimer m_heartbeat;
+    QTimer m_reconnect;
+    QElapsedTimer m_sinceAck;
+    ReconnectBackoff m_backoff;
+    int m_nextId = 1;
+    QHash<int, ReplyHandler> m_replies;
+};
+
+} // namespace presently
