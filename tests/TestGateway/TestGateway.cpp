@@ -1,4 +1,5 @@
 // End to end against a real presently-server process on its embedded store, over real sockets.
+#include "HeartbeatLoop.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
 #include "TestUsers.h"
@@ -489,11 +490,8 @@ void TestGateway::uncleanDropShowsOfflineAfterTtl()
     QVERIFY(befriend(*alice, a, *bob, b));
     QCOMPARE(bob->presenceHistory(a).constLast().first, QStringLiteral("online"));
     // Keep bob alive while waiting.
-    QTimer heartbeat;
-    connect(&heartbeat, &QTimer::timeout, bob.get(), [&] {
-        bob->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
-    });
-    heartbeat.start(kHeartbeatMs);
+    HeartbeatLoop heartbeat;
+    heartbeat.start({bob.get()}, kHeartbeatMs);
 
     alice->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
     QVERIFY(alice->waitForType(QStringLiteral("heartbeat_ack")));
@@ -516,12 +514,8 @@ void TestGateway::reconnectWithinTtlShowsNoOffline()
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
     QCOMPARE(bob->presenceHistory(a).constLast().first, QStringLiteral("online"));
-    QTimer heartbeat;
-    connect(&heartbeat, &QTimer::timeout, this, [&] {
-        bob->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
-        alice->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
-    });
-    heartbeat.start(kHeartbeatMs);
+    HeartbeatLoop heartbeat;
+    heartbeat.start([&] { return QList<TestClient *>{bob.get(), alice.get()}; }, kHeartbeatMs);
 
     const QString token = alice->log().first().message.value(QStringLiteral("token")).toString();
     alice->dropUncleanly();

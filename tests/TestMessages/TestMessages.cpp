@@ -1,6 +1,7 @@
 // Direct messages end to end: two gateways on a real redis-server and one SQLite file.
 // Delivery is at least once; display is exactly once by mid (a client keeps what it saw).
 #include "RedisFixture.h"
+#include "HeartbeatLoop.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
 #include "TestUsers.h"
@@ -59,16 +60,18 @@ struct Inbox {
     }
 };
 
-// Clients heartbeat (the TTL here is 3 s): a test that only waits for messages must too.
-void keepAliveEvery(QTimer &timer, const QList<std::unique_ptr<TestClient> *> &clients)
+// Clients heartbeat (the TTL here is 3 s): a test that only waits for messages must too. The
+// clients are looked up at each beat: tests replace them as they reconnect.
+void keepAliveEvery(HeartbeatLoop &loop, const QList<std::unique_ptr<TestClient> *> &clients)
 {
-    QObject::connect(&timer, &QTimer::timeout, &timer, [clients] {
-        for (std::unique_ptr<TestClient> *c : clients) {
-            if (*c && (*c)->isConnected())
-                (*c)->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
-        }
-    });
-    timer.start(500);
+    loop.start(
+        [clients] {
+            QList<TestClient *> now;
+            for (std::unique_ptr<TestClient> *c : clients)
+                now.append(c->get());
+            return now;
+        },
+        500);
 }
 } // namespace
 
@@ -348,7 +351,7 @@ void TestMessages::burstWhileRecipientReconnects()
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
     const QString bobToken = tokenOf(*bob);
-    QTimer heartbeats;
+    HeartbeatLoop heartbeats;
     keepAliveEvery(heartbeats, {&alice, &bob});
 
     constexpr int kCount = 2000;
@@ -422,7 +425,7 @@ void TestMessages::pubsubCutDuringBurstLosesNothing()
     auto bob = signedIn(m_gw2->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
-    QTimer heartbeats;
+    HeartbeatLoop heartbeats;
     keepAliveEvery(heartbeats, {&alice, &bob});
 
     constexpr int kCount = 1000;
@@ -454,7 +457,7 @@ void TestMessages::gatewaysWriteOneFileConcurrently()
     auto bob = signedIn(m_gw2->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
-    QTimer heartbeats;
+    HeartbeatLoop heartbeats;
     keepAliveEvery(heartbeats, {&alice, &bob});
     constexpr int kEach = 400;
     for (int i = 0; i < kEach; ++i) {
@@ -489,7 +492,7 @@ void TestMessages::burstDoesNotHoldUpOthers()
     auto bob = signedIn(m_gw1->url(), b, kPassword, true);
     QVERIFY(alice && bob);
     QVERIFY(befriend(*alice, a, *bob, b));
-    QTimer heartbeats;
+    HeartbeatLoop heartbeats;
     keepAliveEvery(heartbeats, {&alice, &bob});
     constexpr int kBurst = 400;
     QList<QJsonObject> burst;
@@ -525,7 +528,7 @@ void TestMessages::syncAndHistoryPage()
     QVERIFY(before);
     // Other tests' messages are not bob's: his sync starts empty.
     QVERIFY(before->value(QStringLiteral("messages")).toArray().isEmpty());
-    QTimer heartbeats;
+    HeartbeatLoop heartbeats;
     keepAliveEvery(heartbeats, {&alice, &bob});
 
     for (int i = 0; i < 620; ++i)

@@ -1,6 +1,7 @@
 // Presence across gateways when parts fail: a Redis that stops answering (SIGSTOP) signs nobody
 // out, and a gateway killed right after acknowledging a frame never has its users announced
 // offline before the TTL after that frame. Real redis-server and gateway processes, short timings.
+#include "HeartbeatLoop.h"
 #include "RedisFixture.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
@@ -121,14 +122,8 @@ void TestRedisFailures::redisStallSignsNobodyOut()
     const QList<TestClient *> clients{alice.get(), bob.get(), alicesLaptop.get()};
 
     // Every client heartbeats every interval, as a real one does, all through the stall.
-    int heartbeats = 0;
-    QTimer beat;
-    connect(&beat, &QTimer::timeout, this, [&] {
-        for (TestClient *c : clients)
-            c->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
-        ++heartbeats;
-    });
-    beat.start(kHeartbeatMs);
+    HeartbeatLoop beat;
+    beat.start(clients, kHeartbeatMs);
     QTest::qWait(kHeartbeatMs); // steady state: every session has written frames to Redis
 
     const int stallMs = static_cast<int>(ttls * kTtlMs);
@@ -168,7 +163,7 @@ void TestRedisFailures::redisStallSignsNobodyOut()
     QTest::qWait(200); // the last heartbeats' acks
     for (TestClient *c : clients) {
         QVERIFY2(c->isConnected(), qPrintable(QStringLiteral("closed with %1 %2").arg(c->closeCode()).arg(c->closeReason())));
-        QCOMPARE(count(*c, QStringLiteral("heartbeat_ack")), heartbeats);
+        QCOMPARE(count(*c, QStringLiteral("heartbeat_ack")), beat.rounds());
     }
     for (const auto &[status, at] : bob->presenceHistory(a))
         QVERIFY2(status == QLatin1String("online"), qPrintable(QStringLiteral("bob saw alice ") + status));
@@ -190,10 +185,8 @@ void TestRedisFailures::gatewayCrashNeverShowsOfflineEarly()
     const QString token = tokenOf(*first);
     first->closeCleanly();
     QVERIFY(bob->waitForPresence(a, QStringLiteral("offline")));
-    QTimer bobBeats;
-    connect(&bobBeats, &QTimer::timeout, this,
-            [&] { bob->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}})); });
-    bobBeats.start(kHeartbeatMs);
+    HeartbeatLoop bobBeats;
+    bobBeats.start({bob.get()}, kHeartbeatMs);
 
     constexpr int kRuns = 20;
     QList<qint64> offlineAfter;

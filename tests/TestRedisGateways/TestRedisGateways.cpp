@@ -1,6 +1,7 @@
 // Gateways sharing a real redis-server and one SQLite file, as a fleet runs: presence crosses
 // them, a killed gateway's users go offline in time, shutdowns and reconnects show no false
 // offline, Redis restarts are survived, and steady heartbeats cost Redis little.
+#include "HeartbeatLoop.h"
 #include "RedisFixture.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
@@ -42,7 +43,7 @@ private:
     RedisFixture m_redis;
     QTemporaryDir m_dir;
     QList<ServerProcess *> m_gateways;
-    QTimer m_heartbeats;
+    HeartbeatLoop m_heartbeats;
     QList<TestClient *> m_alive;
     int m_names = 0;
 };
@@ -52,10 +53,6 @@ void TestRedisGateways::initTestCase()
     QString error;
     // Keyspace notifications stay off: expiry must not depend on them.
     QVERIFY2(m_redis.start(&error, {QStringLiteral("--notify-keyspace-events"), QString()}), qPrintable(error));
-    connect(&m_heartbeats, &QTimer::timeout, this, [this] {
-        for (TestClient *c : std::as_const(m_alive))
-            c->send(obj({{QStringLiteral("type"), QStringLiteral("heartbeat")}}));
-    });
 }
 
 void TestRedisGateways::init()
@@ -96,7 +93,7 @@ ServerProcess *TestRedisGateways::startGateway(const QString &id, int ttlMs)
 void TestRedisGateways::keepAlive(const QList<TestClient *> &clients)
 {
     m_alive = clients;
-    m_heartbeats.start(kHeartbeatMs / 2);
+    m_heartbeats.start([this] { return m_alive; }, kHeartbeatMs / 2);
 }
 
 void TestRedisGateways::presenceCrossesGateways()
