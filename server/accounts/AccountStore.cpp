@@ -49,28 +49,23 @@ bool AccountStore::open(const QString &path, QString *error)
 
 StoreResult<int> AccountStore::exec(const QString &sql, const QVariantList &bind)
 {
-    QSqlQuery &q = m_connection.statement(sql);
-    const bool ok = SqlRetry::exec(q, sql, bind);
-    const int affected = ok ? q.numRowsAffected() : 0;
-    const QString error = ok ? QString() : q.lastError().text();
-    q.finish();
-    if (!ok)
-        return failure("statement", error);
+    const StoreResult<QSqlQuery *> q = m_connection.run(sql, bind);
+    if (!q)
+        return failure("statement", q.error().message);
+    const int affected = (*q)->numRowsAffected();
+    (*q)->finish();
     return affected;
 }
 
 StoreResult<QStringList> AccountStore::column(const QString &sql, const QVariantList &bind)
 {
-    QSqlQuery &q = m_connection.statement(sql);
-    if (!SqlRetry::exec(q, sql, bind)) {
-        const QString error = q.lastError().text();
-        q.finish();
-        return failure("query", error);
-    }
+    const StoreResult<QSqlQuery *> q = m_connection.run(sql, bind);
+    if (!q)
+        return failure("query", q.error().message);
     QStringList out;
-    while (q.next())
-        out.append(q.value(0).toString());
-    q.finish();
+    while ((*q)->next())
+        out.append((*q)->value(0).toString());
+    (*q)->finish();
     return out;
 }
 

@@ -70,16 +70,13 @@ StoreResult<std::optional<StoredMessage>> MessageStore::findByCid(const QString 
 {
     static const QString sql =
         QStringLiteral("SELECT %1 FROM messages WHERE sender = ? AND cid = ?").arg(QLatin1String(kColumns));
-    QSqlQuery &q = m_connection.statement(sql);
-    if (!SqlRetry::exec(q, sql, {sender, cid})) {
-        const QString error = q.lastError().text();
-        q.finish();
-        return failure("finding a cid", error);
-    }
+    const StoreResult<QSqlQuery *> q = m_connection.run(sql, {sender, cid});
+    if (!q)
+        return failure("finding a cid", q.error().message);
     std::optional<StoredMessage> found;
-    if (q.next())
-        found = fromRow(q);
-    q.finish();
+    if ((*q)->next())
+        found = fromRow(**q);
+    (*q)->finish();
     return found;
 }
 
@@ -127,16 +124,15 @@ MessageStore::SendResult MessageStore::insert(const StoredMessage &message)
     static const QString sql =
         QStringLiteral("INSERT INTO messages(cid, sender, recipient, body, ts_ms, sender_session) "
                        "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(sender, cid) DO NOTHING");
-    QSqlQuery &q = m_connection.statement(sql);
-    if (!SqlRetry::exec(q, sql,
-                        {message.cid, message.from, message.to, message.body, message.ts, message.senderSession})) {
-        failure("storing a message", q.lastError().text());
-        q.finish();
+    const StoreResult<QSqlQuery *> q =
+        m_connection.run(sql, {message.cid, message.from, message.to, message.body, message.ts, message.senderSession});
+    if (!q) {
+        failure("storing a message", q.error().message);
         return result;
     }
-    result.created = q.numRowsAffected() == 1;
-    const qint64 mid = q.lastInsertId().toLongLong();
-    q.finish();
+    result.created = (*q)->numRowsAffected() == 1;
+    const qint64 mid = (*q)->lastInsertId().toLongLong();
+    (*q)->finish();
     if (result.created) {
         result.ok = true;
         result.message = message;
@@ -153,12 +149,10 @@ MessageStore::SendResult MessageStore::insert(const StoredMessage &message)
 
 StoreResult<MessagePage> MessageStore::page(const QString &sql, const QVariantList &bind, int limit)
 {
-    QSqlQuery &q = m_connection.statement(sql);
-    if (!SqlRetry::exec(q, sql, bind)) {
-        const QString error = q.lastError().text();
-        q.finish();
-        return failure("reading messages", error);
-    }
+    const StoreResult<QSqlQuery *> run = m_connection.run(sql, bind);
+    if (!run)
+        return failure("reading messages", run.error().message);
+    QSqlQuery &q = **run;
     MessagePage page;
     while (q.next()) {
         if (page.messages.size() == limit) {
@@ -219,14 +213,11 @@ StoreResult<bool> MessageStore::markRead(const QString &user, const QString &pee
 StoreResult<qint64> MessageStore::readMark(const QString &user, const QString &peer)
 {
     static const QString sql = QStringLiteral("SELECT mid FROM read_marks WHERE user = ? AND peer = ?");
-    QSqlQuery &q = m_connection.statement(sql);
-    if (!SqlRetry::exec(q, sql, {user, peer})) {
-        const QString error = q.lastError().text();
-        q.finish();
-        return failure("reading a read mark", error);
-    }
-    const qint64 mark = q.next() ? q.value(0).toLongLong() : 0;
-    q.finish();
+    const StoreResult<QSqlQuery *> q = m_connection.run(sql, {user, peer});
+    if (!q)
+        return failure("reading a read mark", q.error().message);
+    const qint64 mark = (*q)->next() ? (*q)->value(0).toLongLong() : 0;
+    (*q)->finish();
     return mark;
 }
 

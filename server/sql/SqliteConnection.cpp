@@ -35,6 +35,16 @@ QSqlQuery &SqliteConnection::statement(const QString &sql)
     return *query;
 }
 
+StoreResult<QSqlQuery *> SqliteConnection::run(const QString &sql, const QVariantList &bind)
+{
+    QSqlQuery &q = statement(sql);
+    if (SqlRetry::exec(q, sql, bind))
+        return &q;
+    const QString error = q.lastError().text();
+    q.finish();
+    return StoreError{error};
+}
+
 bool SqliteConnection::open(const QString &path, const QString &store, const QList<SchemaStep> &schema,
                             QString *error, int busyTimeoutMs)
 {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "sql/StoreResult.h"
+
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QStringList>
@@ -38,6 +40,9 @@ public:
     // (SqlRetry::exec prepares it only the first time). Call finish() once its rows are read:
     // a statement left stepping keeps its read snapshot open.
     QSqlQuery &statement(const QString &sql);
+    // Runs the kept statement for `sql` (retrying while busy, SqlRetry): the query to read its
+    // rows from (finish() it after), or the database's error, the statement finished already.
+    StoreResult<QSqlQuery *> run(const QString &sql, const QVariantList &bind = {});
 
 private:
     QString m_name;

@@ -85,11 +85,8 @@ ServerProcess *TestRedisFailures::startGateway(const QString &id)
     auto *gw = new ServerProcess;
     m_gateways.append(gw);
     QString error;
-    if (!gw->start({QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--db"),
-                    QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("shared.sqlite")),
-                    QStringLiteral("--presence-ttl-ms"), QString::number(kTtlMs),
-                    QStringLiteral("--heartbeat-interval-ms"), QString::number(kHeartbeatMs),
-                    QStringLiteral("--server-id"), id},
+    if (!gw->start(ServerProcess::fleetArgs(m_redis.url(), m_dir.filePath(QStringLiteral("shared.sqlite")), kTtlMs,
+                                            kHeartbeatMs, id),
                    &error)) {
         qWarning("%s", qPrintable(error));
         return nullptr;

@@ -78,11 +78,8 @@ ServerProcess *TestRedisGateways::startGateway(const QString &id, int ttlMs)
     auto *gw = new ServerProcess;
     m_gateways.append(gw);
     QString error;
-    if (!gw->start({QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--db"),
-                    QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("shared.sqlite")),
-                    QStringLiteral("--presence-ttl-ms"), QString::number(ttlMs),
-                    QStringLiteral("--heartbeat-interval-ms"), QString::number(kHeartbeatMs),
-                    QStringLiteral("--server-id"), id},
+    if (!gw->start(ServerProcess::fleetArgs(m_redis.url(), m_dir.filePath(QStringLiteral("shared.sqlite")), ttlMs,
+                                            kHeartbeatMs, id),
                    &error)) {
         qWarning("%s", qPrintable(error));
         return nullptr;

@@ -11,6 +11,21 @@ ServerProcess::~ServerProcess()
     kill();
 }
 
+QStringList ServerProcess::fleetArgs(const QString &redisUrl, const QString &sqlitePath, int presenceTtlMs,
+                                     int heartbeatIntervalMs, const QString &serverId)
+{
+    return {QStringLiteral("--redis"),
+            redisUrl,
+            QStringLiteral("--db"),
+            QStringLiteral("sqlite:") + sqlitePath,
+            QStringLiteral("--presence-ttl-ms"),
+            QString::number(presenceTtlMs),
+            QStringLiteral("--heartbeat-interval-ms"),
+            QString::number(heartbeatIntervalMs),
+            QStringLiteral("--server-id"),
+            serverId};
+}
+
 bool ServerProcess::start(const QStringList &args, QString *error)
 {
     QStringList all = args;

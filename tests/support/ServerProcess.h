@@ -14,6 +14,10 @@ public:
 
     // Unix: the server runs with at most this many open files (soft and hard limit).
     void setOpenFileLimit(int files) { m_openFileLimit = files; }
+    // The flags of one gateway of a fleet: presence on the Redis at `redisUrl`, accounts and
+    // messages in the SQLite file shared by the fleet.
+    static QStringList fleetArgs(const QString &redisUrl, const QString &sqlitePath, int presenceTtlMs,
+                                 int heartbeatIntervalMs, const QString &serverId);
     // Starts with `args` (plus --listen 127.0.0.1:0 unless given) and waits for "listening on".
     bool start(const QStringList &args, QString *error);
     QUrl url() const { return m_url; }
