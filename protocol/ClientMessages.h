@@ -12,8 +12,7 @@ namespace ClientMessages {
 
 ClientMessage hello(const QString &user, const QString &password, const QString &device, const QString &client);
 ClientMessage helloWithToken(const QString &token, const QString &device, const QString &client);
-ClientMessage registerUser(const QString &user, const QString &password, const QString &device,
-                           const QString &client);
+ClientMessage registerUser(const QString &user, const QString &password, const QString &device, const QString &client);
 ClientMessage heartbeat(std::optional<Activity> activity = std::nullopt);
 ClientMessage setStatus(std::optional<Mode> mode, std::optional<QString> text);
 ClientMessage query(const QStringList &users);

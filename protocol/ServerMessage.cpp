@@ -8,9 +8,9 @@
 namespace presently {
 
 namespace {
-constexpr std::array<const char *, 12> kTypeNames = {"welcome",        "contacts", "presence", "heartbeat_ack",
-                                                     "ok",             "error",    "contact_request", "sent",
-                                                     "message",        "messages", "read",            "typing"};
+constexpr std::array<const char *, 12> kTypeNames = {
+    "welcome",         "contacts", "presence", "heartbeat_ack", "ok",   "error",
+    "contact_request", "sent",     "message",  "messages",      "read", "typing"};
 
 std::optional<ServerMessageType> typeFromName(const QString &name)
 {

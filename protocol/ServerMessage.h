@@ -34,20 +34,20 @@ struct ServerMessage {
     ServerMessageType type = ServerMessageType::Ok;
     QJsonValue id = QJsonValue::Undefined; // the request's id, when the reply carries one
 
-    WelcomeInfo welcome;                               // welcome
-    QList<UserPresence> users;                         // presence; contacts (the contacts)
-    QHash<QString, QPair<qint64, qint64>> readMarks;   // contacts: read_mid, peer_read_mid per contact
-    QStringList requests;                              // contacts
-    QStringList pending;                               // contacts
-    qint64 ts = 0;                                     // heartbeat_ack, contact_request, sent
-    ProtocolError error;                               // error (its code and message)
-    QString from;                                      // contact_request, read, typing
-    QString with;                                      // read
-    QString cid;                                       // sent
-    qint64 mid = 0;                                    // sent, read
-    bool state = false;                                // typing
-    QList<ChatMessage> messages;                       // message (one), messages
-    bool more = false;                                 // messages
+    WelcomeInfo welcome;                             // welcome
+    QList<UserPresence> users;                       // presence; contacts (the contacts)
+    QHash<QString, QPair<qint64, qint64>> readMarks; // contacts: read_mid, peer_read_mid per contact
+    QStringList requests;                            // contacts
+    QStringList pending;                             // contacts
+    qint64 ts = 0;                                   // heartbeat_ack, contact_request, sent
+    ProtocolError error;                             // error (its code and message)
+    QString from;                                    // contact_request, read, typing
+    QString with;                                    // read
+    QString cid;                                     // sent
+    qint64 mid = 0;                                  // sent, read
+    bool state = false;                              // typing
+    QList<ChatMessage> messages;                     // message (one), messages
+    bool more = false;                               // messages
 
     // Reads one frame; empty for a frame that is no server message this client knows (it
     // ignores those: servers may add message types).

@@ -1,12 +1,12 @@
 #include "app/AppController.h"
 
-#include "ui/ChatWidget.h"
 #include "core/ClientSession.h"
 #include "core/IdleMonitor.h"
+#include "platform/TokenVault.h"
+#include "ui/ChatWidget.h"
 #include "ui/MainWindow.h"
 #include "ui/SettingsDialog.h"
 #include "ui/SignInDialog.h"
-#include "platform/TokenVault.h"
 #include "ui/TrayIcon.h"
 
 #include <QApplication>
@@ -108,8 +108,7 @@ void AppController::showSignIn(const QString &error)
         m_dialog = new SignInDialog;
         m_dialog->setKeychainAvailable(TokenVault::isAvailable());
         m_dialog->setServer(m_settings.server());
-        m_dialog->setUser(m_options.user.isEmpty() ? m_settings.user()
-                                                   : m_options.user);
+        m_dialog->setUser(m_options.user.isEmpty() ? m_settings.user() : m_options.user);
         connect(m_dialog, &SignInDialog::signInRequested, this, [this] {
             m_dialog->setBusy(true);
             m_keepSignedIn = m_dialog->keepSignedIn();

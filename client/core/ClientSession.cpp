@@ -127,15 +127,15 @@ void ClientSession::queryOwnPresence()
 void ClientSession::syncFrom(qint64 after)
 {
     m_connection.request(ClientMessages::sync(after), [this](const ServerMessage &reply) {
-                for (const ChatMessage &message : reply.messages)
-                    onMessage(message);
-                if (reply.more && !reply.messages.isEmpty()) {
-                    syncFrom(reply.messages.last().mid);
-                    return;
-                }
-                // Caught up: now send whatever was typed while away, in order.
-                resendOutbox();
-            });
+        for (const ChatMessage &message : reply.messages)
+            onMessage(message);
+        if (reply.more && !reply.messages.isEmpty()) {
+            syncFrom(reply.messages.last().mid);
+            return;
+        }
+        // Caught up: now send whatever was typed while away, in order.
+        resendOutbox();
+    });
 }
 
 void ClientSession::resendOutbox()
@@ -245,7 +245,8 @@ void ClientSession::onTyping(const QString &from, bool state)
 
 void ClientSession::setStatus(std::optional<Mode> mode, std::optional<QString> text)
 {
-    m_connection.request(ClientMessages::setStatus(mode, std::move(text)), [this](const ServerMessage &) { queryOwnPresence(); });
+    m_connection.request(ClientMessages::setStatus(mode, std::move(text)),
+                         [this](const ServerMessage &) { queryOwnPresence(); });
 }
 
 QString ClientSession::sendMessage(const QString &to, const QString &body)

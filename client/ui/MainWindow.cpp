@@ -1,10 +1,10 @@
 #include "ui/MainWindow.h"
 
-#include "ui/ChatWidget.h"
 #include "core/ClientSession.h"
-#include "ui/ContactDelegate.h"
 #include "core/ContactListModel.h"
 #include "core/ContactSortFilterModel.h"
+#include "ui/ChatWidget.h"
+#include "ui/ContactDelegate.h"
 #include "ui/StatusPainter.h"
 
 #include <QCloseEvent>
@@ -119,9 +119,8 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
     connect(session, &ClientSession::signedIn, this, &MainWindow::updateOwnStatus);
     connect(session, &ClientSession::stateChanged, this, &MainWindow::updateConnectionState);
     connect(session, &ClientSession::rosterChanged, this, &MainWindow::updateRequests);
-    connect(session, &ClientSession::errorReceived, this, [this](ErrorCode, const QString &message) {
-        statusBar()->showMessage(message, 5000);
-    });
+    connect(session, &ClientSession::errorReceived, this,
+            [this](ErrorCode, const QString &message) { statusBar()->showMessage(message, 5000); });
     connect(m_connectionTimer, &QTimer::timeout, this, &MainWindow::updateConnectionState);
     m_connectionTimer->start(1000);
     updateOwnStatus();

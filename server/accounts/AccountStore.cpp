@@ -107,8 +107,9 @@ StoreResult<bool> AccountStore::userExists(const QString &user)
 StoreResult<QString> AccountStore::issueToken(const QString &user, qint64 nowMs)
 {
     const QString token = PasswordHasher::newToken();
-    const StoreResult<int> stored = exec(QStringLiteral("INSERT INTO tokens(digest, user, last_used_ms) VALUES(?, ?, ?)"),
-                                         {PasswordHasher::tokenDigest(token), user, nowMs});
+    const StoreResult<int> stored =
+        exec(QStringLiteral("INSERT INTO tokens(digest, user, last_used_ms) VALUES(?, ?, ?)"),
+             {PasswordHasher::tokenDigest(token), user, nowMs});
     if (!stored)
         return stored.error();
     return token;
@@ -161,12 +162,14 @@ StoreResult<void> AccountStore::setStatus(const QString &user, std::optional<Mod
                                           const std::optional<QString> &text)
 {
     if (mode) {
-        const StoreResult<int> set = exec(QStringLiteral("UPDATE users SET mode = ? WHERE name = ?"), {modeName(*mode), user});
+        const StoreResult<int> set =
+            exec(QStringLiteral("UPDATE users SET mode = ? WHERE name = ?"), {modeName(*mode), user});
         if (!set)
             return set.error();
     }
     if (text) {
-        const StoreResult<int> set = exec(QStringLiteral("UPDATE users SET status_text = ? WHERE name = ?"), {*text, user});
+        const StoreResult<int> set =
+            exec(QStringLiteral("UPDATE users SET status_text = ? WHERE name = ?"), {*text, user});
         if (!set)
             return set.error();
     }
@@ -271,9 +274,9 @@ StoreResult<ContactChange> AccountStore::removeContact(const QString &user, cons
     SqlTransaction transaction(m_db);
     if (!transaction.begun())
         return failure("removing a contact", transaction.error());
-    const StoreResult<int> contacts = exec(
-        QStringLiteral("DELETE FROM contacts WHERE (user = ? AND contact = ?) OR (user = ? AND contact = ?)"),
-        {user, other, other, user});
+    const StoreResult<int> contacts =
+        exec(QStringLiteral("DELETE FROM contacts WHERE (user = ? AND contact = ?) OR (user = ? AND contact = ?)"),
+             {user, other, other, user});
     const StoreResult<int> requests =
         contacts ? exec(QStringLiteral("DELETE FROM contact_requests WHERE (from_user = ? AND to_user = ?) "
                                        "OR (from_user = ? AND to_user = ?)"),

@@ -10,6 +10,7 @@
 #include "presence/RedisPresenceStore.h"
 #include "redis/RedisLink.h"
 #include "session/SessionRegistry.h"
+#include "sql/SqlThread.h"
 
 namespace presently {
 
@@ -25,11 +26,21 @@ Server::~Server()
     // Sessions first: they unwatch the hub and use the stores as they go.
     delete m_listener;
     delete m_sessions;
+    if (m_sqlThread) // after the jobs posted so far, on the thread that made it
+        m_sqlThread->runAndWait([this] { m_sqlThreadAccounts.reset(); });
 }
 
 bool Server::start(QString *error)
 {
     if (!m_accounts->open(m_config.databasePath, error) || !m_messages->open(m_config.databasePath, error))
+        return false;
+    m_sqlThread = new SqlThread(this);
+    bool opened = false;
+    m_sqlThread->runAndWait([this, &opened, error] {
+        m_sqlThreadAccounts = std::make_unique<AccountStore>();
+        opened = m_sqlThreadAccounts->open(m_config.databasePath, error);
+    });
+    if (!opened)
         return false;
     if (m_config.redis) {
         m_redis = new RedisLink(*m_config.redis, this);
@@ -54,7 +65,9 @@ bool Server::start(QString *error)
     session.presenceTtlMs = m_config.presenceTtlMs;
     session.authTimeoutMs = m_config.authTimeoutMs;
     session.limits = m_config.limits;
-    m_sessions = new SessionRegistry({m_accounts.get(), m_messages.get(), m_presence, m_hub, m_bus}, session, this);
+    m_sessions = new SessionRegistry(
+        {m_accounts.get(), m_messages.get(), m_presence, m_hub, m_bus, m_sqlThread, m_sqlThreadAccounts.get()}, session,
+        this);
 
     ListenerSettings listener;
     listener.host = m_config.listenHost;
@@ -62,7 +75,8 @@ bool Server::start(QString *error)
     listener.maxMessageBytes = m_config.limits.maxMessageBytes;
     listener.maxConnections = m_config.maxConnections;
     listener.maxSockets = m_config.maxSockets;
-    m_listener = new Listener(listener, [sessions = m_sessions] { return sessions->connectionCount(); }, this);
+    m_listener = new Listener(
+        listener, [sessions = m_sessions] { return sessions->connectionCount(); }, this);
     connect(m_listener, &Listener::channelOpened, m_sessions, &SessionRegistry::adopt);
     return m_listener->listen(error);
 }

@@ -15,6 +15,7 @@ class PresenceHub;
 class PresenceStore;
 class RedisLink;
 class SessionRegistry;
+class SqlThread;
 
 // The composition root: the stores, the presence store and bus (embedded or on one Redis link),
 // the session registry and the listener, built from a ServerConfig. Tests and main() use it alike.
@@ -37,6 +38,8 @@ private:
     ServerConfig m_config;
     std::unique_ptr<AccountStore> m_accounts;
     std::unique_ptr<MessageStore> m_messages;
+    SqlThread *m_sqlThread = nullptr;
+    std::unique_ptr<AccountStore> m_sqlThreadAccounts; // made, used and destroyed on m_sqlThread
     RedisLink *m_redis = nullptr;
     PresenceStore *m_presence = nullptr;
     EventBus *m_bus = nullptr;

@@ -1,5 +1,5 @@
-#include "app/OpenFileLimit.h"
 #include "accounts/PasswordHasher.h"
+#include "app/OpenFileLimit.h"
 #ifdef PRESENTLY_HAVE_EPOLL
 #include "net/EpollEventDispatcher.h"
 #endif

@@ -173,8 +173,7 @@ StoreResult<MessagePage> MessageStore::forUser(const QString &user, qint64 after
     return page(sql, {user, user, after, upTo, limit + 1}, limit);
 }
 
-StoreResult<MessagePage> MessageStore::conversation(const QString &user, const QString &peer, qint64 before,
-                                                    int limit)
+StoreResult<MessagePage> MessageStore::conversation(const QString &user, const QString &peer, qint64 before, int limit)
 {
     const qint64 bound = before > 0 ? before : std::numeric_limits<qint64>::max();
     static const QString sql = QStringLiteral("SELECT %1 FROM messages WHERE mid < ? AND ((sender = ? AND "

@@ -129,11 +129,10 @@ void EmbeddedPresenceStore::fetch(const QStringList &users, FetchCallback callba
 
 void EmbeddedPresenceStore::sweep()
 {
-    const QStringList expired =
-        m_deadlines.takeExpired(nowMs() - m_ttlMs, [this](const QString &sessionId) -> qint64 {
-            const auto it = m_sessions.constFind(sessionId);
-            return it == m_sessions.cend() ? -1 : it->lastFrameMs;
-        });
+    const QStringList expired = m_deadlines.takeExpired(nowMs() - m_ttlMs, [this](const QString &sessionId) -> qint64 {
+        const auto it = m_sessions.constFind(sessionId);
+        return it == m_sessions.cend() ? -1 : it->lastFrameMs;
+    });
     for (const QString &sessionId : expired) {
         removeSession(sessionId, m_sessions.value(sessionId).lastFrameMs);
         Q_EMIT sessionExpired(sessionId);

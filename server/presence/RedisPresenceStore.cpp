@@ -1,9 +1,9 @@
 #include "presence/RedisPresenceStore.h"
 
 #include "base/Clock.h"
+#include "presence/RedisScripts.h"
 #include "redis/RedisConnection.h"
 #include "redis/RedisLink.h"
-#include "presence/RedisScripts.h"
 #include "redis/RedisSubscriber.h"
 
 #include <QJsonArray>
@@ -296,7 +296,7 @@ void RedisPresenceStore::tick(bool sweep)
         .arg(sweep ? expiryAgeMs : std::numeric_limits<int>::max())
         .arg(sweep ? kClaimLimit : 0)
         .arg(sentAt + m_offsetMs)
-        .arg(m_heartbeatMs + m_tickMs)               // on schedule: a frame within an interval and a tick
+        .arg(m_heartbeatMs + m_tickMs)                 // on schedule: a frame within an interval and a tick
         .arg(2 * expiryAgeMs + m_heartbeatMs + 60000); // the vouch outlives the claims it decides
     for (const QString &sessionId : std::as_const(m_dirty)) {
         const auto it = m_sessions.find(sessionId);
@@ -321,7 +321,7 @@ void RedisPresenceStore::tick(bool sweep)
         m_leaseHeld = true;
         if (leaseLost && !m_sessions.isEmpty()) {
             qCWarning(lcPresence) << "gateway lease was gone (Redis restarted or flushed); re-asserting"
-                               << m_sessions.size() << "sessions";
+                                  << m_sessions.size() << "sessions";
             reassertAll();
         }
         if (reply.elements.at(2).toInteger() >= kClaimLimit)

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "presence/PresenceStore.h"
-#include "redis/RespCommand.h"
 #include "presence/SessionDeadlines.h"
+#include "redis/RespCommand.h"
 
 #include <QHash>
 #include <QSet>

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "redis/RedisAddress.h"
 #include "redis/RedisReply.h"
 #include "redis/RespCommand.h"
-#include "redis/RedisAddress.h"
 
 #include <QObject>
 #include <QTimer>

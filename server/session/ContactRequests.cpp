@@ -26,11 +26,10 @@ void ContactRequests::change(const ClientMessage &m)
     AccountStore *accounts = m_session.services().accounts;
     EventBus *bus = m_session.services().bus;
     const qint64 now = m_session.serverNowMs();
-    const StoreResult<ContactChange> change = m.type == ClientMessageType::ContactAdd
-                                                  ? accounts->addContact(self, m.user, now)
-                                              : m.type == ClientMessageType::ContactAccept
-                                                  ? accounts->acceptContact(self, m.user, now)
-                                                  : accounts->removeContact(self, m.user);
+    const StoreResult<ContactChange> change =
+        m.type == ClientMessageType::ContactAdd      ? accounts->addContact(self, m.user, now)
+        : m.type == ClientMessageType::ContactAccept ? accounts->acceptContact(self, m.user, now)
+                                                     : accounts->removeContact(self, m.user);
     if (!change) {
         m_session.sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), m.id);
         return;
@@ -85,8 +84,8 @@ void ContactRequests::reload()
     m_session.roster().setContacts(contactList, true);
 
     m_session.queue().beginAsync();
-    m_session.services().hub->current(contactList, [session = QPointer<Session>(&m_session), this, requests,
-                                                    pending, readMarks](bool, const QList<UserPresence> &users) {
+    m_session.services().hub->current(contactList, [session = QPointer<Session>(&m_session), this, requests, pending,
+                                                    readMarks](bool, const QList<UserPresence> &users) {
         if (!session)
             return;
         QJsonObject contacts =

@@ -140,9 +140,9 @@ void MessageRequests::read(const ClientMessage &m)
     const StoreResult<bool> exists =
         m.with == self ? StoreResult<bool>(false) : m_session.services().accounts->userExists(m.with);
     if (!exists || !*exists) {
-        m_session.sendError(exists ? ErrorCode::NotFound : ErrorCode::Unavailable,
-                            exists ? QStringLiteral("no such conversation") : QStringLiteral("account store unavailable"),
-                            m.id);
+        m_session.sendError(
+            exists ? ErrorCode::NotFound : ErrorCode::Unavailable,
+            exists ? QStringLiteral("no such conversation") : QStringLiteral("account store unavailable"), m.id);
         return;
     }
     const StoreResult<bool> moved = m_session.services().messages->markRead(self, m.with, m.mid);

@@ -5,6 +5,7 @@
 #include "presence/PresenceStore.h"
 #include "protocol/ServerMessages.h"
 #include "session/Session.h"
+#include "sql/SqlThread.h"
 
 #include <QPointer>
 
@@ -27,16 +28,36 @@ void PresenceRequests::heartbeat(const ClientMessage &m)
 
 void PresenceRequests::setStatus(const ClientMessage &m)
 {
-    AccountStore *accounts = m_session.services().accounts;
-    const StoreResult<void> set = m.mode || m.text ? accounts->setStatus(m_session.user(), m.mode, m.text)
-                                                   : StoreResult<void>();
-    const StoreResult<StoredStatus> status = set ? accounts->status(m_session.user()) : set.error();
-    if (!status) {
-        m_session.sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), m.id);
+    // Committed (an fsync) and read back; then in effect in presence, then `ok`.
+    auto store = [user = m_session.user(), mode = m.mode, text = m.text](AccountStore *accounts) {
+        if (mode || text) {
+            const StoreResult<void> set = accounts->setStatus(user, mode, text);
+            if (!set)
+                return StoreResult<StoredStatus>(set.error());
+        }
+        return accounts->status(user);
+    };
+    auto answer = [this, id = m.id](const StoreResult<StoredStatus> &status) {
+        if (!status) {
+            m_session.sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
+            return;
+        }
+        m_session.services().presence->setMode(m_session.user(), *status);
+        m_session.sendOk(id);
+    };
+    const SessionServices &services = m_session.services();
+    if (!services.sqlThread) {
+        answer(store(services.accounts));
         return;
     }
-    m_session.services().presence->setMode(m_session.user(), *status);
-    m_session.sendOk(m.id);
+    // Off the loop: this session's later frames wait (answers stay in order), nobody else does.
+    m_session.queue().beginAsync();
+    services.sqlThread->run<StoreResult<StoredStatus>>(
+        &m_session, [store, accounts = services.sqlThreadAccounts] { return store(accounts); },
+        [this, answer](const StoreResult<StoredStatus> &status) {
+            answer(status);
+            m_session.queue().endAsync();
+        });
 }
 
 void PresenceRequests::watchOrQuery(const ClientMessage &m)
@@ -57,24 +78,23 @@ void PresenceRequests::watchOrQuery(const ClientMessage &m)
         }
     }
     m_session.queue().beginAsync();
-    m_session.services().hub->current(
-        visible, [session = QPointer<Session>(&m_session), asked = m.users, id = m.id](bool ok,
-                                                                                      const QList<UserPresence> &found) {
-            if (!session)
-                return;
-            if (!ok) {
-                session->sendError(ErrorCode::Unavailable, QStringLiteral("presence store unavailable"), id);
-            } else {
-                QHash<QString, UserPresence> byUser;
-                for (const UserPresence &p : found)
-                    byUser.insert(p.user, p);
-                QList<UserPresence> answer;
-                for (const QString &user : asked)
-                    answer.append(byUser.value(user, UserPresence::unknown(user)));
-                session->send(ServerMessages::presence(PresenceHub::asSeenAt(answer, session->serverNowMs()), id));
-            }
-            session->queue().endAsync();
-        });
+    m_session.services().hub->current(visible, [session = QPointer<Session>(&m_session), asked = m.users,
+                                                id = m.id](bool ok, const QList<UserPresence> &found) {
+        if (!session)
+            return;
+        if (!ok) {
+            session->sendError(ErrorCode::Unavailable, QStringLiteral("presence store unavailable"), id);
+        } else {
+            QHash<QString, UserPresence> byUser;
+            for (const UserPresence &p : found)
+                byUser.insert(p.user, p);
+            QList<UserPresence> answer;
+            for (const QString &user : asked)
+                answer.append(byUser.value(user, UserPresence::unknown(user)));
+            session->send(ServerMessages::presence(PresenceHub::asSeenAt(answer, session->serverNowMs()), id));
+        }
+        session->queue().endAsync();
+    });
 }
 
 } // namespace presently

@@ -11,6 +11,7 @@ class MessageStore;
 class PresenceHub;
 class PresenceStore;
 class Session;
+class SqlThread;
 struct UserPresence;
 
 // The stores and buses a session's requests use. Owned by the composition root.
@@ -20,6 +21,10 @@ struct SessionServices {
     PresenceStore *presence = nullptr; // also the server clock (Redis' clock with Redis)
     PresenceHub *hub = nullptr;
     EventBus *bus = nullptr;
+    // Writes that wait for a commit (set_status) run on this thread, through an account store
+    // whose connection lives there, so that no fsync holds up the event loop. Null: on the loop.
+    SqlThread *sqlThread = nullptr;
+    AccountStore *sqlThreadAccounts = nullptr;
 };
 
 // What a session needs from the gateway around it (SessionRegistry, or a test): to be routed to

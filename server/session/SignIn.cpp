@@ -81,9 +81,9 @@ void SignIn::registerUser(const ClientMessage &m)
         const StoreResult<AccountStore::CreateResult> created =
             hash.isEmpty() ? StoreResult<AccountStore::CreateResult>(StoreError{QStringLiteral("hashing failed")})
                            : store->createUser(user, hash, now);
-        const StoreResult<QString> token =
-            created && *created == AccountStore::CreateResult::Created ? store->issueToken(user, now)
-                                                                        : StoreResult<QString>(QString());
+        const StoreResult<QString> token = created && *created == AccountStore::CreateResult::Created
+                                               ? store->issueToken(user, now)
+                                               : StoreResult<QString>(QString());
         if (created && *created == AccountStore::CreateResult::Exists)
             m_session.refuse(ErrorCode::UserExists, QStringLiteral("user name is taken"), id);
         else if (!created || !token)

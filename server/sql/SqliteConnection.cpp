@@ -45,8 +45,8 @@ StoreResult<QSqlQuery *> SqliteConnection::run(const QString &sql, const QVarian
     return StoreError{error};
 }
 
-bool SqliteConnection::open(const QString &path, const QString &store, const QList<SchemaStep> &schema,
-                            QString *error, int busyTimeoutMs)
+bool SqliteConnection::open(const QString &path, const QString &store, const QList<SchemaStep> &schema, QString *error,
+                            int busyTimeoutMs)
 {
     QDir().mkpath(QFileInfo(path).absolutePath());
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
@@ -85,10 +85,11 @@ bool SqliteConnection::open(const QString &path, const QString &store, const QLi
         }
         QSqlQuery q(m_db);
         if (!ok ||
-            !SqlRetry::exec(q,
-                            QStringLiteral("INSERT INTO schema_versions(store, version) VALUES(?, ?) ON CONFLICT(store) "
-                                           "DO UPDATE SET version = excluded.version"),
-                            {store, step.version}) ||
+            !SqlRetry::exec(
+                q,
+                QStringLiteral("INSERT INTO schema_versions(store, version) VALUES(?, ?) ON CONFLICT(store) "
+                               "DO UPDATE SET version = excluded.version"),
+                {store, step.version}) ||
             !transaction.commit()) {
             *error = QStringLiteral("cannot upgrade %1 (%2, step %3): %4")
                          .arg(path, store)

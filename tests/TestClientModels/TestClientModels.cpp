@@ -1,13 +1,13 @@
 // The client's models and helpers, without a server: contact list with presence, sort and
 // filter, "last seen" texts, unread counts, a conversation's order and delivery states, the
 // on-disk outbox, reconnect backoff, and idle detection through a fake source and the fallback.
-#include "platform/AppIdleSource.h"
 #include "core/ContactListModel.h"
 #include "core/ContactSortFilterModel.h"
 #include "core/ConversationModel.h"
 #include "core/IdleMonitor.h"
 #include "core/Outbox.h"
 #include "core/ReconnectBackoff.h"
+#include "platform/AppIdleSource.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

@@ -1,9 +1,9 @@
 // Two real client sessions (the library the windows use) against a real presently-server:
 // sign-in, contacts, idle from a faked idle source, messages both ways, and a server killed and
 // restarted under them: they reconnect, sync and resend their outbox; nothing lost or doubled.
+#include "ServerProcess.h"
 #include "core/ClientSession.h"
 #include "core/IdleMonitor.h"
-#include "ServerProcess.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>

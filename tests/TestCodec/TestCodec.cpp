@@ -53,8 +53,8 @@ void TestCodec::parsesEveryClientType_data()
         QStringLiteral("active"));
     // Other spellings of the same frames take the full JSON path and mean the same.
     row("heartbeat spaced", R"({ "type": "heartbeat" })", ClientMessageType::Heartbeat, "activity", QString());
-    row("heartbeat idle reordered", R"({"status":"idle","type":"heartbeat"})", ClientMessageType::Heartbeat,
-        "activity", QStringLiteral("idle"));
+    row("heartbeat idle reordered", R"({"status":"idle","type":"heartbeat"})", ClientMessageType::Heartbeat, "activity",
+        QStringLiteral("idle"));
     row("set_status", R"({"type":"set_status","mode":"dnd","text":"in a meeting"})", ClientMessageType::SetStatus,
         "mode", QStringLiteral("dnd"));
     row("set_status clear", R"({"type":"set_status","text":""})", ClientMessageType::SetStatus, "text", QString());

@@ -95,8 +95,12 @@ ServerProcess *TestContactChanges::startGateway(bool redis, const QString &id)
     m_gateways.append(gw);
     QStringList args{QStringLiteral("--db"),
                      QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("run%1.sqlite").arg(m_runs)),
-                     QStringLiteral("--server-id"), id, QStringLiteral("--rate-per-s"), QStringLiteral("1000"),
-                     QStringLiteral("--rate-burst"), QStringLiteral("1000")};
+                     QStringLiteral("--server-id"),
+                     id,
+                     QStringLiteral("--rate-per-s"),
+                     QStringLiteral("1000"),
+                     QStringLiteral("--rate-burst"),
+                     QStringLiteral("1000")};
     if (redis)
         args << QStringLiteral("--redis") << m_redis.url();
     QString error;
@@ -150,8 +154,8 @@ void TestContactChanges::changeIsInEffectWhenAnswered()
         QElapsedTimer roundTime;
         roundTime.start();
         // alice asks, bob accepts and asks for alice's presence in the same write.
-        QCOMPARE(type(alice->request(obj(
-                     {{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), b}}))),
+        QCOMPARE(type(alice->request(
+                     obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), b}}))),
                  QStringLiteral("ok"));
         QVERIFY(bob->waitForType(QStringLiteral("contact_request")));
         if (removedAt >= 0) {

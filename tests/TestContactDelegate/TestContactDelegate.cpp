@@ -1,6 +1,6 @@
 // The contact row as painted: a row per status into an image, and the dot's pixels checked.
-#include "ui/ContactDelegate.h"
 #include "core/ContactListModel.h"
+#include "ui/ContactDelegate.h"
 #include "ui/StatusPainter.h"
 
 #include <QApplication>

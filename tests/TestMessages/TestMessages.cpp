@@ -1,7 +1,7 @@
 // Direct messages end to end: two gateways on a real redis-server and one SQLite file.
 // Delivery is at least once; display is exactly once by mid (a client keeps what it saw).
-#include "RedisFixture.h"
 #include "HeartbeatLoop.h"
+#include "RedisFixture.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
 #include "TestUsers.h"

@@ -1,8 +1,8 @@
 // One contract for both presence stores: the embedded one and the Redis one (against a real
 // redis-server started by the fixture). Every test runs once per backend.
+#include "RedisFixture.h"
 #include "base/Clock.h"
 #include "presence/EmbeddedPresenceStore.h"
-#include "RedisFixture.h"
 #include "presence/RedisPresenceStore.h"
 #include "redis/RedisLink.h"
 

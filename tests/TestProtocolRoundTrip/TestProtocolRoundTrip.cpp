@@ -40,8 +40,12 @@ UserPresence someone(const QString &user, Status status)
 
 ChatMessage chat(qint64 mid)
 {
-    return {mid, QStringLiteral("cid-%1").arg(mid), QStringLiteral("alice"), QStringLiteral("bob"),
-            QStringLiteral("hi 👋 %1").arg(mid), 1763800000000 + mid};
+    return {mid,
+            QStringLiteral("cid-%1").arg(mid),
+            QStringLiteral("alice"),
+            QStringLiteral("bob"),
+            QStringLiteral("hi 👋 %1").arg(mid),
+            1763800000000 + mid};
 }
 
 template <class Event> Event roundTrip(const Event &event)
@@ -229,7 +233,8 @@ void TestProtocolRoundTrip::userEvents()
     QCOMPARE(request.from, QStringLiteral("dave"));
     QCOMPARE(request.ts, qint64(1763800000000));
     QCOMPARE(roundTrip(MessageStored{9007199254740000}).mid, qint64(9007199254740000));
-    const ReadMoved read = roundTrip(ReadMoved{QStringLiteral("alice"), QStringLiteral("bob"), 1201, QStringLiteral("s-2")});
+    const ReadMoved read =
+        roundTrip(ReadMoved{QStringLiteral("alice"), QStringLiteral("bob"), 1201, QStringLiteral("s-2")});
     QCOMPARE(read.from, QStringLiteral("alice"));
     QCOMPARE(read.with, QStringLiteral("bob"));
     QCOMPARE(read.mid, qint64(1201));

@@ -1,7 +1,7 @@
 // RedisConnection against a real redis-server: when it may call Redis unresponsive, and when it
 // must not (a deep pipeline that is merely slow, replies the busy loop has not read yet).
-#include "redis/RedisConnection.h"
 #include "RedisFixture.h"
+#include "redis/RedisConnection.h"
 
 #include <QSignalSpy>
 #include <QTest>

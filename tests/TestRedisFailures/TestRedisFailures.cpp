@@ -69,7 +69,7 @@ void TestRedisFailures::init()
 void TestRedisFailures::cleanup()
 {
     if (m_stopped)
-        signal(SIGCONT); // a failed check must not leave Redis frozen for the next test
+        signal(SIGCONT);    // a failed check must not leave Redis frozen for the next test
     qDeleteAll(m_gateways); // ends each by its PID
     m_gateways.clear();
 }
@@ -159,14 +159,16 @@ void TestRedisFailures::redisStallSignsNobodyOut()
     beat.stop();
     QTest::qWait(200); // the last heartbeats' acks
     for (TestClient *c : clients) {
-        QVERIFY2(c->isConnected(), qPrintable(QStringLiteral("closed with %1 %2").arg(c->closeCode()).arg(c->closeReason())));
+        QVERIFY2(c->isConnected(),
+                 qPrintable(QStringLiteral("closed with %1 %2").arg(c->closeCode()).arg(c->closeReason())));
         QCOMPARE(count(*c, QStringLiteral("heartbeat_ack")), beat.rounds());
     }
     for (const auto &[status, at] : bob->presenceHistory(a))
         QVERIFY2(status == QLatin1String("online"), qPrintable(QStringLiteral("bob saw alice ") + status));
     for (const auto &[status, at] : alice->presenceHistory(b))
         QVERIFY2(status != QLatin1String("offline"), "alice saw bob offline");
-    QCOMPARE(m_redis.command({"HGET", QByteArray("pr:v:") + a.toUtf8(), "d"}).string, QByteArray(R"(["desktop","laptop"])"));
+    QCOMPARE(m_redis.command({"HGET", QByteArray("pr:v:") + a.toUtf8(), "d"}).string,
+             QByteArray(R"(["desktop","laptop"])"));
 }
 
 void TestRedisFailures::gatewayCrashNeverShowsOfflineEarly()

@@ -10,10 +10,16 @@
 #include "presence/EmbeddedPresenceStore.h"
 #include "presence/PresenceHub.h"
 #include "session/SessionRegistry.h"
+#include "sql/SqlThread.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -40,10 +46,7 @@ public:
     ~FakeChannel() override { m_log->receiver = nullptr; }
 
     void setReceiver(Receiver *receiver) override { m_log->receiver = receiver; }
-    void sendText(const QByteArray &utf8) override
-    {
-        m_log->received.append(QJsonDocument::fromJson(utf8).object());
-    }
+    void sendText(const QByteArray &utf8) override { m_log->received.append(QJsonDocument::fromJson(utf8).object()); }
     qint64 bytesToWrite() const override { return 0; }
     void close(quint16 code, const QString &) override
     {
@@ -90,15 +93,16 @@ public:
         m_log->gone = true;
         m_log->receiver->channelClosed();
     }
+    // The first message not taken yet that matches; it is taken.
     std::optional<QJsonObject> waitFor(const std::function<bool(const QJsonObject &)> &match, int timeoutMs = 5000)
     {
         std::optional<QJsonObject> found;
         [[maybe_unused]] const bool done = QTest::qWaitFor(
             [&] {
-                for (qsizetype i = m_taken; i < m_log->received.size(); ++i) {
-                    if (match(m_log->received.at(i))) {
+                for (qsizetype i = 0; i < m_log->received.size(); ++i) {
+                    if (!m_taken.contains(i) && match(m_log->received.at(i))) {
                         found = m_log->received.at(i);
-                        m_taken = i + 1;
+                        m_taken.insert(i);
                         return true;
                     }
                 }
@@ -116,7 +120,7 @@ public:
 
 private:
     std::shared_ptr<ChannelLog> m_log;
-    qsizetype m_taken = 0;
+    QSet<qsizetype> m_taken;
 };
 
 QJsonObject frame(const char *type, std::initializer_list<QPair<QString, QJsonValue>> fields = {})
@@ -140,6 +144,7 @@ private Q_SLOTS:
     void contactsAndPresenceBetweenSessions();
     void rateLimitsOnTheLocalClock();
     void cleanCloseEndsPresenceAtOnce();
+    void busyDatabaseHoldsOnlyTheRequestThatNeedsIt();
 
 private:
     std::unique_ptr<Peer> signedIn(const QString &user, bool create = true);
@@ -151,6 +156,9 @@ private:
     std::unique_ptr<EmbeddedEventBus> m_bus;
     std::unique_ptr<PresenceHub> m_hub;
     std::unique_ptr<SessionRegistry> m_registry;
+    std::unique_ptr<SqlThread> m_sqlThread;
+    std::unique_ptr<AccountStore> m_sqlThreadAccounts; // made and destroyed on m_sqlThread
+    QString m_db;
     int m_run = 0;
 };
 
@@ -163,23 +171,36 @@ void TestSession::init()
 {
     QString error;
     const QString db = m_dir.filePath(QStringLiteral("run%1.sqlite").arg(++m_run));
+    m_db = db;
     m_accounts = std::make_unique<AccountStore>();
     m_messages = std::make_unique<MessageStore>();
     QVERIFY2(m_accounts->open(db, &error) && m_messages->open(db, &error), qPrintable(error));
-    m_presence = std::make_unique<EmbeddedPresenceStore>(1000);
+    m_sqlThread = std::make_unique<SqlThread>();
+    bool opened = false;
+    m_sqlThread->runAndWait([&] {
+        m_sqlThreadAccounts = std::make_unique<AccountStore>();
+        opened = m_sqlThreadAccounts->open(db, &error);
+    });
+    QVERIFY2(opened, qPrintable(error));
+    m_presence = std::make_unique<EmbeddedPresenceStore>(30000); // the protocol's default TTL
     m_presence->start();
     m_bus = std::make_unique<EmbeddedEventBus>();
     m_hub = std::make_unique<PresenceHub>(m_presence.get());
     SessionSettings settings;
     settings.serverId = QStringLiteral("gw-test");
     settings.authTimeoutMs = 2000;
-    m_registry = std::make_unique<SessionRegistry>(
-        SessionServices{m_accounts.get(), m_messages.get(), m_presence.get(), m_hub.get(), m_bus.get()}, settings);
+    m_registry = std::make_unique<SessionRegistry>(SessionServices{m_accounts.get(), m_messages.get(), m_presence.get(),
+                                                                   m_hub.get(), m_bus.get(), m_sqlThread.get(),
+                                                                   m_sqlThreadAccounts.get()},
+                                                   settings);
 }
 
 void TestSession::cleanup()
 {
     m_registry.reset();
+    if (m_sqlThread)
+        m_sqlThread->runAndWait([this] { m_sqlThreadAccounts.reset(); });
+    m_sqlThread.reset();
     m_hub.reset();
     m_bus.reset();
     m_presence.reset();
@@ -208,7 +229,9 @@ void TestSession::signsInAndAnswersById()
     QCOMPARE(ack->value(QStringLiteral("id")).toInt(), 7);
     alice->sendRaw(R"({"type":"heartbeat"})");
     QVERIFY(!alice->waitForType(QStringLiteral("heartbeat_ack"))->contains(QStringLiteral("id")));
-    alice->send(frame("query", {{QStringLiteral("id"), QStringLiteral("q")}, {QStringLiteral("users"), QJsonArray{QStringLiteral("alice"), QStringLiteral("eve")}}}));
+    alice->send(
+        frame("query", {{QStringLiteral("id"), QStringLiteral("q")},
+                        {QStringLiteral("users"), QJsonArray{QStringLiteral("alice"), QStringLiteral("eve")}}}));
     const auto presence = alice->waitForType(QStringLiteral("presence"));
     QVERIFY(presence);
     const QJsonArray users = presence->value(QStringLiteral("users")).toArray();
@@ -238,7 +261,8 @@ void TestSession::contactsAndPresenceBetweenSessions()
     QVERIFY(bob->waitForType(QStringLiteral("contact_request")));
     // accept and query back to back: in effect when ok is sent.
     bob->send(frame("contact_accept", {{QStringLiteral("id"), 2}, {QStringLiteral("user"), QStringLiteral("alice")}}));
-    bob->send(frame("query", {{QStringLiteral("id"), 3}, {QStringLiteral("users"), QJsonArray{QStringLiteral("alice")}}}));
+    bob->send(
+        frame("query", {{QStringLiteral("id"), 3}, {QStringLiteral("users"), QJsonArray{QStringLiteral("alice")}}}));
     QVERIFY(bob->waitForType(QStringLiteral("ok")));
     const auto seen = bob->waitFor([](const QJsonObject &o) { return o.value(QStringLiteral("id")).toInt() == 3; });
     QVERIFY(seen);
@@ -301,6 +325,76 @@ void TestSession::cleanCloseEndsPresenceAtOnce()
     QTRY_VERIFY(fetched);
     QCOMPARE(status, QStringLiteral("offline"));
     QTRY_COMPARE(m_registry->connectionCount(), 0);
+}
+
+void TestSession::busyDatabaseHoldsOnlyTheRequestThatNeedsIt()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    auto bob = signedIn(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    alice->send(frame("contact_add", {{QStringLiteral("id"), 1}, {QStringLiteral("user"), QStringLiteral("bob")}}));
+    QVERIFY(bob->waitForType(QStringLiteral("contact_request")));
+    bob->send(frame("contact_accept", {{QStringLiteral("id"), 2}, {QStringLiteral("user"), QStringLiteral("alice")}}));
+    QVERIFY(alice->waitFor([](const QJsonObject &o) {
+        return o.value(QStringLiteral("type")).toString() == QLatin1String("contacts") &&
+               !o.value(QStringLiteral("contacts")).toArray().isEmpty();
+    }));
+
+    // Another program holds the database's write lock for 2 s.
+    constexpr int kHoldMs = 2000;
+    auto locker = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("locker"));
+    locker.setDatabaseName(m_db);
+    QVERIFY(locker.open());
+    QVERIFY(QSqlQuery(locker).exec(QStringLiteral("BEGIN IMMEDIATE")));
+    QElapsedTimer held;
+    held.start();
+    QTimer::singleShot(kHoldMs, [&locker] {
+        QSqlQuery q(locker);
+        if (!q.exec(QStringLiteral("ROLLBACK")))
+            qWarning("rollback: %s", qPrintable(q.lastError().text()));
+    });
+
+    // alice's status change needs the lock; her next request waits behind it, in order.
+    alice->send(frame("set_status",
+                      {{QStringLiteral("id"), QStringLiteral("st")}, {QStringLiteral("mode"), QStringLiteral("dnd")}}));
+    alice->send(frame("query", {{QStringLiteral("id"), QStringLiteral("after")},
+                                {QStringLiteral("users"), QJsonArray{QStringLiteral("bob")}}}));
+    // Nobody else waits: bob's heartbeat is acknowledged and his activity reaches alice at once.
+    bob->send(frame("heartbeat", {{QStringLiteral("id"), 3}, {QStringLiteral("status"), QStringLiteral("idle")}}));
+    QVERIFY(bob->waitForType(QStringLiteral("heartbeat_ack"), kHoldMs / 2));
+    QVERIFY(alice->waitFor(
+        [](const QJsonObject &o) {
+            return o.value(QStringLiteral("type")).toString() == QLatin1String("presence") &&
+                   !o.contains(QStringLiteral("id")) &&
+                   o.value(QStringLiteral("users"))
+                           .toArray()
+                           .at(0)
+                           .toObject()
+                           .value(QStringLiteral("status"))
+                           .toString() == QLatin1String("idle");
+        },
+        kHoldMs / 2));
+    const qint64 servedAt = held.elapsed();
+    QVERIFY2(servedAt < kHoldMs, qPrintable(QStringLiteral("others were served only after %1 ms").arg(servedAt)));
+
+    // Once the lock is gone: ok, then the later request's answer.
+    const auto ok = alice->waitFor(
+        [](const QJsonObject &o) { return o.value(QStringLiteral("id")).toString() == QLatin1String("st"); }, 5000);
+    QVERIFY(ok);
+    QCOMPARE(ok->value(QStringLiteral("type")).toString(), QStringLiteral("ok"));
+    QVERIFY2(
+        held.elapsed() >= kHoldMs - 50,
+        qPrintable(QStringLiteral("set_status answered after %1 ms, with the database locked").arg(held.elapsed())));
+    QVERIFY(alice->waitFor(
+        [](const QJsonObject &o) { return o.value(QStringLiteral("id")).toString() == QLatin1String("after"); }));
+    QVERIFY(bob->waitFor([](const QJsonObject &o) {
+        return o.value(QStringLiteral("type")).toString() == QLatin1String("presence") &&
+               o.value(QStringLiteral("users")).toArray().at(0).toObject().value(QStringLiteral("status")).toString() ==
+                   QLatin1String("dnd");
+    }));
+    locker.close();
+    locker = QSqlDatabase();
+    QSqlDatabase::removeDatabase(QStringLiteral("locker"));
 }
 
 QTEST_GUILESS_MAIN(TestSession)

@@ -69,24 +69,24 @@ void TestStores::databaseFromBeforeVersionsUpgrades()
     {
         // The schema and rows exactly as 1dd8106 (before schema versions) wrote them.
         RawDatabase old(path);
-        for (const char *sql : {
-                 "CREATE TABLE users(name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, mode TEXT NOT NULL DEFAULT "
-                 "'auto', status_text TEXT NOT NULL DEFAULT '', created_ms INTEGER NOT NULL)",
-                 "CREATE TABLE tokens(digest TEXT PRIMARY KEY, user TEXT NOT NULL, last_used_ms INTEGER NOT NULL)",
-                 "CREATE TABLE contacts(user TEXT NOT NULL, contact TEXT NOT NULL, since_ms INTEGER NOT NULL, "
-                 "PRIMARY KEY(user, contact))",
-                 "CREATE TABLE contact_requests(from_user TEXT NOT NULL, to_user TEXT NOT NULL, ts_ms INTEGER NOT "
-                 "NULL, PRIMARY KEY(from_user, to_user))",
-                 "CREATE TABLE messages(mid INTEGER PRIMARY KEY AUTOINCREMENT, cid TEXT NOT NULL, sender TEXT NOT "
-                 "NULL, recipient TEXT NOT NULL, body TEXT NOT NULL, ts_ms INTEGER NOT NULL, sender_session TEXT NOT "
-                 "NULL DEFAULT '', UNIQUE(sender, cid))",
-                 "CREATE TABLE read_marks(user TEXT NOT NULL, peer TEXT NOT NULL, mid INTEGER NOT NULL, PRIMARY "
-                 "KEY(user, peer))",
-                 "INSERT INTO users(name, password_hash, mode, created_ms) VALUES('alice', 'h', 'dnd', 1)",
-                 "INSERT INTO users(name, password_hash, created_ms) VALUES('bob', 'h', 1)",
-                 "INSERT INTO contacts VALUES('alice', 'bob', 1), ('bob', 'alice', 1)",
-                 "INSERT INTO messages(cid, sender, recipient, body, ts_ms) VALUES('c1', 'alice', 'bob', 'hi', 5)",
-                 "INSERT INTO read_marks VALUES('bob', 'alice', 1)"}) {
+        for (const char *sql :
+             {"CREATE TABLE users(name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, mode TEXT NOT NULL DEFAULT "
+              "'auto', status_text TEXT NOT NULL DEFAULT '', created_ms INTEGER NOT NULL)",
+              "CREATE TABLE tokens(digest TEXT PRIMARY KEY, user TEXT NOT NULL, last_used_ms INTEGER NOT NULL)",
+              "CREATE TABLE contacts(user TEXT NOT NULL, contact TEXT NOT NULL, since_ms INTEGER NOT NULL, "
+              "PRIMARY KEY(user, contact))",
+              "CREATE TABLE contact_requests(from_user TEXT NOT NULL, to_user TEXT NOT NULL, ts_ms INTEGER NOT "
+              "NULL, PRIMARY KEY(from_user, to_user))",
+              "CREATE TABLE messages(mid INTEGER PRIMARY KEY AUTOINCREMENT, cid TEXT NOT NULL, sender TEXT NOT "
+              "NULL, recipient TEXT NOT NULL, body TEXT NOT NULL, ts_ms INTEGER NOT NULL, sender_session TEXT NOT "
+              "NULL DEFAULT '', UNIQUE(sender, cid))",
+              "CREATE TABLE read_marks(user TEXT NOT NULL, peer TEXT NOT NULL, mid INTEGER NOT NULL, PRIMARY "
+              "KEY(user, peer))",
+              "INSERT INTO users(name, password_hash, mode, created_ms) VALUES('alice', 'h', 'dnd', 1)",
+              "INSERT INTO users(name, password_hash, created_ms) VALUES('bob', 'h', 1)",
+              "INSERT INTO contacts VALUES('alice', 'bob', 1), ('bob', 'alice', 1)",
+              "INSERT INTO messages(cid, sender, recipient, body, ts_ms) VALUES('c1', 'alice', 'bob', 'hi', 5)",
+              "INSERT INTO read_marks VALUES('bob', 'alice', 1)"}) {
             QVERIFY2(old.exec(QLatin1String(sql)), sql);
         }
     }
