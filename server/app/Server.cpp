@@ -26,8 +26,13 @@ Server::~Server()
     // Sessions first: they unwatch the hub and use the stores as they go.
     delete m_listener;
     delete m_sessions;
-    if (m_sqlThread) // after the jobs posted so far, on the thread that made it
-        m_sqlThread->runAndWait([this] { m_sqlThreadAccounts.reset(); });
+    m_messages->commitOn(nullptr, nullptr); // what is still gathered commits here, as it goes
+    if (m_sqlThread) {                      // after the jobs posted so far, on the thread that made them
+        m_sqlThread->runAndWait([this] {
+            m_sqlThreadAccounts.reset();
+            m_sqlThreadMessages.reset();
+        });
+    }
 }
 
 bool Server::start(QString *error)
@@ -38,10 +43,13 @@ bool Server::start(QString *error)
     bool opened = false;
     m_sqlThread->runAndWait([this, &opened, error] {
         m_sqlThreadAccounts = std::make_unique<AccountStore>();
-        opened = m_sqlThreadAccounts->open(m_config.databasePath, error);
+        m_sqlThreadMessages = std::make_unique<MessageStore>();
+        opened = m_sqlThreadAccounts->open(m_config.databasePath, error) &&
+                 m_sqlThreadMessages->open(m_config.databasePath, error);
     });
     if (!opened)
         return false;
+    m_messages->commitOn(m_sqlThread, m_sqlThreadMessages.get());
     if (m_config.redis) {
         m_redis = new RedisLink(*m_config.redis, this);
         m_presence = new RedisPresenceStore(m_redis, m_config.serverId, m_config.presenceTtlMs,

@@ -39,7 +39,9 @@ private:
     std::unique_ptr<AccountStore> m_accounts;
     std::unique_ptr<MessageStore> m_messages;
     SqlThread *m_sqlThread = nullptr;
-    std::unique_ptr<AccountStore> m_sqlThreadAccounts; // made, used and destroyed on m_sqlThread
+    // Made, used and destroyed on m_sqlThread.
+    std::unique_ptr<AccountStore> m_sqlThreadAccounts;
+    std::unique_ptr<MessageStore> m_sqlThreadMessages;
     RedisLink *m_redis = nullptr;
     PresenceStore *m_presence = nullptr;
     EventBus *m_bus = nullptr;

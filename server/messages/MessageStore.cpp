@@ -1,6 +1,7 @@
 #include "messages/MessageStore.h"
 
 #include "sql/SqlRetry.h"
+#include "sql/SqlThread.h"
 #include "sql/SqlTransaction.h"
 
 #include <QLoggingCategory>
@@ -42,9 +43,11 @@ MessageStore::MessageStore()
 MessageStore::~MessageStore()
 {
     // Whatever is stored is kept; the callbacks' connections are being torn down, so no `sent`
-    // goes out: the clients resend by cid after reconnecting and hear of the original.
+    // goes out: the clients resend by cid after reconnecting and hear of the original. (Batches
+    // already on the SQL thread commit there; their answers are dropped with m_commitContext.)
     for (PendingSend &send : m_pending)
         send.done = [](const SendResult &) {};
+    m_commitThread = nullptr;
     commitPending();
 }
 
@@ -96,26 +99,50 @@ void MessageStore::send(const QString &from, const QString &to, const QString &c
             &m_commitContext, [this] { commitPending(); }, Qt::QueuedConnection);
 }
 
+void MessageStore::commitOn(SqlThread *thread, MessageStore *onThread)
+{
+    m_commitThread = thread;
+    m_commitStore = onThread;
+}
+
 void MessageStore::commitPending()
 {
     const std::vector<PendingSend> batch = std::exchange(m_pending, {});
     if (batch.empty())
         return;
-    std::vector<SendResult> results(batch.size());
-    bool committed = false;
-    {
-        SqlTransaction transaction(m_db);
-        if (transaction.begun()) {
-            for (size_t i = 0; i < batch.size(); ++i)
-                results[i] = insert(batch[i].message);
-            // Committed (synchronous=FULL) when this returns: only then may senders hear `sent`.
-            committed = transaction.commit();
-        }
-        if (!committed)
-            failure("storing messages", transaction.error());
+    std::vector<StoredMessage> messages;
+    std::vector<SendCallback> callbacks;
+    messages.reserve(batch.size());
+    callbacks.reserve(batch.size());
+    for (const PendingSend &send : batch) {
+        messages.push_back(send.message);
+        callbacks.push_back(send.done);
     }
-    for (size_t i = 0; i < batch.size(); ++i)
-        batch[i].done(committed ? results[i] : SendResult{});
+    const auto answer = [callbacks](const std::vector<SendResult> &results) {
+        for (size_t i = 0; i < callbacks.size(); ++i)
+            callbacks[i](i < results.size() ? results[i] : SendResult{});
+    };
+    if (!m_commitThread) {
+        answer(commitBatch(messages));
+        return;
+    }
+    m_commitThread->run<std::vector<SendResult>>(
+        &m_commitContext, [store = m_commitStore, messages] { return store->commitBatch(messages); }, answer);
+}
+
+std::vector<MessageStore::SendResult> MessageStore::commitBatch(const std::vector<StoredMessage> &batch)
+{
+    std::vector<SendResult> results(batch.size());
+    SqlTransaction transaction(m_db);
+    if (transaction.begun()) {
+        for (size_t i = 0; i < batch.size(); ++i)
+            results[i] = insert(batch[i]);
+        // Committed (synchronous=FULL) when this returns: only then may senders hear `sent`.
+        if (transaction.commit())
+            return results;
+    }
+    failure("storing messages", transaction.error());
+    return std::vector<SendResult>(batch.size()); // none stored
 }
 
 MessageStore::SendResult MessageStore::insert(const StoredMessage &message)

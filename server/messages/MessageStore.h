@@ -14,6 +14,8 @@
 
 namespace presently {
 
+class SqlThread;
+
 struct StoredMessage : ChatMessage {
     QString senderSession; // the session that sent it: it gets `sent`, not `message`
 };
@@ -48,6 +50,10 @@ public:
     // its failure (not ok), in the order of the sends.
     void send(const QString &from, const QString &to, const QString &cid, const QString &body,
               const QString &senderSession, qint64 nowMs, SendCallback done);
+    // From now on the commits run on `thread`, through `onThread` (a MessageStore whose connection
+    // lives there): the loop gathers a turn's sends and waits for no fsync. Null: on this store's
+    // own connection, on the caller's thread.
+    void commitOn(SqlThread *thread, MessageStore *onThread);
 
     // Messages to or from `user` with mid in (after, upTo], oldest first, at most `limit`.
     StoreResult<MessagePage> forUser(const QString &user, qint64 after, qint64 upTo, int limit);
@@ -67,13 +73,17 @@ private:
 
     // Commits the sends gathered so far (send schedules it for the end of the loop's turn).
     void commitPending();
+    // Inserts the messages in one transaction: a result for each, or none stored at all.
+    std::vector<SendResult> commitBatch(const std::vector<StoredMessage> &batch);
     StoreResult<MessagePage> page(const QString &sql, const QVariantList &bind, int limit);
     SendResult insert(const StoredMessage &message);
 
     SqliteConnection m_connection;
     QSqlDatabase &m_db;
     std::vector<PendingSend> m_pending;
-    QObject m_commitContext; // the scheduled commit dies with the store
+    QObject m_commitContext; // the scheduled commit, and the answers of commits on the thread, die with the store
+    SqlThread *m_commitThread = nullptr;
+    MessageStore *m_commitStore = nullptr;
 };
 
 } // namespace presently

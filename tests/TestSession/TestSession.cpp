@@ -157,7 +157,9 @@ private:
     std::unique_ptr<PresenceHub> m_hub;
     std::unique_ptr<SessionRegistry> m_registry;
     std::unique_ptr<SqlThread> m_sqlThread;
-    std::unique_ptr<AccountStore> m_sqlThreadAccounts; // made and destroyed on m_sqlThread
+    // Made and destroyed on m_sqlThread, as Server does.
+    std::unique_ptr<AccountStore> m_sqlThreadAccounts;
+    std::unique_ptr<MessageStore> m_sqlThreadMessages;
     QString m_db;
     int m_run = 0;
 };
@@ -179,9 +181,11 @@ void TestSession::init()
     bool opened = false;
     m_sqlThread->runAndWait([&] {
         m_sqlThreadAccounts = std::make_unique<AccountStore>();
-        opened = m_sqlThreadAccounts->open(db, &error);
+        m_sqlThreadMessages = std::make_unique<MessageStore>();
+        opened = m_sqlThreadAccounts->open(db, &error) && m_sqlThreadMessages->open(db, &error);
     });
     QVERIFY2(opened, qPrintable(error));
+    m_messages->commitOn(m_sqlThread.get(), m_sqlThreadMessages.get());
     m_presence = std::make_unique<EmbeddedPresenceStore>(30000); // the protocol's default TTL
     m_presence->start();
     m_bus = std::make_unique<EmbeddedEventBus>();
@@ -198,8 +202,14 @@ void TestSession::init()
 void TestSession::cleanup()
 {
     m_registry.reset();
-    if (m_sqlThread)
-        m_sqlThread->runAndWait([this] { m_sqlThreadAccounts.reset(); });
+    if (m_messages)
+        m_messages->commitOn(nullptr, nullptr);
+    if (m_sqlThread) {
+        m_sqlThread->runAndWait([this] {
+            m_sqlThreadAccounts.reset();
+            m_sqlThreadMessages.reset();
+        });
+    }
     m_sqlThread.reset();
     m_hub.reset();
     m_bus.reset();
@@ -255,7 +265,8 @@ void TestSession::contactsAndPresenceBetweenSessions()
 {
     auto alice = signedIn(QStringLiteral("alice"));
     auto bob = signedIn(QStringLiteral("bob"));
-    QVERIFY(alice && bob);
+    auto carol = signedIn(QStringLiteral("carol"));
+    QVERIFY(alice && bob && carol);
     alice->send(frame("contact_add", {{QStringLiteral("id"), 1}, {QStringLiteral("user"), QStringLiteral("bob")}}));
     QVERIFY(alice->waitForType(QStringLiteral("ok")));
     QVERIFY(bob->waitForType(QStringLiteral("contact_request")));
@@ -331,7 +342,8 @@ void TestSession::busyDatabaseHoldsOnlyTheRequestThatNeedsIt()
 {
     auto alice = signedIn(QStringLiteral("alice"));
     auto bob = signedIn(QStringLiteral("bob"));
-    QVERIFY(alice && bob);
+    auto carol = signedIn(QStringLiteral("carol"));
+    QVERIFY(alice && bob && carol);
     alice->send(frame("contact_add", {{QStringLiteral("id"), 1}, {QStringLiteral("user"), QStringLiteral("bob")}}));
     QVERIFY(bob->waitForType(QStringLiteral("contact_request")));
     bob->send(frame("contact_accept", {{QStringLiteral("id"), 2}, {QStringLiteral("user"), QStringLiteral("alice")}}));
@@ -348,10 +360,12 @@ void TestSession::busyDatabaseHoldsOnlyTheRequestThatNeedsIt()
     QVERIFY(QSqlQuery(locker).exec(QStringLiteral("BEGIN IMMEDIATE")));
     QElapsedTimer held;
     held.start();
-    QTimer::singleShot(kHoldMs, [&locker] {
+    bool released = false;
+    QTimer::singleShot(kHoldMs, Qt::PreciseTimer, [&locker, &released] {
         QSqlQuery q(locker);
         if (!q.exec(QStringLiteral("ROLLBACK")))
             qWarning("rollback: %s", qPrintable(q.lastError().text()));
+        released = true;
     });
 
     // alice's status change needs the lock; her next request waits behind it, in order.
@@ -374,6 +388,13 @@ void TestSession::busyDatabaseHoldsOnlyTheRequestThatNeedsIt()
                            .toString() == QLatin1String("idle");
         },
         kHoldMs / 2));
+    // bob's message needs the lock too (its commit); carol, who needs nothing, is served at once.
+    bob->send(frame("send", {{QStringLiteral("to"), QStringLiteral("alice")},
+                             {QStringLiteral("cid"), QStringLiteral("c-locked")},
+                             {QStringLiteral("body"), QStringLiteral("during the lock")}}));
+    QCoreApplication::processEvents(); // the turn ends: its commit is started (on the loop, it would block here)
+    carol->send(frame("heartbeat", {{QStringLiteral("id"), 4}}));
+    QVERIFY(carol->waitForType(QStringLiteral("heartbeat_ack"), kHoldMs / 2));
     const qint64 servedAt = held.elapsed();
     QVERIFY2(servedAt < kHoldMs, qPrintable(QStringLiteral("others were served only after %1 ms").arg(servedAt)));
 
