@@ -73,9 +73,9 @@ bool Server::start(QString *error)
     session.presenceTtlMs = m_config.presenceTtlMs;
     session.authTimeoutMs = m_config.authTimeoutMs;
     session.limits = m_config.limits;
-    m_sessions = new SessionRegistry(
-        {m_accounts.get(), m_messages.get(), m_presence, m_hub, m_bus, m_sqlThread, m_sqlThreadAccounts.get()}, session,
-        this);
+    m_sessions = new SessionRegistry({m_accounts.get(), m_messages.get(), m_presence, m_hub, m_bus, m_sqlThread,
+                                      m_sqlThreadAccounts.get(), m_sqlThreadMessages.get()},
+                                     session, this);
 
     ListenerSettings listener;
     listener.host = m_config.listenHost;

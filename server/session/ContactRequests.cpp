@@ -23,29 +23,39 @@ void ContactRequests::change(const ClientMessage &m)
         m_session.sendError(ErrorCode::BadRequest, QStringLiteral("field 'user' must not be yourself"), m.id);
         return;
     }
-    AccountStore *accounts = m_session.services().accounts;
-    EventBus *bus = m_session.services().bus;
     const qint64 now = m_session.serverNowMs();
-    const StoreResult<ContactChange> change =
-        m.type == ClientMessageType::ContactAdd      ? accounts->addContact(self, m.user, now)
-        : m.type == ClientMessageType::ContactAccept ? accounts->acceptContact(self, m.user, now)
-                                                     : accounts->removeContact(self, m.user);
+    const auto write = [type = m.type, self, other = m.user, now](AccountStore *accounts, MessageStore *) {
+        return type == ClientMessageType::ContactAdd      ? accounts->addContact(self, other, now)
+               : type == ClientMessageType::ContactAccept ? accounts->acceptContact(self, other, now)
+                                                          : accounts->removeContact(self, other);
+    };
+    m_session.onSqlThread<StoreResult<ContactChange>>(
+        write, [this, type = m.type, other = m.user, id = m.id, now](const StoreResult<ContactChange> &change) {
+            changed(change, type, other, id, now);
+        });
+}
+
+void ContactRequests::changed(const StoreResult<ContactChange> &change, ClientMessageType type, const QString &other,
+                              const QJsonValue &id, qint64 now)
+{
+    const QString &self = m_session.user();
+    EventBus *bus = m_session.services().bus;
     if (!change) {
-        m_session.sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), m.id);
+        m_session.sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
         return;
     }
     switch (*change) {
     case ContactChange::NotFound:
         m_session.sendError(ErrorCode::NotFound,
-                            m.type == ClientMessageType::ContactAccept ? QStringLiteral("no request from that user")
-                                                                       : QStringLiteral("no such user"),
-                            m.id);
+                            type == ClientMessageType::ContactAccept ? QStringLiteral("no request from that user")
+                                                                     : QStringLiteral("no such user"),
+                            id);
         return;
     case ContactChange::Unchanged:
-        m_session.sendOk(m.id);
+        m_session.sendOk(id);
         return;
     case ContactChange::Requested:
-        bus->publish(m.user, UserEvents::ContactRequest{self, now});
+        bus->publish(other, UserEvents::ContactRequest{self, now});
         break;
     case ContactChange::Connected:
     case ContactChange::Removed:
@@ -55,10 +65,10 @@ void ContactRequests::change(const ClientMessage &m)
     // removed contact, answered or pushed). Its own `contacts` push goes out now; the event tells
     // the users' other sessions, wherever they are, and this one skips it.
     reload();
-    m_session.sendOk(m.id);
+    m_session.sendOk(id);
     const UserEvent changed = UserEvents::ContactsChanged{m_session.sessionId()};
     bus->publish(self, changed);
-    bus->publish(m.user, changed);
+    bus->publish(other, changed);
 }
 
 void ContactRequests::reload()

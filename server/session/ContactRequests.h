@@ -1,9 +1,12 @@
 #pragma once
 
+#include "accounts/AccountStore.h"
+#include "protocol/ClientMessage.h"
+#include "sql/StoreResult.h"
+
 namespace presently {
 
 class Session;
-struct ClientMessage;
 
 // contact_add, contact_accept and contact_remove, and the `contacts` message. A change is in
 // effect before its `ok`: the session's roster is reloaded first.
@@ -20,6 +23,10 @@ public:
     bool rosterSent() const { return m_rosterSent; }
 
 private:
+    // The store answered a change (committed on the SQL thread): answer and tell everyone.
+    void changed(const StoreResult<ContactChange> &change, ClientMessageType type, const QString &other,
+                 const QJsonValue &id, qint64 now);
+
     Session &m_session;
     bool m_rosterSent = false;
 };

@@ -136,26 +136,37 @@ void MessageRequests::history(const ClientMessage &m)
 
 void MessageRequests::read(const ClientMessage &m)
 {
-    const QString &self = m_session.user();
-    const StoreResult<bool> exists =
-        m.with == self ? StoreResult<bool>(false) : m_session.services().accounts->userExists(m.with);
-    if (!exists || !*exists) {
-        m_session.sendError(
-            exists ? ErrorCode::NotFound : ErrorCode::Unavailable,
-            exists ? QStringLiteral("no such conversation") : QStringLiteral("account store unavailable"), m.id);
-        return;
-    }
-    const StoreResult<bool> moved = m_session.services().messages->markRead(self, m.with, m.mid);
-    if (!moved) {
-        m_session.sendError(ErrorCode::Unavailable, QStringLiteral("message store unavailable"), m.id);
-        return;
-    }
-    m_session.sendOk(m.id);
-    if (!*moved)
-        return; // only forward: an older mark changes nothing
-    const UserEvent event = UserEvents::ReadMoved{self, m.with, m.mid, m_session.sessionId()};
-    m_session.services().bus->publish(m.with, event);
-    m_session.services().bus->publish(self, event);
+    const QString self = m_session.user();
+    // Whether the mark moved forward (the write waits for its commit), or why not.
+    struct Marked {
+        StoreResult<bool> exists;
+        StoreResult<bool> moved;
+    };
+    const auto write = [self, with = m.with, mid = m.mid](AccountStore *accounts, MessageStore *messages) {
+        Marked marked{with == self ? StoreResult<bool>(false) : accounts->userExists(with), StoreResult<bool>(false)};
+        if (marked.exists && *marked.exists)
+            marked.moved = messages->markRead(self, with, mid);
+        return marked;
+    };
+    m_session.onSqlThread<Marked>(write, [this, self, with = m.with, mid = m.mid, id = m.id](const Marked &marked) {
+        if (!marked.exists || !*marked.exists) {
+            m_session.sendError(marked.exists ? ErrorCode::NotFound : ErrorCode::Unavailable,
+                                marked.exists ? QStringLiteral("no such conversation")
+                                              : QStringLiteral("account store unavailable"),
+                                id);
+            return;
+        }
+        if (!marked.moved) {
+            m_session.sendError(ErrorCode::Unavailable, QStringLiteral("message store unavailable"), id);
+            return;
+        }
+        m_session.sendOk(id);
+        if (!*marked.moved)
+            return; // only forward: an older mark changes nothing
+        const UserEvent event = UserEvents::ReadMoved{self, with, mid, m_session.sessionId()};
+        m_session.services().bus->publish(with, event);
+        m_session.services().bus->publish(self, event);
+    });
 }
 
 void MessageRequests::typing(const ClientMessage &m)

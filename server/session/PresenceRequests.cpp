@@ -45,19 +45,8 @@ void PresenceRequests::setStatus(const ClientMessage &m)
         m_session.services().presence->setMode(m_session.user(), *status);
         m_session.sendOk(id);
     };
-    const SessionServices &services = m_session.services();
-    if (!services.sqlThread) {
-        answer(store(services.accounts));
-        return;
-    }
-    // Off the loop: this session's later frames wait (answers stay in order), nobody else does.
-    m_session.queue().beginAsync();
-    services.sqlThread->run<StoreResult<StoredStatus>>(
-        &m_session, [store, accounts = services.sqlThreadAccounts] { return store(accounts); },
-        [this, answer](const StoreResult<StoredStatus> &status) {
-            answer(status);
-            m_session.queue().endAsync();
-        });
+    m_session.onSqlThread<StoreResult<StoredStatus>>(
+        [store](AccountStore *accounts, MessageStore *) { return store(accounts); }, answer);
 }
 
 void PresenceRequests::watchOrQuery(const ClientMessage &m)

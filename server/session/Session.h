@@ -13,6 +13,7 @@
 #include "session/SessionContext.h"
 #include "session/SessionSettings.h"
 #include "session/SignIn.h"
+#include "sql/SqlThread.h"
 
 #include <QJsonObject>
 #include <QObject>
@@ -62,6 +63,28 @@ public:
     void becomeLive(const QString &user, const QString &token, const QString &device, const QJsonValue &id);
     // Ends the session (offline at once unless it was ended already) and closes.
     void endSession(quint16 closeCode, const QString &reason);
+    // Runs `job` with the stores' connections on the SQL thread, where writes wait for their
+    // commit: this session's later frames wait for it (answers stay in order), nobody else does.
+    // Without a SQL thread, at once with the loop's connections. `done` runs on the loop.
+    template <typename Result>
+    void onSqlThread(std::function<Result(AccountStore *, MessageStore *)> job,
+                     std::function<void(const Result &)> done)
+    {
+        if (!m_services.sqlThread) {
+            done(job(m_services.accounts, m_services.messages));
+            return;
+        }
+        m_queue.beginAsync();
+        m_services.sqlThread->run<Result>(
+            this,
+            [job, accounts = m_services.sqlThreadAccounts, messages = m_services.sqlThreadMessages] {
+                return job(accounts, messages);
+            },
+            [this, done](const Result &result) {
+                done(result);
+                m_queue.endAsync();
+            });
+    }
 
 private:
     enum class State { AwaitingHello, Authenticating, Live, Closed };

@@ -21,10 +21,11 @@ struct SessionServices {
     PresenceStore *presence = nullptr; // also the server clock (Redis' clock with Redis)
     PresenceHub *hub = nullptr;
     EventBus *bus = nullptr;
-    // Writes that wait for a commit (set_status) run on this thread, through an account store
-    // whose connection lives there, so that no fsync holds up the event loop. Null: on the loop.
+    // Writes that wait for a commit run on this thread, through stores whose connections live
+    // there, so that no fsync holds up the event loop (Session::onSqlThread). Null: on the loop.
     SqlThread *sqlThread = nullptr;
     AccountStore *sqlThreadAccounts = nullptr;
+    MessageStore *sqlThreadMessages = nullptr;
 };
 
 // What a session needs from the gateway around it (SessionRegistry, or a test): to be routed to

@@ -193,10 +193,10 @@ void TestSession::init()
     SessionSettings settings;
     settings.serverId = QStringLiteral("gw-test");
     settings.authTimeoutMs = 2000;
-    m_registry = std::make_unique<SessionRegistry>(SessionServices{m_accounts.get(), m_messages.get(), m_presence.get(),
-                                                                   m_hub.get(), m_bus.get(), m_sqlThread.get(),
-                                                                   m_sqlThreadAccounts.get()},
-                                                   settings);
+    m_registry = std::make_unique<SessionRegistry>(
+        SessionServices{m_accounts.get(), m_messages.get(), m_presence.get(), m_hub.get(), m_bus.get(),
+                        m_sqlThread.get(), m_sqlThreadAccounts.get(), m_sqlThreadMessages.get()},
+        settings);
 }
 
 void TestSession::cleanup()
