@@ -1,16 +1,13 @@
 #include "events/UserEvent.h"
 
+#include "base/Overloaded.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 
 namespace presently::UserEventCodec {
 
 namespace {
-template <class... Ts> struct Overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
-
 QString kind(const QJsonObject &o)
 {
     return o.value(QStringLiteral("kind")).toString();

@@ -2,6 +2,7 @@
 
 #include "accounts/AccountStore.h"
 #include "base/Clock.h"
+#include "base/Overloaded.h"
 #include "presence/PresenceStore.h"
 #include "protocol/ServerMessages.h"
 
@@ -23,10 +24,6 @@ QString newSessionId()
     return QStringLiteral("s-%1%2").arg(bits[0], 16, 16, QLatin1Char('0')).arg(bits[1], 16, 16, QLatin1Char('0'));
 }
 
-template <class... Ts> struct Overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
 } // namespace
 
 Session::Session(MessageChannel *channel, const SessionServices &services, SessionContext *context,
