@@ -12,7 +12,7 @@ struct GatewayAddress {
 
 struct LoadOptions {
     std::vector<GatewayAddress> gateways;
-    // steady | propagation | flapping | throughput | drops | messages | capacity
+    // steady | propagation | flapping | throughput | drops | messages | capacity | changes
     std::string scenario = "steady";
     int users = 100;
     int sessionsPerUser = 1;
@@ -23,7 +23,9 @@ struct LoadOptions {
     int statusEveryMs = 200;       // propagation: one visible status change this often
     int flapEveryMs = 100;         // flapping: one session dropped and reconnected this often
     double dropShare = 0.1;        // drops: share of sessions that vanish without a close
-    std::vector<double> rateSteps; // throughput: heartbeats/s; messages: messages/s (all shards)
+    std::vector<double> rateSteps; // throughput: heartbeats/s; messages: messages/s; changes: changes/s
+    std::vector<double> messageRateSteps; // changes: messages/s sent meanwhile, per step (0: none)
+    std::string fsyncCountDir;            // changes: where the slow-fsync shim counts the gateways' fsyncs
     int stepS = 10;                // length of each rate step
     double maxP99Ms = 10;          // throughput: the p99 a sustained rate must stay under
     int sourceAddresses = 8;       // per shard: 127.0.0.x, x from 1 + shard * N

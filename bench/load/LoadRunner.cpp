@@ -16,6 +16,7 @@ namespace presently::bench {
 namespace {
 const std::string kHeartbeat = R"({"type":"heartbeat"})";
 const std::string kIdleHeartbeat = R"({"type":"heartbeat","status":"idle"})";
+const std::string kActiveHeartbeat = R"({"type":"heartbeat","status":"active"})";
 // Acks are most of what a session reads: recognised without a JSON parse. Inside a JSON string
 // a quote is escaped, so this cannot match part of a message body.
 const std::string kAckMarker = R"("type":"heartbeat_ack")";
@@ -274,6 +275,8 @@ void LoadRunner::openSession(int index)
     s.connection->onText = [this, index](const std::string &text) { onSessionText(index, text); };
     s.connection->onClosed = [this, index] {
         Session &session = m_sessions[static_cast<size_t>(index)];
+        if (session.welcomed)
+            ++m_samples.sessionsClosed; // by the gateway (the tool's own drops do not call this)
         if (!session.welcomed && !session.refused) {
             session.refused = true; // closed before welcome: the gateway is full, or refused it
             ++m_refused;
@@ -303,6 +306,8 @@ void LoadRunner::onSessionText(int index, const std::string &text)
         if (m_measuring) {
             StepSamples &step = m_samples.steps[m_step];
             step.ackRttMs.push_back(ms(s.connection->receivedUs() - sentUs));
+            step.ackRttByGatewayMs.resize(m_options.gateways.size());
+            step.ackRttByGatewayMs[static_cast<size_t>(s.user) % m_options.gateways.size()].push_back(step.ackRttMs.back());
             ++step.heartbeatsAcked;
         }
         if (s.dropAfterAck && s.heartbeatsSentUs.empty()) {
@@ -329,7 +334,7 @@ void LoadRunner::onSessionText(int index, const std::string &text)
             scheduleHeartbeat(index, EpollLoop::nowMs() + phase(rng()));
         }
     } else if (type == "presence") {
-        onPresence(o, s.connection->receivedUs());
+        onPresence(o, s.connection->receivedUs(), s);
     } else if (type == "sent" && m_measuring) {
         const std::int64_t sentUs = sendTimeIn(o.value("cid").toString(), QLatin1Char('c'));
         if (sentUs > 0)
@@ -341,7 +346,7 @@ void LoadRunner::onSessionText(int index, const std::string &text)
     }
 }
 
-void LoadRunner::onPresence(const QJsonObject &o, std::int64_t receivedUs)
+void LoadRunner::onPresence(const QJsonObject &o, std::int64_t receivedUs, Session &watcher)
 {
     if (!m_measuring)
         return;
@@ -352,7 +357,70 @@ void LoadRunner::onPresence(const QJsonObject &o, std::int64_t receivedUs)
         const std::int64_t sentUs = sendTimeIn(p.value("text").toString(), QLatin1Char('p'));
         if (sentUs > 0)
             m_samples.steps[m_step].propagationMs.push_back(ms(receivedUs - sentUs));
+        else if (m_options.scenario == "changes")
+            timeActivityChange(p, receivedUs, watcher);
     }
+}
+
+void LoadRunner::timeActivityChange(const QJsonObject &p, std::int64_t receivedUs, Session &watcher)
+{
+    // The first push at this watcher that shows the user's last change of activity.
+    const std::string name = p.value("user").toString().toStdString();
+    const int user = std::atoi(name.substr(name.rfind('-') + 1).c_str());
+    const auto change = m_activityChanges.find(user);
+    if (change == m_activityChanges.end() || (p.value("status").toString() == "idle") != change->second.idle)
+        return;
+    std::int64_t &timed = watcher.activityTimed[user];
+    if (timed >= change->second.seq)
+        return;
+    timed = change->second.seq;
+    m_samples.steps[m_step].heartbeatPropagationMs.push_back(ms(receivedUs - change->second.sentUs));
+}
+
+void LoadRunner::changeOnce(Session &s)
+{
+    // A third of the users change their activity (a heartbeat carries it), the others set_status.
+    const std::int64_t now = EpollLoop::wallUs();
+    if (s.user % 3 == 0) {
+        s.idle = !s.idle;
+        ActivityChange &change = m_activityChanges[s.user];
+        change = {now, s.idle, change.seq + 1};
+        s.heartbeatsSentUs.push_back(now);
+        s.connection->sendText(s.idle ? kIdleHeartbeat : kActiveHeartbeat);
+        return;
+    }
+    s.connection->sendText(
+        frame({{"type", "set_status"}, {"text", QString::fromStdString("p" + std::to_string(now))}}));
+}
+
+void LoadRunner::sendMessage(Session &s)
+{
+    const std::int64_t now = EpollLoop::wallUs();
+    const std::string to = userName((s.user + 1) % m_options.users); // a contact, on the other gateway
+    const std::string cid =
+        "c" + std::to_string(m_options.shardIndex) + "-" + std::to_string(++m_seq) + "-" + std::to_string(now);
+    s.connection->sendText(frame({{"type", "send"},
+                                  {"to", QString::fromStdString(to)},
+                                  {"cid", QString::fromStdString(cid)},
+                                  {"body", QString::fromStdString("m" + std::to_string(now))}}));
+}
+
+void LoadRunner::messageLoop(std::int64_t stepStartUs, double perS)
+{
+    m_loop.at(EpollLoop::nowMs() + 1, [this, stepStartUs, perS] {
+        if (EpollLoop::nowMs() >= m_endMs || m_sessions.empty())
+            return;
+        const auto due = static_cast<std::int64_t>(perS * ms(EpollLoop::nowUs() - stepStartUs) / 1000.0);
+        for (size_t tries = 0; m_messagesInStep < due && tries < m_sessions.size(); ++tries) {
+            Session &s = m_sessions[m_nextMessageSender];
+            m_nextMessageSender = (m_nextMessageSender + 1) % m_sessions.size();
+            if (s.welcomed && s.connection->isOpen()) {
+                sendMessage(s);
+                ++m_messagesInStep;
+            }
+        }
+        messageLoop(stepStartUs, perS);
+    });
 }
 
 void LoadRunner::scheduleHeartbeat(int index, std::int64_t atMs)
@@ -433,18 +501,12 @@ void LoadRunner::sendNextAtRate()
         if (!s.welcomed || !s.connection->isOpen())
             continue;
         ++m_samples.steps[m_step].offered;
-        if (m_options.scenario == "messages") {
-            const std::int64_t now = EpollLoop::wallUs();
-            const std::string to = userName((s.user + 1) % m_options.users); // on the other gateway
-            const std::string cid =
-                "c" + std::to_string(m_options.shardIndex) + "-" + std::to_string(++m_seq) + "-" + std::to_string(now);
-            s.connection->sendText(frame({{"type", "send"},
-                                          {"to", QString::fromStdString(to)},
-                                          {"cid", QString::fromStdString(cid)},
-                                          {"body", QString::fromStdString("m" + std::to_string(now))}}));
-        } else {
+        if (m_options.scenario == "messages")
+            sendMessage(s);
+        else if (m_options.scenario == "changes")
+            changeOnce(s);
+        else
             sendHeartbeat(s);
-        }
         return;
     }
 }
@@ -499,14 +561,18 @@ void LoadRunner::runSteps()
         const RedisCounters redisBefore = SystemStats::redisCounters(m_sync.isLeader() ? m_options.redisPort : 0);
         const CpuSeconds gatewayCpuBefore = SystemStats::processCpuSeconds(m_options.gatewayPids);
         const double toolCpuBefore = SystemStats::ownCpuSeconds();
+        const std::int64_t fsyncsBefore = SystemStats::fsyncCount(m_sync.isLeader() ? m_options.fsyncCountDir : "");
         const std::int64_t startMs = EpollLoop::nowMs();
         m_endMs = startMs + lengthMs;
         m_measuring = true;
         m_sentInStep = 0;
+        m_messagesInStep = 0;
         if (stepped) {
             m_samples.steps[m_step].offeredPerS = m_options.rateSteps[m_step] / m_options.shardCount;
             rateLoop(EpollLoop::nowUs(), m_samples.steps[m_step].offeredPerS);
         }
+        if (m_step < m_options.messageRateSteps.size() && m_options.messageRateSteps[m_step] > 0)
+            messageLoop(EpollLoop::nowUs(), m_options.messageRateSteps[m_step] / m_options.shardCount);
         if (scenario == "propagation")
             changeStatusLoop();
         if (scenario == "flapping")
@@ -518,6 +584,7 @@ void LoadRunner::runSteps()
         stats.windowS = static_cast<double>(EpollLoop::nowMs() - startMs) / 1000.0;
         stats.gatewayCpu = SystemStats::processCpuSeconds(m_options.gatewayPids) - gatewayCpuBefore;
         stats.toolCpuS = SystemStats::ownCpuSeconds() - toolCpuBefore;
+        stats.fsyncs = SystemStats::fsyncCount(m_sync.isLeader() ? m_options.fsyncCountDir : "") - fsyncsBefore;
         const RedisCounters redisAfter = SystemStats::redisCounters(m_sync.isLeader() ? m_options.redisPort : 0);
         stats.redis = {redisAfter.calls - redisBefore.calls - 1, redisAfter.usec - redisBefore.usec};
         m_measuring = false;
@@ -525,7 +592,8 @@ void LoadRunner::runSteps()
         m_windowS += stats.windowS;
         // One process's view is enough to stop a rate ramp that is already far past its limit.
         const StepSamples &done = m_samples.steps[m_step];
-        if (stepped && m_sync.count() == 1 && percentile(done.ackRttMs, 0.99) > 20 * m_options.maxP99Ms) {
+        if (stepped && scenario != "changes" && m_sync.count() == 1 &&
+            percentile(done.ackRttMs, 0.99) > 20 * m_options.maxP99Ms) {
             m_samples.steps.resize(m_step + 1);
             m_stepStats.resize(m_step + 1);
             break;
@@ -565,6 +633,22 @@ QJsonObject LoadRunner::stepReport(const StepSamples &samples, const StepStats &
         r.insert("propagation_p50_ms", percentile(samples.propagationMs, 0.50));
         r.insert("propagation_p99_ms", percentile(samples.propagationMs, 0.99));
         r.insert("propagation_max_ms", percentile(samples.propagationMs, 1.0));
+    }
+    if (!samples.heartbeatPropagationMs.empty()) {
+        r.insert("heartbeat_deliveries", static_cast<double>(samples.heartbeatPropagationMs.size()));
+        r.insert("heartbeat_propagation_p50_ms", percentile(samples.heartbeatPropagationMs, 0.50));
+        r.insert("heartbeat_propagation_p99_ms", percentile(samples.heartbeatPropagationMs, 0.99));
+        r.insert("heartbeat_propagation_max_ms", percentile(samples.heartbeatPropagationMs, 1.0));
+    }
+    for (size_t g = 0; g < samples.ackRttByGatewayMs.size() && m_options.gateways.size() > 1; ++g)
+        r.insert(QString("heartbeat_ack_p99_ms_gw%1").arg(g + 1), percentile(samples.ackRttByGatewayMs[g], 0.99));
+    if (!m_options.fsyncCountDir.empty())
+        r.insert("fsyncs_per_s", static_cast<double>(stats.fsyncs) / stats.windowS);
+    if (m_options.scenario == "changes" && !samples.sentMs.empty()) {
+        r.insert("messages_stored", static_cast<double>(samples.sentMs.size()));
+        r.insert("messages_delivered", static_cast<double>(samples.deliveryMs.size()));
+        r.insert("sent_ack_p99_ms", percentile(samples.sentMs, 0.99));
+        r.insert("delivery_p99_ms", percentile(samples.deliveryMs, 0.99));
     }
     if (m_options.scenario == "messages") {
         r.insert("messages_sent", static_cast<double>(samples.offered));
@@ -629,7 +713,7 @@ QJsonObject LoadRunner::report(const ShardSamples &all, double rssDeltaKib, doub
         if (m_options.scenario == "throughput") {
             result.insert("max_p99_ms", m_options.maxP99Ms);
             result.insert("max_heartbeats_per_s_within_p99", best);
-        } else {
+        } else if (m_options.scenario == "messages") {
             result.insert("max_messages_per_s_all_delivered", best);
         }
     }
@@ -637,6 +721,7 @@ QJsonObject LoadRunner::report(const ShardSamples &all, double rssDeltaKib, doub
         result.insert("reconnects", static_cast<double>(all.reconnects));
     if (m_options.scenario == "propagation")
         result.insert("status_changes", static_cast<double>(all.statusChanges));
+    result.insert("sessions_closed_by_gateway", static_cast<double>(all.sessionsClosed));
 
     // Offline sightings: of a dropped user, timed against its last frame; of anyone else, false.
     std::vector<double> delays;

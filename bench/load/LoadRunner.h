@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <deque>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace presently::bench {
@@ -33,6 +34,14 @@ private:
         bool heartbeating = false; // its heartbeat chain runs (started at the first welcome)
         bool dropAfterAck = false; // drops: vanish once the server has acknowledged this frame
         std::deque<std::int64_t> heartbeatsSentUs;
+        // changes: user -> the activity change of theirs already timed at this watcher
+        std::unordered_map<int, std::int64_t> activityTimed;
+    };
+    // changes: a user's last change of activity, carried by a heartbeat.
+    struct ActivityChange {
+        std::int64_t sentUs = 0;
+        bool idle = false;
+        std::int64_t seq = 0;
     };
     // What shard 0 reads off the gateways and Redis around each step.
     struct StepStats {
@@ -40,6 +49,7 @@ private:
         CpuSeconds gatewayCpu;
         double toolCpuS = 0;
         RedisCounters redis;
+        std::int64_t fsyncs = 0;
     };
 
     bool registerUsers();
@@ -49,7 +59,11 @@ private:
     bool connectSessions();
     void openSession(int index);
     void onSessionText(int index, const std::string &text);
-    void onPresence(const QJsonObject &o, std::int64_t receivedUs);
+    void onPresence(const QJsonObject &o, std::int64_t receivedUs, Session &watcher);
+    void timeActivityChange(const QJsonObject &p, std::int64_t receivedUs, Session &watcher);
+    void changeOnce(Session &s);
+    void sendMessage(Session &s);
+    void messageLoop(std::int64_t stepStartUs, double perS);
     void sendHeartbeat(Session &s);
     void scheduleHeartbeat(int index, std::int64_t atMs);
     void runSteps();
@@ -79,6 +93,9 @@ private:
     size_t m_step = 0;
     size_t m_nextSender = 0;
     std::int64_t m_sentInStep = 0;
+    size_t m_nextMessageSender = 0;
+    std::int64_t m_messagesInStep = 0;
+    std::unordered_map<int, ActivityChange> m_activityChanges;
     std::int64_t m_seq = 0;
     std::int64_t m_endMs = INT64_MAX; // schedules of the current step stop here
     ShardSamples m_samples;

@@ -27,6 +27,22 @@ void append(std::vector<double> &to, const std::vector<double> &from)
     to.insert(to.end(), from.begin(), from.end());
 }
 
+QJsonArray toArrays(const std::vector<std::vector<double>> &lists)
+{
+    QJsonArray array;
+    for (const std::vector<double> &values : lists)
+        array.append(toArray(values));
+    return array;
+}
+
+std::vector<std::vector<double>> fromArrays(const QJsonValue &value)
+{
+    std::vector<std::vector<double>> lists;
+    for (const QJsonValue &v : value.toArray())
+        lists.push_back(fromArray(v));
+    return lists;
+}
+
 std::int64_t integer(const QJsonObject &o, const char *key)
 {
     return static_cast<std::int64_t>(o.value(QLatin1String(key)).toDouble());
@@ -51,6 +67,8 @@ QJsonObject ShardSamples::toJson() const
                                      {"heartbeats_acked", static_cast<double>(s.heartbeatsAcked)},
                                      {"ack_rtt_ms", toArray(s.ackRttMs)},
                                      {"propagation_ms", toArray(s.propagationMs)},
+                                     {"heartbeat_propagation_ms", toArray(s.heartbeatPropagationMs)},
+                                     {"ack_rtt_by_gateway_ms", toArrays(s.ackRttByGatewayMs)},
                                      {"sent_ms", toArray(s.sentMs)},
                                      {"delivery_ms", toArray(s.deliveryMs)}});
     }
@@ -65,6 +83,7 @@ QJsonObject ShardSamples::toJson() const
             {"sessions_refused", static_cast<double>(sessionsRefused)},
             {"reconnects", static_cast<double>(reconnects)},
             {"status_changes", static_cast<double>(statusChanges)},
+            {"sessions_closed", static_cast<double>(sessionsClosed)},
             {"dropped_last_frame_us", dropped},
             {"offline_seen_us", seen}};
 }
@@ -80,6 +99,8 @@ ShardSamples ShardSamples::fromJson(const QJsonObject &json)
         s.heartbeatsAcked = integer(o, "heartbeats_acked");
         s.ackRttMs = fromArray(o.value("ack_rtt_ms"));
         s.propagationMs = fromArray(o.value("propagation_ms"));
+        s.heartbeatPropagationMs = fromArray(o.value("heartbeat_propagation_ms"));
+        s.ackRttByGatewayMs = fromArrays(o.value("ack_rtt_by_gateway_ms"));
         s.sentMs = fromArray(o.value("sent_ms"));
         s.deliveryMs = fromArray(o.value("delivery_ms"));
         samples.steps.push_back(std::move(s));
@@ -88,6 +109,7 @@ ShardSamples ShardSamples::fromJson(const QJsonObject &json)
     samples.sessionsRefused = integer(json, "sessions_refused");
     samples.reconnects = integer(json, "reconnects");
     samples.statusChanges = integer(json, "status_changes");
+    samples.sessionsClosed = integer(json, "sessions_closed");
     const QJsonObject dropped = json.value("dropped_last_frame_us").toObject();
     for (auto it = dropped.begin(); it != dropped.end(); ++it)
         samples.droppedLastFrameUs[it.key().toStdString()] = static_cast<std::int64_t>(it.value().toDouble());
@@ -111,6 +133,11 @@ void ShardSamples::merge(const ShardSamples &other)
         to.heartbeatsAcked += from.heartbeatsAcked;
         append(to.ackRttMs, from.ackRttMs);
         append(to.propagationMs, from.propagationMs);
+        append(to.heartbeatPropagationMs, from.heartbeatPropagationMs);
+        if (to.ackRttByGatewayMs.size() < from.ackRttByGatewayMs.size())
+            to.ackRttByGatewayMs.resize(from.ackRttByGatewayMs.size());
+        for (size_t g = 0; g < from.ackRttByGatewayMs.size(); ++g)
+            append(to.ackRttByGatewayMs[g], from.ackRttByGatewayMs[g]);
         append(to.sentMs, from.sentMs);
         append(to.deliveryMs, from.deliveryMs);
     }
@@ -118,6 +145,7 @@ void ShardSamples::merge(const ShardSamples &other)
     sessionsRefused += other.sessionsRefused;
     reconnects += other.reconnects;
     statusChanges += other.statusChanges;
+    sessionsClosed += other.sessionsClosed;
     droppedLastFrameUs.insert(other.droppedLastFrameUs.begin(), other.droppedLastFrameUs.end());
     offlineSeenUs.insert(offlineSeenUs.end(), other.offlineSeenUs.begin(), other.offlineSeenUs.end());
 }

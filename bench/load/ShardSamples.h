@@ -17,6 +17,8 @@ struct StepSamples {
     std::int64_t heartbeatsAcked = 0;
     std::vector<double> ackRttMs;      // heartbeat -> heartbeat_ack
     std::vector<double> propagationMs; // set_status -> presence at a watcher
+    std::vector<double> heartbeatPropagationMs; // changes: heartbeat with a new activity -> presence at a watcher
+    std::vector<std::vector<double>> ackRttByGatewayMs; // ackRttMs, split by the session's gateway
     std::vector<double> sentMs;        // send -> sent
     std::vector<double> deliveryMs;    // send -> message at the recipient
 };
@@ -27,6 +29,7 @@ struct ShardSamples {
     std::int64_t sessionsRefused = 0; // closed or failed before welcome
     std::int64_t reconnects = 0;
     std::int64_t statusChanges = 0;
+    std::int64_t sessionsClosed = 0; // closed by the gateway after their welcome
     std::map<std::string, std::int64_t> droppedLastFrameUs; // user -> its last frame
     // Every offline a watcher saw while measuring: of a dropped user it is expected, of anyone
     // else it is a false offline.

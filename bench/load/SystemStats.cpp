@@ -1,5 +1,9 @@
 #include "SystemStats.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
 #include <arpa/inet.h>
 #include <fstream>
 #include <netinet/in.h>
@@ -106,6 +110,19 @@ double SystemStats::ownCpuSeconds()
     getrusage(RUSAGE_SELF, &usage);
     return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
            static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+std::int64_t SystemStats::fsyncCount(const std::string &dir)
+{
+    if (dir.empty())
+        return 0;
+    std::int64_t total = 0;
+    for (const QFileInfo &file : QDir(QString::fromStdString(dir)).entryInfoList(QDir::Files)) {
+        QFile f(file.filePath());
+        if (f.open(QIODevice::ReadOnly))
+            total += f.readAll().trimmed().toLongLong();
+    }
+    return total;
 }
 
 } // namespace presently::bench

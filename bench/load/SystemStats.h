@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace presently::bench {
@@ -26,6 +27,9 @@ public:
     static double ownCpuSeconds();
     // Resident set size in KiB, summed over the processes.
     static std::int64_t processRssKib(const std::vector<int> &pids);
+    // The fsyncs counted so far by the slow-fsync shim (bench/tools/slow_fsync.cpp) in `dir`,
+    // summed over its processes; 0 without a dir.
+    static std::int64_t fsyncCount(const std::string &dir);
 };
 
 } // namespace presently::bench

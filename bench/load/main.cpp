@@ -14,11 +14,12 @@ namespace {
 void usage()
 {
     std::puts("presently-load --gateway HOST:PORT [--gateway HOST:PORT ...]\n"
-              "  [--scenario steady|propagation|flapping|throughput|drops|messages|capacity]\n"
+              "  [--scenario steady|propagation|flapping|throughput|drops|messages|capacity|changes]\n"
               "  [--users N] [--sessions-per-user N] [--contacts K] [--heartbeat-ms MS] "
               "[--idle-share F]\n"
               "  [--duration-s S] [--status-every-ms MS] [--flap-every-ms MS] [--drop-share F]\n"
               "  [--rate-steps R1,R2,...] [--step-s S] [--max-p99-ms MS] [--source-addresses N]\n"
+              "  [--message-rate-steps M1,M2,...] [--fsync-count-dir DIR]\n"
               "  [--redis-port PORT] [--gateway-pid PID ...] [--prefix NAME] [--tokens-file FILE]\n"
               "  [--shard K/N --sync-dir DIR] [--output FILE.json]");
 }
@@ -65,7 +66,13 @@ int main(int argc, char *argv[])
                 std::stringstream list(value());
                 for (std::string rate; std::getline(list, rate, ',');)
                     o.rateSteps.push_back(std::stod(rate));
-            } else if (a == "--step-s")
+            } else if (a == "--message-rate-steps") {
+                std::stringstream list(value());
+                for (std::string rate; std::getline(list, rate, ',');)
+                    o.messageRateSteps.push_back(std::stod(rate));
+            } else if (a == "--fsync-count-dir")
+                o.fsyncCountDir = value();
+            else if (a == "--step-s")
                 o.stepS = std::stoi(value());
             else if (a == "--max-p99-ms")
                 o.maxP99Ms = std::stod(value());
@@ -103,7 +110,9 @@ int main(int argc, char *argv[])
     }
     const bool shardsOk = o.shardCount >= 1 && o.shardIndex >= 0 && o.shardIndex < o.shardCount &&
                           (o.shardCount == 1 || !o.syncDir.empty());
-    const bool stepsOk = (o.scenario == "throughput" || o.scenario == "messages") == !o.rateSteps.empty();
+    const bool stepsOk =
+        (o.scenario == "throughput" || o.scenario == "messages" || o.scenario == "changes") == !o.rateSteps.empty() &&
+        (o.messageRateSteps.empty() || o.messageRateSteps.size() == o.rateSteps.size());
     if (o.gateways.empty() || o.users < 2 || !shardsOk || !stepsOk) {
         usage();
         return 2;

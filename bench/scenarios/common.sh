@@ -22,7 +22,7 @@ build_tools() {
         bash "$root/scripts/install-deps.sh"
         cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPRESENTLY_BUILD_TESTS=OFF >/dev/null
     fi
-    cmake --build "$build" --parallel "$(nproc)" --target presently-server presently-load >/dev/null
+    cmake --build "$build" --parallel "$(nproc)" --target presently-server presently-load presently-slow-fsync >/dev/null
 }
 
 free_port() { echo $((20000 + RANDOM % 10000)); }
@@ -42,8 +42,10 @@ start_gateway() {
     # GATEWAY_WRAPPER: a command to run each gateway under (chrt, valgrind, heaptrack).
     # GATEWAY_TUNABLES: glibc tunables for the gateway; by default those the packaged service sets
     # (huge pages for the heap, see docs/benchmarks.md); empty for none.
-    GLIBC_TUNABLES="${GATEWAY_TUNABLES-glibc.malloc.hugetlb=1}" \
-        ${GATEWAY_WRAPPER:-} "$build/server/presently-server" --listen 127.0.0.1:"$GW_PORT" --db "sqlite:$work/db.sqlite" --server-id "$name" "$@" \
+    # GATEWAY_PRELOAD: a library to preload (the slow-fsync shim); PRESENTLY_SERVER: another build
+    # of the gateway (an older commit, for a before/after table).
+    LD_PRELOAD="${GATEWAY_PRELOAD:-}" GLIBC_TUNABLES="${GATEWAY_TUNABLES-glibc.malloc.hugetlb=1}" \
+        ${GATEWAY_WRAPPER:-} "${PRESENTLY_SERVER:-$build/server/presently-server}" --listen 127.0.0.1:"$GW_PORT" --db "sqlite:$work/db.sqlite" --server-id "$name" "$@" \
         >"$work/$name.log" 2>&1 &
     GW_PID=$!
     pids+=("$GW_PID")

@@ -21,7 +21,13 @@ StoreError failure(const char *what, const QString &detail)
 } // namespace
 
 AccountStore::AccountStore()
-    : m_connection(QStringLiteral("accounts"))
+    : m_ownConnection(std::make_unique<SqliteConnection>(QStringLiteral("accounts")))
+    , m_connection(*m_ownConnection)
+    , m_db(m_connection.database())
+{}
+
+AccountStore::AccountStore(SqliteConnection &shared)
+    : m_connection(shared)
     , m_db(m_connection.database())
 {}
 
@@ -44,7 +50,7 @@ bool AccountStore::open(const QString &path, QString *error)
                          "to_user))"),
           QStringLiteral("CREATE INDEX IF NOT EXISTS contact_requests_to ON contact_requests(to_user)")}},
     };
-    return m_connection.open(path, QStringLiteral("accounts"), schema, error);
+    return m_connection.open(path, error) && m_connection.migrate(QStringLiteral("accounts"), schema, error);
 }
 
 StoreResult<int> AccountStore::exec(const QString &sql, const QVariantList &bind)
@@ -115,25 +121,24 @@ StoreResult<QString> AccountStore::issueToken(const QString &user, qint64 nowMs)
     return token;
 }
 
-StoreResult<std::optional<QString>> AccountStore::userForToken(const QString &token, qint64 nowMs)
+StoreResult<std::optional<AccountStore::TokenUse>> AccountStore::findToken(const QString &token)
 {
-    const QString digest = PasswordHasher::tokenDigest(token);
     QSqlQuery q(m_db);
-    if (!SqlRetry::exec(q, QStringLiteral("SELECT user, last_used_ms FROM tokens WHERE digest = ?"), {digest}))
+    if (!SqlRetry::exec(q, QStringLiteral("SELECT user, last_used_ms FROM tokens WHERE digest = ?"),
+                        {PasswordHasher::tokenDigest(token)}))
         return failure("token lookup", q.lastError().text());
     if (!q.next())
-        return std::optional<QString>();
-    const QString user = q.value(0).toString();
-    const qint64 lastUsed = q.value(1).toLongLong();
-    if (nowMs - lastUsed > kTokenLifetimeMs) {
-        exec(QStringLiteral("DELETE FROM tokens WHERE digest = ?"), {digest});
-        return std::optional<QString>();
-    }
-    // The lifetime is 30 days: an hour's precision is plenty, and spares a synchronous write per
-    // sign-in when thousands of clients reconnect at once.
-    if (nowMs - lastUsed > kTokenTouchIntervalMs)
-        exec(QStringLiteral("UPDATE tokens SET last_used_ms = ? WHERE digest = ?"), {nowMs, digest});
-    return std::optional<QString>(user);
+        return std::optional<TokenUse>();
+    return std::optional<TokenUse>(TokenUse{q.value(0).toString(), q.value(1).toLongLong()});
+}
+
+StoreResult<void> AccountStore::touchToken(const QString &token, qint64 nowMs)
+{
+    const StoreResult<int> touched = exec(QStringLiteral("UPDATE tokens SET last_used_ms = ? WHERE digest = ?"),
+                                          {nowMs, PasswordHasher::tokenDigest(token)});
+    if (!touched)
+        return touched.error();
+    return {};
 }
 
 StoreResult<void> AccountStore::revokeToken(const QString &token)
@@ -199,7 +204,7 @@ StoreResult<bool> AccountStore::areContacts(const QString &a, const QString &b)
 
 StoreResult<ContactChange> AccountStore::connect(const QString &a, const QString &b, qint64 nowMs)
 {
-    SqlTransaction transaction(m_db);
+    SqlTransaction transaction(m_connection);
     if (!transaction.begun())
         return failure("connecting contacts", transaction.error());
     const QString link = QStringLiteral("INSERT OR IGNORE INTO contacts(user, contact, since_ms) VALUES(?, ?, ?)");
@@ -271,7 +276,7 @@ StoreResult<ContactChange> AccountStore::removeContact(const QString &user, cons
         return exists.error();
     if (!*exists)
         return ContactChange::NotFound;
-    SqlTransaction transaction(m_db);
+    SqlTransaction transaction(m_connection);
     if (!transaction.begun())
         return failure("removing a contact", transaction.error());
     const StoreResult<int> contacts =

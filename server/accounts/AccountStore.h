@@ -7,6 +7,7 @@
 #include <QByteArray>
 #include <QSqlDatabase>
 #include <QStringList>
+#include <memory>
 #include <optional>
 
 namespace presently {
@@ -17,7 +18,10 @@ enum class ContactChange { Unchanged, Requested, Connected, Removed, NotFound };
 // Knows nothing of sockets. Every answer is a StoreResult: the value, or why the store failed.
 class AccountStore {
 public:
+    // With a connection of its own.
     AccountStore();
+    // On `shared`, which other stores use too (their writes can then share one transaction).
+    explicit AccountStore(SqliteConnection &shared);
     ~AccountStore();
     AccountStore(const AccountStore &) = delete;
     AccountStore &operator=(const AccountStore &) = delete;
@@ -31,8 +35,17 @@ public:
     StoreResult<bool> userExists(const QString &user);
 
     StoreResult<QString> issueToken(const QString &user, qint64 nowMs);
-    // Empty: no such token, or it expired.
-    StoreResult<std::optional<QString>> userForToken(const QString &token, qint64 nowMs);
+    struct TokenUse {
+        QString user;
+        qint64 lastUsedMs = 0;
+        bool expired(qint64 nowMs) const { return nowMs - lastUsedMs > kTokenLifetimeMs; }
+        // The lifetime is 30 days: an hour's precision is plenty, and spares a write per sign-in
+        // when thousands of clients reconnect at once.
+        bool wantsTouch(qint64 nowMs) const { return nowMs - lastUsedMs > kTokenTouchIntervalMs; }
+    };
+    // Reads only. Empty: no such token. An expired one is for the caller to revoke.
+    StoreResult<std::optional<TokenUse>> findToken(const QString &token);
+    StoreResult<void> touchToken(const QString &token, qint64 nowMs);
     StoreResult<void> revokeToken(const QString &token);
 
     StoreResult<StoredStatus> status(const QString &user);
@@ -58,7 +71,8 @@ private:
     StoreResult<bool> anyRow(const QString &sql, const QVariantList &bind);
     StoreResult<ContactChange> connect(const QString &a, const QString &b, qint64 nowMs);
 
-    SqliteConnection m_connection;
+    std::unique_ptr<SqliteConnection> m_ownConnection;
+    SqliteConnection &m_connection;
     QSqlDatabase &m_db;
 };
 

@@ -1,24 +1,28 @@
 #include "app/Server.h"
 
-#include "accounts/AccountStore.h"
 #include "events/EmbeddedEventBus.h"
 #include "events/RedisEventBus.h"
-#include "messages/MessageStore.h"
 #include "net/Listener.h"
 #include "presence/EmbeddedPresenceStore.h"
 #include "presence/PresenceHub.h"
 #include "presence/RedisPresenceStore.h"
 #include "redis/RedisLink.h"
 #include "session/SessionRegistry.h"
-#include "sql/SqlThread.h"
+#include "sql/WalCheckpointer.h"
+#include "storage/StoreThread.h"
+
+#include <utility>
 
 namespace presently {
+
+namespace {
+// Often enough that the WAL stays small (the file is cut back once it has all been copied).
+constexpr int kCheckpointIntervalMs = 1000;
+} // namespace
 
 Server::Server(const ServerConfig &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
-    , m_accounts(std::make_unique<AccountStore>())
-    , m_messages(std::make_unique<MessageStore>())
 {}
 
 Server::~Server()
@@ -26,30 +30,21 @@ Server::~Server()
     // Sessions first: they unwatch the hub and use the stores as they go.
     delete m_listener;
     delete m_sessions;
-    m_messages->commitOn(nullptr, nullptr); // what is still gathered commits here, as it goes
-    if (m_sqlThread) {                      // after the jobs posted so far, on the thread that made them
-        m_sqlThread->runAndWait([this] {
-            m_sqlThreadAccounts.reset();
-            m_sqlThreadMessages.reset();
-        });
-    }
+    delete std::exchange(m_writes, nullptr); // commits what is gathered
+    delete std::exchange(m_reads, nullptr);
+    delete std::exchange(m_checkpointer, nullptr);
 }
 
 bool Server::start(QString *error)
 {
-    if (!m_accounts->open(m_config.databasePath, error) || !m_messages->open(m_config.databasePath, error))
+    // The writer first: it brings the schema up to date.
+    m_writes = new StoreThread(QStringLiteral("sql-writes"), this);
+    m_reads = new StoreThread(QStringLiteral("sql-reads"), this);
+    m_checkpointer = new WalCheckpointer(kCheckpointIntervalMs, this);
+    if (!m_writes->open(m_config.databasePath, StoreThread::Use::Writes, error) ||
+        !m_reads->open(m_config.databasePath, StoreThread::Use::Reads, error) ||
+        !m_checkpointer->open(m_config.databasePath, error))
         return false;
-    m_sqlThread = new SqlThread(this);
-    bool opened = false;
-    m_sqlThread->runAndWait([this, &opened, error] {
-        m_sqlThreadAccounts = std::make_unique<AccountStore>();
-        m_sqlThreadMessages = std::make_unique<MessageStore>();
-        opened = m_sqlThreadAccounts->open(m_config.databasePath, error) &&
-                 m_sqlThreadMessages->open(m_config.databasePath, error);
-    });
-    if (!opened)
-        return false;
-    m_messages->commitOn(m_sqlThread, m_sqlThreadMessages.get());
     if (m_config.redis) {
         m_redis = new RedisLink(*m_config.redis, this);
         m_presence = new RedisPresenceStore(m_redis, m_config.serverId, m_config.presenceTtlMs,
@@ -59,10 +54,22 @@ bool Server::start(QString *error)
         m_presence = new EmbeddedPresenceStore(m_config.presenceTtlMs, this);
         m_bus = new EmbeddedEventBus(this);
     }
-    m_presence->setStatusLookup([accounts = m_accounts.get()](const QString &user) {
+    m_presence->setStatusLookup([this](const QStringList &users, auto done) {
         // Re-asserting after a Redis outage: if SQL fails too, the default mode (logged by the store).
-        const StoreResult<StoredStatus> status = accounts->status(user);
-        return status ? *status : StoredStatus{};
+        if (!m_reads)
+            return; // shutting down
+        m_reads->read<PresenceStore::Statuses>(
+            m_presence,
+            [users](AccountStore *accounts, MessageStore *) {
+                PresenceStore::Statuses statuses;
+                for (const QString &user : users) {
+                    const StoreResult<StoredStatus> status = accounts->status(user);
+                    if (status)
+                        statuses.insert(user, *status);
+                }
+                return statuses;
+            },
+            done);
     });
     m_presence->start();
     m_hub = new PresenceHub(m_presence, this);
@@ -73,9 +80,7 @@ bool Server::start(QString *error)
     session.presenceTtlMs = m_config.presenceTtlMs;
     session.authTimeoutMs = m_config.authTimeoutMs;
     session.limits = m_config.limits;
-    m_sessions = new SessionRegistry({m_accounts.get(), m_messages.get(), m_presence, m_hub, m_bus, m_sqlThread,
-                                      m_sqlThreadAccounts.get(), m_sqlThreadMessages.get()},
-                                     session, this);
+    m_sessions = new SessionRegistry({m_reads, m_writes, m_presence, m_hub, m_bus}, session, this);
 
     ListenerSettings listener;
     listener.host = m_config.listenHost;

@@ -3,19 +3,17 @@
 #include "app/ServerConfig.h"
 
 #include <QObject>
-#include <memory>
 
 namespace presently {
 
-class AccountStore;
 class EventBus;
 class Listener;
-class MessageStore;
 class PresenceHub;
 class PresenceStore;
 class RedisLink;
 class SessionRegistry;
-class SqlThread;
+class StoreThread;
+class WalCheckpointer;
 
 // The composition root: the stores, the presence store and bus (embedded or on one Redis link),
 // the session registry and the listener, built from a ServerConfig. Tests and main() use it alike.
@@ -36,12 +34,10 @@ Q_SIGNALS:
 
 private:
     ServerConfig m_config;
-    std::unique_ptr<AccountStore> m_accounts;
-    std::unique_ptr<MessageStore> m_messages;
-    SqlThread *m_sqlThread = nullptr;
-    // Made, used and destroyed on m_sqlThread.
-    std::unique_ptr<AccountStore> m_sqlThreadAccounts;
-    std::unique_ptr<MessageStore> m_sqlThreadMessages;
+    // SQL runs only on these threads, never on the event loop.
+    StoreThread *m_writes = nullptr;
+    StoreThread *m_reads = nullptr;
+    WalCheckpointer *m_checkpointer = nullptr;
     RedisLink *m_redis = nullptr;
     PresenceStore *m_presence = nullptr;
     EventBus *m_bus = nullptr;

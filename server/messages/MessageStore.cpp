@@ -1,7 +1,6 @@
 #include "messages/MessageStore.h"
 
 #include "sql/SqlRetry.h"
-#include "sql/SqlThread.h"
 #include "sql/SqlTransaction.h"
 
 #include <QLoggingCategory>
@@ -36,20 +35,17 @@ StoredMessage fromRow(const QSqlQuery &q)
 } // namespace
 
 MessageStore::MessageStore()
-    : m_connection(QStringLiteral("messages"))
+    : m_ownConnection(std::make_unique<SqliteConnection>(QStringLiteral("messages")))
+    , m_connection(*m_ownConnection)
     , m_db(m_connection.database())
 {}
 
-MessageStore::~MessageStore()
-{
-    // Whatever is stored is kept; the callbacks' connections are being torn down, so no `sent`
-    // goes out: the clients resend by cid after reconnecting and hear of the original. (Batches
-    // already on the SQL thread commit there; their answers are dropped with m_commitContext.)
-    for (PendingSend &send : m_pending)
-        send.done = [](const SendResult &) {};
-    m_commitThread = nullptr;
-    commitPending();
-}
+MessageStore::MessageStore(SqliteConnection &shared)
+    : m_connection(shared)
+    , m_db(m_connection.database())
+{}
+
+MessageStore::~MessageStore() = default;
 
 bool MessageStore::open(const QString &path, QString *error)
 {
@@ -65,8 +61,9 @@ bool MessageStore::open(const QString &path, QString *error)
           QStringLiteral("CREATE TABLE IF NOT EXISTS read_marks(user TEXT NOT NULL, peer TEXT NOT NULL, "
                          "mid INTEGER NOT NULL, PRIMARY KEY(user, peer))")}},
     };
-    return m_connection.open(path, QStringLiteral("messages"), schema, error,
-                             0 /* gateways sharing the file wait for each other's commits in SqlRetry's fine steps */);
+    SqliteConnection::Options options;
+    options.busyTimeoutMs = 0; // gateways sharing the file wait for each other's commits in SqlRetry's fine steps
+    return m_connection.open(path, error, options) && m_connection.migrate(QStringLiteral("messages"), schema, error);
 }
 
 StoreResult<std::optional<StoredMessage>> MessageStore::findByCid(const QString &sender, const QString &cid)
@@ -83,94 +80,31 @@ StoreResult<std::optional<StoredMessage>> MessageStore::findByCid(const QString 
     return found;
 }
 
-void MessageStore::send(const QString &from, const QString &to, const QString &cid, const QString &body,
-                        const QString &senderSession, qint64 nowMs, SendCallback done)
+StoreResult<MessageStore::Inserted> MessageStore::insert(const StoredMessage &message)
 {
-    StoredMessage message;
-    message.cid = cid;
-    message.from = from;
-    message.to = to;
-    message.body = body;
-    message.ts = nowMs;
-    message.senderSession = senderSession;
-    m_pending.push_back({std::move(message), std::move(done)});
-    if (m_pending.size() == 1)
-        QMetaObject::invokeMethod(
-            &m_commitContext, [this] { commitPending(); }, Qt::QueuedConnection);
-}
-
-void MessageStore::commitOn(SqlThread *thread, MessageStore *onThread)
-{
-    m_commitThread = thread;
-    m_commitStore = onThread;
-}
-
-void MessageStore::commitPending()
-{
-    const std::vector<PendingSend> batch = std::exchange(m_pending, {});
-    if (batch.empty())
-        return;
-    std::vector<StoredMessage> messages;
-    std::vector<SendCallback> callbacks;
-    messages.reserve(batch.size());
-    callbacks.reserve(batch.size());
-    for (const PendingSend &send : batch) {
-        messages.push_back(send.message);
-        callbacks.push_back(send.done);
-    }
-    const auto answer = [callbacks](const std::vector<SendResult> &results) {
-        for (size_t i = 0; i < callbacks.size(); ++i)
-            callbacks[i](i < results.size() ? results[i] : SendResult{});
-    };
-    if (!m_commitThread) {
-        answer(commitBatch(messages));
-        return;
-    }
-    m_commitThread->run<std::vector<SendResult>>(
-        &m_commitContext, [store = m_commitStore, messages] { return store->commitBatch(messages); }, answer);
-}
-
-std::vector<MessageStore::SendResult> MessageStore::commitBatch(const std::vector<StoredMessage> &batch)
-{
-    std::vector<SendResult> results(batch.size());
-    SqlTransaction transaction(m_db);
-    if (transaction.begun()) {
-        for (size_t i = 0; i < batch.size(); ++i)
-            results[i] = insert(batch[i]);
-        // Committed (synchronous=FULL) when this returns: only then may senders hear `sent`.
-        if (transaction.commit())
-            return results;
-    }
-    failure("storing messages", transaction.error());
-    return std::vector<SendResult>(batch.size()); // none stored
-}
-
-MessageStore::SendResult MessageStore::insert(const StoredMessage &message)
-{
-    SendResult result;
+    Inserted result;
     static const QString sql =
         QStringLiteral("INSERT INTO messages(cid, sender, recipient, body, ts_ms, sender_session) "
                        "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(sender, cid) DO NOTHING");
     const StoreResult<QSqlQuery *> q =
         m_connection.run(sql, {message.cid, message.from, message.to, message.body, message.ts, message.senderSession});
-    if (!q) {
-        failure("storing a message", q.error().message);
-        return result;
-    }
+    if (!q)
+        return failure("storing a message", q.error().message);
     result.created = (*q)->numRowsAffected() == 1;
     const qint64 mid = (*q)->lastInsertId().toLongLong();
     (*q)->finish();
     if (result.created) {
-        result.ok = true;
         result.message = message;
         result.message.mid = mid;
         return result;
     }
-    // A resend of a cid already stored (maybe earlier in this batch): the original answers.
+    // A resend of a cid already stored (maybe earlier in this commit window): the original answers.
     const StoreResult<std::optional<StoredMessage>> original = findByCid(message.from, message.cid);
-    result.ok = original && original->has_value();
-    if (result.ok)
-        result.message = **original;
+    if (!original)
+        return original.error();
+    if (!original->has_value())
+        return failure("storing a message", QStringLiteral("the cid is taken but its message is not found"));
+    result.message = **original;
     return result;
 }
 

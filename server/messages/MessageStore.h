@@ -5,16 +5,12 @@
 #include "sql/StoreResult.h"
 
 #include <QList>
-#include <QObject>
 #include <QSqlDatabase>
 #include <QString>
-#include <functional>
+#include <memory>
 #include <optional>
-#include <vector>
 
 namespace presently {
-
-class SqlThread;
 
 struct StoredMessage : ChatMessage {
     QString senderSession; // the session that sent it: it gets `sent`, not `message`
@@ -30,30 +26,26 @@ struct MessagePage {
 // gateway sharing the file. A send is idempotent per (sender, cid).
 class MessageStore {
 public:
+    // With a connection of its own.
     MessageStore();
+    // On `shared`, which other stores use too (their writes can then share one transaction).
+    explicit MessageStore(SqliteConnection &shared);
     ~MessageStore();
     MessageStore(const MessageStore &) = delete;
     MessageStore &operator=(const MessageStore &) = delete;
 
     bool open(const QString &path, QString *error);
 
-    struct SendResult {
-        bool ok = false;      // false: the store failed
+    struct Inserted {
         bool created = false; // false: the cid was known, `message` is the original
         StoredMessage message;
     };
-    using SendCallback = std::function<void(const SendResult &)>;
     // Empty: no message of the sender has that cid.
     StoreResult<std::optional<StoredMessage>> findByCid(const QString &sender, const QString &cid);
-    // Stores a message once the event loop is done with what it has ready: every send of that
-    // turn goes into one transaction, one commit to disk. `done` runs after the commit (ok) or
-    // its failure (not ok), in the order of the sends.
-    void send(const QString &from, const QString &to, const QString &cid, const QString &body,
-              const QString &senderSession, qint64 nowMs, SendCallback done);
-    // From now on the commits run on `thread`, through `onThread` (a MessageStore whose connection
-    // lives there): the loop gathers a turn's sends and waits for no fsync. Null: on this store's
-    // own connection, on the caller's thread.
-    void commitOn(SqlThread *thread, MessageStore *onThread);
+    // Stores `message` (all but its mid) unless its sender used its cid already: a send is
+    // idempotent per (sender, cid). Durable once the caller's transaction commits (StoreThread
+    // groups every write of a commit window into one); outside one, at once.
+    StoreResult<Inserted> insert(const StoredMessage &message);
 
     // Messages to or from `user` with mid in (after, upTo], oldest first, at most `limit`.
     StoreResult<MessagePage> forUser(const QString &user, qint64 after, qint64 upTo, int limit);
@@ -66,24 +58,11 @@ public:
     StoreResult<qint64> readMark(const QString &user, const QString &peer);
 
 private:
-    struct PendingSend {
-        StoredMessage message; // all but its mid
-        SendCallback done;
-    };
-
-    // Commits the sends gathered so far (send schedules it for the end of the loop's turn).
-    void commitPending();
-    // Inserts the messages in one transaction: a result for each, or none stored at all.
-    std::vector<SendResult> commitBatch(const std::vector<StoredMessage> &batch);
     StoreResult<MessagePage> page(const QString &sql, const QVariantList &bind, int limit);
-    SendResult insert(const StoredMessage &message);
 
-    SqliteConnection m_connection;
+    std::unique_ptr<SqliteConnection> m_ownConnection;
+    SqliteConnection &m_connection;
     QSqlDatabase &m_db;
-    std::vector<PendingSend> m_pending;
-    QObject m_commitContext; // the scheduled commit, and the answers of commits on the thread, die with the store
-    SqlThread *m_commitThread = nullptr;
-    MessageStore *m_commitStore = nullptr;
 };
 
 } // namespace presently

@@ -2,7 +2,9 @@
 
 #include "presence/PresenceTypes.h"
 
+#include <QHash>
 #include <QObject>
+#include <QStringList>
 #include <functional>
 
 namespace presently {
@@ -14,7 +16,10 @@ class PresenceStore : public QObject {
     Q_OBJECT
 public:
     using FetchCallback = std::function<void(bool ok, const QList<PresenceEntry> &entries)>;
-    using StatusLookup = std::function<StoredStatus(const QString &user)>;
+    using Statuses = QHash<QString, StoredStatus>;
+    // Reads the stored mode of each user (off the event loop), then calls `done` on it; a user
+    // left out gets the default (the lookup failed, and logged it).
+    using StatusLookup = std::function<void(const QStringList &users, std::function<void(const Statuses &)> done)>;
 
     explicit PresenceStore(QObject *parent = nullptr)
         : QObject(parent)
@@ -41,7 +46,7 @@ public:
     // The store's clock in ms since the epoch (for Redis: Redis' clock), used for every timestamp.
     virtual qint64 nowMs() const = 0;
 
-    // How to read a user's stored mode when the store has to re-assert a session.
+    // How to read users' stored modes when the store has to re-assert sessions.
     void setStatusLookup(StatusLookup lookup) { m_statusLookup = std::move(lookup); }
 
 Q_SIGNALS:
@@ -52,6 +57,15 @@ Q_SIGNALS:
     void resynced();
 
 protected:
+    void lookUpStatuses(const QStringList &users, std::function<void(const Statuses &)> done)
+    {
+        if (m_statusLookup)
+            m_statusLookup(users, std::move(done));
+        else
+            done({});
+    }
+
+private:
     StatusLookup m_statusLookup;
 };
 

@@ -149,9 +149,7 @@ void RedisPresenceStore::setActivity(const QString &sessionId, Activity activity
              if (!self || reply.integer != -1)
                  return;
              // Redis lost the session (flushed, or claimed while we were cut off): put it back.
-             const auto found = m_sessions.constFind(sessionId);
-             if (found != m_sessions.cend() && m_statusLookup)
-                 assertSession(sessionId, *found, m_statusLookup(found->user));
+             reassert({sessionId}, nullptr);
          });
 }
 
@@ -256,7 +254,7 @@ void RedisPresenceStore::onMessage(const QByteArray &channel, const QByteArray &
             return;
         if (Clock::nowMs() - it->lastFrameMs < m_ttlMs) {
             qCWarning(lcPresence) << "session" << sessionId << "was claimed in Redis while live here; re-asserting it";
-            assertSession(sessionId, *it, m_statusLookup ? m_statusLookup(it->user) : StoredStatus{});
+            reassert({sessionId}, nullptr);
             return;
         }
         m_sessions.remove(sessionId);
@@ -329,11 +327,31 @@ void RedisPresenceStore::tick(bool sweep)
     });
 }
 
+void RedisPresenceStore::reassert(const QStringList &sessionIds, std::function<void()> then)
+{
+    QSet<QString> users;
+    for (const QString &sessionId : sessionIds) {
+        const auto it = m_sessions.constFind(sessionId);
+        if (it != m_sessions.cend())
+            users.insert(it->user);
+    }
+    lookUpStatuses(users.values(), [this, self = QPointer<RedisPresenceStore>(this), sessionIds,
+                                    then = std::move(then)](const Statuses &statuses) {
+        if (!self)
+            return;
+        for (const QString &sessionId : sessionIds) {
+            const auto it = m_sessions.constFind(sessionId); // it may have ended meanwhile
+            if (it != m_sessions.cend())
+                assertSession(sessionId, *it, statuses.value(it->user));
+        }
+        if (then)
+            then();
+    });
+}
+
 void RedisPresenceStore::reassertAll()
 {
-    for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it)
-        assertSession(it.key(), *it, m_statusLookup ? m_statusLookup(it->user) : StoredStatus{});
-    Q_EMIT resynced();
+    reassert(m_sessions.keys(), [this] { Q_EMIT resynced(); });
 }
 
 void RedisPresenceStore::onConnected()
@@ -345,9 +363,15 @@ void RedisPresenceStore::onConnected()
     const QHash<QString, qint64> ends = std::exchange(m_unconfirmedEnds, {});
     for (auto it = ends.cbegin(); it != ends.cend(); ++it)
         endInRedis(it.key(), it.value());
-    if (!m_sessions.isEmpty())
-        reassertAll();
-    tick(false);
+    if (m_sessions.isEmpty()) {
+        tick(false);
+        return;
+    }
+    // Every session back (with the stored modes, read off the loop) before the first tick.
+    reassert(m_sessions.keys(), [this] {
+        Q_EMIT resynced();
+        tick(false);
+    });
 }
 
 } // namespace presently

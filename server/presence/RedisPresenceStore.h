@@ -66,6 +66,8 @@ private:
     void assertSession(const QString &sessionId, const LocalSession &session, const StoredStatus &status);
     // Ends the session in Redis; if Redis never answers, again after the next connect.
     void endInRedis(const QString &sessionId, qint64 lastSeenMs);
+    // Writes these sessions to Redis again with their users' stored modes, then `then`.
+    void reassert(const QStringList &sessionIds, std::function<void()> then);
     void reassertAll();
     void tick(bool sweep);
     void expireLocal();

@@ -24,27 +24,38 @@ void ContactRequests::change(const ClientMessage &m)
         return;
     }
     const qint64 now = m_session.serverNowMs();
-    const auto write = [type = m.type, self, other = m.user, now](AccountStore *accounts, MessageStore *) {
-        return type == ClientMessageType::ContactAdd      ? accounts->addContact(self, other, now)
-               : type == ClientMessageType::ContactAccept ? accounts->acceptContact(self, other, now)
-                                                          : accounts->removeContact(self, other);
+    // The change, and when it changed anything the roster as it leaves it, in one job.
+    const auto write = [type = m.type, self, other = m.user, now](AccountStore *accounts,
+                                                                 MessageStore *messages) -> StoreResult<Change> {
+        const StoreResult<ContactChange> change =
+            type == ClientMessageType::ContactAdd      ? accounts->addContact(self, other, now)
+            : type == ClientMessageType::ContactAccept ? accounts->acceptContact(self, other, now)
+                                                       : accounts->removeContact(self, other);
+        if (!change)
+            return change.error();
+        if (*change == ContactChange::NotFound || *change == ContactChange::Unchanged)
+            return Change{*change, {}};
+        const StoreResult<RosterRows> rows = load(accounts, messages, self);
+        if (!rows)
+            return rows.error(); // the change is undone with it
+        return Change{*change, *rows};
     };
-    m_session.onSqlThread<StoreResult<ContactChange>>(
-        write, [this, type = m.type, other = m.user, id = m.id, now](const StoreResult<ContactChange> &change) {
-            changed(change, type, other, id, now);
-        });
+    m_session.write<Change>(write, [this, type = m.type, other = m.user, id = m.id, now](const StoreResult<Change> &change) {
+        changed(change, type, other, id, now);
+    });
 }
 
-void ContactRequests::changed(const StoreResult<ContactChange> &change, ClientMessageType type, const QString &other,
+void ContactRequests::changed(const StoreResult<Change> &result, ClientMessageType type, const QString &other,
                               const QJsonValue &id, qint64 now)
 {
-    const QString &self = m_session.user();
-    EventBus *bus = m_session.services().bus;
-    if (!change) {
+    if (!result) {
         m_session.sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
         return;
     }
-    switch (*change) {
+    const ContactChange change = result->change;
+    const QString &self = m_session.user();
+    EventBus *bus = m_session.services().bus;
+    switch (change) {
     case ContactChange::NotFound:
         m_session.sendError(ErrorCode::NotFound,
                             type == ClientMessageType::ContactAccept ? QStringLiteral("no request from that user")
@@ -64,38 +75,52 @@ void ContactRequests::changed(const StoreResult<ContactChange> &change, ClientMe
     // In effect before `ok`: this session's next frame sees the new contact set (no presence of a
     // removed contact, answered or pushed). Its own `contacts` push goes out now; the event tells
     // the users' other sessions, wherever they are, and this one skips it.
-    reload();
+    show(result->rows);
     m_session.sendOk(id);
     const UserEvent changed = UserEvents::ContactsChanged{m_session.sessionId()};
     bus->publish(self, changed);
     bus->publish(other, changed);
 }
 
-void ContactRequests::reload()
+StoreResult<ContactRequests::RosterRows> ContactRequests::load(AccountStore *accounts, MessageStore *messages,
+                                                              const QString &self)
 {
-    AccountStore *accounts = m_session.services().accounts;
-    MessageStore *messages = m_session.services().messages;
-    const QString &self = m_session.user();
-    const StoreResult<QStringList> contacts = accounts->contacts(self);
-    const StoreResult<QStringList> requestsTo = accounts->requestsTo(self);
-    const StoreResult<QStringList> requestsFrom = accounts->requestsFrom(self);
-    if (!contacts || !requestsTo || !requestsFrom)
-        return; // the store failed (and logged it): the roster stays; the next change or catch-up reloads
-    const QStringList contactList = *contacts;
-    const QStringList requests = *requestsTo;
-    const QStringList pending = *requestsFrom;
-    // Extension: each contact entry carries both read marks, so a new device knows them.
-    QHash<QString, QPair<qint64, qint64>> readMarks;
-    for (const QString &contact : contactList) {
+    RosterRows rows;
+    for (auto [list, read] : {std::pair{&rows.contacts, &AccountStore::contacts},
+                              std::pair{&rows.requests, &AccountStore::requestsTo},
+                              std::pair{&rows.pending, &AccountStore::requestsFrom}}) {
+        const StoreResult<QStringList> found = (accounts->*read)(self);
+        if (!found)
+            return found.error();
+        *list = *found;
+    }
+    for (const QString &contact : std::as_const(rows.contacts)) {
         const StoreResult<qint64> own = messages->readMark(self, contact);
         const StoreResult<qint64> peer = messages->readMark(contact, self);
-        readMarks.insert(contact, {own ? *own : 0, peer ? *peer : 0});
+        rows.readMarks.insert(contact, {own ? *own : 0, peer ? *peer : 0});
     }
-    m_session.roster().setContacts(contactList, true);
+    return rows;
+}
+
+void ContactRequests::reload()
+{
+    m_session.read<StoreResult<RosterRows>>(
+        [self = m_session.user()](AccountStore *accounts, MessageStore *messages) { return load(accounts, messages, self); },
+        [this](const StoreResult<RosterRows> &rows) {
+            if (rows && m_session.isLive())
+                show(*rows);
+            // else the store failed (and logged it): the roster stays; the next change or catch-up reloads
+        });
+}
+
+void ContactRequests::show(const RosterRows &rows)
+{
+    m_session.roster().setContacts(rows.contacts, true);
 
     m_session.queue().beginAsync();
-    m_session.services().hub->current(contactList, [session = QPointer<Session>(&m_session), this, requests, pending,
-                                                    readMarks](bool, const QList<UserPresence> &users) {
+    m_session.services().hub->current(rows.contacts, [session = QPointer<Session>(&m_session), this, requests = rows.requests,
+                                                      pending = rows.pending,
+                                                      readMarks = rows.readMarks](bool, const QList<UserPresence> &users) {
         if (!session)
             return;
         QJsonObject contacts =

@@ -4,8 +4,13 @@
 #include "protocol/ClientMessage.h"
 #include "sql/StoreResult.h"
 
+#include <QHash>
+#include <QPair>
+#include <QStringList>
+
 namespace presently {
 
+class MessageStore;
 class Session;
 
 // contact_add, contact_accept and contact_remove, and the `contacts` message. A change is in
@@ -23,8 +28,24 @@ public:
     bool rosterSent() const { return m_rosterSent; }
 
 private:
-    // The store answered a change (committed on the SQL thread): answer and tell everyone.
-    void changed(const StoreResult<ContactChange> &change, ClientMessageType type, const QString &other,
+    // Contacts, requests both ways, and both read marks of each contact (an extension: a new
+    // device knows them).
+    struct RosterRows {
+        QStringList contacts;
+        QStringList requests; // people asking this user
+        QStringList pending;  // people this user asked
+        QHash<QString, QPair<qint64, qint64>> readMarks;
+    };
+    struct Change {
+        ContactChange change;
+        RosterRows rows; // when it changed anything: the roster it leaves
+    };
+
+    static StoreResult<RosterRows> load(AccountStore *accounts, MessageStore *messages, const QString &self);
+    // Takes the rows into the roster and sends `contacts` once the contacts' presence is known.
+    void show(const RosterRows &rows);
+    // The change committed: answer and tell everyone.
+    void changed(const StoreResult<Change> &change, ClientMessageType type, const QString &other,
                  const QJsonValue &id, qint64 now);
 
     Session &m_session;

@@ -7,6 +7,7 @@
 #include "session/Session.h"
 
 #include <QPointer>
+#include <optional>
 #include <limits>
 
 namespace presently {
@@ -15,88 +16,111 @@ MessageRequests::MessageRequests(Session &session)
     : m_session(session)
 {}
 
-bool MessageRequests::startLive()
+void MessageRequests::startLive(qint64 lastMid)
 {
-    const StoreResult<qint64> last = m_session.services().messages->lastMid();
-    if (!last)
-        return false;
-    m_lastDeliveredMid = *last;
-    return true;
+    m_lastDeliveredMid = lastMid;
 }
 
 void MessageRequests::send(const ClientMessage &m)
 {
-    MessageStore *store = m_session.services().messages;
     const QString &self = m_session.user();
-    // A resend of a known cid answers the original, whatever its body, and delivers nothing.
-    const StoreResult<std::optional<StoredMessage>> known = store->findByCid(self, m.cid);
-    if (!known) {
-        m_session.sendError(ErrorCode::Unavailable, QStringLiteral("message store unavailable; send again"), m.id);
-        return;
-    }
-    if (const std::optional<StoredMessage> &original = *known) {
-        m_session.send(ServerMessages::sent(original->cid, original->mid, original->ts, m.id));
-        return;
-    }
-    AccountStore *accounts = m_session.services().accounts;
-    const StoreResult<bool> exists = m.to == self ? StoreResult<bool>(true) : accounts->userExists(m.to);
-    const StoreResult<bool> contact = exists && *exists ? accounts->areContacts(self, m.to) : exists;
-    if (!contact) {
-        m_session.sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), m.id);
-        return;
-    }
-    if (!*exists) {
-        m_session.sendError(ErrorCode::NotFound, QStringLiteral("no such user"), m.id);
-        return;
-    }
-    if (!*contact) {
-        m_session.sendError(ErrorCode::Forbidden, QStringLiteral("only contacts can message each other"), m.id);
-        return;
-    }
-    // This connection's next requests wait for the commit, so that answers keep their order.
+    StoredMessage message;
+    message.cid = m.cid;
+    message.from = self;
+    message.to = m.to;
+    message.body = m.body;
+    message.ts = m_session.serverNowMs();
+    message.senderSession = m_session.sessionId();
+    // Checked and stored in one job of the next commit window.
+    using Outcome = SendOutcome;
+    const auto store = [message](AccountStore *accounts, MessageStore *messages) -> StoreResult<Outcome> {
+        // A resend of a known cid answers the original, whatever its body, and delivers nothing.
+        const StoreResult<std::optional<StoredMessage>> known = messages->findByCid(message.from, message.cid);
+        if (!known)
+            return known.error();
+        if (*known)
+            return Outcome{Outcome::Kind::Stored, {false, **known}};
+        const StoreResult<bool> exists =
+            message.to == message.from ? StoreResult<bool>(true) : accounts->userExists(message.to);
+        if (!exists)
+            return exists.error();
+        if (!*exists)
+            return Outcome{Outcome::Kind::NoSuchUser, {}};
+        const StoreResult<bool> contact = accounts->areContacts(message.from, message.to);
+        if (!contact)
+            return contact.error();
+        if (!*contact)
+            return Outcome{Outcome::Kind::NotContact, {}};
+        const StoreResult<MessageStore::Inserted> inserted = messages->insert(message);
+        if (!inserted)
+            return inserted.error();
+        return Outcome{Outcome::Kind::Stored, *inserted};
+    };
+    // Not Session::write: once stored, the recipient hears of it even if the sender is gone.
+    StoreThread *writes = m_session.services().writes;
     m_session.queue().beginAsync();
-    store->send(self, m.to, m.cid, m.body, m_session.sessionId(), m_session.serverNowMs(),
-                [session = QPointer<Session>(&m_session), bus = m_session.services().bus, from = self, to = m.to,
-                 id = m.id](const MessageStore::SendResult &result) {
-                    if (session) {
-                        if (!result.ok) {
-                            session->sendError(ErrorCode::Unavailable,
-                                               QStringLiteral("message store unavailable; send again"), id);
-                        } else {
-                            // Committed: only now is it acknowledged. (On a closed session the
-                            // client resends by cid after reconnecting; send() drops it.)
-                            session->send(
-                                ServerMessages::sent(result.message.cid, result.message.mid, result.message.ts, id));
-                        }
-                    }
-                    if (result.ok && result.created) {
-                        // Stored: its recipient hears of it, even if its sender is gone meanwhile.
-                        const UserEvent event = UserEvents::MessageStored{result.message.mid};
-                        bus->publish(to, event);
-                        if (to != from)
-                            bus->publish(from, event);
-                    }
-                    if (session)
-                        session->queue().endAsync();
-                });
+    writes->write<Outcome>(writes, store,
+                           [session = QPointer<Session>(&m_session), bus = m_session.services().bus, from = self,
+                            to = m.to, id = m.id](const StoreResult<Outcome> &outcome) {
+                               const bool created = outcome && outcome->inserted.created;
+                               if (session)
+                                   answerSend(*session, outcome, id);
+                               if (created) {
+                                   const UserEvent event = UserEvents::MessageStored{outcome->inserted.message.mid};
+                                   bus->publish(to, event);
+                                   if (to != from)
+                                       bus->publish(from, event);
+                               }
+                               if (session)
+                                   session->queue().endAsync();
+                           });
+}
+
+void MessageRequests::answerSend(Session &session, const StoreResult<SendOutcome> &outcome, const QJsonValue &id)
+{
+    if (!outcome) {
+        session.sendError(ErrorCode::Unavailable, QStringLiteral("message store unavailable; send again"), id);
+        return;
+    }
+    switch (outcome->kind) {
+    case SendOutcome::Kind::NoSuchUser:
+        session.sendError(ErrorCode::NotFound, QStringLiteral("no such user"), id);
+        return;
+    case SendOutcome::Kind::NotContact:
+        session.sendError(ErrorCode::Forbidden, QStringLiteral("only contacts can message each other"), id);
+        return;
+    case SendOutcome::Kind::Stored: {
+        // Committed: only now is it acknowledged. (On a closed session the client resends by cid
+        // after reconnecting and hears of the original.)
+        const StoredMessage &stored = outcome->inserted.message;
+        session.send(ServerMessages::sent(stored.cid, stored.mid, stored.ts, id));
+        return;
+    }
+    }
 }
 
 void MessageRequests::deliverUpTo(qint64 mid)
 {
     constexpr int kPage = 500;
-    while (m_session.isLive() && mid > m_lastDeliveredMid) {
-        const StoreResult<MessagePage> page =
-            m_session.services().messages->forUser(m_session.user(), m_lastDeliveredMid, mid, kPage);
-        if (!page)
-            return; // the store is failing: the next event or a catch-up tries again
-        for (const StoredMessage &message : page->messages) {
-            if (message.senderSession != m_session.sessionId())
-                m_session.send(message.toJson());
-            m_lastDeliveredMid = message.mid;
-        }
-        if (!page->more)
-            break;
-    }
+    if (!m_session.isLive() || mid <= m_lastDeliveredMid)
+        return;
+    m_session.read<StoreResult<MessagePage>>(
+        [user = m_session.user(), after = m_lastDeliveredMid, mid](AccountStore *, MessageStore *messages) {
+            return messages->forUser(user, after, mid, kPage);
+        },
+        [this, mid](const StoreResult<MessagePage> &page) {
+            if (!page || !m_session.isLive())
+                return; // the store is failing: the next event or a catch-up tries again
+            for (const StoredMessage &message : page->messages) {
+                if (message.mid <= m_lastDeliveredMid)
+                    continue;
+                if (message.senderSession != m_session.sessionId())
+                    m_session.send(message.toJson());
+                m_lastDeliveredMid = message.mid;
+            }
+            if (page->more)
+                deliverUpTo(mid); // this session's next frames still wait: the read nests
+        });
 }
 
 void MessageRequests::deliverAll()
@@ -115,53 +139,66 @@ void MessageRequests::sendPage(const StoreResult<MessagePage> &page, const QJson
 
 void MessageRequests::sync(const ClientMessage &m)
 {
-    sendPage(m_session.services().messages->forUser(m_session.user(), m.after, std::numeric_limits<qint64>::max(), 500),
-             m.id);
+    m_session.read<StoreResult<MessagePage>>(
+        [user = m_session.user(), after = m.after](AccountStore *, MessageStore *messages) {
+            return messages->forUser(user, after, std::numeric_limits<qint64>::max(), 500);
+        },
+        [this, id = m.id](const StoreResult<MessagePage> &page) { sendPage(page, id); });
 }
 
 void MessageRequests::history(const ClientMessage &m)
 {
-    if (m.with != m_session.user()) {
-        const StoreResult<bool> exists = m_session.services().accounts->userExists(m.with);
-        if (!exists || !*exists) {
-            m_session.sendError(exists ? ErrorCode::NotFound : ErrorCode::Unavailable,
-                                exists ? QStringLiteral("no such user") : QStringLiteral("account store unavailable"),
-                                m.id);
-            return;
-        }
-    }
-    sendPage(m_session.services().messages->conversation(m_session.user(), m.with, m.before.value_or(0), m.limit),
-             m.id);
+    // Empty: no such user.
+    using Found = std::optional<MessagePage>;
+    m_session.read<StoreResult<Found>>(
+        [self = m_session.user(), with = m.with, before = m.before.value_or(0),
+         limit = m.limit](AccountStore *accounts, MessageStore *messages) -> StoreResult<Found> {
+            const StoreResult<bool> exists = with == self ? StoreResult<bool>(true) : accounts->userExists(with);
+            if (!exists)
+                return exists.error();
+            if (!*exists)
+                return Found();
+            const StoreResult<MessagePage> page = messages->conversation(self, with, before, limit);
+            if (!page)
+                return page.error();
+            return Found(*page);
+        },
+        [this, id = m.id](const StoreResult<Found> &found) {
+            if (found && !*found)
+                m_session.sendError(ErrorCode::NotFound, QStringLiteral("no such user"), id);
+            else
+                sendPage(found ? StoreResult<MessagePage>(**found) : StoreResult<MessagePage>(found.error()), id);
+        });
 }
 
 void MessageRequests::read(const ClientMessage &m)
 {
     const QString self = m_session.user();
-    // Whether the mark moved forward (the write waits for its commit), or why not.
-    struct Marked {
-        StoreResult<bool> exists;
-        StoreResult<bool> moved;
+    // Empty: no such conversation. Else whether the mark moved forward.
+    using Moved = std::optional<bool>;
+    const auto write = [self, with = m.with, mid = m.mid](AccountStore *accounts,
+                                                         MessageStore *messages) -> StoreResult<Moved> {
+        const StoreResult<bool> exists = with == self ? StoreResult<bool>(false) : accounts->userExists(with);
+        if (!exists)
+            return exists.error();
+        if (!*exists)
+            return Moved();
+        const StoreResult<bool> moved = messages->markRead(self, with, mid);
+        if (!moved)
+            return moved.error();
+        return Moved(*moved);
     };
-    const auto write = [self, with = m.with, mid = m.mid](AccountStore *accounts, MessageStore *messages) {
-        Marked marked{with == self ? StoreResult<bool>(false) : accounts->userExists(with), StoreResult<bool>(false)};
-        if (marked.exists && *marked.exists)
-            marked.moved = messages->markRead(self, with, mid);
-        return marked;
-    };
-    m_session.onSqlThread<Marked>(write, [this, self, with = m.with, mid = m.mid, id = m.id](const Marked &marked) {
-        if (!marked.exists || !*marked.exists) {
-            m_session.sendError(marked.exists ? ErrorCode::NotFound : ErrorCode::Unavailable,
-                                marked.exists ? QStringLiteral("no such conversation")
-                                              : QStringLiteral("account store unavailable"),
-                                id);
-            return;
-        }
-        if (!marked.moved) {
+    m_session.write<Moved>(write, [this, self, with = m.with, mid = m.mid, id = m.id](const StoreResult<Moved> &moved) {
+        if (!moved) {
             m_session.sendError(ErrorCode::Unavailable, QStringLiteral("message store unavailable"), id);
             return;
         }
+        if (!*moved) {
+            m_session.sendError(ErrorCode::NotFound, QStringLiteral("no such conversation"), id);
+            return;
+        }
         m_session.sendOk(id);
-        if (!*marked.moved)
+        if (!**moved)
             return; // only forward: an older mark changes nothing
         const UserEvent event = UserEvents::ReadMoved{self, with, mid, m_session.sessionId()};
         m_session.services().bus->publish(with, event);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "messages/MessageStore.h"
 #include "sql/StoreResult.h"
 
 #include <QJsonValue>
@@ -10,7 +11,6 @@ namespace presently {
 
 class Session;
 struct ClientMessage;
-struct MessagePage;
 
 // send, history, sync, read and typing, and live delivery: each session receives its user's
 // messages in mid order, none skipped and none twice, read from SQL up to the mid an event names.
@@ -18,9 +18,9 @@ class MessageRequests {
 public:
     explicit MessageRequests(Session &session);
 
-    // The session becomes live: live delivery starts after what is committed now (older messages
-    // come by `sync`). False: the store failed.
-    bool startLive();
+    // The session becomes live: live delivery starts after `lastMid`, the last message committed
+    // when it signed in (older messages come by `sync`).
+    void startLive(qint64 lastMid);
     void send(const ClientMessage &message);
     void history(const ClientMessage &message);
     void sync(const ClientMessage &message);
@@ -33,6 +33,13 @@ public:
     void deliverAll();
 
 private:
+    // What a send came to, checked and stored in one job.
+    struct SendOutcome {
+        enum class Kind { Stored, NoSuchUser, NotContact } kind = Kind::Stored;
+        MessageStore::Inserted inserted; // Stored: the message, new or the original of its cid
+    };
+
+    static void answerSend(Session &session, const StoreResult<SendOutcome> &outcome, const QJsonValue &id);
     void sendPage(const StoreResult<MessagePage> &page, const QJsonValue &id);
 
     Session &m_session;

@@ -1,11 +1,10 @@
 #include "session/PresenceRequests.h"
 
-#include "accounts/AccountStore.h"
 #include "presence/PresenceHub.h"
 #include "presence/PresenceStore.h"
 #include "protocol/ServerMessages.h"
 #include "session/Session.h"
-#include "sql/SqlThread.h"
+#include "storage/StoreThread.h"
 
 #include <QPointer>
 
@@ -28,25 +27,20 @@ void PresenceRequests::heartbeat(const ClientMessage &m)
 
 void PresenceRequests::setStatus(const ClientMessage &m)
 {
-    // Committed (an fsync) and read back; then in effect in presence, then `ok`.
-    auto store = [user = m_session.user(), mode = m.mode, text = m.text](AccountStore *accounts) {
-        if (mode || text) {
-            const StoreResult<void> set = accounts->setStatus(user, mode, text);
-            if (!set)
-                return StoreResult<StoredStatus>(set.error());
-        }
-        return accounts->status(user);
-    };
-    auto answer = [this, id = m.id](const StoreResult<StoredStatus> &status) {
-        if (!status) {
-            m_session.sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
-            return;
-        }
-        m_session.services().presence->setMode(m_session.user(), *status);
-        m_session.sendOk(id);
-    };
-    m_session.onSqlThread<StoreResult<StoredStatus>>(
-        [store](AccountStore *accounts, MessageStore *) { return store(accounts); }, answer);
+    // Committed (one row write for all of this user's changes in the commit window) and read
+    // back; then in effect in presence, then `ok`.
+    Session &session = m_session;
+    session.queue().beginAsync();
+    session.services().writes->writeStatus(
+        &session, session.user(), m.mode, m.text, [&session, id = m.id](const StoreResult<StoredStatus> &status) {
+            if (!status) {
+                session.sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
+            } else {
+                session.services().presence->setMode(session.user(), *status);
+                session.sendOk(id);
+            }
+            session.queue().endAsync();
+        });
 }
 
 void PresenceRequests::watchOrQuery(const ClientMessage &m)

@@ -11,8 +11,8 @@ RequestQueue::RequestQueue(QObject *context, const quint64 *loopTurn)
 
 void RequestQueue::endAsync()
 {
-    m_busy = false;
-    drain();
+    if (m_busy > 0 && --m_busy == 0)
+        drain();
 }
 
 void RequestQueue::close()
@@ -27,7 +27,7 @@ void RequestQueue::drain()
         return;
     m_draining = true;
     startTurnIfNew();
-    while (!m_busy && !m_queue.empty() && !m_closed) {
+    while (m_busy == 0 && !m_queue.empty() && !m_closed) {
         if (m_turnBudget == 0) {
             yieldTurn();
             break;

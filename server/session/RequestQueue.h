@@ -39,8 +39,9 @@ public:
         drain(); // what running it queued
     }
 
-    // The running request waits for something: hold the rest until endAsync().
-    void beginAsync() { m_busy = true; }
+    // The running request waits for something: hold the rest until endAsync(). They nest: a step
+    // that starts the next one before it ends holds the queue throughout.
+    void beginAsync() { ++m_busy; }
     void endAsync();
     // Nothing more runs: the connection is closing.
     void close();
@@ -55,7 +56,7 @@ private:
     QObject *m_context;
     const quint64 *m_loopTurn;
     std::deque<std::function<void()>> m_queue;
-    bool m_busy = false;
+    int m_busy = 0; // waits begun and not ended
     bool m_draining = false;
     bool m_closed = false;
     int m_turnBudget = kRequestsPerTurn;

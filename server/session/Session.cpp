@@ -172,32 +172,30 @@ void Session::handleLive(const ClientMessage &m)
         endSession(CloseCode::Normal, QStringLiteral("bye"));
         return;
     case ClientMessageType::Logout:
-        m_services.accounts->revokeToken(m_token);
-        endSession(CloseCode::Normal, QStringLiteral("logged out"));
+        // Revoked (committed) before the session ends: the token cannot sign in again.
+        write<void>([token = m_token](AccountStore *accounts, MessageStore *) { return accounts->revokeToken(token); },
+                    [this](const StoreResult<void> &) { endSession(CloseCode::Normal, QStringLiteral("logged out")); });
         return;
     }
 }
 
-void Session::becomeLive(const QString &user, const QString &token, const QString &device, const QJsonValue &id)
+void Session::becomeLive(const SignedIn &start, const QString &device)
 {
-    const StoreResult<StoredStatus> status = m_services.accounts->status(user);
-    if (!status || !m_messageRequests.startLive()) {
-        refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
-        return;
-    }
+    const QString &user = start.user;
     m_authTimer.stop();
     m_state = State::Live;
     m_user = user;
-    m_token = token;
+    m_token = start.token;
     m_sessionId = newSessionId();
+    m_messageRequests.startLive(start.lastMid);
     m_context->sessionLive(this);
-    m_services.presence->startSession({m_sessionId, user, device, Activity::Active, *status});
+    m_services.presence->startSession({m_sessionId, user, device, Activity::Active, start.status});
 
     WelcomeInfo info;
     info.user = user;
     info.session = m_sessionId;
     info.server = m_settings.serverId;
-    info.token = token;
+    info.token = start.token;
     info.heartbeatIntervalMs = m_settings.heartbeatIntervalMs;
     info.presenceTtlMs = m_settings.presenceTtlMs;
     info.limits = m_settings.limits;

@@ -13,7 +13,7 @@
 #include "session/SessionContext.h"
 #include "session/SessionSettings.h"
 #include "session/SignIn.h"
-#include "sql/SqlThread.h"
+#include "storage/StoreThread.h"
 
 #include <QJsonObject>
 #include <QObject>
@@ -58,32 +58,32 @@ public:
     void sendOk(const QJsonValue &id);
     // Before welcome: the error, then close with 4001.
     void refuse(ErrorCode code, const QString &message, const QJsonValue &id);
-    // Sign-in succeeded: welcome, the roster, live from now on (or `unavailable` for the sign-in
-    // request `id` when the stores cannot start the session).
-    void becomeLive(const QString &user, const QString &token, const QString &device, const QJsonValue &id);
+    // Sign-in succeeded: welcome, the roster, live from now on.
+    void becomeLive(const SignedIn &start, const QString &device);
+    bool isSigningIn() const { return m_state == State::Authenticating; }
     // Ends the session (offline at once unless it was ended already) and closes.
     void endSession(quint16 closeCode, const QString &reason);
-    // Runs `job` with the stores' connections on the SQL thread, where writes wait for their
-    // commit: this session's later frames wait for it (answers stay in order), nobody else does.
-    // Without a SQL thread, at once with the loop's connections. `done` runs on the loop.
+    // Runs `job` on the read thread, `done` back here; this session's later frames wait for it
+    // (answers stay in order), nobody else does.
     template <typename Result>
-    void onSqlThread(std::function<Result(AccountStore *, MessageStore *)> job,
-                     std::function<void(const Result &)> done)
+    void read(StoreThread::Job<Result> job, std::function<void(const Result &)> done)
     {
-        if (!m_services.sqlThread) {
-            done(job(m_services.accounts, m_services.messages));
-            return;
-        }
         m_queue.beginAsync();
-        m_services.sqlThread->run<Result>(
-            this,
-            [job, accounts = m_services.sqlThreadAccounts, messages = m_services.sqlThreadMessages] {
-                return job(accounts, messages);
-            },
-            [this, done](const Result &result) {
-                done(result);
-                m_queue.endAsync();
-            });
+        m_services.reads->read<Result>(this, std::move(job), [this, done = std::move(done)](const Result &result) {
+            done(result);
+            m_queue.endAsync();
+        });
+    }
+    // Runs `job` in the write thread's next commit window, `done` back here once it is durable;
+    // this session's later frames wait for it.
+    template <typename T>
+    void write(StoreThread::Job<StoreResult<T>> job, std::function<void(const StoreResult<T> &)> done)
+    {
+        m_queue.beginAsync();
+        m_services.writes->write<T>(this, std::move(job), [this, done = std::move(done)](const StoreResult<T> &result) {
+            done(result);
+            m_queue.endAsync();
+        });
     }
 
 private:

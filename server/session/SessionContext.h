@@ -5,27 +5,21 @@
 
 namespace presently {
 
-class AccountStore;
 class EventBus;
-class MessageStore;
 class PresenceHub;
 class PresenceStore;
 class Session;
-class SqlThread;
+class StoreThread;
 struct UserPresence;
 
-// The stores and buses a session's requests use. Owned by the composition root.
+// The stores and buses a session's requests use. Owned by the composition root. No SQL runs on
+// the event loop: the SQL stores are reached only through their threads (Session::read, write).
 struct SessionServices {
-    AccountStore *accounts = nullptr;
-    MessageStore *messages = nullptr;
+    StoreThread *reads = nullptr;  // reads: never wait behind a commit
+    StoreThread *writes = nullptr; // writes: grouped into commit windows, answered once durable
     PresenceStore *presence = nullptr; // also the server clock (Redis' clock with Redis)
     PresenceHub *hub = nullptr;
     EventBus *bus = nullptr;
-    // Writes that wait for a commit run on this thread, through stores whose connections live
-    // there, so that no fsync holds up the event loop (Session::onSqlThread). Null: on the loop.
-    SqlThread *sqlThread = nullptr;
-    AccountStore *sqlThreadAccounts = nullptr;
-    MessageStore *sqlThreadMessages = nullptr;
 };
 
 // What a session needs from the gateway around it (SessionRegistry, or a test): to be routed to

@@ -2,12 +2,19 @@
 
 #include "accounts/AccountStore.h"
 #include "accounts/PasswordHasher.h"
+#include "messages/MessageStore.h"
 #include "session/Session.h"
 
 #include <QFuture>
+#include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace presently {
+
+namespace {
+const QString kUnavailable = QStringLiteral("account store unavailable");
+const QString kWrongCredentials = QStringLiteral("wrong user, password or token");
+} // namespace
 
 SignIn::SignIn(Session &session)
     : m_session(session)
@@ -23,75 +30,161 @@ void SignIn::start(const ClientMessage &m)
         registerUser(m);
 }
 
+StoreResult<SignedIn> SignIn::load(AccountStore *accounts, MessageStore *messages, const QString &user,
+                                       const QString &token)
+{
+    const StoreResult<StoredStatus> status = accounts->status(user);
+    if (!status)
+        return status.error();
+    const StoreResult<qint64> lastMid = messages->lastMid();
+    if (!lastMid)
+        return lastMid.error();
+    return SignedIn{user, token, *status, *lastMid};
+}
+
+void SignIn::finish(const StoreResult<SignedIn> &start, const QString &device, const QJsonValue &id)
+{
+    if (!m_session.isSigningIn())
+        return; // closed meanwhile (the sign-in deadline)
+    if (start)
+        m_session.becomeLive(*start, device);
+    else
+        m_session.refuse(ErrorCode::Unavailable, kUnavailable, id);
+}
+
 void SignIn::withToken(const ClientMessage &m)
 {
-    const StoreResult<std::optional<QString>> user =
-        m_session.services().accounts->userForToken(m.token, m_session.serverNowMs());
-    if (!user)
-        m_session.refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), m.id);
-    else if (*user)
-        m_session.becomeLive(**user, m.token, m.device, m.id);
-    else
-        m_session.refuse(ErrorCode::AuthFailed, QStringLiteral("wrong user, password or token"), m.id);
+    // No `use`: no such token. `start` only for a token in its lifetime.
+    struct Found {
+        std::optional<AccountStore::TokenUse> use;
+        StoreResult<SignedIn> start = StoreError{};
+    };
+    const qint64 now = m_session.serverNowMs();
+    const auto lookUp = [token = m.token, now](AccountStore *accounts,
+                                                        MessageStore *messages) -> StoreResult<Found> {
+        const StoreResult<std::optional<AccountStore::TokenUse>> use = accounts->findToken(token);
+        if (!use)
+            return use.error();
+        Found found{*use};
+        if (found.use && !found.use->expired(now))
+            found.start = load(accounts, messages, found.use->user, token);
+        return found;
+    };
+    m_session.read<StoreResult<Found>>(lookUp, [this, token = m.token, device = m.device, id = m.id,
+                                                now](const StoreResult<Found> &found) {
+        if (!found) {
+            finish(found.error(), device, id);
+            return;
+        }
+        StoreThread *writes = m_session.services().writes;
+        const auto noAnswer = [](const StoreResult<void> &) {};
+        if (!found->use || found->use->expired(now)) {
+            if (found->use) // pruned; nobody waits for it
+                writes->write<void>(writes, [token](AccountStore *a, MessageStore *) { return a->revokeToken(token); },
+                                    noAnswer);
+            m_session.refuse(ErrorCode::AuthFailed, kWrongCredentials, id);
+            return;
+        }
+        if (found->use->wantsTouch(now))
+            writes->write<void>(writes, [token, now](AccountStore *a, MessageStore *) { return a->touchToken(token, now); },
+                                noAnswer);
+        finish(found->start, device, id);
+    });
 }
 
 void SignIn::withPassword(const ClientMessage &m)
 {
-    const StoreResult<std::optional<QByteArray>> stored = m_session.services().accounts->passwordHash(m.user);
-    if (!stored) {
-        m_session.refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), m.id);
-        return;
-    }
-    m_session.queue().beginAsync();
-    QtConcurrent::run([hash = *stored, password = m.password] {
-        if (!hash) {
-            PasswordHasher::burnVerifyTime(password);
-            return false;
-        }
-        return PasswordHasher::verify(*hash, password);
-    }).then(&m_session, [this, user = m.user, id = m.id, device = m.device](bool ok) {
-        if (ok) {
-            const StoreResult<QString> token = m_session.services().accounts->issueToken(user, m_session.serverNowMs());
-            if (token)
-                m_session.becomeLive(user, *token, device, id);
-            else
-                m_session.refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
-        } else {
-            m_session.refuse(ErrorCode::AuthFailed, QStringLiteral("wrong user, password or token"), id);
-        }
-        m_session.queue().endAsync();
-    });
+    m_session.read<StoreResult<std::optional<QByteArray>>>(
+        [user = m.user](AccountStore *accounts, MessageStore *) { return accounts->passwordHash(user); },
+        [this, user = m.user, password = m.password, device = m.device,
+         id = m.id](const StoreResult<std::optional<QByteArray>> &stored) {
+            if (!stored) {
+                m_session.refuse(ErrorCode::Unavailable, kUnavailable, id);
+                return;
+            }
+            m_session.queue().beginAsync();
+            QtConcurrent::run([hash = *stored, password] {
+                if (!hash) {
+                    PasswordHasher::burnVerifyTime(password);
+                    return false;
+                }
+                return PasswordHasher::verify(*hash, password);
+            }).then(&m_session, [this, user, device, id](bool ok) {
+                if (ok)
+                    issueToken(user, device, id);
+                else
+                    m_session.refuse(ErrorCode::AuthFailed, kWrongCredentials, id);
+                m_session.queue().endAsync();
+            });
+        });
+}
+
+void SignIn::issueToken(const QString &user, const QString &device, const QJsonValue &id)
+{
+    const qint64 now = m_session.serverNowMs();
+    m_session.write<SignedIn>(
+        [user, now](AccountStore *accounts, MessageStore *messages) -> StoreResult<SignedIn> {
+            const StoreResult<QString> token = accounts->issueToken(user, now);
+            if (!token)
+                return token.error();
+            return load(accounts, messages, user, *token);
+        },
+        [this, device, id](const StoreResult<SignedIn> &start) { finish(start, device, id); });
 }
 
 void SignIn::registerUser(const ClientMessage &m)
 {
-    const StoreResult<bool> exists = m_session.services().accounts->userExists(m.user);
-    if (!exists || *exists) {
-        m_session.refuse(exists ? ErrorCode::UserExists : ErrorCode::Unavailable,
-                         exists ? QStringLiteral("user name is taken") : QStringLiteral("account store unavailable"),
-                         m.id);
+    m_session.read<StoreResult<bool>>(
+        [user = m.user](AccountStore *accounts, MessageStore *) { return accounts->userExists(user); },
+        [this, user = m.user, password = m.password, device = m.device, id = m.id](const StoreResult<bool> &exists) {
+            if (!exists || *exists) {
+                m_session.refuse(exists ? ErrorCode::UserExists : ErrorCode::Unavailable,
+                                 exists ? QStringLiteral("user name is taken") : kUnavailable, id);
+                return;
+            }
+            m_session.queue().beginAsync();
+            QtConcurrent::run([password] { return PasswordHasher::hash(password); })
+                .then(&m_session, [this, user, device, id](const QByteArray &hash) {
+                    create(user, hash, device, id);
+                    m_session.queue().endAsync();
+                });
+        });
+}
+
+void SignIn::create(const QString &user, const QByteArray &hash, const QString &device, const QJsonValue &id)
+{
+    if (hash.isEmpty()) {
+        m_session.refuse(ErrorCode::Unavailable, QStringLiteral("hashing failed"), id);
         return;
     }
-    m_session.queue().beginAsync();
-    QtConcurrent::run([password = m.password] {
-        return PasswordHasher::hash(password);
-    }).then(&m_session, [this, user = m.user, id = m.id, device = m.device](const QByteArray &hash) {
-        AccountStore *store = m_session.services().accounts;
-        const qint64 now = m_session.serverNowMs();
-        const StoreResult<AccountStore::CreateResult> created =
-            hash.isEmpty() ? StoreResult<AccountStore::CreateResult>(StoreError{QStringLiteral("hashing failed")})
-                           : store->createUser(user, hash, now);
-        const StoreResult<QString> token = created && *created == AccountStore::CreateResult::Created
-                                               ? store->issueToken(user, now)
-                                               : StoreResult<QString>(QString());
-        if (created && *created == AccountStore::CreateResult::Exists)
-            m_session.refuse(ErrorCode::UserExists, QStringLiteral("user name is taken"), id);
-        else if (!created || !token)
-            m_session.refuse(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
-        else
-            m_session.becomeLive(user, *token, device, id);
-        m_session.queue().endAsync();
-    });
+    // Taken meanwhile by someone else: user_exists. The account, its token and what the session
+    // starts with, in one job of one commit window.
+    struct Created {
+        bool taken = false;
+        StoreResult<SignedIn> start = StoreError{};
+    };
+    const qint64 now = m_session.serverNowMs();
+    m_session.write<Created>(
+        [user, hash, now](AccountStore *accounts, MessageStore *messages) -> StoreResult<Created> {
+            const StoreResult<AccountStore::CreateResult> created = accounts->createUser(user, hash, now);
+            if (!created)
+                return created.error();
+            if (*created == AccountStore::CreateResult::Exists)
+                return Created{true};
+            const StoreResult<QString> token = accounts->issueToken(user, now);
+            if (!token)
+                return token.error();
+            const StoreResult<SignedIn> start = load(accounts, messages, user, *token);
+            if (!start)
+                return start.error(); // nothing of it is kept
+            return Created{false, start};
+        },
+        [this, device, id](const StoreResult<Created> &created) {
+            if (created && created->taken)
+                m_session.refuse(ErrorCode::UserExists, QStringLiteral("user name is taken"), id);
+            else
+                finish(created ? created->start : StoreResult<SignedIn>(created.error()), device, id);
+        });
 }
 
 } // namespace presently

@@ -1,12 +1,30 @@
 #pragma once
 
+#include "protocol/StoredStatus.h"
+#include "sql/StoreResult.h"
+
+#include <QByteArray>
+#include <QJsonValue>
+#include <QString>
+
 namespace presently {
 
+class AccountStore;
+class MessageStore;
 class Session;
 struct ClientMessage;
 
-// hello and register: a token is checked at once; a password is hashed or verified on the thread
-// pool while the session's later frames wait. Success makes the session live, failure refuses it.
+// What a session starts with, read in the same job that signed it in.
+struct SignedIn {
+    QString user;
+    QString token;
+    StoredStatus status;
+    qint64 lastMid = 0; // live delivery starts after it (older messages come by `sync`)
+};
+
+// hello and register: the account is read on the read thread, a password hashed or verified on
+// the thread pool, a token issued in a commit window, while the session's later frames wait.
+// Success makes the session live, failure refuses it.
 class SignIn {
 public:
     explicit SignIn(Session &session);
@@ -17,6 +35,14 @@ private:
     void withToken(const ClientMessage &message);
     void withPassword(const ClientMessage &message);
     void registerUser(const ClientMessage &message);
+    // The password was right (or the account made): a token, then live.
+    void issueToken(const QString &user, const QString &device, const QJsonValue &id);
+    // The password is hashed: the account, its token, then live.
+    void create(const QString &user, const QByteArray &hash, const QString &device, const QJsonValue &id);
+    // Also with a token: the session's status and last mid, read by the same job.
+    static StoreResult<SignedIn> load(AccountStore *accounts, MessageStore *messages, const QString &user,
+                                          const QString &token);
+    void finish(const StoreResult<SignedIn> &start, const QString &device, const QJsonValue &id);
 
     Session &m_session;
 };

@@ -45,30 +45,43 @@ StoreResult<QSqlQuery *> SqliteConnection::run(const QString &sql, const QVarian
     return StoreError{error};
 }
 
-bool SqliteConnection::open(const QString &path, const QString &store, const QList<SchemaStep> &schema, QString *error,
-                            int busyTimeoutMs)
+bool SqliteConnection::open(const QString &path, QString *error, const Options &options)
 {
+    if (m_db.isOpen())
+        return true;
     QDir().mkpath(QFileInfo(path).absolutePath());
+    m_path = path;
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
     m_db.setDatabaseName(path);
-    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(busyTimeoutMs));
+    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(options.busyTimeoutMs));
     if (!m_db.open()) {
         *error = QStringLiteral("cannot open %1: %2").arg(path, m_db.lastError().text());
         return false;
     }
-    for (const QString &sql : {QStringLiteral("PRAGMA journal_mode=WAL"), QStringLiteral("PRAGMA synchronous=FULL"),
-                               QStringLiteral("CREATE TABLE IF NOT EXISTS schema_versions(store TEXT PRIMARY KEY, "
-                                              "version INTEGER NOT NULL)")}) {
+    QStringList setUp = {QStringLiteral("PRAGMA journal_mode=WAL"), QStringLiteral("PRAGMA synchronous=FULL"),
+                         // A WAL that grew under load is cut back when it starts over.
+                         QStringLiteral("PRAGMA journal_size_limit=67108864"),
+                         QStringLiteral("CREATE TABLE IF NOT EXISTS schema_versions(store TEXT PRIMARY KEY, "
+                                        "version INTEGER NOT NULL)")};
+    if (!options.autoCheckpoint)
+        setUp.append(QStringLiteral("PRAGMA wal_autocheckpoint=0"));
+    for (const QString &sql : std::as_const(setUp)) {
         QSqlQuery q(m_db);
         if (!SqlRetry::exec(q, sql)) {
             *error = QStringLiteral("cannot set up %1: %2").arg(path, q.lastError().text());
             return false;
         }
     }
+    return true;
+}
+
+bool SqliteConnection::migrate(const QString &store, const QList<SchemaStep> &schema, QString *error)
+{
+    const QString &path = m_path;
     for (const SchemaStep &step : schema) {
         // The version is read again inside the step's transaction: gateways starting together
         // take turns, and each step runs once.
-        SqlTransaction transaction(m_db);
+        SqlTransaction transaction(*this);
         const int version = transaction.begun() ? schemaVersion(store) : -1;
         if (version >= step.version)
             continue;

@@ -20,19 +20,29 @@ struct SchemaStep {
 };
 
 // One named QtSql connection to a SQLite file, set up the way every store here needs it: the
-// folder made, a busy timeout, WAL, synchronous=FULL, then the store's schema brought up to date.
+// folder made, a busy timeout, WAL, synchronous=FULL; then each store's schema brought up to date
+// (several stores may share one connection, and so one transaction).
 class SqliteConnection {
 public:
+    struct Options {
+        // How long SQLite itself waits for a lock (in coarse sleeps) before SqlRetry takes over
+        // with finer ones; 0 leaves all waiting to SqlRetry.
+        int busyTimeoutMs = 5000;
+        // Off where a WalCheckpointer does it: a commit then never waits for a checkpoint.
+        bool autoCheckpoint = true;
+    };
+
     explicit SqliteConnection(const QString &purpose);
     ~SqliteConnection();
     SqliteConnection(const SqliteConnection &) = delete;
     SqliteConnection &operator=(const SqliteConnection &) = delete;
 
-    // `busyTimeoutMs`: how long SQLite itself waits for a lock (in coarse sleeps) before SqlRetry
-    // takes over with finer ones; 0 leaves all waiting to SqlRetry.
-    // `store` names the store in schema_versions (several share one file).
-    bool open(const QString &path, const QString &store, const QList<SchemaStep> &schema, QString *error,
-              int busyTimeoutMs = 5000);
+    // Opens the file (true at once if this connection is open already).
+    bool open(const QString &path, QString *error, const Options &options);
+    bool open(const QString &path, QString *error) { return open(path, error, Options()); }
+    bool isOpen() const { return m_db.isOpen(); }
+    // Brings `store`'s schema up to date; `store` names it in schema_versions.
+    bool migrate(const QString &store, const QList<SchemaStep> &schema, QString *error);
     // The schema version `store` has in this database (0: none yet); -1 when it cannot be read.
     int schemaVersion(const QString &store);
     QSqlDatabase &database() { return m_db; }
@@ -44,8 +54,13 @@ public:
     // rows from (finish() it after), or the database's error, the statement finished already.
     StoreResult<QSqlQuery *> run(const QString &sql, const QVariantList &bind = {});
 
+    // Open SqlTransactions on this connection: an inner one is a savepoint of the outer.
+    int &transactionDepth() { return m_transactionDepth; }
+
 private:
     QString m_name;
+    QString m_path;
+    int m_transactionDepth = 0;
     QSqlDatabase m_db;
     std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_statements;
 };

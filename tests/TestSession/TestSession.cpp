@@ -10,7 +10,7 @@
 #include "presence/EmbeddedPresenceStore.h"
 #include "presence/PresenceHub.h"
 #include "session/SessionRegistry.h"
-#include "sql/SqlThread.h"
+#include "storage/StoreThread.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -150,16 +150,12 @@ private:
     std::unique_ptr<Peer> signedIn(const QString &user, bool create = true);
 
     QTemporaryDir m_dir;
-    std::unique_ptr<AccountStore> m_accounts;
-    std::unique_ptr<MessageStore> m_messages;
+    std::unique_ptr<StoreThread> m_writes;
+    std::unique_ptr<StoreThread> m_reads;
     std::unique_ptr<EmbeddedPresenceStore> m_presence;
     std::unique_ptr<EmbeddedEventBus> m_bus;
     std::unique_ptr<PresenceHub> m_hub;
     std::unique_ptr<SessionRegistry> m_registry;
-    std::unique_ptr<SqlThread> m_sqlThread;
-    // Made and destroyed on m_sqlThread, as Server does.
-    std::unique_ptr<AccountStore> m_sqlThreadAccounts;
-    std::unique_ptr<MessageStore> m_sqlThreadMessages;
     QString m_db;
     int m_run = 0;
 };
@@ -174,18 +170,10 @@ void TestSession::init()
     QString error;
     const QString db = m_dir.filePath(QStringLiteral("run%1.sqlite").arg(++m_run));
     m_db = db;
-    m_accounts = std::make_unique<AccountStore>();
-    m_messages = std::make_unique<MessageStore>();
-    QVERIFY2(m_accounts->open(db, &error) && m_messages->open(db, &error), qPrintable(error));
-    m_sqlThread = std::make_unique<SqlThread>();
-    bool opened = false;
-    m_sqlThread->runAndWait([&] {
-        m_sqlThreadAccounts = std::make_unique<AccountStore>();
-        m_sqlThreadMessages = std::make_unique<MessageStore>();
-        opened = m_sqlThreadAccounts->open(db, &error) && m_sqlThreadMessages->open(db, &error);
-    });
-    QVERIFY2(opened, qPrintable(error));
-    m_messages->commitOn(m_sqlThread.get(), m_sqlThreadMessages.get());
+    m_writes = std::make_unique<StoreThread>(QStringLiteral("writes"));
+    m_reads = std::make_unique<StoreThread>(QStringLiteral("reads"));
+    QVERIFY2(m_writes->open(db, StoreThread::Use::Writes, &error), qPrintable(error));
+    QVERIFY2(m_reads->open(db, StoreThread::Use::Reads, &error), qPrintable(error));
     m_presence = std::make_unique<EmbeddedPresenceStore>(30000); // the protocol's default TTL
     m_presence->start();
     m_bus = std::make_unique<EmbeddedEventBus>();
@@ -194,28 +182,18 @@ void TestSession::init()
     settings.serverId = QStringLiteral("gw-test");
     settings.authTimeoutMs = 2000;
     m_registry = std::make_unique<SessionRegistry>(
-        SessionServices{m_accounts.get(), m_messages.get(), m_presence.get(), m_hub.get(), m_bus.get(),
-                        m_sqlThread.get(), m_sqlThreadAccounts.get(), m_sqlThreadMessages.get()},
+        SessionServices{m_reads.get(), m_writes.get(), m_presence.get(), m_hub.get(), m_bus.get()},
         settings);
 }
 
 void TestSession::cleanup()
 {
     m_registry.reset();
-    if (m_messages)
-        m_messages->commitOn(nullptr, nullptr);
-    if (m_sqlThread) {
-        m_sqlThread->runAndWait([this] {
-            m_sqlThreadAccounts.reset();
-            m_sqlThreadMessages.reset();
-        });
-    }
-    m_sqlThread.reset();
     m_hub.reset();
     m_bus.reset();
     m_presence.reset();
-    m_messages.reset();
-    m_accounts.reset();
+    m_writes.reset();
+    m_reads.reset();
 }
 
 std::unique_ptr<Peer> TestSession::signedIn(const QString &user, bool create)

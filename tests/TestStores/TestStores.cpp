@@ -1,11 +1,17 @@
 // The SQL stores on real SQLite files: a database made before schema versions opens and upgrades
-// in place with its data, a failing database answers errors (never a plausible "no"), and a
-// transaction not committed leaves nothing behind.
+// in place with its data, a failing database answers errors (never a plausible "no"), a
+// transaction not committed leaves nothing behind (an inner one undoes only itself), and the store
+// threads: one commit for a window of writes, a user's status changes merged into one row write,
+// a failing write undoing only itself, reads never behind a lock, and the WAL checkpointed off the
+// writers.
 #include "accounts/AccountStore.h"
 #include "accounts/PasswordHasher.h"
 #include "messages/MessageStore.h"
 #include "sql/SqlTransaction.h"
+#include "sql/WalCheckpointer.h"
+#include "storage/StoreThread.h"
 
+#include <QFileInfo>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -53,6 +59,10 @@ private Q_SLOTS:
     void databaseFromBeforeVersionsUpgrades();
     void failuresAreErrorsNotAnswers();
     void uncommittedTransactionLeavesNothing();
+    void windowCommitsOnceAndMergesStatuses();
+    void failingWriteUndoesOnlyItself();
+    void writesWaitForTheLockReadsDoNot();
+    void checkpointerCopiesTheWal();
 
 private:
     QTemporaryDir m_dir;
@@ -133,20 +143,206 @@ void TestStores::failuresAreErrorsNotAnswers()
 void TestStores::uncommittedTransactionLeavesNothing()
 {
     const QString path = m_dir.filePath(QStringLiteral("tx.sqlite"));
+    SqliteConnection connection(QStringLiteral("tx"));
+    QString error;
+    QVERIFY2(connection.open(path, &error), qPrintable(error));
     RawDatabase db(path);
     QVERIFY(db.exec(QStringLiteral("CREATE TABLE t(x INTEGER)")));
+    const auto insert = [&](int x) { return connection.run(QStringLiteral("INSERT INTO t VALUES(?)"), {x}).ok(); };
     {
-        SqlTransaction transaction(db.db());
+        SqlTransaction transaction(connection);
         QVERIFY(transaction.begun());
-        QVERIFY(db.exec(QStringLiteral("INSERT INTO t VALUES(1)")));
+        QVERIFY(insert(1));
     } // not committed: rolled back
     QCOMPARE(db.value(QStringLiteral("SELECT COUNT(*) FROM t")).toInt(), 0);
     {
-        SqlTransaction transaction(db.db());
-        QVERIFY(db.exec(QStringLiteral("INSERT INTO t VALUES(2)")));
+        SqlTransaction transaction(connection);
+        QVERIFY(insert(2));
+        {
+            SqlTransaction inner(connection); // a savepoint: its rollback undoes only it
+            QVERIFY(inner.begun());
+            QVERIFY(insert(3));
+        }
+        {
+            SqlTransaction inner(connection);
+            QVERIFY(insert(4));
+            QVERIFY(inner.commit()); // kept for the outer commit
+        }
+        QCOMPARE(db.value(QStringLiteral("SELECT COUNT(*) FROM t")).toInt(), 0); // nothing is committed yet
         QVERIFY(transaction.commit());
     }
-    QCOMPARE(db.value(QStringLiteral("SELECT COUNT(*) FROM t")).toInt(), 1);
+    QCOMPARE(db.value(QStringLiteral("SELECT group_concat(x) FROM t")).toString(), QStringLiteral("2,4"));
+    QCOMPARE(connection.transactionDepth(), 0);
+}
+
+namespace {
+// Opens a write thread and a read thread on `path`, with alice and bob signed up.
+struct StoreThreads {
+    explicit StoreThreads(const QString &path)
+    {
+        QString error;
+        opened = writes.open(path, StoreThread::Use::Writes, &error) && reads.open(path, StoreThread::Use::Reads, &error);
+        if (!opened)
+            qWarning("%s", qPrintable(error));
+        AccountStore accounts;
+        opened = opened && accounts.open(path, &error) && accounts.createUser(QStringLiteral("alice"), "h", 1) &&
+                 accounts.createUser(QStringLiteral("bob"), "h", 1);
+    }
+    StoreThread writes{QStringLiteral("writes")};
+    StoreThread reads{QStringLiteral("reads")};
+    bool opened = false;
+};
+} // namespace
+
+void TestStores::windowCommitsOnceAndMergesStatuses()
+{
+    const QString path = m_dir.filePath(QStringLiteral("window.sqlite"));
+    StoreThreads stores(path);
+    QVERIFY(stores.opened);
+    QObject context;
+    // One turn of the loop: three status changes of alice (merged), one of bob, and a message.
+    QList<StoredStatus> answers;
+    const auto collect = [&](const StoreResult<StoredStatus> &status) { answers.append(status ? *status : StoredStatus{Mode::Auto, QStringLiteral("failed")}); };
+    stores.writes.writeStatus(&context, QStringLiteral("alice"), Mode::Invisible, std::nullopt, collect);
+    stores.writes.writeStatus(&context, QStringLiteral("alice"), std::nullopt, QStringLiteral("lunch"), collect);
+    stores.writes.writeStatus(&context, QStringLiteral("bob"), Mode::Dnd, QStringLiteral("focus"), collect);
+    stores.writes.writeStatus(&context, QStringLiteral("alice"), Mode::Dnd, std::nullopt, collect);
+    bool stored = false;
+    StoredMessage message;
+    message.cid = QStringLiteral("c1");
+    message.from = QStringLiteral("alice");
+    message.to = QStringLiteral("bob");
+    message.body = QStringLiteral("hi");
+    message.senderSession = QStringLiteral("s");
+    stores.writes.write<MessageStore::Inserted>(
+        &context, [message](AccountStore *, MessageStore *messages) { return messages->insert(message); },
+        [&](const StoreResult<MessageStore::Inserted> &inserted) { stored = inserted && inserted->created; });
+    QTRY_COMPARE(answers.size(), 4);
+    QVERIFY(stored);
+    QCOMPARE(stores.writes.commits(), quint64(1)); // one transaction, one fsync
+    for (int i : {0, 1, 3}) { // every answer of alice's is the status as committed: all three merged
+        QCOMPARE(answers[i].mode, Mode::Dnd);
+        QCOMPARE(answers[i].text, QStringLiteral("lunch"));
+    }
+    QCOMPARE(answers[2].mode, Mode::Dnd);
+    QCOMPARE(answers[2].text, QStringLiteral("focus"));
+    RawDatabase db(path);
+    QCOMPARE(db.value(QStringLiteral("SELECT mode || '/' || status_text FROM users WHERE name = 'alice'")).toString(),
+             QStringLiteral("dnd/lunch"));
+}
+
+void TestStores::failingWriteUndoesOnlyItself()
+{
+    const QString path = m_dir.filePath(QStringLiteral("failing-write.sqlite"));
+    StoreThreads stores(path);
+    QVERIFY(stores.opened);
+    QObject context;
+    int answered = 0;
+    bool failedOne = false;
+    bool keptOne = false;
+    // Writes its row, then fails: its row must go, the other job's must stay.
+    stores.writes.write<void>(
+        &context,
+        [](AccountStore *accounts, MessageStore *) -> StoreResult<void> {
+            accounts->setStatus(QStringLiteral("alice"), Mode::Dnd, QStringLiteral("undone"));
+            return StoreError{QStringLiteral("failed after writing")};
+        },
+        [&](const StoreResult<void> &result) {
+            failedOne = !result;
+            ++answered;
+        });
+    stores.writes.write<void>(
+        &context,
+        [](AccountStore *accounts, MessageStore *) {
+            return accounts->setStatus(QStringLiteral("bob"), Mode::Invisible, QStringLiteral("kept"));
+        },
+        [&](const StoreResult<void> &result) {
+            keptOne = result.ok();
+            ++answered;
+        });
+    QTRY_COMPARE(answered, 2);
+    QVERIFY(failedOne && keptOne);
+    RawDatabase db(path);
+    QCOMPARE(db.value(QStringLiteral("SELECT status_text FROM users WHERE name = 'alice'")).toString(), QString());
+    QCOMPARE(db.value(QStringLiteral("SELECT status_text FROM users WHERE name = 'bob'")).toString(),
+             QStringLiteral("kept"));
+    // The read thread refuses to write.
+    bool refused = false;
+    bool done = false;
+    stores.reads.read<StoreResult<void>>(
+        &context,
+        [](AccountStore *accounts, MessageStore *) {
+            return accounts->setStatus(QStringLiteral("bob"), Mode::Auto, QString());
+        },
+        [&](const StoreResult<void> &result) {
+            refused = !result;
+            done = true;
+        });
+    QTRY_VERIFY(done);
+    QVERIFY(refused);
+}
+
+void TestStores::writesWaitForTheLockReadsDoNot()
+{
+    const QString path = m_dir.filePath(QStringLiteral("locked.sqlite"));
+    StoreThreads stores(path);
+    QVERIFY(stores.opened);
+    QObject context;
+    RawDatabase locker(path);
+    QVERIFY(locker.exec(QStringLiteral("BEGIN IMMEDIATE")));
+    // Writes asked for while the lock is held: the first window waits for it, and everything
+    // asked for meanwhile goes into the next window.
+    int written = 0;
+    const auto count = [&](const StoreResult<StoredStatus> &status) { written += status.ok() ? 1 : 0; };
+    stores.writes.writeStatus(&context, QStringLiteral("alice"), Mode::Invisible, std::nullopt, count);
+    QCoreApplication::processEvents(); // the window starts committing, and waits
+    for (int i = 0; i < 10; ++i)
+        stores.writes.writeStatus(&context, QStringLiteral("bob"), Mode::Invisible, QString::number(i), count);
+    // A read is answered meanwhile.
+    bool read = false;
+    stores.reads.read<StoreResult<StoredStatus>>(
+        &context, [](AccountStore *accounts, MessageStore *) { return accounts->status(QStringLiteral("alice")); },
+        [&](const StoreResult<StoredStatus> &status) { read = status.ok(); });
+    QTRY_VERIFY(read);
+    QCOMPARE(written, 0);
+    QVERIFY(locker.exec(QStringLiteral("ROLLBACK")));
+    QTRY_COMPARE(written, 11);
+    QCOMPARE(stores.writes.commits(), quint64(2));
+}
+
+void TestStores::checkpointerCopiesTheWal()
+{
+    const QString path = m_dir.filePath(QStringLiteral("wal.sqlite"));
+    StoreThreads stores(path);
+    QVERIFY(stores.opened);
+    QObject context;
+    int answered = 0;
+    for (int i = 0; i < 200; ++i) {
+        StoredMessage message;
+        message.cid = QString::number(i);
+        message.from = QStringLiteral("alice");
+        message.to = QStringLiteral("bob");
+        message.body = QString(2000, QLatin1Char('x'));
+        message.senderSession = QStringLiteral("s");
+        stores.writes.write<MessageStore::Inserted>(
+            &context, [message](AccountStore *, MessageStore *messages) { return messages->insert(message); },
+            [&](const StoreResult<MessageStore::Inserted> &) { ++answered; });
+    }
+    QTRY_COMPARE(answered, 200);
+    // The writers never checkpoint: the rows are in the WAL only.
+    const QFileInfo wal(path + QStringLiteral("-wal"));
+    QVERIFY(wal.exists() && wal.size() > 200 * 2000);
+    WalCheckpointer checkpointer(10);
+    QString error;
+    QVERIFY2(checkpointer.open(path, &error), qPrintable(error));
+    qint64 walFrames = -1;
+    qint64 copied = -2;
+    connect(&checkpointer, &WalCheckpointer::checkpointed, this, [&](qint64 frames, qint64 done) {
+        walFrames = frames;
+        copied = done;
+    });
+    QTRY_VERIFY(walFrames > 0 && copied == walFrames);
+    QVERIFY(QFileInfo(path).size() > 200 * 2000);
 }
 
 QTEST_GUILESS_MAIN(TestStores)

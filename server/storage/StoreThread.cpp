@@ -1,0 +1,142 @@
+#include "storage/StoreThread.h"
+
+#include "sql/SqlTransaction.h"
+
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+
+Q_LOGGING_CATEGORY(lcStorage, "presently.storage")
+
+namespace presently {
+
+StoreThread::StoreThread(const QString &name, QObject *parent)
+    : QObject(parent)
+    , m_name(name)
+{}
+
+StoreThread::~StoreThread()
+{
+    // Windows already posted commit first (the thread runs jobs in order); what is still gathered
+    // commits now. Nobody is told: the clients resend by cid or ask again after reconnecting.
+    Window last = std::exchange(m_window, {});
+    m_thread.runAndWait([this, &last] {
+        if (m_connection && !last.empty())
+            commitWindow(last);
+        m_messages.reset();
+        m_accounts.reset();
+        m_connection.reset();
+    });
+}
+
+bool StoreThread::open(const QString &path, Use use, QString *error)
+{
+    bool opened = false;
+    m_thread.runAndWait([&] {
+        m_connection = std::make_unique<SqliteConnection>(m_name);
+        SqliteConnection::Options options;
+        options.busyTimeoutMs = 0;      // SqlRetry waits, in fine steps
+        options.autoCheckpoint = false; // a WalCheckpointer does it: a commit never waits for one
+        m_accounts = std::make_unique<AccountStore>(*m_connection);
+        m_messages = std::make_unique<MessageStore>(*m_connection);
+        opened = m_connection->open(path, error, options) && m_accounts->open(path, error) &&
+                 m_messages->open(path, error);
+        if (opened && use == Use::Reads) {
+            QSqlQuery q(m_connection->database());
+            opened = q.exec(QStringLiteral("PRAGMA query_only=1"));
+            if (!opened)
+                *error = q.lastError().text();
+        }
+    });
+    return opened;
+}
+
+void StoreThread::writeStatus(QObject *context, const QString &user, std::optional<Mode> mode,
+                              const std::optional<QString> &text,
+                              std::function<void(const StoreResult<StoredStatus> &)> done)
+{
+    std::shared_ptr<StatusChange> &change = m_window.statuses[user];
+    if (!change)
+        change = std::make_shared<StatusChange>();
+    if (mode)
+        change->mode = mode;
+    if (text)
+        change->text = text;
+    m_window.statusWaiters.push_back({context, user, std::move(done)});
+    scheduleCommit();
+}
+
+void StoreThread::scheduleCommit()
+{
+    // At the end of this turn of the event loop, or when the window committing now is done.
+    if (m_commitScheduled || m_committing)
+        return;
+    m_commitScheduled = true;
+    QMetaObject::invokeMethod(this, &StoreThread::commitNext, Qt::QueuedConnection);
+}
+
+void StoreThread::commitNext()
+{
+    m_commitScheduled = false;
+    if (m_committing || m_window.empty())
+        return;
+    m_committing = true;
+    auto window = std::make_shared<Window>(std::exchange(m_window, {}));
+    m_thread.run<std::optional<StoreError>>(
+        this, [this, window] { return commitWindow(*window); },
+        [this, window](const std::optional<StoreError> &failed) {
+            m_committing = false;
+            ++m_commits;
+            answer(*window, failed ? &*failed : nullptr);
+            scheduleCommit();
+        });
+}
+
+std::optional<StoreError> StoreThread::commitWindow(Window &window)
+{
+    SqlTransaction transaction(*m_connection);
+    if (!transaction.begun()) {
+        qCWarning(lcStorage) << "cannot begin a commit window:" << transaction.error();
+        return StoreError{transaction.error()};
+    }
+    for (auto it = window.statuses.begin(); it != window.statuses.end(); ++it) {
+        StatusChange &change = **it;
+        SqlTransaction step(*m_connection);
+        const StoreResult<void> set =
+            change.mode || change.text ? m_accounts->setStatus(it.key(), change.mode, change.text) : StoreResult<void>();
+        change.committed = set ? m_accounts->status(it.key()) : StoreResult<StoredStatus>(set.error());
+        if (*change.committed)
+            step.commit();
+    }
+    for (PendingWrite &write : window.writes) {
+        SqlTransaction step(*m_connection);
+        if (step.begun() && write.run(m_accounts.get(), m_messages.get()))
+            step.commit();
+    }
+    // Durable when this returns true (synchronous=FULL): only then does anyone hear of it.
+    if (!transaction.commit()) {
+        qCWarning(lcStorage) << "cannot commit a window of" << window.writes.size() + window.statusWaiters.size()
+                             << "writes:" << transaction.error();
+        return StoreError{transaction.error()};
+    }
+    return std::nullopt;
+}
+
+void StoreThread::answer(Window &window, const StoreError *failed)
+{
+    for (const StatusWaiter &waiter : window.statusWaiters) {
+        if (!waiter.context)
+            continue;
+        const StatusChange &change = *window.statuses.value(waiter.user);
+        if (failed)
+            waiter.done(StoreResult<StoredStatus>(*failed));
+        else if (!change.committed)
+            waiter.done(StoreResult<StoredStatus>(StoreError{QStringLiteral("not run")}));
+        else
+            waiter.done(*change.committed);
+    }
+    for (PendingWrite &write : window.writes)
+        write.finish(failed);
+}
+
+} // namespace presently
