@@ -26,6 +26,8 @@ struct LoadOptions {
     std::vector<double> rateSteps; // throughput: heartbeats/s; messages: messages/s; changes: changes/s
     std::vector<double> messageRateSteps; // changes: messages/s sent meanwhile, per step (0: none)
     std::string fsyncCountDir;            // changes: where the slow-fsync shim counts the gateways' fsyncs
+    std::string fsyncDelayFile;           // changes: the shim's delay, written when the steps begin
+    int fsyncDelayMs = 0;
     int stepS = 10;                // length of each rate step
     double maxP99Ms = 10;          // throughput: the p99 a sustained rate must stay under
     int sourceAddresses = 8;       // per shard: 127.0.0.x, x from 1 + shard * N

@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <random>
 #include <set>
@@ -263,6 +264,8 @@ void LoadRunner::openSession(int index)
     Session &s = m_sessions[static_cast<size_t>(index)];
     s.welcomed = false;
     s.heartbeatsSentUs.clear();
+    s.heartbeatsBehindRequest.clear();
+    s.requestsInFlight = 0;
     s.connection = std::make_unique<WsConnection>(m_loop);
     s.connection->onOpen = [this, index] {
         const Session &session = m_sessions[static_cast<size_t>(index)];
@@ -291,8 +294,14 @@ void LoadRunner::openSession(int index)
 
 void LoadRunner::sendHeartbeat(Session &s)
 {
-    s.heartbeatsSentUs.push_back(EpollLoop::wallUs());
+    noteHeartbeatSent(s, EpollLoop::wallUs());
     s.connection->sendText(s.idle ? kIdleHeartbeat : kHeartbeat);
+}
+
+void LoadRunner::noteHeartbeatSent(Session &s, std::int64_t atUs)
+{
+    s.heartbeatsSentUs.push_back(atUs);
+    s.heartbeatsBehindRequest.push_back(s.requestsInFlight > 0);
 }
 
 void LoadRunner::onSessionText(int index, const std::string &text)
@@ -302,10 +311,14 @@ void LoadRunner::onSessionText(int index, const std::string &text)
         if (s.heartbeatsSentUs.empty())
             return;
         const std::int64_t sentUs = s.heartbeatsSentUs.front();
+        const bool behindRequest = s.heartbeatsBehindRequest.front();
         s.heartbeatsSentUs.pop_front();
+        s.heartbeatsBehindRequest.pop_front();
         if (m_measuring) {
             StepSamples &step = m_samples.steps[m_step];
             step.ackRttMs.push_back(ms(s.connection->receivedUs() - sentUs));
+            if (!behindRequest)
+                step.ackRttFreeMs.push_back(step.ackRttMs.back());
             step.ackRttByGatewayMs.resize(m_options.gateways.size());
             step.ackRttByGatewayMs[static_cast<size_t>(s.user) % m_options.gateways.size()].push_back(step.ackRttMs.back());
             ++step.heartbeatsAcked;
@@ -320,6 +333,8 @@ void LoadRunner::onSessionText(int index, const std::string &text)
     }
     const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(text)).object();
     const QString type = o.value("type").toString();
+    if ((type == "ok" || type == "sent" || type == "error") && s.requestsInFlight > 0)
+        --s.requestsInFlight;
     if (type == "welcome") {
         s.welcomed = true;
         ++m_welcomed;
@@ -370,6 +385,8 @@ void LoadRunner::timeActivityChange(const QJsonObject &p, std::int64_t receivedU
     const auto change = m_activityChanges.find(user);
     if (change == m_activityChanges.end() || (p.value("status").toString() == "idle") != change->second.idle)
         return;
+    if (change->second.behindRequest)
+        return; // it waited for its session's own request: not what this measures
     std::int64_t &timed = watcher.activityTimed[user];
     if (timed >= change->second.seq)
         return;
@@ -384,17 +401,19 @@ void LoadRunner::changeOnce(Session &s)
     if (s.user % 3 == 0) {
         s.idle = !s.idle;
         ActivityChange &change = m_activityChanges[s.user];
-        change = {now, s.idle, change.seq + 1};
-        s.heartbeatsSentUs.push_back(now);
+        change = {now, s.idle, change.seq + 1, s.requestsInFlight > 0};
+        noteHeartbeatSent(s, now);
         s.connection->sendText(s.idle ? kIdleHeartbeat : kActiveHeartbeat);
         return;
     }
+    ++s.requestsInFlight; // answered `ok`
     s.connection->sendText(
-        frame({{"type", "set_status"}, {"text", QString::fromStdString("p" + std::to_string(now))}}));
+        frame({{"type", "set_status"}, {"id", 1}, {"text", QString::fromStdString("p" + std::to_string(now))}}));
 }
 
 void LoadRunner::sendMessage(Session &s)
 {
+    ++s.requestsInFlight; // answered `sent`
     const std::int64_t now = EpollLoop::wallUs();
     const std::string to = userName((s.user + 1) % m_options.users); // a contact, on the other gateway
     const std::string cid =
@@ -547,6 +566,11 @@ void LoadRunner::scheduleDrops()
 
 void LoadRunner::runSteps()
 {
+    // The slow disk starts with the measured steps (the set-up ran at the disk's own speed).
+    if (!m_options.fsyncDelayFile.empty() && m_sync.isLeader()) {
+        std::ofstream(m_options.fsyncDelayFile) << m_options.fsyncDelayMs << "\n";
+        m_loop.runUntil(EpollLoop::nowMs() + 500); // the shim reads it again within 100 ms
+    }
     const bool stepped = !m_options.rateSteps.empty();
     const size_t steps = stepped ? m_options.rateSteps.size() : 1;
     m_samples.steps.assign(steps, StepSamples());
@@ -614,6 +638,10 @@ QJsonObject LoadRunner::stepReport(const StepSamples &samples, const StepStats &
         r.insert("heartbeat_ack_p50_ms", percentile(samples.ackRttMs, 0.50));
         r.insert("heartbeat_ack_p99_ms", percentile(samples.ackRttMs, 0.99));
         r.insert("heartbeat_ack_max_ms", percentile(samples.ackRttMs, 1.0));
+        if (m_options.scenario == "changes") {
+            r.insert("heartbeat_ack_free_p99_ms", percentile(samples.ackRttFreeMs, 0.99));
+            r.insert("heartbeat_ack_free_max_ms", percentile(samples.ackRttFreeMs, 1.0));
+        }
     }
     if (!m_options.gatewayPids.empty()) {
         r.insert("gateway_cpu_percent_of_core", 100.0 * stats.gatewayCpu.total() / stats.windowS);
@@ -722,6 +750,8 @@ QJsonObject LoadRunner::report(const ShardSamples &all, double rssDeltaKib, doub
     if (m_options.scenario == "propagation")
         result.insert("status_changes", static_cast<double>(all.statusChanges));
     result.insert("sessions_closed_by_gateway", static_cast<double>(all.sessionsClosed));
+    if (!m_options.fsyncDelayFile.empty())
+        result.insert("fsync_delay_ms_in_steps", m_options.fsyncDelayMs);
 
     // Offline sightings: of a dropped user, timed against its last frame; of anyone else, false.
     std::vector<double> delays;

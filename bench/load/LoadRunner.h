@@ -34,6 +34,10 @@ private:
         bool heartbeating = false; // its heartbeat chain runs (started at the first welcome)
         bool dropAfterAck = false; // drops: vanish once the server has acknowledged this frame
         std::deque<std::int64_t> heartbeatsSentUs;
+        // Per heartbeat in heartbeatsSentUs: a request of this session was still unanswered, so
+        // its ack waits behind that request's answer (frames are answered in order).
+        std::deque<bool> heartbeatsBehindRequest;
+        int requestsInFlight = 0; // set_status and send not answered yet
         // changes: user -> the activity change of theirs already timed at this watcher
         std::unordered_map<int, std::int64_t> activityTimed;
     };
@@ -42,6 +46,7 @@ private:
         std::int64_t sentUs = 0;
         bool idle = false;
         std::int64_t seq = 0;
+        bool behindRequest = false; // not timed: it waits for its session's own request
     };
     // What shard 0 reads off the gateways and Redis around each step.
     struct StepStats {
@@ -65,6 +70,7 @@ private:
     void sendMessage(Session &s);
     void messageLoop(std::int64_t stepStartUs, double perS);
     void sendHeartbeat(Session &s);
+    void noteHeartbeatSent(Session &s, std::int64_t atUs);
     void scheduleHeartbeat(int index, std::int64_t atMs);
     void runSteps();
     void changeStatusLoop();

@@ -66,6 +66,7 @@ QJsonObject ShardSamples::toJson() const
                                      {"offered", static_cast<double>(s.offered)},
                                      {"heartbeats_acked", static_cast<double>(s.heartbeatsAcked)},
                                      {"ack_rtt_ms", toArray(s.ackRttMs)},
+                                     {"ack_rtt_free_ms", toArray(s.ackRttFreeMs)},
                                      {"propagation_ms", toArray(s.propagationMs)},
                                      {"heartbeat_propagation_ms", toArray(s.heartbeatPropagationMs)},
                                      {"ack_rtt_by_gateway_ms", toArrays(s.ackRttByGatewayMs)},
@@ -98,6 +99,7 @@ ShardSamples ShardSamples::fromJson(const QJsonObject &json)
         s.offered = integer(o, "offered");
         s.heartbeatsAcked = integer(o, "heartbeats_acked");
         s.ackRttMs = fromArray(o.value("ack_rtt_ms"));
+        s.ackRttFreeMs = fromArray(o.value("ack_rtt_free_ms"));
         s.propagationMs = fromArray(o.value("propagation_ms"));
         s.heartbeatPropagationMs = fromArray(o.value("heartbeat_propagation_ms"));
         s.ackRttByGatewayMs = fromArrays(o.value("ack_rtt_by_gateway_ms"));
@@ -132,6 +134,7 @@ void ShardSamples::merge(const ShardSamples &other)
         to.offered += from.offered;
         to.heartbeatsAcked += from.heartbeatsAcked;
         append(to.ackRttMs, from.ackRttMs);
+        append(to.ackRttFreeMs, from.ackRttFreeMs);
         append(to.propagationMs, from.propagationMs);
         append(to.heartbeatPropagationMs, from.heartbeatPropagationMs);
         if (to.ackRttByGatewayMs.size() < from.ackRttByGatewayMs.size())

@@ -16,6 +16,7 @@ struct StepSamples {
     std::int64_t offered = 0; // heartbeats or messages sent in the step
     std::int64_t heartbeatsAcked = 0;
     std::vector<double> ackRttMs;      // heartbeat -> heartbeat_ack
+    std::vector<double> ackRttFreeMs;  // the same, of sessions with no request of theirs waiting
     std::vector<double> propagationMs; // set_status -> presence at a watcher
     std::vector<double> heartbeatPropagationMs; // changes: heartbeat with a new activity -> presence at a watcher
     std::vector<std::vector<double>> ackRttByGatewayMs; // ackRttMs, split by the session's gateway

@@ -20,6 +20,7 @@ void usage()
               "  [--duration-s S] [--status-every-ms MS] [--flap-every-ms MS] [--drop-share F]\n"
               "  [--rate-steps R1,R2,...] [--step-s S] [--max-p99-ms MS] [--source-addresses N]\n"
               "  [--message-rate-steps M1,M2,...] [--fsync-count-dir DIR]\n"
+              "  [--fsync-delay-file FILE --fsync-delay-ms MS]\n"
               "  [--redis-port PORT] [--gateway-pid PID ...] [--prefix NAME] [--tokens-file FILE]\n"
               "  [--shard K/N --sync-dir DIR] [--output FILE.json]");
 }
@@ -72,6 +73,10 @@ int main(int argc, char *argv[])
                     o.messageRateSteps.push_back(std::stod(rate));
             } else if (a == "--fsync-count-dir")
                 o.fsyncCountDir = value();
+            else if (a == "--fsync-delay-file")
+                o.fsyncDelayFile = value();
+            else if (a == "--fsync-delay-ms")
+                o.fsyncDelayMs = std::stoi(value());
             else if (a == "--step-s")
                 o.stepS = std::stoi(value());
             else if (a == "--max-p99-ms")

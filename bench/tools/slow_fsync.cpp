@@ -1,7 +1,11 @@
-// LD_PRELOAD shim for the bench: makes fsync and fdatasync take PRESENTLY_FSYNC_DELAY_MS longer
-// (a slow or shared volume, made deterministic) and counts them: with PRESENTLY_FSYNC_COUNT_DIR
-// set, the file DIR/<pid> holds this process's count so far.
+// LD_PRELOAD shim for the bench: makes fsync and fdatasync take longer (a slow or shared volume,
+// made deterministic) and counts them. PRESENTLY_FSYNC_DELAY_FILE names a file holding the delay
+// in ms, read again at most every 100 ms (so a run can set up on a fast disk and measure on a
+// slow one); with PRESENTLY_FSYNC_COUNT_DIR set, the file DIR/<pid> holds this process's count.
 #include <atomic>
+#include <chrono>
+#include <fstream>
+#include <mutex>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -15,7 +19,10 @@ namespace {
 using SyncCall = int (*)(int);
 
 struct Shim {
+    std::string delayFile;
+    std::mutex delayMutex;
     long delayMs = 0;
+    std::chrono::steady_clock::time_point delayReadAt;
     int countFd = -1;
     std::atomic<long> count{0};
     SyncCall fsync = nullptr;
@@ -23,8 +30,8 @@ struct Shim {
 
     Shim()
     {
-        if (const char *delay = std::getenv("PRESENTLY_FSYNC_DELAY_MS"))
-            delayMs = std::atol(delay);
+        if (const char *file = std::getenv("PRESENTLY_FSYNC_DELAY_FILE"))
+            delayFile = file;
         if (const char *dir = std::getenv("PRESENTLY_FSYNC_COUNT_DIR")) {
             const std::string path = std::string(dir) + "/" + std::to_string(getpid());
             countFd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -33,10 +40,24 @@ struct Shim {
         fdatasync = reinterpret_cast<SyncCall>(dlsym(RTLD_NEXT, "fdatasync"));
     }
 
+    long currentDelayMs()
+    {
+        const std::lock_guard<std::mutex> lock(delayMutex);
+        const auto now = std::chrono::steady_clock::now();
+        if (!delayFile.empty() && now - delayReadAt > std::chrono::milliseconds(100)) {
+            delayReadAt = now;
+            std::ifstream in(delayFile);
+            long ms = 0;
+            if (in >> ms)
+                delayMs = ms;
+        }
+        return delayMs;
+    }
+
     void synced()
     {
-        if (delayMs > 0) {
-            timespec t{delayMs / 1000, (delayMs % 1000) * 1000000L};
+        if (const long delay = currentDelayMs(); delay > 0) {
+            timespec t{delay / 1000, (delay % 1000) * 1000000L};
             while (nanosleep(&t, &t) != 0) {
             }
         }

@@ -1,7 +1,6 @@
 #include "messages/MessageStore.h"
 
 #include "sql/SqlRetry.h"
-#include "sql/SqlTransaction.h"
 
 #include <QLoggingCategory>
 #include <QSqlError>

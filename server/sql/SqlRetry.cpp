@@ -4,10 +4,14 @@
 #include <QSqlError>
 #include <QThread>
 #include <algorithm>
+#include <atomic>
 
 namespace presently {
 
 namespace {
+std::atomic<QThread *> forbiddenThread{nullptr};
+std::atomic<bool> forbiddenIsFatal{false};
+
 bool isBusy(const QSqlError &error)
 {
     // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
@@ -17,8 +21,19 @@ bool isBusy(const QSqlError &error)
 }
 } // namespace
 
+void SqlRetry::forbidThread(QThread *thread, bool fatal)
+{
+    forbiddenIsFatal = fatal;
+    forbiddenThread = thread;
+}
+
 bool SqlRetry::exec(QSqlQuery &query, const QString &sql, const QVariantList &bind)
 {
+    if (Q_UNLIKELY(QThread::currentThread() == forbiddenThread.load())) {
+        if (forbiddenIsFatal)
+            qFatal("SQL on the event loop: %s", qPrintable(sql));
+        qCritical("bug: SQL on the event loop: %s", qPrintable(sql));
+    }
     // Another gateway's commit holds the lock for about one fsync: look again soon (after 0.1 ms,
     // doubling to 0.8 ms). SQLite's own busy handler sleeps 1, 2, 5, 10, 15... ms, which made
     // waiting for one commit take tens of milliseconds.

@@ -3,6 +3,8 @@
 #include <QSqlQuery>
 #include <QVariantList>
 
+class QThread;
+
 namespace presently {
 
 // Runs a statement, retrying while SQLite reports the database busy or locked: two gateways may
@@ -10,6 +12,9 @@ namespace presently {
 class SqlRetry {
 public:
     static bool exec(QSqlQuery &query, const QString &sql, const QVariantList &bind = {});
+    // No statement may run on `thread` (the gateway's event loop) from now on: one that does is
+    // logged as a bug, or, with `fatal` (the tests), ends the process.
+    static void forbidThread(QThread *thread, bool fatal);
 };
 
 } // namespace presently

@@ -2,9 +2,11 @@
 
 #include "sql/SqlTransaction.h"
 
+#include <QElapsedTimer>
 #include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QThread>
 
 Q_LOGGING_CATEGORY(lcStorage, "presently.storage")
 
@@ -94,7 +96,16 @@ void StoreThread::commitNext()
 
 std::optional<StoreError> StoreThread::commitWindow(Window &window)
 {
+    // Another gateway sharing the file waited for our lock last time (we had to wait for theirs):
+    // a pause longer than SqlRetry's polling step lets it in before our next window, or its
+    // windows would wait through several of ours.
+    if (m_yieldBeforeBegin)
+        QThread::usleep(kYieldUs);
+    QElapsedTimer elapsed;
+    elapsed.start();
     SqlTransaction transaction(*m_connection);
+    const qint64 beganNs = elapsed.nsecsElapsed();
+    m_yieldBeforeBegin = beganNs > static_cast<qint64>(kYieldUs) * 1000 / 2;
     if (!transaction.begun()) {
         qCWarning(lcStorage) << "cannot begin a commit window:" << transaction.error();
         return StoreError{transaction.error()};
@@ -114,12 +125,29 @@ std::optional<StoreError> StoreThread::commitWindow(Window &window)
             step.commit();
     }
     // Durable when this returns true (synchronous=FULL): only then does anyone hear of it.
-    if (!transaction.commit()) {
+    const qint64 writtenNs = elapsed.nsecsElapsed();
+    const bool committed = transaction.commit();
+    noteSlowWindow(window, beganNs, writtenNs - beganNs, elapsed.nsecsElapsed() - writtenNs);
+    if (!committed) {
         qCWarning(lcStorage) << "cannot commit a window of" << window.writes.size() + window.statusWaiters.size()
                              << "writes:" << transaction.error();
         return StoreError{transaction.error()};
     }
     return std::nullopt;
+}
+
+void StoreThread::noteSlowWindow(const Window &window, qint64 lockWaitNs, qint64 writeNs, qint64 commitNs)
+{
+    // A slow disk or a long lock shows in the log, at most every 10 s (on the thread).
+    constexpr qint64 kSlowMs = 100;
+    const qint64 totalMs = (lockWaitNs + writeNs + commitNs) / 1000000;
+    if (totalMs < kSlowMs || (m_lastSlowLog.isValid() && m_lastSlowLog.elapsed() < 10000))
+        return;
+    m_lastSlowLog.start();
+    qCWarning(lcStorage).nospace() << "a commit window of " << window.writes.size() + window.statusWaiters.size()
+                                   << " writes took " << totalMs << " ms (waiting for the lock " << lockWaitNs / 1000000
+                                   << " ms, writing " << writeNs / 1000000 << " ms, committing " << commitNs / 1000000
+                                   << " ms)";
 }
 
 void StoreThread::answer(Window &window, const StoreError *failed)

@@ -7,6 +7,7 @@
 #include "sql/SqliteConnection.h"
 #include "sql/StoreResult.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QPointer>
@@ -109,6 +110,7 @@ private:
     void commitNext();
     // On the thread: the whole window in one transaction; the commit's error, if any.
     std::optional<StoreError> commitWindow(Window &window);
+    void noteSlowWindow(const Window &window, qint64 lockWaitNs, qint64 writeNs, qint64 commitNs);
     static void answer(Window &window, const StoreError *failed);
 
     SqlThread m_thread;
@@ -120,6 +122,9 @@ private:
     bool m_commitScheduled = false;
     bool m_committing = false;
     quint64 m_commits = 0;
+    static constexpr unsigned long kYieldUs = 1000;
+    bool m_yieldBeforeBegin = false; // on the thread
+    QElapsedTimer m_lastSlowLog;     // on the thread
 };
 
 } // namespace presently

@@ -34,6 +34,10 @@ bool ServerProcess::start(const QStringList &args, QString *error)
     m_process.setProgram(QStringLiteral(PRESENTLY_SERVER_BINARY));
     m_process.setArguments(all);
     m_process.setProcessChannelMode(QProcess::SeparateChannels);
+    // A statement run on the gateway's event loop is a bug the tests must not miss.
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("PRESENTLY_FATAL_LOOP_SQL"), QStringLiteral("1"));
+    m_process.setProcessEnvironment(environment);
 #ifdef Q_OS_UNIX
     if (m_openFileLimit > 0) {
         const auto files = static_cast<rlim_t>(m_openFileLimit);
