@@ -87,6 +87,7 @@ void Connection::connectNow()
 {
     if (!m_wanted)
         return;
+    m_opened = false;
     setState(State::Connecting);
     m_socket.abort();
     m_socket.open(m_server);
@@ -94,6 +95,7 @@ void Connection::connectNow()
 
 void Connection::onConnected()
 {
+    m_opened = true;
     setState(State::SigningIn);
     const QString client = QStringLiteral("presently/") + QStringLiteral(PRESENTLY_VERSION);
     if (!m_token.isEmpty())
@@ -119,8 +121,12 @@ void Connection::onDisconnected()
         setState(State::SignedOut);
         return;
     }
-    // 1001: the server is restarting; come back at once (another gateway takes us).
-    const bool goingAway = m_socket.closeCode() == QWebSocketProtocol::CloseCodeGoingAway;
+    // 1001 on a connection this attempt opened: the server is restarting; come back at once, as
+    // the protocol asks (another gateway, or the restarted one, takes us). Every other end, and
+    // every attempt that never opened, backs off: QWebSocket keeps the last close code, so a
+    // refused attempt after a 1001 still reads 1001 (which made a loop of thousands a second).
+    const bool goingAway = m_opened && m_socket.closeCode() == QWebSocketProtocol::CloseCodeGoingAway;
+    m_opened = false;
     scheduleReconnect(goingAway ? 0 : m_backoff.nextDelayMs());
 }
 

@@ -78,6 +78,7 @@ private:
     QString m_device = QStringLiteral("desktop");
     bool m_createAccount = false;
     bool m_wanted = false; // the user wants to be signed in
+    bool m_opened = false; // the current attempt's socket connected
     Activity m_activity = Activity::Active;
     int m_heartbeatMs = 10000;
     QTimer m_heartbeat;

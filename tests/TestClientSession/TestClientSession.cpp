@@ -40,6 +40,7 @@ private Q_SLOTS:
     void messagesBothWays();
     void survivesServerRestartWithNothingLost();
     void wrongPasswordStopsRetrying();
+    void backsOffWhileTheServerIsDown();
 
 private:
     bool startServer(quint16 port = 0);
@@ -210,6 +211,39 @@ void TestClientSession::wrongPasswordStopsRetrying()
     QVERIFY(failed.wait(20000));
     QCOMPARE(failed.first().first().value<ErrorCode>(), ErrorCode::AuthFailed);
     QVERIFY(QTest::qWaitFor([&] { return eve.state() == ClientSession::State::SignedOut; }, 5000));
+}
+
+void TestClientSession::backsOffWhileTheServerIsDown()
+{
+    // Each way the server can go: a graceful restart (1001), a crash (1006). While it stays down
+    // every failed attempt backs off (full jitter from 500 ms, doubling), whatever closed the last
+    // connection: over 3 s that is a handful of attempts, never a tight loop.
+    constexpr int kDownMs = 3000;
+    constexpr int kMostAttempts = 10;
+    for (const bool graceful : {true, false}) {
+        QVERIFY(QTest::qWaitFor([&] { return m_alice->state() == ClientSession::State::Connected; }, 40000));
+        const quint16 port = m_server.port();
+        int attempts = 0;
+        const QMetaObject::Connection counting =
+            connect(m_alice.get(), &ClientSession::stateChanged, this, [&](Connection::State state) {
+                attempts += state == Connection::State::Connecting ? 1 : 0;
+            });
+        if (graceful)
+            m_server.terminate(); // SIGTERM: every client is closed with 1001
+        else
+            m_server.kill();
+        QVERIFY(m_server.waitForExit(10000));
+        QTest::qWait(kDownMs);
+        disconnect(counting);
+        qInfo("%d attempts in %d ms after %s", attempts, kDownMs, graceful ? "1001" : "1006");
+        QVERIFY2(attempts >= 1 && attempts <= kMostAttempts,
+                 qPrintable(QStringLiteral("%1 attempts in %2 ms after %3")
+                                .arg(attempts)
+                                .arg(kDownMs)
+                                .arg(graceful ? QStringLiteral("1001") : QStringLiteral("1006"))));
+        QVERIFY(startServer(port));
+    }
+    QVERIFY(QTest::qWaitFor([&] { return m_alice->state() == ClientSession::State::Connected; }, 40000));
 }
 
 QTEST_GUILESS_MAIN(TestClientSession)
