@@ -56,12 +56,18 @@ void ClientSession::openOutbox(const QString &user)
 
 void ClientSession::signIn(const QUrl &server, const QString &user, const QString &password, bool createAccount)
 {
+    if (!m_accountUser.isEmpty() && m_accountUser != user.toLower())
+        clearAccount();
+    m_accountUser = user.toLower();
     openOutbox(user);
     m_connection.signIn(server, user, password, createAccount);
 }
 
 void ClientSession::resume(const QUrl &server, const QString &user, const QString &token)
 {
+    if (!m_accountUser.isEmpty() && m_accountUser != user.toLower())
+        clearAccount();
+    m_accountUser = user.toLower();
     openOutbox(user);
     m_connection.resume(server, user, token);
 }
@@ -69,6 +75,31 @@ void ClientSession::resume(const QUrl &server, const QString &user, const QStrin
 void ClientSession::signOut(bool logout)
 {
     m_connection.stop(logout);
+    clearAccount();
+}
+
+void ClientSession::clearAccount()
+{
+    Q_EMIT accountCleared();
+    qDeleteAll(m_conversations);
+    m_conversations.clear();
+    qDeleteAll(m_typingTimers);
+    m_typingTimers.clear();
+    m_readMids.clear();
+    m_requests.clear();
+    m_pending.clear();
+    m_visiblePeer.clear();
+    m_contacts->setContacts({}); // unread counts go with the rows
+    m_ownStatus = Status::Offline;
+    m_ownMode = Mode::Auto;
+    m_ownText.clear();
+    if (m_outbox)
+        m_outbox->flush(); // kept on disk for this user's next sign-in
+    m_outbox.reset();
+    m_outboxUser.clear();
+    m_accountUser.clear();
+    Q_EMIT rosterChanged();
+    Q_EMIT ownStatusChanged();
 }
 
 void ClientSession::onMessageReceived(const ServerMessage &m)
@@ -251,6 +282,8 @@ void ClientSession::setStatus(std::optional<Mode> mode, std::optional<QString> t
 
 QString ClientSession::sendMessage(const QString &to, const QString &body)
 {
+    if (!m_outbox)
+        return {}; // signed out: no account to send from
     const QString cid = QUuid::createUuid().toString(QUuid::WithoutBraces);
     const qint64 created = nowMs();
     m_outbox->add({cid, to, body, created}); // on disk before it goes anywhere

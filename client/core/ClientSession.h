@@ -29,7 +29,8 @@ public:
     void setDevice(const QString &device) { m_connection.setDevice(device); }
     void signIn(const QUrl &server, const QString &user, const QString &password, bool createAccount);
     void resume(const QUrl &server, const QString &user, const QString &token);
-    // Ends the session cleanly (`bye`, or `logout` which also revokes the token).
+    // Ends the session cleanly (`bye`, or `logout` which also revokes the token), and clears
+    // every model of the account (what was typed stays in its outbox on disk).
     void signOut(bool logout = false);
 
     State state() const { return m_connection.state(); }
@@ -76,8 +77,13 @@ Q_SIGNALS:
     void typingChanged(const QString &peer, bool typing);
     void ownStatusChanged();
     void errorReceived(presently::ErrorCode code, const QString &message);
+    // The account's models are about to be deleted: views let go of them now.
+    void accountCleared();
 
 private:
+    // Nothing of one account may show under another: conversations, contacts, requests, read
+    // marks, typing, own status and the outbox are dropped.
+    void clearAccount();
     // The outbox of the user about to sign in (each user of a profile has their own).
     void openOutbox(const QString &user);
     void onMessageReceived(const ServerMessage &message);
@@ -99,6 +105,7 @@ private:
     QString m_ownText;
     std::unique_ptr<Outbox> m_outbox;
     QString m_outboxUser;
+    QString m_accountUser; // whose models these are (empty: none yet)
     ContactListModel *m_contacts;
     QHash<QString, ConversationModel *> m_conversations;
     QHash<QString, qint64> m_readMids; // own read mark per peer

@@ -78,6 +78,21 @@ ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
         if (peer == m_peer)
             m_typing->setText(typing ? tr("%1 is typing…").arg(peer) : QString());
     });
+    connect(m_session, &ClientSession::accountCleared, this, &ChatWidget::clear);
+    setEnabled(false);
+}
+
+void ChatWidget::clear()
+{
+    // The account's models are about to go: nothing of it stays on screen.
+    if (m_model)
+        m_model->disconnect(this);
+    m_model = nullptr;
+    m_peer.clear();
+    m_view->setModel(nullptr);
+    m_title->clear();
+    m_typing->clear();
+    m_input->clear();
     setEnabled(false);
 }
 

@@ -21,6 +21,8 @@ public:
     explicit ChatWidget(ClientSession *session, QWidget *parent = nullptr);
 
     void showConversation(const QString &peer);
+    // Shows no conversation (signed out).
+    void clear();
     const QString &peer() const { return m_peer; }
     // Sends read receipts when the conversation is really in view.
     void markReadIfVisible();

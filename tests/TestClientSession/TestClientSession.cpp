@@ -41,6 +41,7 @@ private Q_SLOTS:
     void survivesServerRestartWithNothingLost();
     void wrongPasswordStopsRetrying();
     void backsOffWhileTheServerIsDown();
+    void signingOutClearsTheAccount();
 
 private:
     bool startServer(quint16 port = 0);
@@ -244,6 +245,37 @@ void TestClientSession::backsOffWhileTheServerIsDown()
         QVERIFY(startServer(port));
     }
     QVERIFY(QTest::qWaitFor([&] { return m_alice->state() == ClientSession::State::Connected; }, 40000));
+}
+
+void TestClientSession::signingOutClearsTheAccount()
+{
+    // One window, two accounts in turn: nothing of alice's shows under dave.
+    ClientSession shared(m_dir.filePath(QStringLiteral("shared-profile")));
+    int cleared = 0;
+    connect(&shared, &ClientSession::accountCleared, this, [&] { ++cleared; });
+    shared.signIn(m_server.url(), QStringLiteral("alice"), kPassword, false);
+    QVERIFY(QTest::qWaitFor([&] { return shared.state() == ClientSession::State::Connected; }, 20000));
+    ConversationModel *alicesChat = shared.conversation(QStringLiteral("bob"));
+    QVERIFY(QTest::qWaitFor([&] { return alicesChat->rowCount() > 0 && shared.contacts()->rowCount() > 0; }, 10000));
+
+    shared.signOut();
+    QCOMPARE(cleared, 1);
+    QCOMPARE(shared.contacts()->rowCount(), 0);
+    QCOMPARE(shared.displayedOwnStatus(), Status::Offline);
+    shared.signIn(m_server.url(), QStringLiteral("dave"), kPassword, true);
+    QVERIFY(QTest::qWaitFor([&] { return shared.state() == ClientSession::State::Connected; }, 20000));
+    QTest::qWait(500); // anything still to come for dave (his roster, a sync) has come
+    QCOMPARE(shared.user(), QStringLiteral("dave"));
+    QCOMPARE(shared.conversation(QStringLiteral("bob"))->rowCount(), 0);
+    QCOMPARE(shared.contacts()->rowCount(), 0);
+    QVERIFY(shared.requests().isEmpty() && shared.pending().isEmpty());
+    // Signing in as another user without signing out clears too.
+    shared.signIn(m_server.url(), QStringLiteral("alice"), kPassword, false);
+    QCOMPARE(cleared, 2);
+    QVERIFY(QTest::qWaitFor([&] { return shared.state() == ClientSession::State::Connected; }, 20000));
+    shared.loadOlder(QStringLiteral("bob")); // as the chat view does when it opens the conversation
+    QVERIFY(QTest::qWaitFor([&] { return shared.conversation(QStringLiteral("bob"))->rowCount() > 0; }, 10000));
+    shared.signOut();
 }
 
 QTEST_GUILESS_MAIN(TestClientSession)
