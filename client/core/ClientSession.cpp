@@ -52,6 +52,9 @@ void ClientSession::openOutbox(const QString &user)
         return;
     m_outbox = std::make_unique<Outbox>(m_dataDirectory + QLatin1Char('/') + folded);
     m_outboxUser = folded;
+    // What was typed before (a restart, no network) shows as pending until it is sent.
+    for (const Outbox::Pending &p : m_outbox->pending())
+        conversation(p.to)->addPending(p.cid, p.body, p.createdMs);
 }
 
 void ClientSession::signIn(const QUrl &server, const QString &user, const QString &password, bool createAccount)
@@ -59,8 +62,8 @@ void ClientSession::signIn(const QUrl &server, const QString &user, const QStrin
     if (!m_accountUser.isEmpty() && m_accountUser != user.toLower())
         clearAccount();
     m_accountUser = user.toLower();
-    openOutbox(user);
-    m_connection.signIn(server, user, password, createAccount);
+    m_connection.signIn(server, user, password, createAccount); // connects later: nothing arrives yet
+    openOutbox(user); // after: its pending messages are shown as this user's
 }
 
 void ClientSession::resume(const QUrl &server, const QString &user, const QString &token)
@@ -68,8 +71,8 @@ void ClientSession::resume(const QUrl &server, const QString &user, const QStrin
     if (!m_accountUser.isEmpty() && m_accountUser != user.toLower())
         clearAccount();
     m_accountUser = user.toLower();
-    openOutbox(user);
     m_connection.resume(server, user, token);
+    openOutbox(user);
 }
 
 void ClientSession::signOut(bool logout)
@@ -141,6 +144,7 @@ void ClientSession::onMessageReceived(const ServerMessage &m)
 
 void ClientSession::onWelcome(const WelcomeInfo &welcome)
 {
+    m_limits = welcome.limits;
     openOutbox(welcome.user);
     queryOwnPresence(); // our own mode is shown to us the way others see it
     syncFrom(m_outbox->lastMid());
@@ -171,9 +175,77 @@ void ClientSession::syncFrom(qint64 after)
 
 void ClientSession::resendOutbox()
 {
-    for (const Outbox::Pending &p : m_outbox->pending()) {
-        m_connection.send(ClientMessages::send(p.to, p.cid, p.body));
+    for (const Outbox::Pending &p : m_outbox->pending())
+        transmit(p.to, p.cid, p.body);
+}
+
+void ClientSession::transmit(const QString &to, const QString &cid, const QString &body)
+{
+    m_connection.request(ClientMessages::send(to, cid, body), [this, to, cid, body](const ServerMessage &reply) {
+        if (reply.type == ServerMessageType::Error)
+            onSendRefused(to, cid, body, reply.error);
+    });
+}
+
+void ClientSession::onSendRefused(const QString &to, const QString &cid, const QString &body, const ProtocolError &error)
+{
+    QString reason;
+    switch (error.code) {
+    case ErrorCode::TooLarge:
+        reason = tr("too long (at most %n characters)", nullptr, m_limits.maxBodyChars);
+        break;
+    case ErrorCode::Forbidden:
+        reason = tr("%1 is not your contact").arg(to);
+        break;
+    case ErrorCode::NotFound:
+        reason = tr("there is no user %1").arg(to);
+        break;
+    case ErrorCode::BadRequest:
+        reason = tr("the server refused it");
+        break;
+    case ErrorCode::RateLimited:
+    case ErrorCode::Unavailable:
+    default:
+        // For now: it stays in the outbox and goes again a little later.
+        QTimer::singleShot(2000, this, [this, to, cid, body] {
+            if (state() == State::Connected && m_outbox && m_outbox->contains(cid))
+                transmit(to, cid, body);
+        });
+        return;
     }
+    // For good: out of the outbox (never sent again by itself), shown as failed (with its text,
+    // for the user to retry, copy or delete).
+    if (m_outbox)
+        m_outbox->acknowledge(cid);
+    ConversationModel *model = conversation(to);
+    model->addPending(cid, body, QDateTime::currentMSecsSinceEpoch());
+    model->markFailed(cid, reason);
+}
+
+void ClientSession::retryMessage(const QString &peer, const QString &cid)
+{
+    if (!m_outbox)
+        return;
+    ConversationModel *model = conversation(peer);
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const QModelIndex index = model->index(row);
+        if (index.data(ConversationModel::CidRole).toString() != cid ||
+            index.data(ConversationModel::DeliveryRole).toInt() != static_cast<int>(ConversationModel::Delivery::Failed))
+            continue;
+        const QString body = index.data(ConversationModel::BodyRole).toString();
+        m_outbox->add({cid, peer, body, index.data(ConversationModel::TimestampRole).toLongLong()});
+        model->markPending(cid);
+        if (state() == State::Connected)
+            transmit(peer, cid, body);
+        return;
+    }
+}
+
+void ClientSession::discardMessage(const QString &peer, const QString &cid)
+{
+    if (m_outbox)
+        m_outbox->acknowledge(cid);
+    conversation(peer)->removeUnsent(cid);
 }
 
 void ClientSession::onContacts(const ServerMessage &m)
@@ -288,9 +360,8 @@ QString ClientSession::sendMessage(const QString &to, const QString &body)
     const qint64 created = nowMs();
     m_outbox->add({cid, to, body, created}); // on disk before it goes anywhere
     conversation(to)->addPending(cid, body, created);
-    if (state() == State::Connected) {
-        m_connection.send(ClientMessages::send(to, cid, body));
-    }
+    if (state() == State::Connected)
+        transmit(to, cid, body);
     return cid;
 }
 

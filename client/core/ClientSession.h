@@ -55,7 +55,14 @@ public:
 
     void setActivity(Activity activity) { m_connection.setActivity(activity); }
     void setStatus(std::optional<Mode> mode, std::optional<QString> text);
+    // Keeps the message in the outbox (on disk) and sends it when connected. The server may refuse
+    // it for good (too long, not a contact any more): it is then marked failed, out of the outbox.
     QString sendMessage(const QString &to, const QString &body);
+    // A failed message: send it again, or delete it.
+    void retryMessage(const QString &peer, const QString &cid);
+    void discardMessage(const QString &peer, const QString &cid);
+    // The server's limits as its last welcome announced them (the protocol's defaults before).
+    const ProtocolLimits &limits() const { return m_limits; }
     void loadOlder(const QString &peer);
     void markRead(const QString &peer);
     void setTyping(const QString &to, bool typing);
@@ -97,6 +104,9 @@ private:
     void onTyping(const QString &from, bool state);
     void syncFrom(qint64 after);
     void resendOutbox();
+    // Sends one outbox entry; its `sent` goes to onSent, a refusal to onSendRefused.
+    void transmit(const QString &to, const QString &cid, const QString &body);
+    void onSendRefused(const QString &to, const QString &cid, const QString &body, const ProtocolError &error);
 
     QString m_dataDirectory;
     Connection m_connection;
@@ -106,6 +116,7 @@ private:
     std::unique_ptr<Outbox> m_outbox;
     QString m_outboxUser;
     QString m_accountUser; // whose models these are (empty: none yet)
+    ProtocolLimits m_limits;
     ContactListModel *m_contacts;
     QHash<QString, ConversationModel *> m_conversations;
     QHash<QString, qint64> m_readMids; // own read mark per peer

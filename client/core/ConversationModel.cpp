@@ -18,7 +18,7 @@ int ConversationModel::rowCount(const QModelIndex &parent) const
 ConversationModel::Delivery ConversationModel::deliveryOf(const Entry &entry) const
 {
     if (entry.message.mid == 0)
-        return Delivery::Pending;
+        return entry.failure.isEmpty() ? Delivery::Pending : Delivery::Failed;
     return entry.message.mid <= m_peerReadMid ? Delivery::Read : Delivery::Sent;
 }
 
@@ -45,6 +45,8 @@ QVariant ConversationModel::data(const QModelIndex &index, int role) const
         return static_cast<int>(deliveryOf(e));
     case DayRole:
         return QDateTime::fromMSecsSinceEpoch(e.message.ts).date();
+    case FailureRole:
+        return e.failure;
     default:
         return {};
     }
@@ -53,7 +55,8 @@ QVariant ConversationModel::data(const QModelIndex &index, int role) const
 QHash<int, QByteArray> ConversationModel::roleNames() const
 {
     return {{MidRole, "mid"},      {CidRole, "cid"},   {FromRole, "from"},         {BodyRole, "body"},
-            {TimestampRole, "ts"}, {MineRole, "mine"}, {DeliveryRole, "delivery"}, {DayRole, "day"}};
+            {TimestampRole, "ts"}, {MineRole, "mine"}, {DeliveryRole, "delivery"}, {DayRole, "day"},
+            {FailureRole, "failure"}};
 }
 
 int ConversationModel::insertionRow(qint64 mid) const
@@ -80,6 +83,8 @@ bool ConversationModel::contains(qint64 mid) const
 
 void ConversationModel::addPending(const QString &cid, const QString &body, qint64 createdMs)
 {
+    if (unsentRow(cid) >= 0)
+        return;
     Entry e;
     e.mine = true;
     e.message.cid = cid;
@@ -117,6 +122,44 @@ void ConversationModel::markSent(const QString &cid, qint64 mid, qint64 ts)
         endInsertRows();
         return;
     }
+}
+
+int ConversationModel::unsentRow(const QString &cid) const
+{
+    for (qsizetype i = 0; i < m_entries.size(); ++i) {
+        const Entry &e = m_entries.at(i);
+        if (e.mine && e.message.mid == 0 && e.message.cid == cid)
+            return static_cast<int>(i);
+    }
+    return -1;
+}
+
+void ConversationModel::markFailed(const QString &cid, const QString &reason)
+{
+    const int row = unsentRow(cid);
+    if (row < 0)
+        return;
+    m_entries[row].failure = reason.isEmpty() ? tr("not sent") : reason;
+    Q_EMIT dataChanged(index(row), index(row), {DeliveryRole, FailureRole});
+}
+
+void ConversationModel::markPending(const QString &cid)
+{
+    const int row = unsentRow(cid);
+    if (row < 0)
+        return;
+    m_entries[row].failure.clear();
+    Q_EMIT dataChanged(index(row), index(row), {DeliveryRole, FailureRole});
+}
+
+void ConversationModel::removeUnsent(const QString &cid)
+{
+    const int row = unsentRow(cid);
+    if (row < 0)
+        return;
+    beginRemoveRows({}, row, row);
+    m_entries.removeAt(row);
+    endRemoveRows();
 }
 
 bool ConversationModel::addMessage(const ChatMessage &message)

@@ -7,11 +7,12 @@
 namespace presently {
 
 // One conversation, oldest first: messages by mid, then own messages not yet acknowledged.
-// Each own message is pending, sent or read. Each mid is shown once, however often it arrives.
+// Each own message is pending, sent, read, or failed (the server refused it for good: it is not
+// sent again unless the user retries). Each mid is shown once, however often it arrives.
 class ConversationModel : public QAbstractListModel {
     Q_OBJECT
 public:
-    enum class Delivery { Pending, Sent, Read };
+    enum class Delivery { Pending, Sent, Read, Failed };
     enum Role {
         MidRole = Qt::UserRole + 1,
         CidRole,
@@ -21,6 +22,7 @@ public:
         MineRole,
         DeliveryRole, // Delivery as int; own messages only
         DayRole,      // QDate of the message, for day separators
+        FailureRole,  // why a failed message was refused, in words
     };
 
     ConversationModel(const QString &self, const QString &peer, QObject *parent = nullptr);
@@ -30,8 +32,15 @@ public:
     QVariant data(const QModelIndex &index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
+    // An own message not acknowledged yet (once per cid).
     void addPending(const QString &cid, const QString &body, qint64 createdMs);
     void markSent(const QString &cid, qint64 mid, qint64 ts);
+    // The server refused the pending message `cid` for good; `reason` in words.
+    void markFailed(const QString &cid, const QString &reason);
+    // A failed message is pending again (the user retries it).
+    void markPending(const QString &cid);
+    // Removes an own message not sent (the user deletes it).
+    void removeUnsent(const QString &cid);
     // Adds a message (live, synced or from history) unless its mid is here already.
     bool addMessage(const ChatMessage &message);
     void setPeerReadMid(qint64 mid);
@@ -45,9 +54,12 @@ public:
 
 private:
     struct Entry {
-        ChatMessage message; // mid 0 while pending
+        ChatMessage message; // mid 0 while pending or failed
         bool mine = false;
+        QString failure; // not empty: refused for good
     };
+    // The row of own, unsent message `cid`, or -1.
+    int unsentRow(const QString &cid) const;
     Delivery deliveryOf(const Entry &entry) const;
     int insertionRow(qint64 mid) const;
 

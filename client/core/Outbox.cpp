@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
+#include <algorithm>
 
 namespace presently {
 
@@ -53,6 +54,11 @@ void Outbox::add(const Pending &pending)
 {
     m_pending.append(pending);
     save();
+}
+
+bool Outbox::contains(const QString &cid) const
+{
+    return std::any_of(m_pending.cbegin(), m_pending.cend(), [&](const Pending &p) { return p.cid == cid; });
 }
 
 bool Outbox::acknowledge(const QString &cid)

@@ -22,6 +22,7 @@ public:
     // Drops the entry; true if it was there.
     bool acknowledge(const QString &cid);
     const QList<Pending> &pending() const { return m_pending; }
+    bool contains(const QString &cid) const;
 
     qint64 lastMid() const { return m_lastMid; }
     // Cheap: written with the next change or flush(). A lost mark only makes sync fetch more.

@@ -7,6 +7,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QListView>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
@@ -23,6 +24,7 @@ ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
     , m_typing(new QLabel(this))
     , m_input(new QPlainTextEdit(this))
     , m_sendButton(new QPushButton(tr("Send"), this))
+    , m_limit(new QLabel(this))
     , m_typingThrottle(new QTimer(this))
 {
     QFont titleFont = m_title->font();
@@ -53,6 +55,7 @@ ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
     layout->addWidget(m_view, 1);
     layout->addWidget(m_typing);
     layout->addLayout(inputRow);
+    layout->addWidget(m_limit, 0, Qt::AlignRight);
 
     connect(m_sendButton, &QPushButton::clicked, this, &ChatWidget::send);
     connect(m_view->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
@@ -63,6 +66,11 @@ ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
         if (m_stickToBottom)
             markReadIfVisible();
     });
+    // Past the server's limit the composer says so and will not send (the server would refuse it).
+    m_limit->setVisible(false);
+    connect(m_input, &QPlainTextEdit::textChanged, this, &ChatWidget::updateLimit);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_view, &QWidget::customContextMenuRequested, this, &ChatWidget::offerFailedMessageActions);
     connect(m_input, &QPlainTextEdit::textChanged, this, [this] {
         if (m_peer.isEmpty())
             return;
@@ -130,11 +138,41 @@ void ChatWidget::markReadIfVisible()
         m_session->markRead(m_peer);
 }
 
+void ChatWidget::updateLimit()
+{
+    const int length = static_cast<int>(m_input->toPlainText().trimmed().toUcs4().size());
+    const int limit = m_session->limits().maxBodyChars;
+    const bool over = length > limit;
+    // Shown from 90 % of the limit on.
+    m_limit->setVisible(length * 10 >= limit * 9);
+    m_limit->setText(over ? tr("%1 characters too long (at most %2)").arg(length - limit).arg(limit)
+                          : tr("%1 / %2").arg(length).arg(limit));
+    // Red past the limit (readable on light and dark palettes alike), muted before it.
+    m_limit->setStyleSheet(over ? QStringLiteral("color: #d0443a;") : QString());
+    m_limit->setForegroundRole(QPalette::PlaceholderText);
+    m_sendButton->setEnabled(!over);
+}
+
+void ChatWidget::offerFailedMessageActions(const QPoint &at)
+{
+    const QModelIndex index = m_view->indexAt(at);
+    if (!index.isValid() || index.data(ConversationModel::DeliveryRole).toInt() !=
+                                static_cast<int>(ConversationModel::Delivery::Failed))
+        return;
+    const QString cid = index.data(ConversationModel::CidRole).toString();
+    QMenu menu(this);
+    menu.addAction(tr("Retry"), this, [this, cid] { m_session->retryMessage(m_peer, cid); });
+    menu.addAction(tr("Delete"), this, [this, cid] { m_session->discardMessage(m_peer, cid); });
+    menu.exec(m_view->viewport()->mapToGlobal(at));
+}
+
 void ChatWidget::send()
 {
     const QString body = m_input->toPlainText().trimmed();
     if (body.isEmpty() || m_peer.isEmpty())
         return;
+    if (body.toUcs4().size() > m_session->limits().maxBodyChars)
+        return; // the limit line says why; the text stays for the user to shorten
     m_session->sendMessage(m_peer, body);
     m_input->clear();
     m_stickToBottom = true;

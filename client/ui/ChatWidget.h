@@ -33,6 +33,9 @@ protected:
 private:
     void send();
     void scrollToBottomIfNear(bool force);
+    void updateLimit();
+    // Retry or delete, for a message the server refused.
+    void offerFailedMessageActions(const QPoint &at);
 
     ClientSession *m_session;
     QString m_peer;
@@ -42,6 +45,7 @@ private:
     QLabel *m_typing;
     QPlainTextEdit *m_input;
     QPushButton *m_sendButton;
+    QLabel *m_limit; // characters left, near and past the server's limit
     QTimer *m_typingThrottle;
     bool m_stickToBottom = true;
 };

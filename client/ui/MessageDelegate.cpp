@@ -38,6 +38,9 @@ QString footer(const QModelIndex &index)
         return time + QStringLiteral("  ✓");
     case ConversationModel::Delivery::Read:
         return time + QStringLiteral("  ✓✓");
+    case ConversationModel::Delivery::Failed:
+        return time + QStringLiteral("  ⚠ ") + index.data(ConversationModel::FailureRole).toString() +
+               QCoreApplication::translate("MessageDelegate", " (right-click: retry or delete)");
     }
     return time;
 }

@@ -42,6 +42,7 @@ private Q_SLOTS:
     void wrongPasswordStopsRetrying();
     void backsOffWhileTheServerIsDown();
     void signingOutClearsTheAccount();
+    void refusedMessageFailsAndIsNotResent();
 
 private:
     bool startServer(quint16 port = 0);
@@ -276,6 +277,39 @@ void TestClientSession::signingOutClearsTheAccount()
     shared.loadOlder(QStringLiteral("bob")); // as the chat view does when it opens the conversation
     QVERIFY(QTest::qWaitFor([&] { return shared.conversation(QStringLiteral("bob"))->rowCount() > 0; }, 10000));
     shared.signOut();
+}
+
+void TestClientSession::refusedMessageFailsAndIsNotResent()
+{
+    // A body over the limit (the composer stops it; here it comes from an older outbox, or a
+    // server that lowered its limit): failed, with the reason, out of the outbox, never resent.
+    QVERIFY(QTest::qWaitFor([&] { return m_alice->state() == ClientSession::State::Connected; }, 40000));
+    ConversationModel *chat = m_alice->conversation(QStringLiteral("bob"));
+    const int limit = m_alice->limits().maxBodyChars;
+    const QString cid = m_alice->sendMessage(QStringLiteral("bob"), QString(limit + 1, QLatin1Char('x')));
+    const auto deliveryOfLast = [chat] { return chat->index(chat->rowCount() - 1).data(ConversationModel::DeliveryRole).toInt(); };
+    const int failed = static_cast<int>(ConversationModel::Delivery::Failed);
+    QVERIFY(QTest::qWaitFor([&] { return deliveryOfLast() == failed; }, 5000));
+    QVERIFY(chat->index(chat->rowCount() - 1).data(ConversationModel::FailureRole).toString().contains(QStringLiteral("too long")));
+    // A message sent after it goes through; a reconnect does not send the failed one again.
+    m_alice->sendMessage(QStringLiteral("bob"), QStringLiteral("short"));
+    ConversationModel *bobsChat = m_bob->conversation(QStringLiteral("alice"));
+    QVERIFY(QTest::qWaitFor([&] { return bodies(bobsChat).contains(QStringLiteral("short")); }, 10000));
+    m_alice->dropConnection();
+    QVERIFY(QTest::qWaitFor([&] { return m_alice->state() == ClientSession::State::Connected; }, 40000));
+    QTest::qWait(500);
+    QCOMPARE(chat->index(chat->rowCount() - 1).data(ConversationModel::CidRole).toString(), cid);
+    QCOMPARE(deliveryOfLast(), failed);
+    // To someone who is not a contact: failed too, in words.
+    m_alice->sendMessage(QStringLiteral("dave"), QStringLiteral("hello stranger"));
+    ConversationModel *daveChat = m_alice->conversation(QStringLiteral("dave"));
+    QVERIFY(QTest::qWaitFor(
+        [&] { return daveChat->rowCount() == 1 && daveChat->index(0).data(ConversationModel::DeliveryRole).toInt() == failed; },
+        5000));
+    QVERIFY(daveChat->index(0).data(ConversationModel::FailureRole).toString().contains(QStringLiteral("not your contact")));
+    // Deleted by the user: gone.
+    m_alice->discardMessage(QStringLiteral("bob"), cid);
+    QVERIFY(!bodies(chat).contains(QString(limit + 1, QLatin1Char('x'))));
 }
 
 QTEST_GUILESS_MAIN(TestClientSession)
