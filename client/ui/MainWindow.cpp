@@ -88,11 +88,18 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
 
     m_requests->setMaximumHeight(90);
     connect(m_requests, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
-        const QString user = item->text();
-        QMenu menu;
-        menu.addAction(tr("Accept %1").arg(user), this, [this, user] { m_session->acceptContact(user); });
-        menu.addAction(tr("Decline"), this, [this, user] { m_session->removeContact(user); });
-        menu.exec(QCursor::pos());
+        // The user's name, never the row's text ("bob (waiting for them)").
+        const QString user = item->data(UserRole).toString();
+        QMenu menu(this);
+        if (item->data(OutgoingRole).toBool()) {
+            menu.addAction(tr("Cancel the request to %1").arg(user), this,
+                           [this, user] { m_session->removeContact(user); });
+        } else {
+            menu.addAction(tr("Accept %1").arg(user), this, [this, user] { m_session->acceptContact(user); });
+            menu.addAction(tr("Decline"), this, [this, user] { m_session->removeContact(user); });
+        }
+        // At the row (keyboard or mouse alike), not wherever the pointer happens to be.
+        menu.exec(m_requests->viewport()->mapToGlobal(m_requests->visualItemRect(item).bottomLeft()));
     });
     auto *add = new QPushButton(tr("Add contact…"));
     connect(add, &QPushButton::clicked, this, &MainWindow::promptAddContact);
@@ -167,10 +174,14 @@ void MainWindow::updateConnectionState()
 void MainWindow::updateRequests()
 {
     m_requests->clear();
-    m_requests->addItems(m_session->requests());
+    for (const QString &user : m_session->requests()) {
+        auto *item = new QListWidgetItem(user, m_requests);
+        item->setData(UserRole, user);
+    }
     for (const QString &user : m_session->pending()) {
         auto *item = new QListWidgetItem(tr("%1 (waiting for them)").arg(user), m_requests);
-        item->setFlags(Qt::ItemIsEnabled);
+        item->setData(UserRole, user);
+        item->setData(OutgoingRole, true);
     }
     const bool any = m_requests->count() > 0;
     m_requests->setVisible(any);

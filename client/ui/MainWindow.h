@@ -37,6 +37,9 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    // Data of a row in the requests list: whose request, and whether it is ours (outgoing).
+    enum RequestRole { UserRole = Qt::UserRole + 1, OutgoingRole };
+
     void updateOwnStatus();
     void updateConnectionState();
     void updateRequests();
