@@ -59,20 +59,23 @@ void ClientSession::openOutbox(const QString &user)
 
 void ClientSession::signIn(const QUrl &server, const QString &user, const QString &password, bool createAccount)
 {
-    if (!m_accountUser.isEmpty() && m_accountUser != user.toLower())
-        clearAccount();
-    m_accountUser = user.toLower();
+    switchAccount(user);
     m_connection.signIn(server, user, password, createAccount); // connects later: nothing arrives yet
     openOutbox(user); // after: its pending messages are shown as this user's
 }
 
 void ClientSession::resume(const QUrl &server, const QString &user, const QString &token)
 {
+    switchAccount(user);
+    m_connection.resume(server, user, token);
+    openOutbox(user);
+}
+
+void ClientSession::switchAccount(const QString &user)
+{
     if (!m_accountUser.isEmpty() && m_accountUser != user.toLower())
         clearAccount();
     m_accountUser = user.toLower();
-    m_connection.resume(server, user, token);
-    openOutbox(user);
 }
 
 void ClientSession::signOut(bool logout)

@@ -91,6 +91,8 @@ private:
     // Nothing of one account may show under another: conversations, contacts, requests, read
     // marks, typing, own status and the outbox are dropped.
     void clearAccount();
+    // Signing in as `user`: clears the models first if they are another account's.
+    void switchAccount(const QString &user);
     // The outbox of the user about to sign in (each user of a profile has their own).
     void openOutbox(const QString &user);
     void onMessageReceived(const ServerMessage &message);

@@ -30,17 +30,16 @@ void PresenceRequests::setStatus(const ClientMessage &m)
     // Committed (one row write for all of this user's changes in the commit window) and read
     // back; then in effect in presence, then `ok`.
     Session &session = m_session;
-    session.queue().beginAsync();
     session.services().writes->writeStatus(
-        &session, session.user(), m.mode, m.text, [&session, id = m.id](const StoreResult<StoredStatus> &status) {
+        &session, session.user(), m.mode, m.text,
+        session.inOrder<StoreResult<StoredStatus>>([&session, id = m.id](const StoreResult<StoredStatus> &status) {
             if (!status) {
                 session.sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
-            } else {
-                session.services().presence->setMode(session.user(), *status);
-                session.sendOk(id);
+                return;
             }
-            session.queue().endAsync();
-        });
+            session.services().presence->setMode(session.user(), *status);
+            session.sendOk(id);
+        }));
 }
 
 void PresenceRequests::watchOrQuery(const ClientMessage &m)

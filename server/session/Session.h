@@ -68,22 +68,23 @@ public:
     template <typename Result>
     void read(StoreThread::Job<Result> job, std::function<void(const Result &)> done)
     {
-        m_queue.beginAsync();
-        m_services.reads->read<Result>(this, std::move(job), [this, done = std::move(done)](const Result &result) {
-            done(result);
-            m_queue.endAsync();
-        });
+        m_services.reads->read<Result>(this, std::move(job), inOrder<Result>(std::move(done)));
     }
     // Runs `job` in the write thread's next commit window, `done` back here once it is durable;
     // this session's later frames wait for it.
     template <typename T>
     void write(StoreThread::Job<StoreResult<T>> job, std::function<void(const StoreResult<T> &)> done)
     {
+        m_services.writes->write<T>(this, std::move(job), inOrder<StoreResult<T>>(std::move(done)));
+    }
+    // Holds this session's later frames until the returned callback has run `done`.
+    template <typename Result> std::function<void(const Result &)> inOrder(std::function<void(const Result &)> done)
+    {
         m_queue.beginAsync();
-        m_services.writes->write<T>(this, std::move(job), [this, done = std::move(done)](const StoreResult<T> &result) {
+        return [this, done = std::move(done)](const Result &result) {
             done(result);
             m_queue.endAsync();
-        });
+        };
     }
 
 private:

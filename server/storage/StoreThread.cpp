@@ -153,15 +153,8 @@ void StoreThread::noteSlowWindow(const Window &window, qint64 lockWaitNs, qint64
 void StoreThread::answer(Window &window, const StoreError *failed)
 {
     for (const StatusWaiter &waiter : window.statusWaiters) {
-        if (!waiter.context)
-            continue;
-        const StatusChange &change = *window.statuses.value(waiter.user);
-        if (failed)
-            waiter.done(StoreResult<StoredStatus>(*failed));
-        else if (!change.committed)
-            waiter.done(StoreResult<StoredStatus>(StoreError{QStringLiteral("not run")}));
-        else
-            waiter.done(*change.committed);
+        if (waiter.context)
+            deliver(waiter.done, failed, window.statuses.value(waiter.user)->committed);
     }
     for (PendingWrite &write : window.writes)
         write.finish(failed);

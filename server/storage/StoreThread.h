@@ -63,14 +63,8 @@ public:
             return (*result)->ok();
         };
         write.finish = [context = QPointer<QObject>(context), result, done = std::move(done)](const StoreError *failed) {
-            if (!context)
-                return;
-            if (failed)
-                done(StoreResult<T>(*failed));
-            else if (!result->has_value())
-                done(StoreResult<T>(StoreError{QStringLiteral("not run")}));
-            else
-                done(**result);
+            if (context)
+                deliver(done, failed, *result);
         };
         m_window.writes.push_back(std::move(write));
         scheduleCommit();
@@ -105,6 +99,19 @@ private:
         std::vector<PendingWrite> writes;
         bool empty() const { return writes.empty() && statusWaiters.empty(); }
     };
+
+    // Answers one job: the window's failure, else its result (a job never run failed too).
+    template <typename T>
+    static void deliver(const std::function<void(const StoreResult<T> &)> &done, const StoreError *failed,
+                        const std::optional<StoreResult<T>> &result)
+    {
+        if (failed)
+            done(StoreResult<T>(*failed));
+        else if (!result)
+            done(StoreResult<T>(StoreError{QStringLiteral("not run")}));
+        else
+            done(*result);
+    }
 
     void scheduleCommit();
     void commitNext();

@@ -176,9 +176,11 @@ void TestStores::uncommittedTransactionLeavesNothing()
 }
 
 namespace {
-// Opens a write thread and a read thread on `path`, with alice and bob signed up.
+// Opens a write thread and a read thread on a new file `name` in `dir`, with alice and bob
+// signed up; `context` receives their answers.
 struct StoreThreads {
-    explicit StoreThreads(const QString &path)
+    StoreThreads(const QTemporaryDir &dir, const QString &name)
+        : path(dir.filePath(name))
     {
         QString error;
         opened = writes.open(path, StoreThread::Use::Writes, &error) && reads.open(path, StoreThread::Use::Reads, &error);
@@ -188,18 +190,20 @@ struct StoreThreads {
         opened = opened && accounts.open(path, &error) && accounts.createUser(QStringLiteral("alice"), "h", 1) &&
                  accounts.createUser(QStringLiteral("bob"), "h", 1);
     }
+    QString path;
     StoreThread writes{QStringLiteral("writes")};
     StoreThread reads{QStringLiteral("reads")};
+    QObject context;
     bool opened = false;
 };
 } // namespace
 
 void TestStores::windowCommitsOnceAndMergesStatuses()
 {
-    const QString path = m_dir.filePath(QStringLiteral("window.sqlite"));
-    StoreThreads stores(path);
+    StoreThreads stores(m_dir, QStringLiteral("window.sqlite"));
     QVERIFY(stores.opened);
-    QObject context;
+    const QString &path = stores.path;
+    QObject &context = stores.context;
     // One turn of the loop: three status changes of alice (merged), one of bob, and a message.
     QList<StoredStatus> answers;
     const auto collect = [&](const StoreResult<StoredStatus> &status) { answers.append(status ? *status : StoredStatus{Mode::Auto, QStringLiteral("failed")}); };
@@ -233,10 +237,10 @@ void TestStores::windowCommitsOnceAndMergesStatuses()
 
 void TestStores::failingWriteUndoesOnlyItself()
 {
-    const QString path = m_dir.filePath(QStringLiteral("failing-write.sqlite"));
-    StoreThreads stores(path);
+    StoreThreads stores(m_dir, QStringLiteral("failing-write.sqlite"));
     QVERIFY(stores.opened);
-    QObject context;
+    const QString &path = stores.path;
+    QObject &context = stores.context;
     int answered = 0;
     bool failedOne = false;
     bool keptOne = false;
@@ -284,10 +288,10 @@ void TestStores::failingWriteUndoesOnlyItself()
 
 void TestStores::writesWaitForTheLockReadsDoNot()
 {
-    const QString path = m_dir.filePath(QStringLiteral("locked.sqlite"));
-    StoreThreads stores(path);
+    StoreThreads stores(m_dir, QStringLiteral("locked.sqlite"));
     QVERIFY(stores.opened);
-    QObject context;
+    const QString &path = stores.path;
+    QObject &context = stores.context;
     RawDatabase locker(path);
     QVERIFY(locker.exec(QStringLiteral("BEGIN IMMEDIATE")));
     // Writes asked for while the lock is held: the first window waits for it, and everything
@@ -312,10 +316,10 @@ void TestStores::writesWaitForTheLockReadsDoNot()
 
 void TestStores::checkpointerCopiesTheWal()
 {
-    const QString path = m_dir.filePath(QStringLiteral("wal.sqlite"));
-    StoreThreads stores(path);
+    StoreThreads stores(m_dir, QStringLiteral("wal.sqlite"));
     QVERIFY(stores.opened);
-    QObject context;
+    const QString &path = stores.path;
+    QObject &context = stores.context;
     int answered = 0;
     for (int i = 0; i < 200; ++i) {
         StoredMessage message;
