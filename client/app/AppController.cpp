@@ -31,8 +31,12 @@ AppController::AppController(const ClientOptions &options, QObject *parent)
     connect(m_session, &ClientSession::signedIn, this, &AppController::onSignedIn);
     connect(m_session, &ClientSession::signInFailed, this, &AppController::onSignInFailed);
 
+    // Quitting is ours to do (with `bye`), never Qt's when a window closes.
+    QApplication::setQuitOnLastWindowClosed(false);
+    connect(m_session, &ClientSession::connectionFailed, this, &AppController::onConnectionFailed);
     m_window = new MainWindow(m_session);
     connect(m_window, &MainWindow::quitRequested, this, &AppController::quit);
+    connect(m_window, &MainWindow::hiddenToTray, this, &AppController::onHiddenToTray);
     connect(m_window, &MainWindow::signOutRequested, this, &AppController::signOut);
     connect(m_window, &MainWindow::settingsRequested, this, [this] {
         SettingsDialog dialog(m_window);
@@ -54,7 +58,6 @@ AppController::AppController(const ClientOptions &options, QObject *parent)
         connect(m_tray, &TrayIcon::quitRequested, this, &AppController::quit);
         m_tray->show();
         m_window->setHideOnClose(true);
-        QApplication::setQuitOnLastWindowClosed(false);
     }
     connect(m_session, &ClientSession::messageReceived, this, [this](const ChatMessage &message) {
         const bool inView = m_window->isActiveWindow() && m_window->chat()->peer() == message.from;
@@ -65,11 +68,18 @@ AppController::AppController(const ClientOptions &options, QObject *parent)
             m_window->chat()->markReadIfVisible();
     });
     m_window->restoreGeometry(m_settings.windowGeometry());
+    m_vault->probe([this](bool available, const QString &why) {
+        m_keychainAvailable = available;
+        m_keychainProblem = why;
+        if (m_dialog)
+            m_dialog->setKeychainAvailable(available, why);
+    });
 }
 
 AppController::~AppController()
 {
-    m_settings.setWindowGeometry(m_window->saveGeometry());
+    if (!m_quitting)
+        m_settings.setWindowGeometry(m_window->saveGeometry());
     delete m_window;
     delete m_dialog;
 }
@@ -106,7 +116,7 @@ void AppController::showSignIn(const QString &error)
     m_window->hide();
     if (!m_dialog) {
         m_dialog = new SignInDialog;
-        m_dialog->setKeychainAvailable(TokenVault::isAvailable());
+        m_dialog->setKeychainAvailable(m_keychainAvailable, m_keychainProblem);
         m_dialog->setServer(m_settings.server());
         m_dialog->setUser(m_options.user.isEmpty() ? m_settings.user() : m_options.user);
         connect(m_dialog, &SignInDialog::signInRequested, this, [this] {
@@ -118,6 +128,7 @@ void AppController::showSignIn(const QString &error)
             m_session->signIn(QUrl(m_dialog->server()), m_dialog->user(), m_dialog->password(),
                               m_dialog->createAccount());
         });
+        connect(m_dialog, &SignInDialog::cancelRequested, this, [this] { m_session->signOut(false); });
         connect(m_dialog, &QDialog::rejected, this, [this] {
             if (m_session->state() != ClientSession::State::Connected)
                 quit();
@@ -132,8 +143,15 @@ void AppController::showSignIn(const QString &error)
 void AppController::onSignedIn()
 {
     m_settings.setKeepSignedIn(m_keepSignedIn);
-    if (m_keepSignedIn)
-        m_vault->store(account(), m_session->token());
+    if (m_keepSignedIn) {
+        m_vault->store(account(), m_session->token(), [this](const QString &error) {
+            if (error.isEmpty())
+                return;
+            m_settings.setKeepSignedIn(false); // never a promise we cannot keep
+            m_window->showNotice(
+                tr("Presently could not keep you signed in (%1): you will sign in next time.").arg(error));
+        });
+    }
     if (m_dialog) {
         m_dialog->deleteLater();
         m_dialog = nullptr;
@@ -168,6 +186,27 @@ void AppController::updateTray()
     m_tray->update(m_session->displayedOwnStatus(), m_session->contacts()->totalUnread());
 }
 
+void AppController::onConnectionFailed(const QString &reason)
+{
+    // Signing in from the dialog: say so at once, and let the user correct the address or try
+    // again, rather than retrying behind "Signing in…". A resumed session keeps retrying (the
+    // status bar says why, with "Retry now").
+    if (!m_dialog || !m_dialog->isBusy())
+        return;
+    m_session->signOut(false);
+    const QString host = QUrl(m_dialog->server()).host();
+    m_dialog->showError(tr("Could not reach %1: %2. Check the address, or try again.").arg(host, reason));
+}
+
+void AppController::onHiddenToTray()
+{
+    if (!m_tray || m_settings.trayNoteShown())
+        return;
+    m_settings.setTrayNoteShown(true);
+    m_tray->notify(tr("Presently is still running"),
+                   tr("You stay online from the tray. Choose Quit in its menu to sign off."));
+}
+
 void AppController::signOut()
 {
     m_session->signOut(true);
@@ -178,8 +217,33 @@ void AppController::signOut()
 
 void AppController::quit()
 {
+    if (m_quitting)
+        return;
+    m_quitting = true;
+    m_settings.setWindowGeometry(m_window->saveGeometry());
+    m_window->setHideOnClose(false);
+    m_window->hide();
+    if (m_dialog)
+        m_dialog->hide();
+    if (m_tray)
+        m_tray->hide();
     m_session->signOut(false); // `bye`: offline at once for everyone watching
-    QTimer::singleShot(150, qApp, &QCoreApplication::quit);
+    if (!m_session->isSocketOpen()) {
+        finish();
+        return;
+    }
+    // Finished once the close handshake is done, so the `bye` is out; a server that does not
+    // answer the close gets a second.
+    connect(m_session, &ClientSession::socketClosed, this, &AppController::finish);
+    QTimer::singleShot(1000, this, &AppController::finish);
+}
+
+void AppController::finish()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    Q_EMIT finished();
 }
 
 } // namespace presently

@@ -30,6 +30,13 @@ public:
     ~AppController() override;
 
     void start();
+    // Ends the session with `bye` (offline at once for everyone watching), then finished().
+    void quit();
+    ClientSession *session() const { return m_session; }
+
+Q_SIGNALS:
+    // Quit has sent its `bye` (or given up waiting for the socket): leave the event loop.
+    void finished();
 
 private:
     void showSignIn(const QString &error = {});
@@ -37,8 +44,10 @@ private:
     void onSignInFailed(ErrorCode code, const QString &message);
     void showMainWindow();
     void updateTray();
-    void quit();
     void signOut();
+    void onConnectionFailed(const QString &reason);
+    void onHiddenToTray();
+    void finish();
     QString account() const;
 
     ClientOptions m_options;
@@ -51,6 +60,11 @@ private:
     QPointer<SignInDialog> m_dialog;
     bool m_resuming = false;
     bool m_keepSignedIn = true;
+    // Whether a keychain answers (probed once at start); why not, if not.
+    bool m_keychainAvailable = false;
+    QString m_keychainProblem;
+    bool m_quitting = false;
+    bool m_finished = false;
 };
 
 } // namespace presently

@@ -9,6 +9,7 @@ const QString kKeepSignedIn = QStringLiteral("keep_signed_in");
 const QString kIdleMinutes = QStringLiteral("idle_minutes");
 const QString kNotifications = QStringLiteral("notifications");
 const QString kGeometry = QStringLiteral("geometry");
+const QString kTrayNoteShown = QStringLiteral("tray_note_shown");
 } // namespace
 
 AppSettings::AppSettings(const QString &profile)
@@ -64,6 +65,16 @@ bool AppSettings::notifications() const
 void AppSettings::setNotifications(bool on)
 {
     m_settings.setValue(kNotifications, on);
+}
+
+bool AppSettings::trayNoteShown() const
+{
+    return m_settings.value(kTrayNoteShown, false).toBool();
+}
+
+void AppSettings::setTrayNoteShown(bool shown)
+{
+    m_settings.setValue(kTrayNoteShown, shown);
 }
 
 QByteArray AppSettings::windowGeometry() const

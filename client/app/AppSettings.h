@@ -22,6 +22,9 @@ public:
     void setIdleMinutes(int minutes);
     bool notifications() const;
     void setNotifications(bool on);
+    // The note that closing the window leaves Presently in the tray is given once.
+    bool trayNoteShown() const;
+    void setTrayNoteShown(bool shown);
     QByteArray windowGeometry() const;
     void setWindowGeometry(const QByteArray &geometry);
 

@@ -4,48 +4,69 @@
 #include <QCommandLineParser>
 #include <cstdio>
 
-int main(int argc, char *argv[])
+namespace {
+
+// Our options; Qt's own (-style, -platform, -reverse, …) are taken by QApplication first.
+void describe(QCommandLineParser &parser)
 {
-    // Parsed before QApplication exists, so --version and --help work without a display.
-    QStringList arguments;
-    for (int i = 0; i < argc; ++i)
-        arguments.append(QString::fromLocal8Bit(argv[i]));
-    QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Presently: chat with live presence."));
-    const QCommandLineOption help = parser.addHelpOption();
-    const QCommandLineOption version = parser.addVersionOption();
     parser.addOptions({
         {QStringLiteral("server"), QStringLiteral("Server to sign in to."), QStringLiteral("URL")},
         {QStringLiteral("user"), QStringLiteral("User name to prefill."), QStringLiteral("NAME")},
         {QStringLiteral("profile"), QStringLiteral("Separate settings and keychain entry (run two side by side)."),
          QStringLiteral("NAME"), QStringLiteral("default")},
     });
-    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
-    if (!parser.parse(arguments)) {
-        std::fprintf(stderr, "%s\n", qPrintable(parser.errorText()));
-        return 2;
-    }
-    if (parser.isSet(version)) {
-        std::printf("presently %s\n", PRESENTLY_VERSION);
-        return 0;
-    }
-    if (parser.isSet(help)) {
-        std::printf("%s", qPrintable(parser.helpText()));
-        return 0;
-    }
+}
 
-    QApplication app(argc, argv);
+bool asksForHelpOrVersion(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "-h" || arg == "-?" || arg == "--help" || arg == "--help-all" || arg == "-v" || arg == "--version")
+            return true;
+    }
+    return false;
+}
+
+void nameApplication()
+{
     QApplication::setApplicationName(QStringLiteral("presently"));
     QApplication::setOrganizationName(QStringLiteral("Presently"));
     QApplication::setApplicationDisplayName(QStringLiteral("Presently"));
     QApplication::setApplicationVersion(QStringLiteral(PRESENTLY_VERSION));
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    // --help, --help-all (with Qt's options) and --version work without a display.
+    if (asksForHelpOrVersion(argc, argv) && qEnvironmentVariableIsEmpty("DISPLAY") &&
+        qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+
+    QApplication app(argc, argv);
+    nameApplication();
     QApplication::setDesktopFileName(QStringLiteral("io.presently.Presently"));
+
+    QCommandLineParser parser;
+    describe(parser);
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
+    if (!parser.parse(QApplication::arguments())) {
+        std::fprintf(stderr, "%s\n", qPrintable(parser.errorText()));
+        return 2;
+    }
+    if (parser.isSet(version) || parser.isSet(help) || parser.isSet(QStringLiteral("help-all")))
+        parser.process(app); // prints and exits with status 0
 
     presently::ClientOptions options;
     options.profile = parser.value(QStringLiteral("profile"));
     options.server = parser.value(QStringLiteral("server"));
     options.user = parser.value(QStringLiteral("user"));
     presently::AppController controller(options);
+    QObject::connect(&controller, &presently::AppController::finished, &app, [] { QCoreApplication::exit(0); });
     controller.start();
     return app.exec();
 }

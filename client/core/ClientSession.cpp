@@ -23,6 +23,8 @@ ClientSession::ClientSession(const QString &dataDirectory, QObject *parent)
     connect(&m_connection, &Connection::stateChanged, this, &ClientSession::stateChanged);
     connect(&m_connection, &Connection::welcomed, this, &ClientSession::onWelcome);
     connect(&m_connection, &Connection::signInFailed, this, &ClientSession::signInFailed);
+    connect(&m_connection, &Connection::attemptFailed, this, &ClientSession::connectionFailed);
+    connect(&m_connection, &Connection::socketClosed, this, &ClientSession::socketClosed);
     connect(&m_connection, &Connection::messageReceived, this, &ClientSession::onMessageReceived);
     m_flush.setInterval(2000);
     connect(&m_flush, &QTimer::timeout, this, [this] {
@@ -61,7 +63,7 @@ void ClientSession::signIn(const QUrl &server, const QString &user, const QStrin
 {
     switchAccount(user);
     m_connection.signIn(server, user, password, createAccount); // connects later: nothing arrives yet
-    openOutbox(user); // after: its pending messages are shown as this user's
+    openOutbox(user);                                           // after: its pending messages are shown as this user's
 }
 
 void ClientSession::resume(const QUrl &server, const QString &user, const QString &token)
@@ -190,7 +192,8 @@ void ClientSession::transmit(const QString &to, const QString &cid, const QStrin
     });
 }
 
-void ClientSession::onSendRefused(const QString &to, const QString &cid, const QString &body, const ProtocolError &error)
+void ClientSession::onSendRefused(const QString &to, const QString &cid, const QString &body,
+                                  const ProtocolError &error)
 {
     QString reason;
     switch (error.code) {
@@ -233,7 +236,8 @@ void ClientSession::retryMessage(const QString &peer, const QString &cid)
     for (int row = 0; row < model->rowCount(); ++row) {
         const QModelIndex index = model->index(row);
         if (index.data(ConversationModel::CidRole).toString() != cid ||
-            index.data(ConversationModel::DeliveryRole).toInt() != static_cast<int>(ConversationModel::Delivery::Failed))
+            index.data(ConversationModel::DeliveryRole).toInt() !=
+                static_cast<int>(ConversationModel::Delivery::Failed))
             continue;
         const QString body = index.data(ConversationModel::BodyRole).toString();
         m_outbox->add({cid, peer, body, index.data(ConversationModel::TimestampRole).toLongLong()});

@@ -73,11 +73,22 @@ public:
 
     // The network vanished under us (tests; the OS's sleep hook).
     void dropConnection() { m_connection.drop(); }
+    // While waiting to reconnect: try now.
+    void retryNow() { m_connection.retryNow(); }
+    void setTimeouts(int openMs, int signInMs) { m_connection.setTimeouts(openMs, signInMs); }
+    // Why the last attempt failed, in words (empty while connected).
+    const QString &lastError() const { return m_connection.lastError(); }
+    // The socket is open or still closing (after signOut(): the `bye` is not out yet).
+    bool isSocketOpen() const { return m_connection.isSocketOpen(); }
 
 Q_SIGNALS:
     void stateChanged(presently::Connection::State state);
     void signedIn(const QString &user);
     void signInFailed(presently::ErrorCode code, const QString &message);
+    // An attempt to connect or sign in failed (it is retried with backoff until signOut()).
+    void connectionFailed(const QString &reason);
+    // The socket closed (after signOut(): `bye` or `logout` went out).
+    void socketClosed();
     void rosterChanged();
     void contactRequestReceived(const QString &from);
     void messageReceived(const presently::ChatMessage &message);

@@ -15,6 +15,16 @@ Connection::Connection(QObject *parent)
     connect(&m_socket, &QWebSocket::connected, this, &Connection::onConnected);
     connect(&m_socket, &QWebSocket::disconnected, this, &Connection::onDisconnected);
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &Connection::onText);
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    connect(&m_socket, &QWebSocket::errorOccurred, this, [this] {
+#else
+    connect(&m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this] {
+#endif
+        if (m_state == State::Connecting || m_state == State::SigningIn)
+            m_lastError = m_socket.errorString();
+    });
+    m_attemptDeadline.setSingleShot(true);
+    connect(&m_attemptDeadline, &QTimer::timeout, this, &Connection::onAttemptTimeout);
     m_heartbeat.setTimerType(Qt::PreciseTimer);
     connect(&m_heartbeat, &QTimer::timeout, this, &Connection::heartbeatTick);
     m_reconnect.setSingleShot(true);
@@ -65,16 +75,53 @@ void Connection::resume(const QUrl &server, const QString &user, const QString &
     connectNow();
 }
 
+void Connection::setTimeouts(int openMs, int signInMs)
+{
+    m_openTimeoutMs = openMs;
+    m_signInTimeoutMs = signInMs;
+}
+
+bool Connection::isSocketOpen() const
+{
+    return m_socket.state() != QAbstractSocket::UnconnectedState;
+}
+
+void Connection::retryNow()
+{
+    if (m_wanted && m_state == State::WaitingToReconnect) {
+        m_reconnect.stop();
+        connectNow();
+    }
+}
+
+void Connection::onAttemptTimeout()
+{
+    if (m_state != State::Connecting && m_state != State::SigningIn)
+        return;
+    const bool opening = m_state == State::Connecting;
+    m_lastError = opening ? tr("the server did not answer within %n s", nullptr, (m_openTimeoutMs + 999) / 1000)
+                          : tr("signing in took longer than %n s", nullptr, (m_signInTimeoutMs + 999) / 1000);
+    qCWarning(lcConnection) << "attempt timed out:" << m_lastError;
+    m_socket.abort();
+    // abort() of a socket that never opened may not say `disconnected`: then fail it here.
+    if (m_state == State::Connecting || m_state == State::SigningIn)
+        onDisconnected();
+}
+
 void Connection::stop(bool logout)
 {
     m_wanted = false;
+    m_attemptDeadline.stop();
     m_reconnect.stop();
     m_heartbeat.stop();
-    if (m_state == State::Connected)
+    if (m_state == State::Connected) {
         send(logout ? ClientMessages::logout() : ClientMessages::bye());
+        m_socket.close();
+    } else {
+        m_socket.abort(); // nothing to say yet: an attempt still opening or signing in
+    }
     if (logout)
         m_token.clear();
-    m_socket.close();
     setState(State::SignedOut);
 }
 
@@ -88,8 +135,10 @@ void Connection::connectNow()
     if (!m_wanted)
         return;
     m_opened = false;
+    m_lastError.clear();
     setState(State::Connecting);
     m_socket.abort();
+    m_attemptDeadline.start(m_openTimeoutMs);
     m_socket.open(m_server);
 }
 
@@ -97,6 +146,7 @@ void Connection::onConnected()
 {
     m_opened = true;
     setState(State::SigningIn);
+    m_attemptDeadline.start(m_signInTimeoutMs);
     const QString client = QStringLiteral("presently/") + QStringLiteral(PRESENTLY_VERSION);
     if (!m_token.isEmpty())
         send(ClientMessages::helloWithToken(m_token, m_device, client));
@@ -116,11 +166,18 @@ void Connection::scheduleReconnect(int delayMs)
 void Connection::onDisconnected()
 {
     m_heartbeat.stop();
+    m_attemptDeadline.stop();
     m_replies.clear();
+    Q_EMIT socketClosed();
     if (!m_wanted) {
         setState(State::SignedOut);
         return;
     }
+    if (m_state == State::WaitingToReconnect)
+        return; // this attempt has failed already (timed out)
+    const bool attemptFailing = m_state != State::Connected;
+    if (attemptFailing && m_lastError.isEmpty())
+        m_lastError = m_opened ? tr("the server closed the connection") : tr("could not connect");
     // 1001 on a connection this attempt opened: the server is restarting; come back at once, as
     // the protocol asks (another gateway, or the restarted one, takes us). Every other end, and
     // every attempt that never opened, backs off: QWebSocket keeps the last close code, so a
@@ -128,6 +185,8 @@ void Connection::onDisconnected()
     const bool goingAway = m_opened && m_socket.closeCode() == QWebSocketProtocol::CloseCodeGoingAway;
     m_opened = false;
     scheduleReconnect(goingAway ? 0 : m_backoff.nextDelayMs());
+    if (attemptFailing)
+        Q_EMIT attemptFailed(m_lastError); // last: a handler may stop() us
 }
 
 void Connection::send(const ClientMessage &message)
@@ -165,6 +224,8 @@ void Connection::onText(const QString &text)
         m_createAccount = false;
         m_heartbeatMs = std::max(100, m.welcome.heartbeatIntervalMs > 0 ? m.welcome.heartbeatIntervalMs : 10000);
         m_backoff.reset();
+        m_attemptDeadline.stop();
+        m_lastError.clear();
         m_sinceAck.start();
         m_heartbeat.start(m_heartbeatMs);
         setState(State::Connected);

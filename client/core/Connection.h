@@ -16,8 +16,10 @@ namespace presently {
 
 // The socket's life, and nothing of the app's state: connect, sign in (password, new account or
 // token), heartbeats at the interval the server announces, the watchdog that replaces a
-// connection after two intervals without an ack, and reconnects with backoff. Replies are
-// matched to their requests by id; every other server message is handed on.
+// connection after two intervals without an ack, and reconnects with backoff. An attempt that
+// does not open in time (an unreachable host, a server that accepts TCP and never answers) or
+// is not signed in in time fails like a refused one. Replies are matched to their requests by
+// id; every other server message is handed on.
 class Connection : public QObject {
     Q_OBJECT
 public:
@@ -36,6 +38,14 @@ public:
     void stop(bool logout);
     // The network vanished under us (tests; the OS's sleep hook).
     void drop();
+    // While waiting to reconnect: try now (the user asked).
+    void retryNow();
+    // How long an attempt may take to open the WebSocket, and then to be signed in.
+    void setTimeouts(int openMs, int signInMs);
+    // Why the last attempt failed, in words ("Connection refused", "timed out"); empty once welcomed.
+    const QString &lastError() const { return m_lastError; }
+    // The socket is open or closing (a `bye` not yet flushed).
+    bool isSocketOpen() const;
 
     State state() const { return m_state; }
     const QUrl &server() const { return m_server; }
@@ -57,6 +67,11 @@ Q_SIGNALS:
     // Signed in (every time, after each reconnect too).
     void welcomed(const presently::WelcomeInfo &welcome);
     void signInFailed(presently::ErrorCode code, const QString &message);
+    // An attempt failed before welcome (unreachable, refused, timed out, dropped); it is retried
+    // with backoff while the user wants to be signed in.
+    void attemptFailed(const QString &reason);
+    // The socket is closed (after stop(): the `bye` or `logout` went out).
+    void socketClosed();
     // Every message that is neither a reply to a request nor part of the connection's own work.
     void messageReceived(const presently::ServerMessage &message);
 
@@ -68,6 +83,7 @@ private:
     void onText(const QString &text);
     void heartbeatTick();
     void scheduleReconnect(int delayMs);
+    void onAttemptTimeout();
 
     QWebSocket m_socket;
     State m_state = State::SignedOut;
@@ -83,6 +99,10 @@ private:
     int m_heartbeatMs = 10000;
     QTimer m_heartbeat;
     QTimer m_reconnect;
+    QTimer m_attemptDeadline; // opening, then signing in
+    int m_openTimeoutMs = 10000;
+    int m_signInTimeoutMs = 20000; // the server's own deadline is 10 s, plus a hash queue
+    QString m_lastError;
     QElapsedTimer m_sinceAck;
     ReconnectBackoff m_backoff;
     int m_nextId = 1;

@@ -12,9 +12,17 @@ TokenVault::TokenVault(const QString &profile, QObject *parent)
 {}
 
 #ifdef PRESENTLY_HAVE_KEYCHAIN
-bool TokenVault::isAvailable()
+void TokenVault::probe(std::function<void(bool, const QString &)> done)
 {
-    return true; // a job fails cleanly when no keychain service runs; then nothing is kept
+    // A read of an entry that does not exist: "not found" means a keychain answered.
+    auto *job = new QKeychain::ReadPasswordJob(m_service, this);
+    job->setKey(QStringLiteral("presently-probe"));
+    job->setInsecureFallback(false);
+    connect(job, &QKeychain::Job::finished, this, [job, done = std::move(done)] {
+        const bool available = job->error() == QKeychain::NoError || job->error() == QKeychain::EntryNotFound;
+        done(available, available ? QString() : job->errorString());
+    });
+    job->start();
 }
 
 void TokenVault::load(const QString &account, std::function<void(const QString &)> done)
@@ -27,12 +35,16 @@ void TokenVault::load(const QString &account, std::function<void(const QString &
     job->start();
 }
 
-void TokenVault::store(const QString &account, const QString &token)
+void TokenVault::store(const QString &account, const QString &token, std::function<void(const QString &)> done)
 {
     auto *job = new QKeychain::WritePasswordJob(m_service, this);
     job->setKey(account);
     job->setInsecureFallback(false);
     job->setTextData(token);
+    connect(job, &QKeychain::Job::finished, this, [job, done = std::move(done)] {
+        if (done)
+            done(job->error() == QKeychain::NoError ? QString() : job->errorString());
+    });
     job->start();
 }
 
@@ -43,9 +55,9 @@ void TokenVault::forget(const QString &account)
     job->start();
 }
 #else
-bool TokenVault::isAvailable()
+void TokenVault::probe(std::function<void(bool, const QString &)> done)
 {
-    return false;
+    done(false, tr("this build of Presently has no keychain support"));
 }
 
 void TokenVault::load(const QString &, std::function<void(const QString &)> done)
@@ -53,7 +65,11 @@ void TokenVault::load(const QString &, std::function<void(const QString &)> done
     done(QString());
 }
 
-void TokenVault::store(const QString &, const QString &) {}
+void TokenVault::store(const QString &, const QString &, std::function<void(const QString &)> done)
+{
+    if (done)
+        done(tr("this build of Presently has no keychain support"));
+}
 void TokenVault::forget(const QString &) {}
 #endif
 

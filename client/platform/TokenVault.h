@@ -12,9 +12,12 @@ class TokenVault : public QObject {
 public:
     explicit TokenVault(const QString &profile, QObject *parent = nullptr);
 
-    static bool isAvailable();
+    // Whether a keychain answers here (built with QtKeychain, and a backend such as the Secret
+    // Service, KWallet, the Windows credential store or the macOS keychain runs); if not, why.
+    void probe(std::function<void(bool available, const QString &why)> done);
     void load(const QString &account, std::function<void(const QString &token)> done);
-    void store(const QString &account, const QString &token);
+    // `done` gets an empty string, or why the token could not be kept.
+    void store(const QString &account, const QString &token, std::function<void(const QString &error)> done = {});
     void forget(const QString &account);
 
 private:

@@ -37,6 +37,7 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
     , m_requestsTitle(new QLabel(tr("Contact requests")))
     , m_chat(new ChatWidget(session))
     , m_connection(new QLabel)
+    , m_retryNow(new QPushButton(tr("Retry now")))
     , m_connectionTimer(new QTimer(this))
 {
     setWindowTitle(tr("Presently"));
@@ -120,6 +121,10 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
     splitter->setSizes({280, 520});
     setCentralWidget(splitter);
     statusBar()->addWidget(m_connection, 1);
+    statusBar()->addPermanentWidget(m_retryNow);
+    m_retryNow->setFlat(true);
+    m_retryNow->hide();
+    connect(m_retryNow, &QPushButton::clicked, this, [this] { m_session->retryNow(); });
     resize(860, 600);
 
     connect(session, &ClientSession::ownStatusChanged, this, &MainWindow::updateOwnStatus);
@@ -138,6 +143,11 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
 void MainWindow::openConversation(const QString &peer)
 {
     m_chat->showConversation(peer);
+}
+
+void MainWindow::showNotice(const QString &text)
+{
+    statusBar()->showMessage(text, 15000);
 }
 
 void MainWindow::updateOwnStatus()
@@ -161,14 +171,19 @@ void MainWindow::updateConnectionState()
     case ClientSession::State::SigningIn:
         m_connection->setText(tr("Connecting…"));
         break;
-    case ClientSession::State::WaitingToReconnect:
+    case ClientSession::State::WaitingToReconnect: {
+        const int seconds = (m_session->msUntilReconnect() + 999) / 1000;
         m_connection->setText(
-            tr("Connection lost — reconnecting in %1 s").arg((m_session->msUntilReconnect() + 999) / 1000));
-        break;
-    case ClientSession::State::SignedOut:
-        m_connection->setText(tr("Offline"));
+            m_session->lastError().isEmpty()
+                ? tr("Not connected — retrying in %1 s").arg(seconds)
+                : tr("Not connected (%1) — retrying in %2 s").arg(m_session->lastError()).arg(seconds));
         break;
     }
+    case ClientSession::State::SignedOut:
+        m_connection->setText(tr("Signed out"));
+        break;
+    }
+    m_retryNow->setVisible(m_session->state() == ClientSession::State::WaitingToReconnect);
 }
 
 void MainWindow::updateRequests()
@@ -211,9 +226,11 @@ void MainWindow::closeEvent(QCloseEvent *event)
     if (m_hideOnClose) {
         hide();
         event->ignore();
+        Q_EMIT hiddenToTray();
         return;
     }
     QMainWindow::closeEvent(event);
+    Q_EMIT quitRequested(); // with `bye`, never just gone (looking online until the TTL)
 }
 
 void MainWindow::changeEvent(QEvent *event)

@@ -6,6 +6,7 @@ class QLabel;
 class QLineEdit;
 class QListView;
 class QListWidget;
+class QPushButton;
 class QToolButton;
 class QTimer;
 
@@ -24,13 +25,17 @@ public:
 
     ChatWidget *chat() const { return m_chat; }
     void openConversation(const QString &peer);
-    // Closing hides to the tray when there is one (the session stays).
+    // A passing note in the status bar.
+    void showNotice(const QString &text);
+    // Closing hides to the tray when there is one (the session stays); else it asks to quit.
     void setHideOnClose(bool hide) { m_hideOnClose = hide; }
 
 Q_SIGNALS:
     void signOutRequested();
     void settingsRequested();
     void quitRequested();
+    // Closed with a tray present: the window is hidden, the session goes on.
+    void hiddenToTray();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -57,6 +62,7 @@ private:
     QLabel *m_requestsTitle;
     ChatWidget *m_chat;
     QLabel *m_connection;
+    QPushButton *m_retryNow; // while waiting to reconnect
     QTimer *m_connectionTimer;
     bool m_hideOnClose = false;
 };

@@ -19,14 +19,17 @@ SignInDialog::SignInDialog(QWidget *parent)
     , m_user(new QLineEdit(this))
     , m_password(new QLineEdit(this))
     , m_keep(new QCheckBox(tr("Keep me signed in"), this))
+    , m_keepUnavailable(new QLabel(this))
     , m_error(new QLabel(this))
     , m_signIn(new QPushButton(tr("Sign in"), this))
     , m_register(new QPushButton(tr("Create account"), this))
+    , m_cancel(new QPushButton(tr("Cancel"), this))
 {
     setWindowTitle(tr("Sign in to Presently"));
     m_password->setEchoMode(QLineEdit::Password);
     m_user->setPlaceholderText(tr("2–32 of a-z 0-9 . _ -"));
     m_password->setPlaceholderText(tr("at least 8 characters"));
+    m_error->setObjectName(QStringLiteral("signInError"));
     m_error->setWordWrap(true);
     m_error->setStyleSheet(QStringLiteral("color: #c62828"));
     m_error->hide();
@@ -38,10 +41,17 @@ SignInDialog::SignInDialog(QWidget *parent)
     form->addRow(tr("User name"), m_user);
     form->addRow(tr("Password"), m_password);
     form->addRow(QString(), m_keep);
+    form->addRow(QString(), m_keepUnavailable);
+    m_keepUnavailable->setObjectName(QStringLiteral("keychainNote"));
+    m_keepUnavailable->setWordWrap(true);
+    m_keepUnavailable->setForegroundRole(QPalette::PlaceholderText);
+    m_keepUnavailable->hide();
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_register);
     buttons->addStretch();
+    buttons->addWidget(m_cancel);
     buttons->addWidget(m_signIn);
+    m_cancel->hide();
     auto *layout = new QVBoxLayout(this);
     auto *title = new QLabel(tr("<h2>Presently</h2><p>See who is there.</p>"), this);
     layout->addWidget(title);
@@ -52,6 +62,10 @@ SignInDialog::SignInDialog(QWidget *parent)
 
     connect(m_signIn, &QPushButton::clicked, this, [this] { submit(false); });
     connect(m_register, &QPushButton::clicked, this, [this] { submit(true); });
+    connect(m_cancel, &QPushButton::clicked, this, [this] {
+        setBusy(false);
+        Q_EMIT cancelRequested();
+    });
 }
 
 void SignInDialog::submit(bool create)
@@ -88,13 +102,18 @@ void SignInDialog::setKeepSignedIn(bool keep)
 {
     m_keep->setChecked(keep);
 }
-void SignInDialog::setKeychainAvailable(bool available)
+void SignInDialog::setKeychainAvailable(bool available, const QString &why)
 {
     m_keep->setEnabled(available);
-    if (!available) {
-        m_keep->setChecked(false);
-        m_keep->setToolTip(tr("No system keychain is available, so Presently cannot remember you."));
-    }
+    m_keep->setChecked(available);
+    m_keepUnavailable->setVisible(!available);
+    const QString text =
+        available ? QString()
+        : why.isEmpty()
+            ? tr("No system keychain answers, so Presently cannot remember you: you sign in each time.")
+            : tr("No system keychain answers (%1), so Presently cannot remember you: you sign in each time.").arg(why);
+    m_keepUnavailable->setText(text);
+    m_keep->setToolTip(text);
 }
 void SignInDialog::showError(const QString &message)
 {
@@ -104,9 +123,13 @@ void SignInDialog::showError(const QString &message)
 }
 void SignInDialog::setBusy(bool busy)
 {
+    m_busy = busy;
     m_signIn->setEnabled(!busy);
     m_register->setEnabled(!busy);
     m_signIn->setText(busy ? tr("Signing in…") : tr("Sign in"));
+    m_cancel->setVisible(busy);
+    if (!busy)
+        m_signIn->setDefault(true);
 }
 QString SignInDialog::server() const
 {

@@ -18,9 +18,11 @@ public:
     void setServer(const QString &url);
     void setUser(const QString &user);
     void setKeepSignedIn(bool keep);
-    void setKeychainAvailable(bool available);
+    // Without a keychain "Keep me signed in" is off, and the dialog says why.
+    void setKeychainAvailable(bool available, const QString &why = {});
     void showError(const QString &message);
     void setBusy(bool busy);
+    bool isBusy() const { return m_busy; }
 
     QString server() const;
     QString user() const;
@@ -30,6 +32,8 @@ public:
 
 Q_SIGNALS:
     void signInRequested();
+    // The user gave up waiting for the server.
+    void cancelRequested();
 
 private:
     void submit(bool create);
@@ -38,10 +42,13 @@ private:
     QLineEdit *m_user;
     QLineEdit *m_password;
     QCheckBox *m_keep;
+    QLabel *m_keepUnavailable;
     QLabel *m_error;
     QPushButton *m_signIn;
     QPushButton *m_register;
+    QPushButton *m_cancel; // only while signing in
     bool m_create = false;
+    bool m_busy = false;
 };
 
 } // namespace presently

@@ -227,9 +227,8 @@ void TestClientSession::backsOffWhileTheServerIsDown()
         const quint16 port = m_server.port();
         int attempts = 0;
         const QMetaObject::Connection counting =
-            connect(m_alice.get(), &ClientSession::stateChanged, this, [&](Connection::State state) {
-                attempts += state == Connection::State::Connecting ? 1 : 0;
-            });
+            connect(m_alice.get(), &ClientSession::stateChanged, this,
+                    [&](Connection::State state) { attempts += state == Connection::State::Connecting ? 1 : 0; });
         if (graceful)
             m_server.terminate(); // SIGTERM: every client is closed with 1001
         else
@@ -244,8 +243,17 @@ void TestClientSession::backsOffWhileTheServerIsDown()
                                 .arg(kDownMs)
                                 .arg(graceful ? QStringLiteral("1001") : QStringLiteral("1006"))));
         QVERIFY(startServer(port));
+        // "Retry now" in the status bar: the waiting attempt starts at once.
+        if (m_alice->state() == ClientSession::State::WaitingToReconnect) {
+            QVERIFY(!m_alice->lastError().isEmpty());
+            m_alice->retryNow();
+            QCOMPARE(m_alice->state(), ClientSession::State::Connecting);
+        }
     }
+    m_bob->retryNow();
     QVERIFY(QTest::qWaitFor([&] { return m_alice->state() == ClientSession::State::Connected; }, 40000));
+    QVERIFY(QTest::qWaitFor([&] { return m_bob->state() == ClientSession::State::Connected; }, 40000));
+    QVERIFY(m_alice->lastError().isEmpty());
 }
 
 void TestClientSession::signingOutClearsTheAccount()
@@ -287,10 +295,15 @@ void TestClientSession::refusedMessageFailsAndIsNotResent()
     ConversationModel *chat = m_alice->conversation(QStringLiteral("bob"));
     const int limit = m_alice->limits().maxBodyChars;
     const QString cid = m_alice->sendMessage(QStringLiteral("bob"), QString(limit + 1, QLatin1Char('x')));
-    const auto deliveryOfLast = [chat] { return chat->index(chat->rowCount() - 1).data(ConversationModel::DeliveryRole).toInt(); };
+    const auto deliveryOfLast = [chat] {
+        return chat->index(chat->rowCount() - 1).data(ConversationModel::DeliveryRole).toInt();
+    };
     const int failed = static_cast<int>(ConversationModel::Delivery::Failed);
     QVERIFY(QTest::qWaitFor([&] { return deliveryOfLast() == failed; }, 5000));
-    QVERIFY(chat->index(chat->rowCount() - 1).data(ConversationModel::FailureRole).toString().contains(QStringLiteral("too long")));
+    QVERIFY(chat->index(chat->rowCount() - 1)
+                .data(ConversationModel::FailureRole)
+                .toString()
+                .contains(QStringLiteral("too long")));
     // A message sent after it goes through; a reconnect does not send the failed one again.
     m_alice->sendMessage(QStringLiteral("bob"), QStringLiteral("short"));
     ConversationModel *bobsChat = m_bob->conversation(QStringLiteral("alice"));
@@ -304,9 +317,15 @@ void TestClientSession::refusedMessageFailsAndIsNotResent()
     m_alice->sendMessage(QStringLiteral("dave"), QStringLiteral("hello stranger"));
     ConversationModel *daveChat = m_alice->conversation(QStringLiteral("dave"));
     QVERIFY(QTest::qWaitFor(
-        [&] { return daveChat->rowCount() == 1 && daveChat->index(0).data(ConversationModel::DeliveryRole).toInt() == failed; },
+        [&] {
+            return daveChat->rowCount() == 1 &&
+                   daveChat->index(0).data(ConversationModel::DeliveryRole).toInt() == failed;
+        },
         5000));
-    QVERIFY(daveChat->index(0).data(ConversationModel::FailureRole).toString().contains(QStringLiteral("not your contact")));
+    QVERIFY(daveChat->index(0)
+                .data(ConversationModel::FailureRole)
+                .toString()
+                .contains(QStringLiteral("not your contact")));
     // Deleted by the user: gone.
     m_alice->discardMessage(QStringLiteral("bob"), cid);
     QVERIFY(!bodies(chat).contains(QString(limit + 1, QLatin1Char('x'))));

@@ -1,0 +1,274 @@
+// The whole app as a user meets it (AppController with its real sign-in dialog and main window,
+// offscreen) against a real presently-server: quitting and closing end the session with `bye`
+// (a contact sees offline at once, long before the TTL), closing with a tray only hides, and
+// signing in to a server that cannot be reached or never answers says so and can be cancelled.
+#include "ServerProcess.h"
+#include "app/AppController.h"
+#include "core/ClientSession.h"
+#include "platform/TokenVault.h"
+#include "ui/MainWindow.h"
+#include "ui/SignInDialog.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QDir>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace presently;
+
+namespace {
+const QString kPassword = QStringLiteral("correct horse");
+
+template <typename T> T *topLevel()
+{
+    for (QWidget *widget : QApplication::topLevelWidgets()) {
+        if (auto *found = qobject_cast<T *>(widget))
+            return found;
+    }
+    return nullptr;
+}
+
+QPushButton *button(QWidget *parent, const QString &text)
+{
+    for (QPushButton *b : parent->findChildren<QPushButton *>()) {
+        if (b->text() == text)
+            return b;
+    }
+    return nullptr;
+}
+
+// Fills the shown sign-in dialog and presses `press` ("Sign in" or "Create account").
+bool submitSignIn(const QString &server, const QString &user, const QString &press)
+{
+    SignInDialog *dialog = nullptr;
+    if (!QTest::qWaitFor([&] { return (dialog = topLevel<SignInDialog>()) && dialog->isVisible(); }, 5000))
+        return false;
+    dialog->setServer(server);
+    dialog->setUser(user);
+    for (QLineEdit *edit : dialog->findChildren<QLineEdit *>()) {
+        if (edit->echoMode() == QLineEdit::Password)
+            edit->setText(kPassword);
+    }
+    QPushButton *submit = button(dialog, press);
+    if (!submit)
+        return false;
+    submit->click();
+    return true;
+}
+
+QString shownError(SignInDialog *dialog)
+{
+    auto *label = dialog->findChild<QLabel *>(QStringLiteral("signInError"));
+    return label && label->isVisible() ? label->text() : QString();
+}
+} // namespace
+
+class TestAppController : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void quitFromTheMenuQuitsWithATray();
+    void closingWithoutATrayQuitsWithBye();
+    void closingWithATrayOnlyHides();
+    void unreachableServerIsSaidAtOnce();
+    void keepSignedInSaysWhenItCannot();
+    void silentServerTimesOutAndCanBeCancelled();
+
+private:
+    // A controller signed in as `user` (a new account, bob's accepted contact) in its own profile.
+    std::unique_ptr<AppController> signedInApp(const QString &user);
+    Status bobSees(const QString &user) const { return m_bob->contacts()->presence(user).status; }
+
+    QTemporaryDir m_dir;
+    ServerProcess m_server;
+    std::unique_ptr<ClientSession> m_bob;
+};
+
+void TestAppController::initTestCase()
+{
+    // Settings, outboxes and profiles go to the temporary folder, never the user's own.
+    QStandardPaths::setTestModeEnabled(true);
+    QDir(QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) + QStringLiteral("/Presently"))
+        .removeRecursively();
+    QString error;
+    // A long TTL: a contact seen offline within seconds was told so by `bye`.
+    QVERIFY2(m_server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("db")),
+                             QStringLiteral("--presence-ttl-ms"), QStringLiteral("60000")},
+                            &error),
+             qPrintable(error));
+    m_bob = std::make_unique<ClientSession>(m_dir.filePath(QStringLiteral("bob")));
+    m_bob->signIn(m_server.url(), QStringLiteral("bob"), kPassword, true);
+    QVERIFY(QTest::qWaitFor([&] { return m_bob->state() == ClientSession::State::Connected; }, 20000));
+}
+
+void TestAppController::cleanupTestCase()
+{
+    m_bob.reset();
+    m_server.kill();
+}
+
+std::unique_ptr<AppController> TestAppController::signedInApp(const QString &user)
+{
+    ClientOptions options;
+    options.profile = QStringLiteral("test-") + user;
+    auto app = std::make_unique<AppController>(options);
+    app->start();
+    const auto failed = [](const char *what) {
+        qWarning("signing in failed: %s", what);
+        return nullptr;
+    };
+    if (!submitSignIn(m_server.url().toString(), user, QStringLiteral("Create account")))
+        return failed("no sign-in dialog");
+    ClientSession *session = app->session();
+    if (!QTest::qWaitFor([&] { return session->state() == ClientSession::State::Connected; }, 20000))
+        return failed("not connected");
+    session->addContact(QStringLiteral("bob"));
+    if (!QTest::qWaitFor([&] { return m_bob->requests().contains(user); }, 10000))
+        return failed("no request");
+    m_bob->acceptContact(user);
+    if (!QTest::qWaitFor([&] { return bobSees(user) == Status::Online; }, 10000))
+        return failed("not seen online");
+    return app;
+}
+
+void TestAppController::quitFromTheMenuQuitsWithATray()
+{
+    auto app = signedInApp(QStringLiteral("carol"));
+    QVERIFY(app);
+    MainWindow *window = topLevel<MainWindow>();
+    QVERIFY(window && window->isVisible());
+    window->setHideOnClose(true); // as with a tray: Qt's own quit would be refused by the window
+    QSignalSpy finished(app.get(), &AppController::finished);
+    QAction *quit = nullptr;
+    for (QAction *action : window->findChildren<QAction *>()) {
+        if (action->text() == QStringLiteral("Quit"))
+            quit = action;
+    }
+    QVERIFY(quit);
+    quit->trigger();
+    QVERIFY(finished.count() == 1 || finished.wait(5000));
+    QVERIFY(!window->isVisible());
+    QVERIFY(QTest::qWaitFor([&] { return bobSees(QStringLiteral("carol")) == Status::Offline; }, 5000));
+}
+
+void TestAppController::closingWithoutATrayQuitsWithBye()
+{
+    auto app = signedInApp(QStringLiteral("dave"));
+    QVERIFY(app);
+    MainWindow *window = topLevel<MainWindow>();
+    QVERIFY(window && window->isVisible());
+    QSignalSpy finished(app.get(), &AppController::finished);
+    QVERIFY(window->close());
+    QVERIFY(finished.count() == 1 || finished.wait(5000));
+    QVERIFY(QTest::qWaitFor([&] { return bobSees(QStringLiteral("dave")) == Status::Offline; }, 5000));
+}
+
+void TestAppController::closingWithATrayOnlyHides()
+{
+    auto app = signedInApp(QStringLiteral("erin"));
+    QVERIFY(app);
+    MainWindow *window = topLevel<MainWindow>();
+    QVERIFY(window);
+    window->setHideOnClose(true);
+    QSignalSpy finished(app.get(), &AppController::finished);
+    QSignalSpy hidden(window, &MainWindow::hiddenToTray);
+    window->close();
+    QCOMPARE(hidden.count(), 1);
+    QVERIFY(!window->isVisible());
+    // The session goes on: quitting would have signed out at once (before any event).
+    QCOMPARE(app->session()->state(), ClientSession::State::Connected);
+    QCOMPARE(finished.count(), 0);
+    app->quit();
+    QVERIFY(finished.count() == 1 || finished.wait(5000));
+}
+
+void TestAppController::unreachableServerIsSaidAtOnce()
+{
+    // A port nobody listens on: refused at once, and said in the dialog (not "Signing in…").
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost));
+    const quint16 port = closed.serverPort();
+    closed.close();
+    ClientOptions options;
+    options.profile = QStringLiteral("test-unreachable");
+    AppController app(options);
+    app.start();
+    QVERIFY(submitSignIn(QStringLiteral("ws://127.0.0.1:%1").arg(port), QStringLiteral("frank"),
+                         QStringLiteral("Sign in")));
+    SignInDialog *dialog = topLevel<SignInDialog>();
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitFor([&] { return !dialog->isBusy(); }, 5000));
+    QVERIFY2(shownError(dialog).startsWith(QStringLiteral("Could not reach 127.0.0.1")),
+             qPrintable(shownError(dialog)));
+    QCOMPARE(app.session()->state(), ClientSession::State::SignedOut); // not retrying behind the dialog
+    QVERIFY(button(dialog, QStringLiteral("Sign in"))->isEnabled());
+}
+
+void TestAppController::keepSignedInSaysWhenItCannot()
+{
+    // What this machine's keychain answers decides what the dialog must say.
+    TokenVault vault(QStringLiteral("test-probe"));
+    std::optional<bool> available;
+    vault.probe([&](bool yes, const QString &) { available = yes; });
+    QVERIFY(QTest::qWaitFor([&] { return available.has_value(); }, 10000));
+
+    ClientOptions options;
+    options.profile = QStringLiteral("test-keychain");
+    AppController app(options);
+    app.start();
+    SignInDialog *dialog = nullptr;
+    QVERIFY(QTest::qWaitFor([&] { return (dialog = topLevel<SignInDialog>()) && dialog->isVisible(); }, 5000));
+    auto *keep = dialog->findChild<QCheckBox *>();
+    auto *note = dialog->findChild<QLabel *>(QStringLiteral("keychainNote"));
+    QVERIFY(keep && note);
+    // The app's own probe may answer after the dialog shows.
+    QVERIFY(QTest::qWaitFor([&] { return keep->isEnabled() == *available && note->isVisible() != *available; }, 10000));
+    QCOMPARE(keep->isChecked(), *available);
+    if (!*available)
+        QVERIFY2(note->text().contains(QStringLiteral("cannot remember you")), qPrintable(note->text()));
+}
+
+void TestAppController::silentServerTimesOutAndCanBeCancelled()
+{
+    // Accepts TCP and never answers the WebSocket handshake.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    const QString url = QStringLiteral("ws://127.0.0.1:%1").arg(silent.serverPort());
+    ClientOptions options;
+    options.profile = QStringLiteral("test-silent");
+    AppController app(options);
+    app.session()->setTimeouts(700, 1000);
+    app.start();
+    SignInDialog *dialog = topLevel<SignInDialog>();
+    QVERIFY(dialog);
+
+    // Cancel while it waits: signed out, the dialog ready again.
+    QVERIFY(submitSignIn(url, QStringLiteral("grace"), QStringLiteral("Sign in")));
+    QVERIFY(dialog->isBusy());
+    QVERIFY(QTest::qWaitFor([&] { return silent.hasPendingConnections(); }, 5000));
+    QPushButton *cancel = button(dialog, QStringLiteral("Cancel"));
+    QVERIFY(cancel && cancel->isVisible());
+    cancel->click();
+    QVERIFY(!dialog->isBusy());
+    QCOMPARE(app.session()->state(), ClientSession::State::SignedOut);
+    QVERIFY(!cancel->isVisible());
+
+    // Left waiting: the open timeout ends it with a clear message.
+    QVERIFY(submitSignIn(url, QStringLiteral("grace"), QStringLiteral("Sign in")));
+    QVERIFY(dialog->isBusy());
+    QVERIFY(QTest::qWaitFor([&] { return !dialog->isBusy(); }, 5000));
+    QVERIFY2(shownError(dialog).contains(QStringLiteral("did not answer")), qPrintable(shownError(dialog)));
+    QCOMPARE(app.session()->state(), ClientSession::State::SignedOut);
+}
+
+QTEST_MAIN(TestAppController)
+#include "TestAppController.moc"
