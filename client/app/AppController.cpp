@@ -49,7 +49,6 @@ AppController::AppController(const ClientOptions &options, QObject *parent)
         m_idle->setThresholdMs(dialog.idleMinutes() * 60 * 1000);
     });
     connect(m_session, &ClientSession::ownStatusChanged, this, &AppController::updateTray);
-    connect(m_idle, &IdleMonitor::activityChanged, m_window, [this] { updateTray(); });
     connect(m_session->contacts(), &ContactListModel::unreadChanged, this, &AppController::updateTray);
 
     if (QSystemTrayIcon::isSystemTrayAvailable()) {

@@ -25,6 +25,11 @@ ClientSession::ClientSession(const QString &dataDirectory, QObject *parent)
     connect(&m_connection, &Connection::signInFailed, this, &ClientSession::signInFailed);
     connect(&m_connection, &Connection::attemptFailed, this, &ClientSession::connectionFailed);
     connect(&m_connection, &Connection::socketClosed, this, &ClientSession::socketClosed);
+    connect(&m_connection, &Connection::stateChanged, this, [this](Connection::State state) {
+        // While not connected nothing we show is live: contacts' dots are marked stale, ours is off.
+        m_contacts->setStale(state != State::Connected);
+        Q_EMIT ownStatusChanged();
+    });
     connect(&m_connection, &Connection::messageReceived, this, &ClientSession::onMessageReceived);
     m_flush.setInterval(2000);
     connect(&m_flush, &QTimer::timeout, this, [this] {
@@ -42,9 +47,9 @@ ClientSession::~ClientSession()
 
 Status ClientSession::displayedOwnStatus() const
 {
-    if (state() == State::Connected && m_ownMode == Mode::Auto)
-        return activity() == Activity::Idle ? Status::Idle : Status::Online;
-    return m_ownMode == Mode::Dnd ? Status::Dnd : m_ownStatus;
+    // What contacts see, as the server pushes it (another device of ours may keep us online while
+    // this one idles); nothing while we cannot know it.
+    return state() == State::Connected ? m_ownStatus : Status::Offline;
 }
 
 void ClientSession::openOutbox(const QString &user)
@@ -94,6 +99,7 @@ void ClientSession::clearAccount()
     qDeleteAll(m_typingTimers);
     m_typingTimers.clear();
     m_readMids.clear();
+    m_heldReads.clear();
     m_requests.clear();
     m_pending.clear();
     m_visiblePeer.clear();
@@ -151,14 +157,14 @@ void ClientSession::onWelcome(const WelcomeInfo &welcome)
 {
     m_limits = welcome.limits;
     openOutbox(welcome.user);
-    queryOwnPresence(); // our own mode is shown to us the way others see it
+    watchOwnPresence(); // our own status is shown to us the way contacts see it
     syncFrom(m_outbox->lastMid());
     Q_EMIT signedIn(welcome.user);
 }
 
-void ClientSession::queryOwnPresence()
+void ClientSession::watchOwnPresence()
 {
-    m_connection.request(ClientMessages::query({m_connection.user()}), [this](const ServerMessage &reply) {
+    m_connection.request(ClientMessages::subscribe({m_connection.user()}), [this](const ServerMessage &reply) {
         for (const UserPresence &p : reply.users)
             onPresence(p);
     });
@@ -273,12 +279,10 @@ void ClientSession::onPresence(const UserPresence &presence)
     if (presence.user == m_connection.user()) {
         m_ownStatus = presence.status;
         m_ownText = presence.text;
-        if (presence.status == Status::Dnd)
-            m_ownMode = Mode::Dnd;
-        else if (presence.status == Status::Offline && state() == State::Connected)
-            m_ownMode = Mode::Invisible;
-        else
-            m_ownMode = Mode::Auto;
+        // While connected we are live, so offline means invisible.
+        setOwnMode(presence.status == Status::Dnd                                      ? Mode::Dnd
+                   : presence.status == Status::Offline && state() == State::Connected ? Mode::Invisible
+                                                                                       : Mode::Auto);
         Q_EMIT ownStatusChanged();
         return;
     }
@@ -355,8 +359,22 @@ void ClientSession::onTyping(const QString &from, bool state)
 
 void ClientSession::setStatus(std::optional<Mode> mode, std::optional<QString> text)
 {
-    m_connection.request(ClientMessages::setStatus(mode, std::move(text)),
-                         [this](const ServerMessage &) { queryOwnPresence(); });
+    if (mode)
+        setOwnMode(*mode); // at once: typing and read marks stop before the server's echo
+    // The change comes back as a push of our own presence (we watch ourselves).
+    m_connection.request(ClientMessages::setStatus(mode, std::move(text)), {});
+}
+
+void ClientSession::setOwnMode(Mode mode)
+{
+    const bool leavingInvisible = m_ownMode == Mode::Invisible && mode != Mode::Invisible;
+    m_ownMode = mode;
+    if (!leavingInvisible || state() != State::Connected)
+        return;
+    // Read while invisible: the marks go out now.
+    for (auto it = m_heldReads.cbegin(); it != m_heldReads.cend(); ++it)
+        m_connection.send(ClientMessages::read(it.key(), it.value()));
+    m_heldReads.clear();
 }
 
 QString ClientSession::sendMessage(const QString &to, const QString &body)
@@ -394,12 +412,16 @@ void ClientSession::markRead(const QString &peer)
     if (newest <= m_readMids.value(peer) || state() != State::Connected)
         return;
     m_readMids[peer] = newest;
+    if (m_ownMode == Mode::Invisible) {
+        m_heldReads.insert(peer, newest); // a read receipt would tell them we are here
+        return;
+    }
     m_connection.send(ClientMessages::read(peer, newest));
 }
 
 void ClientSession::setTyping(const QString &to, bool typing)
 {
-    if (state() == State::Connected)
+    if (state() == State::Connected && m_ownMode != Mode::Invisible)
         m_connection.send(ClientMessages::typing(to, typing));
 }
 

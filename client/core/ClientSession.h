@@ -45,9 +45,8 @@ public:
     ConversationModel *conversation(const QString &peer);
 
     Status ownStatus() const { return m_ownStatus; }
-    // Our own dot as the window and the tray show it: while connected in mode auto, what our
-    // activity makes of us at once (before the server's echo); in do-not-disturb, dnd; else
-    // what the server last said of us.
+    // Our own dot as the window and the tray show it: while connected, what our contacts see (the
+    // server pushes it: we watch ourselves); offline while not connected.
     Status displayedOwnStatus() const;
     Mode ownMode() const { return m_ownMode; }
     const QString &ownText() const { return m_ownText; }
@@ -108,7 +107,9 @@ private:
     void openOutbox(const QString &user);
     void onMessageReceived(const ServerMessage &message);
     void onWelcome(const WelcomeInfo &welcome);
-    void queryOwnPresence();
+    void watchOwnPresence();
+    // Invisible sends no typing and holds read marks; leaving it sends the held ones.
+    void setOwnMode(Mode mode);
     void onContacts(const ServerMessage &contacts);
     void onPresence(const UserPresence &presence);
     void onMessage(const ChatMessage &message);
@@ -132,7 +133,8 @@ private:
     ProtocolLimits m_limits;
     ContactListModel *m_contacts;
     QHash<QString, ConversationModel *> m_conversations;
-    QHash<QString, qint64> m_readMids; // own read mark per peer
+    QHash<QString, qint64> m_readMids;  // own read mark per peer
+    QHash<QString, qint64> m_heldReads; // read while invisible, not sent yet
     QHash<QString, QTimer *> m_typingTimers;
     QStringList m_requests;
     QStringList m_pending;

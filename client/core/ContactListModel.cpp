@@ -82,10 +82,14 @@ QVariant ContactListModel::data(const QModelIndex &index, int role) const
         return row.unread;
     case SortRankRole:
         return sortRank(p.status);
-    case Qt::ToolTipRole:
-        return p.status == Status::Offline
-                   ? lastSeenText(p.lastSeen, m_clock())
-                   : statusName(p.status) + QStringLiteral(" · ") + p.devices.join(QStringLiteral(", "));
+    case StaleRole:
+        return m_stale;
+    case Qt::ToolTipRole: {
+        const QString live = p.status == Status::Offline
+                                 ? lastSeenText(p.lastSeen, m_clock())
+                                 : statusName(p.status) + QStringLiteral(" · ") + p.devices.join(QStringLiteral(", "));
+        return m_stale ? tr("%1 (when last connected)").arg(live) : live;
+    }
     default:
         return {};
     }
@@ -100,7 +104,8 @@ QHash<int, QByteArray> ContactListModel::roleNames() const
             {LastSeenTextRole, "lastSeenText"},
             {DevicesRole, "devices"},
             {UnreadRole, "unread"},
-            {SortRankRole, "sortRank"}};
+            {SortRankRole, "sortRank"},
+            {StaleRole, "stale"}};
 }
 
 int ContactListModel::rowOf(const QString &user) const
@@ -161,6 +166,15 @@ int ContactListModel::totalUnread() const
     for (const Row &row : m_rows)
         total += row.unread;
     return total;
+}
+
+void ContactListModel::setStale(bool stale)
+{
+    if (m_stale == stale)
+        return;
+    m_stale = stale;
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0), index(rowCount() - 1), {StaleRole, Qt::ToolTipRole});
 }
 
 UserPresence ContactListModel::presence(const QString &user) const

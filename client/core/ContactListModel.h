@@ -21,6 +21,7 @@ public:
         DevicesRole,
         UnreadRole,
         SortRankRole, // 0 online, 1 idle, 2 dnd, 3 offline
+        StaleRole,    // not connected: the status is the last one known, not live
     };
 
     explicit ContactListModel(QObject *parent = nullptr);
@@ -37,6 +38,9 @@ public:
     int totalUnread() const;
     bool contains(const QString &user) const { return rowOf(user) >= 0; }
     UserPresence presence(const QString &user) const;
+    // While not connected every row is stale: shown as last known, not as live.
+    void setStale(bool stale);
+    bool isStale() const { return m_stale; }
 
     // "last seen just now", "last seen 5 min ago", "last seen 3 h ago", "last seen yesterday", ...
     static QString lastSeenText(qint64 lastSeenMs, qint64 nowMs);
@@ -56,6 +60,7 @@ private:
     int rowOf(const QString &user) const;
 
     QList<Row> m_rows;
+    bool m_stale = false;
     QTimer m_refresh;
     std::function<qint64()> m_clock;
 };

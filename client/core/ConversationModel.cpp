@@ -54,9 +54,9 @@ QVariant ConversationModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> ConversationModel::roleNames() const
 {
-    return {{MidRole, "mid"},      {CidRole, "cid"},   {FromRole, "from"},         {BodyRole, "body"},
-            {TimestampRole, "ts"}, {MineRole, "mine"}, {DeliveryRole, "delivery"}, {DayRole, "day"},
-            {FailureRole, "failure"}};
+    return {{MidRole, "mid"},           {CidRole, "cid"},      {FromRole, "from"},
+            {BodyRole, "body"},         {TimestampRole, "ts"}, {MineRole, "mine"},
+            {DeliveryRole, "delivery"}, {DayRole, "day"},      {FailureRole, "failure"}};
 }
 
 int ConversationModel::insertionRow(qint64 mid) const

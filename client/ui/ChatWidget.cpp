@@ -156,8 +156,8 @@ void ChatWidget::updateLimit()
 void ChatWidget::offerFailedMessageActions(const QPoint &at)
 {
     const QModelIndex index = m_view->indexAt(at);
-    if (!index.isValid() || index.data(ConversationModel::DeliveryRole).toInt() !=
-                                static_cast<int>(ConversationModel::Delivery::Failed))
+    if (!index.isValid() ||
+        index.data(ConversationModel::DeliveryRole).toInt() != static_cast<int>(ConversationModel::Delivery::Failed))
         return;
     const QString cid = index.data(ConversationModel::CidRole).toString();
     QMenu menu(this);

@@ -31,7 +31,12 @@ void ContactDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
 
     const auto status = static_cast<Status>(index.data(ContactListModel::StatusRole).toInt());
     const QRect row = option.rect;
+    // Not connected: the last known status, faded, so no one looks live who may not be.
+    const bool stale = index.data(ContactListModel::StaleRole).toBool();
+    painter->save();
+    painter->setOpacity(stale ? 0.35 : 1.0);
     StatusPainter::paintDot(painter, dotRect(row), status);
+    painter->restore();
 
     const bool selected = option.state & QStyle::State_Selected;
     const QPalette::ColorRole textRole = selected ? QPalette::HighlightedText : QPalette::Text;

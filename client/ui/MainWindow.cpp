@@ -155,7 +155,9 @@ void MainWindow::updateOwnStatus()
     const Status status = m_session->displayedOwnStatus();
     m_ownDot->setPixmap(StatusPainter::icon(status).pixmap(14, 14));
     m_ownName->setText(m_session->user());
-    QString label = m_session->ownMode() == Mode::Invisible ? tr("Invisible") : StatusPainter::label(status);
+    QString label = m_session->state() != ClientSession::State::Connected ? tr("Offline (not connected)")
+                    : m_session->ownMode() == Mode::Invisible             ? tr("Invisible")
+                                                                          : StatusPainter::label(status);
     if (!m_session->ownText().isEmpty())
         label += QStringLiteral(" · ") + m_session->ownText();
     m_statusButton->setText(label);

@@ -53,7 +53,7 @@ void PresenceRequests::watchOrQuery(const ClientMessage &m)
     }
     QStringList visible;
     for (const QString &user : m.users) {
-        if (user == m_session.user() || roster.isContact(user)) {
+        if (roster.mayWatch(user)) {
             visible.append(user);
             if (m.type == ClientMessageType::Subscribe)
                 roster.watch(user);

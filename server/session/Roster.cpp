@@ -33,7 +33,7 @@ void Roster::setContacts(const QStringList &contactList, bool watchNew)
 
 void Roster::watch(const QString &user)
 {
-    if (m_contacts.contains(user) && !m_watched.contains(user)) {
+    if (mayWatch(user) && !m_watched.contains(user)) {
         m_watched.insert(user);
         m_hub->watch(m_watcher, user);
     }

@@ -185,6 +185,7 @@ void Session::becomeLive(const SignedIn &start, const QString &device)
     m_authTimer.stop();
     m_state = State::Live;
     m_user = user;
+    m_roster.setSelf(user);
     m_token = start.token;
     m_sessionId = newSessionId();
     m_messageRequests.startLive(start.lastMid);
@@ -207,7 +208,7 @@ void Session::becomeLive(const SignedIn &start, const QString &device)
 
 void Session::presencePushed(const UserPresence &presence)
 {
-    if (m_state != State::Live || !m_contactRequests.rosterSent() || !m_roster.isContact(presence.user))
+    if (m_state != State::Live || !m_contactRequests.rosterSent() || !m_roster.mayWatch(presence.user))
         return;
     sendFrame(m_context->presenceFrame(presence));
 }

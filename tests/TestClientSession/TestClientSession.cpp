@@ -38,6 +38,8 @@ private Q_SLOTS:
     void signsInAndBefriends();
     void showsIdleFromTheIdleSource();
     void messagesBothWays();
+    void ownStatusIsWhatContactsSee();
+    void invisibleSendsNoTypingNorReadMarks();
     void survivesServerRestartWithNothingLost();
     void wrongPasswordStopsRetrying();
     void backsOffWhileTheServerIsDown();
@@ -160,6 +162,68 @@ void TestClientSession::messagesBothWays()
              (QStringList{QStringLiteral("hello bob"), QStringLiteral("hi alice")}));
 }
 
+void TestClientSession::ownStatusIsWhatContactsSee()
+{
+    // alice on a second device, active: her desktop idling leaves her online for bob, and her
+    // own header must say what bob sees, not what this device's idle time makes of her.
+    ClientSession laptop(m_dir.filePath(QStringLiteral("alice-laptop")));
+    laptop.setDevice(QStringLiteral("laptop"));
+    laptop.signIn(m_server.url(), QStringLiteral("alice"), kPassword, false);
+    QVERIFY(QTest::qWaitFor([&] { return laptop.state() == ClientSession::State::Connected; }, 20000));
+    const auto bobSeesAlice = [&] { return m_bob->contacts()->presence(QStringLiteral("alice")); };
+    QVERIFY(QTest::qWaitFor([&] { return bobSeesAlice().devices.size() == 2; }, 5000));
+
+    m_alice->setActivity(Activity::Idle);
+    QVERIFY(QTest::qWaitFor([&] { return m_alice->ownStatus() == Status::Online; }, 5000));
+    QCOMPARE(bobSeesAlice().status, Status::Online);
+    QCOMPARE(m_alice->displayedOwnStatus(), Status::Online);
+
+    // Both idle: idle for bob, and pushed to both of her devices.
+    laptop.setActivity(Activity::Idle);
+    QVERIFY(QTest::qWaitFor([&] { return bobSeesAlice().status == Status::Idle; }, 5000));
+    QVERIFY(QTest::qWaitFor([&] { return m_alice->displayedOwnStatus() == Status::Idle; }, 5000));
+    QVERIFY(QTest::qWaitFor([&] { return laptop.displayedOwnStatus() == Status::Idle; }, 5000));
+
+    // Signed out: off, whatever the server said last.
+    laptop.signOut();
+    QCOMPARE(laptop.displayedOwnStatus(), Status::Offline);
+    m_alice->setActivity(Activity::Active);
+    QVERIFY(QTest::qWaitFor([&] { return m_alice->displayedOwnStatus() == Status::Online; }, 5000));
+}
+
+void TestClientSession::invisibleSendsNoTypingNorReadMarks()
+{
+    ConversationModel *bobsChat = m_bob->conversation(QStringLiteral("alice"));
+    m_alice->setStatus(Mode::Invisible, std::nullopt);
+    QCOMPARE(m_alice->ownMode(), Mode::Invisible); // at once, before the server's echo
+    QVERIFY(QTest::qWaitFor(
+        [&] { return m_bob->contacts()->presence(QStringLiteral("alice")).status == Status::Offline; }, 5000));
+
+    // bob writes; alice reads it and types while invisible. Her frames are handled in order, so
+    // her next message reaches bob after any typing or read mark she would have leaked.
+    QSignalSpy atAlice(m_alice.get(), &ClientSession::messageReceived);
+    m_bob->sendMessage(QStringLiteral("alice"), QStringLiteral("are you there?"));
+    QVERIFY(atAlice.wait(5000));
+    const qint64 question = atAlice.first().first().value<ChatMessage>().mid;
+    QSignalSpy bobSeesTyping(m_bob.get(), &ClientSession::typingChanged);
+    m_alice->setVisibleConversation(QStringLiteral("bob"));
+    m_alice->markRead(QStringLiteral("bob"));
+    m_alice->setTyping(QStringLiteral("bob"), true);
+    QCOMPARE(m_alice->contacts()->unread(QStringLiteral("bob")), 0); // read for her, all the same
+    QSignalSpy atBob(m_bob.get(), &ClientSession::messageReceived);
+    m_alice->sendMessage(QStringLiteral("bob"), QStringLiteral("sent while invisible"));
+    QVERIFY(atBob.wait(5000));
+    QCOMPARE(bobSeesTyping.count(), 0);
+    QVERIFY(bobsChat->peerReadMid() < question);
+
+    // Visible again: the held read mark goes out.
+    m_alice->setStatus(Mode::Auto, std::nullopt);
+    QVERIFY(QTest::qWaitFor([&] { return bobsChat->peerReadMid() >= question; }, 5000));
+    QVERIFY(QTest::qWaitFor(
+        [&] { return m_bob->contacts()->presence(QStringLiteral("alice")).status == Status::Online; }, 5000));
+    m_alice->setVisibleConversation({});
+}
+
 void TestClientSession::survivesServerRestartWithNothingLost()
 {
     const quint16 port = m_server.port();
@@ -185,8 +249,9 @@ void TestClientSession::survivesServerRestartWithNothingLost()
         },
         40000));
     ConversationModel *bobView = m_bob->conversation(QStringLiteral("alice"));
-    QVERIFY(QTest::qWaitFor([&] { return bobView->rowCount() == 7; }, 10000));
-    QStringList expected{QStringLiteral("hello bob"), QStringLiteral("hi alice")};
+    QVERIFY(QTest::qWaitFor([&] { return bobView->rowCount() == 9; }, 10000));
+    QStringList expected{QStringLiteral("hello bob"), QStringLiteral("hi alice"), QStringLiteral("are you there?"),
+                         QStringLiteral("sent while invisible")};
     for (int i = 0; i < 5; ++i)
         expected.append(QStringLiteral("offline %1").arg(i));
     QCOMPARE(bodies(bobView), expected);
@@ -201,7 +266,7 @@ void TestClientSession::survivesServerRestartWithNothingLost()
     m_bob->dropConnection();
     QVERIFY(QTest::qWaitFor([&] { return m_bob->state() == ClientSession::State::Connected; }, 40000));
     m_alice->sendMessage(QStringLiteral("bob"), QStringLiteral("after"));
-    QVERIFY(QTest::qWaitFor([&] { return bobView->rowCount() == 8; }, 10000));
+    QVERIFY(QTest::qWaitFor([&] { return bobView->rowCount() == 10; }, 10000));
     QCOMPARE(bodies(bobView).count(QStringLiteral("offline 0")), 1);
 }
 
@@ -234,6 +299,10 @@ void TestClientSession::backsOffWhileTheServerIsDown()
         else
             m_server.kill();
         QVERIFY(m_server.waitForExit(10000));
+        // Not connected: nothing shown as live.
+        QVERIFY(QTest::qWaitFor([&] { return m_alice->state() != ClientSession::State::Connected; }, 5000));
+        QVERIFY(m_alice->contacts()->isStale());
+        QCOMPARE(m_alice->displayedOwnStatus(), Status::Offline);
         QTest::qWait(kDownMs);
         disconnect(counting);
         qInfo("%d attempts in %d ms after %s", attempts, kDownMs, graceful ? "1001" : "1006");
@@ -254,6 +323,7 @@ void TestClientSession::backsOffWhileTheServerIsDown()
     QVERIFY(QTest::qWaitFor([&] { return m_alice->state() == ClientSession::State::Connected; }, 40000));
     QVERIFY(QTest::qWaitFor([&] { return m_bob->state() == ClientSession::State::Connected; }, 40000));
     QVERIFY(m_alice->lastError().isEmpty());
+    QVERIFY(!m_alice->contacts()->isStale());
 }
 
 void TestClientSession::signingOutClearsTheAccount()
