@@ -32,17 +32,55 @@ ClientSession::ClientSession(const QString &dataDirectory, QObject *parent)
     });
     connect(&m_connection, &Connection::messageReceived, this, &ClientSession::onMessageReceived);
     m_flush.setInterval(2000);
-    connect(&m_flush, &QTimer::timeout, this, [this] {
-        if (m_outbox)
-            m_outbox->flush();
-    });
+    connect(&m_flush, &QTimer::timeout, this, &ClientSession::saveLocalState);
     m_flush.start();
 }
 
 ClientSession::~ClientSession()
 {
+    saveLocalState();
+}
+
+void ClientSession::saveLocalState()
+{
     if (m_outbox)
         m_outbox->flush();
+    if (!m_local)
+        return;
+    QHash<QString, LocalState::Unread> unread;
+    for (int row = 0; row < m_contacts->rowCount(); ++row) {
+        const QModelIndex index = m_contacts->index(row);
+        const int count = index.data(ContactListModel::UnreadRole).toInt();
+        if (count == 0)
+            continue;
+        const QString peer = index.data(ContactListModel::UserRole).toString();
+        const ConversationModel *chat = m_conversations.value(peer);
+        unread.insert(peer, {count, std::max(m_unreadNewest.value(peer), chat ? chat->newestMid() : 0)});
+    }
+    m_local->setUnread(unread);
+    m_local->flush();
+}
+
+void ClientSession::restoreUnread()
+{
+    for (auto it = m_unreadToRestore.cbegin(); it != m_unreadToRestore.cend(); ++it) {
+        if (!m_contacts->contains(it.key()) || m_readMids.value(it.key()) >= it.value().newestMid)
+            continue; // no longer a contact, or read on another device meanwhile
+        m_contacts->addUnread(it.key(), it.value().count);
+        m_unreadNewest.insert(it.key(), it.value().newestMid);
+    }
+    m_unreadToRestore.clear();
+}
+
+QString ClientSession::draft(const QString &peer) const
+{
+    return m_local ? m_local->draft(peer) : QString();
+}
+
+void ClientSession::setDraft(const QString &peer, const QString &text)
+{
+    if (m_local)
+        m_local->setDraft(peer, text);
 }
 
 Status ClientSession::displayedOwnStatus() const
@@ -58,6 +96,8 @@ void ClientSession::openOutbox(const QString &user)
     if (m_outbox && m_outboxUser == folded)
         return;
     m_outbox = std::make_unique<Outbox>(m_dataDirectory + QLatin1Char('/') + folded);
+    m_local = std::make_unique<LocalState>(m_dataDirectory + QLatin1Char('/') + folded);
+    m_unreadToRestore = m_local->unread();
     m_outboxUser = folded;
     // What was typed before (a restart, no network) shows as pending until it is sent.
     for (const Outbox::Pending &p : m_outbox->pending())
@@ -94,6 +134,7 @@ void ClientSession::signOut(bool logout)
 void ClientSession::clearAccount()
 {
     Q_EMIT accountCleared();
+    saveLocalState(); // outbox, drafts and unread counts kept on disk for this user's next sign-in
     qDeleteAll(m_conversations);
     m_conversations.clear();
     qDeleteAll(m_typingTimers);
@@ -107,9 +148,10 @@ void ClientSession::clearAccount()
     m_ownStatus = Status::Offline;
     m_ownMode = Mode::Auto;
     m_ownText.clear();
-    if (m_outbox)
-        m_outbox->flush(); // kept on disk for this user's next sign-in
     m_outbox.reset();
+    m_local.reset();
+    m_unreadToRestore.clear();
+    m_unreadNewest.clear();
     m_outboxUser.clear();
     m_accountUser.clear();
     Q_EMIT rosterChanged();
@@ -269,6 +311,7 @@ void ClientSession::onContacts(const ServerMessage &m)
         conversation(p.user)->setPeerReadMid(marks.second);
     }
     m_contacts->setContacts(m.users);
+    restoreUnread();
     m_requests = m.requests;
     m_pending = m.pending;
     Q_EMIT rosterChanged();

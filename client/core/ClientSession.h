@@ -3,6 +3,7 @@
 #include "core/Connection.h"
 #include "core/ContactListModel.h"
 #include "core/ConversationModel.h"
+#include "core/LocalState.h"
 #include "core/Outbox.h"
 #include "protocol/ChatMessage.h"
 #include "protocol/ServerMessage.h"
@@ -62,6 +63,9 @@ public:
     void discardMessage(const QString &peer, const QString &cid);
     // The server's limits as its last welcome announced them (the protocol's defaults before).
     const ProtocolLimits &limits() const { return m_limits; }
+    // What was typed in a conversation and not sent; kept on disk across restarts.
+    QString draft(const QString &peer) const;
+    void setDraft(const QString &peer, const QString &text);
     void loadOlder(const QString &peer);
     void markRead(const QString &peer);
     void setTyping(const QString &to, bool typing);
@@ -103,8 +107,12 @@ private:
     void clearAccount();
     // Signing in as `user`: clears the models first if they are another account's.
     void switchAccount(const QString &user);
-    // The outbox of the user about to sign in (each user of a profile has their own).
+    // The outbox and local state of the user about to sign in (each user of a profile has their own).
     void openOutbox(const QString &user);
+    // Unread counts and drafts to disk (every 2 s when changed, and when the account closes).
+    void saveLocalState();
+    // Unread counts from the last run, once the roster is here; not those read elsewhere since.
+    void restoreUnread();
     void onMessageReceived(const ServerMessage &message);
     void onWelcome(const WelcomeInfo &welcome);
     void watchOwnPresence();
@@ -128,6 +136,9 @@ private:
     Mode m_ownMode = Mode::Auto;
     QString m_ownText;
     std::unique_ptr<Outbox> m_outbox;
+    std::unique_ptr<LocalState> m_local;
+    QHash<QString, LocalState::Unread> m_unreadToRestore;
+    QHash<QString, qint64> m_unreadNewest; // the newest mid each restored count covers
     QString m_outboxUser;
     QString m_accountUser; // whose models these are (empty: none yet)
     ProtocolLimits m_limits;

@@ -72,8 +72,9 @@ ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_view, &QWidget::customContextMenuRequested, this, &ChatWidget::offerFailedMessageActions);
     connect(m_input, &QPlainTextEdit::textChanged, this, [this] {
-        if (m_peer.isEmpty())
+        if (m_peer.isEmpty() || m_showingDraft)
             return;
+        m_session->setDraft(m_peer, m_input->toPlainText()); // this conversation's, kept across restarts
         if (m_input->toPlainText().isEmpty()) {
             m_session->setTyping(m_peer, false);
             m_typingThrottle->stop();
@@ -108,11 +109,19 @@ void ChatWidget::showConversation(const QString &peer)
 {
     if (m_model)
         m_model->disconnect(this);
+    if (!m_peer.isEmpty() && m_peer != peer && !m_input->toPlainText().isEmpty())
+        m_session->setTyping(m_peer, false); // the draft stays with its conversation
     m_peer = peer;
     m_model = m_session->conversation(peer);
     m_session->setVisibleConversation(peer);
     m_title->setText(peer);
     m_typing->clear();
+    // Each conversation has its own draft: what was typed for one never goes to another.
+    m_showingDraft = true;
+    m_input->setPlainText(m_session->draft(peer));
+    m_input->moveCursor(QTextCursor::End);
+    m_showingDraft = false;
+    m_typingThrottle->stop();
     m_view->setModel(m_model);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] { scrollToBottomIfNear(false); });
     setEnabled(true);

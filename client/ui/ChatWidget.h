@@ -48,6 +48,7 @@ private:
     QLabel *m_limit; // characters left, near and past the server's limit
     QTimer *m_typingThrottle;
     bool m_stickToBottom = true;
+    bool m_showingDraft = false; // the input is being filled from a draft, not typed
 };
 
 } // namespace presently

@@ -2,12 +2,14 @@
 // presently-server: what the contact requests list offers for each kind of request.
 #include "ServerProcess.h"
 #include "core/ClientSession.h"
+#include "ui/ChatWidget.h"
 #include "ui/MainWindow.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QListWidget>
 #include <QMenu>
+#include <QPlainTextEdit>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -47,9 +49,13 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void outgoingRequestCanBeCancelledNotAccepted();
+    void eachConversationKeepsItsDraftAcrossRestarts();
+    void unreadCountsSurviveARestart();
 
 private:
-    std::unique_ptr<ClientSession> signedIn(const QString &user);
+    std::unique_ptr<ClientSession> signedIn(const QString &user, bool create = true);
+    // `a` and `b` become contacts.
+    bool befriend(ClientSession *a, ClientSession *b);
 
     QTemporaryDir m_dir;
     ServerProcess m_server;
@@ -58,10 +64,10 @@ private:
 void TestMainWindow::initTestCase()
 {
     QString error;
-    QVERIFY2(m_server.start({QStringLiteral("--db"),
-                             QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("db.sqlite"))},
-                            &error),
-             qPrintable(error));
+    QVERIFY2(
+        m_server.start(
+            {QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("db.sqlite"))}, &error),
+        qPrintable(error));
 }
 
 void TestMainWindow::cleanupTestCase()
@@ -69,10 +75,10 @@ void TestMainWindow::cleanupTestCase()
     m_server.kill();
 }
 
-std::unique_ptr<ClientSession> TestMainWindow::signedIn(const QString &user)
+std::unique_ptr<ClientSession> TestMainWindow::signedIn(const QString &user, bool create)
 {
     auto session = std::make_unique<ClientSession>(m_dir.filePath(user + QStringLiteral("-profile")));
-    session->signIn(m_server.url(), user, kPassword, true);
+    session->signIn(m_server.url(), user, kPassword, create);
     if (!QTest::qWaitFor([&] { return session->state() == ClientSession::State::Connected; }, 20000))
         return nullptr;
     return session;
@@ -104,6 +110,94 @@ void TestMainWindow::outgoingRequestCanBeCancelledNotAccepted()
     // Cancelled on the server: gone from both lists.
     QVERIFY(QTest::qWaitFor([&] { return alicesRequests->count() == 0 && bobsRequests->count() == 0; }, 10000));
     QVERIFY(alice->pending().isEmpty() && bob->requests().isEmpty());
+}
+
+bool TestMainWindow::befriend(ClientSession *a, ClientSession *b)
+{
+    a->addContact(b->user());
+    if (!QTest::qWaitFor([&] { return b->requests().contains(a->user()); }, 10000))
+        return false;
+    b->acceptContact(a->user());
+    return QTest::qWaitFor([&] { return a->contacts()->contains(b->user()) && b->contacts()->contains(a->user()); },
+                           10000);
+}
+
+void TestMainWindow::eachConversationKeepsItsDraftAcrossRestarts()
+{
+    auto frank = signedIn(QStringLiteral("frank"));
+    auto gina = signedIn(QStringLiteral("gina"));
+    auto hugo = signedIn(QStringLiteral("hugo"));
+    QVERIFY(frank && gina && hugo);
+    QVERIFY(befriend(frank.get(), gina.get()) && befriend(frank.get(), hugo.get()));
+    {
+        MainWindow window(frank.get());
+        window.show();
+        auto *input = window.chat()->findChild<QPlainTextEdit *>();
+        QVERIFY(input);
+        window.openConversation(QStringLiteral("gina"));
+        QTest::keyClicks(input, QStringLiteral("for gina"));
+        window.openConversation(QStringLiteral("hugo"));
+        QCOMPARE(input->toPlainText(), QString()); // never gina's text under hugo's name
+        QTest::keyClicks(input, QStringLiteral("for hugo"));
+        window.openConversation(QStringLiteral("gina"));
+        QCOMPARE(input->toPlainText(), QStringLiteral("for gina"));
+        // Sent: to gina only, and her draft is gone; hugo's stays.
+        QTest::keyClick(input, Qt::Key_Return);
+        ConversationModel *atGina = gina->conversation(QStringLiteral("frank"));
+        QVERIFY(QTest::qWaitFor([&] { return atGina->rowCount() == 1; }, 10000));
+        QCOMPARE(atGina->index(0).data(ConversationModel::BodyRole).toString(), QStringLiteral("for gina"));
+        QCOMPARE(input->toPlainText(), QString());
+        QCOMPARE(hugo->conversation(QStringLiteral("frank"))->rowCount(), 0);
+    }
+    // A restart (the session ends, a new one signs in on the same profile): hugo's draft is back.
+    frank.reset();
+    frank = signedIn(QStringLiteral("frank"), false);
+    QVERIFY(frank);
+    MainWindow window(frank.get());
+    window.show();
+    auto *input = window.chat()->findChild<QPlainTextEdit *>();
+    window.openConversation(QStringLiteral("hugo"));
+    QCOMPARE(input->toPlainText(), QStringLiteral("for hugo"));
+    window.openConversation(QStringLiteral("gina"));
+    QCOMPARE(input->toPlainText(), QString());
+}
+
+void TestMainWindow::unreadCountsSurviveARestart()
+{
+    auto ivan = signedIn(QStringLiteral("ivan"));
+    auto jane = signedIn(QStringLiteral("jane"));
+    auto kim = signedIn(QStringLiteral("kim"));
+    QVERIFY(ivan && jane && kim);
+    QVERIFY(befriend(ivan.get(), jane.get()) && befriend(ivan.get(), kim.get()));
+    jane->sendMessage(QStringLiteral("ivan"), QStringLiteral("one"));
+    jane->sendMessage(QStringLiteral("ivan"), QStringLiteral("two"));
+    kim->sendMessage(QStringLiteral("ivan"), QStringLiteral("three"));
+    QVERIFY(QTest::qWaitFor([&] { return ivan->contacts()->totalUnread() == 3; }, 10000));
+
+    // Restarted: the counts are back, not lost.
+    ivan.reset();
+    ivan = signedIn(QStringLiteral("ivan"), false);
+    QVERIFY(ivan);
+    QVERIFY(QTest::qWaitFor([&] { return ivan->contacts()->unread(QStringLiteral("jane")) == 2; }, 10000));
+    QCOMPARE(ivan->contacts()->unread(QStringLiteral("kim")), 1);
+
+    // Read on another device while this one was closed: cleared at the next start.
+    ivan.reset();
+    auto phone = std::make_unique<ClientSession>(m_dir.filePath(QStringLiteral("ivan-phone")));
+    phone->signIn(m_server.url(), QStringLiteral("ivan"), kPassword, false);
+    QVERIFY(QTest::qWaitFor([&] { return phone->state() == ClientSession::State::Connected; }, 20000));
+    ConversationModel *phoneChat = phone->conversation(QStringLiteral("jane"));
+    phone->loadOlder(QStringLiteral("jane"));
+    QVERIFY(QTest::qWaitFor([&] { return phoneChat->rowCount() == 2; }, 10000));
+    phone->setVisibleConversation(QStringLiteral("jane"));
+    phone->markRead(QStringLiteral("jane"));
+    ConversationModel *atJane = jane->conversation(QStringLiteral("ivan"));
+    QVERIFY(QTest::qWaitFor([&] { return atJane->peerReadMid() == phoneChat->newestMid(); }, 10000));
+    phone.reset();
+    ivan = signedIn(QStringLiteral("ivan"), false);
+    QVERIFY(ivan);
+    QVERIFY(QTest::qWaitFor([&] { return ivan->contacts()->unread(QStringLiteral("kim")) == 1; }, 10000));
+    QCOMPARE(ivan->contacts()->unread(QStringLiteral("jane")), 0);
 }
 
 QTEST_MAIN(TestMainWindow)

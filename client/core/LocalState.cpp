@@ -1,0 +1,91 @@
+#include "core/LocalState.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+
+namespace presently {
+
+namespace {
+const QString kDrafts = QStringLiteral("drafts");
+const QString kUnread = QStringLiteral("unread");
+const QString kCount = QStringLiteral("count");
+const QString kNewest = QStringLiteral("newest_mid");
+} // namespace
+
+LocalState::LocalState(const QString &directory)
+    : m_path(directory + QStringLiteral("/state.json"))
+{
+    QDir().mkpath(directory);
+    load();
+}
+
+void LocalState::load()
+{
+    QFile file(m_path);
+    if (!file.open(QIODevice::ReadOnly))
+        return;
+    const QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
+    const QJsonObject drafts = root.value(kDrafts).toObject();
+    for (auto it = drafts.begin(); it != drafts.end(); ++it) {
+        if (!it.value().toString().isEmpty())
+            m_drafts.insert(it.key(), it.value().toString());
+    }
+    const QJsonObject unread = root.value(kUnread).toObject();
+    for (auto it = unread.begin(); it != unread.end(); ++it) {
+        const QJsonObject o = it.value().toObject();
+        const Unread u{o.value(kCount).toInt(), static_cast<qint64>(o.value(kNewest).toDouble())};
+        if (u.count > 0)
+            m_unread.insert(it.key(), u);
+    }
+}
+
+void LocalState::setDraft(const QString &peer, const QString &text)
+{
+    if (m_drafts.value(peer) == text)
+        return;
+    if (text.isEmpty())
+        m_drafts.remove(peer);
+    else
+        m_drafts.insert(peer, text);
+    m_dirty = true;
+}
+
+void LocalState::setUnread(const QHash<QString, Unread> &unread)
+{
+    QHash<QString, Unread> counted;
+    for (auto it = unread.cbegin(); it != unread.cend(); ++it) {
+        if (it.value().count > 0)
+            counted.insert(it.key(), it.value());
+    }
+    const auto same = [](const Unread &a, const Unread &b) { return a.count == b.count && a.newestMid == b.newestMid; };
+    bool changed = counted.size() != m_unread.size();
+    for (auto it = counted.cbegin(); !changed && it != counted.cend(); ++it)
+        changed = !m_unread.contains(it.key()) || !same(m_unread.value(it.key()), it.value());
+    if (!changed)
+        return;
+    m_unread = counted;
+    m_dirty = true;
+}
+
+void LocalState::flush()
+{
+    if (!m_dirty)
+        return;
+    m_dirty = false;
+    QJsonObject drafts;
+    for (auto it = m_drafts.cbegin(); it != m_drafts.cend(); ++it)
+        drafts.insert(it.key(), it.value());
+    QJsonObject unread;
+    for (auto it = m_unread.cbegin(); it != m_unread.cend(); ++it)
+        unread.insert(it.key(), QJsonObject{{kCount, it.value().count}, {kNewest, it.value().newestMid}});
+    QSaveFile file(m_path);
+    if (!file.open(QIODevice::WriteOnly))
+        return;
+    file.write(QJsonDocument(QJsonObject{{kDrafts, drafts}, {kUnread, unread}}).toJson(QJsonDocument::Compact));
+    file.commit();
+}
+
+} // namespace presently

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QHash>
+#include <QString>
+
+namespace presently {
+
+// What this device remembers of one account between runs, besides the outbox: the draft of each
+// conversation and its unread count (with the newest mid it counted, so a read on another device
+// while we were closed clears it). Written atomically by flush(), at most every few seconds.
+class LocalState {
+public:
+    struct Unread {
+        int count = 0;
+        qint64 newestMid = 0;
+    };
+
+    explicit LocalState(const QString &directory);
+
+    QString draft(const QString &peer) const { return m_drafts.value(peer); }
+    // An empty text removes the draft.
+    void setDraft(const QString &peer, const QString &text);
+    const QHash<QString, QString> &drafts() const { return m_drafts; }
+
+    const QHash<QString, Unread> &unread() const { return m_unread; }
+    void setUnread(const QHash<QString, Unread> &unread);
+
+    void flush();
+
+private:
+    void load();
+
+    QString m_path;
+    QHash<QString, QString> m_drafts;
+    QHash<QString, Unread> m_unread;
+    bool m_dirty = false;
+};
+
+} // namespace presently
