@@ -6,6 +6,7 @@
 
 #include <QKeyEvent>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QMenu>
 #include <QPlainTextEdit>
@@ -20,6 +21,7 @@ ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
     : QWidget(parent)
     , m_session(session)
     , m_title(new QLabel(this))
+    , m_find(new QLineEdit(this))
     , m_view(new QListView(this))
     , m_typing(new QLabel(this))
     , m_input(new QPlainTextEdit(this))
@@ -33,7 +35,8 @@ ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
     m_title->setFont(titleFont);
     m_view->setItemDelegate(new MessageDelegate(m_view));
     m_view->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
-    m_view->setSelectionMode(QAbstractItemView::NoSelection);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection); // the find bar's match
+    m_view->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_view->setResizeMode(QListView::Adjust);
     m_view->setUniformItemSizes(false);
     m_view->setFrameShape(QFrame::NoFrame);
@@ -44,6 +47,21 @@ ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
     m_input->setPlaceholderText(tr("Write a message…"));
     m_input->setMaximumHeight(m_input->fontMetrics().height() * 5);
     m_input->installEventFilter(this);
+    m_input->setTabChangesFocus(true); // Tab moves on, as everywhere else; it types no tab
+    m_find->setObjectName(QStringLiteral("findInConversation"));
+    m_find->setPlaceholderText(tr("Find in this conversation (Enter: older, Esc: close)"));
+    m_find->setClearButtonEnabled(true);
+    m_find->installEventFilter(this);
+    m_find->hide();
+    connect(m_find, &QLineEdit::textChanged, this, [this] {
+        if (m_model)
+            findFrom(m_model->rowCount());
+    });
+    connect(m_find, &QLineEdit::returnPressed, this, [this] {
+        const int current = m_view->currentIndex().isValid() ? m_view->currentIndex().row() : m_model->rowCount();
+        if (!findFrom(current) && m_model)
+            findFrom(m_model->rowCount()); // from the newest again
+    });
     m_typingThrottle->setSingleShot(true);
     m_typingThrottle->setInterval(3000);
 
@@ -52,6 +70,7 @@ ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
     inputRow->addWidget(m_sendButton, 0, Qt::AlignBottom);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_title);
+    layout->addWidget(m_find);
     layout->addWidget(m_view, 1);
     layout->addWidget(m_typing);
     layout->addLayout(inputRow);
@@ -102,11 +121,52 @@ void ChatWidget::clear()
     m_title->clear();
     m_typing->clear();
     m_input->clear();
+    m_find->clear();
+    m_find->hide();
     setEnabled(false);
 }
 
-void ChatWidget::showConversation(const QString &peer)
+void ChatWidget::startFind()
 {
+    if (!m_model)
+        return;
+    m_find->show();
+    m_find->setFocus();
+    m_find->selectAll();
+}
+
+void ChatWidget::closeFind()
+{
+    m_find->clear();
+    m_find->hide();
+    m_view->clearSelection();
+    m_input->setFocus();
+}
+
+bool ChatWidget::findFrom(int before)
+{
+    const QString text = m_find->text();
+    m_view->clearSelection();
+    if (!m_model || text.isEmpty())
+        return false;
+    for (int row = std::min(before, m_model->rowCount()) - 1; row >= 0; --row) {
+        const QModelIndex index = m_model->index(row);
+        if (index.data(ConversationModel::BodyRole).toString().contains(text, Qt::CaseInsensitive)) {
+            m_view->setCurrentIndex(index);
+            m_view->scrollTo(index, QAbstractItemView::PositionAtCenter);
+            return true;
+        }
+    }
+    return false;
+}
+
+void ChatWidget::showConversation(const QString &peer, bool focusInput)
+{
+    if (peer == m_peer && m_model) {
+        if (focusInput)
+            m_input->setFocus();
+        return;
+    }
     if (m_model)
         m_model->disconnect(this);
     if (!m_peer.isEmpty() && m_peer != peer && !m_input->toPlainText().isEmpty())
@@ -127,8 +187,11 @@ void ChatWidget::showConversation(const QString &peer)
     setEnabled(true);
     if (m_model->rowCount() < 20)
         m_session->loadOlder(peer);
+    if (m_find->isVisible())
+        closeFind();
     scrollToBottomIfNear(true);
-    m_input->setFocus();
+    if (focusInput)
+        m_input->setFocus();
 }
 
 void ChatWidget::scrollToBottomIfNear(bool force)
@@ -190,6 +253,11 @@ void ChatWidget::send()
 
 bool ChatWidget::eventFilter(QObject *watched, QEvent *event)
 {
+    if (watched == m_find && event->type() == QEvent::KeyPress &&
+        static_cast<QKeyEvent *>(event)->key() == Qt::Key_Escape) {
+        closeFind();
+        return true;
+    }
     if (watched == m_input && event->type() == QEvent::KeyPress) {
         auto *key = static_cast<QKeyEvent *>(event);
         if ((key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) && !(key->modifiers() & Qt::ShiftModifier)) {

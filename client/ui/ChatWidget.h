@@ -3,6 +3,7 @@
 #include <QWidget>
 
 class QLabel;
+class QLineEdit;
 class QListView;
 class QPlainTextEdit;
 class QPushButton;
@@ -20,7 +21,11 @@ class ChatWidget : public QWidget {
 public:
     explicit ChatWidget(ClientSession *session, QWidget *parent = nullptr);
 
-    void showConversation(const QString &peer);
+    // Shows `peer`'s conversation; `focusInput` puts the cursor in the composer (clicked or Enter,
+    // not when arrowing through the contact list).
+    void showConversation(const QString &peer, bool focusInput = true);
+    // Ctrl+F: the find bar, searching this conversation's loaded messages, newest first.
+    void startFind();
     // Shows no conversation (signed out).
     void clear();
     const QString &peer() const { return m_peer; }
@@ -34,6 +39,9 @@ private:
     void send();
     void scrollToBottomIfNear(bool force);
     void updateLimit();
+    // Selects the newest message before row `before` containing the find text; false if none.
+    bool findFrom(int before);
+    void closeFind();
     // Retry or delete, for a message the server refused.
     void offerFailedMessageActions(const QPoint &at);
 
@@ -41,6 +49,7 @@ private:
     QString m_peer;
     ConversationModel *m_model = nullptr;
     QLabel *m_title;
+    QLineEdit *m_find;
     QListView *m_view;
     QLabel *m_typing;
     QPlainTextEdit *m_input;

@@ -10,12 +10,14 @@
 #include <QCloseEvent>
 #include <QHBoxLayout>
 #include <QInputDialog>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
 #include <QMenu>
 #include <QPushButton>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTimer>
@@ -68,16 +70,39 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
     header->addWidget(m_ownName, 1);
     header->addWidget(m_statusButton);
 
-    m_filter->setPlaceholderText(tr("Filter contacts"));
+    m_filter->setObjectName(QStringLiteral("contactFilter"));
+    m_filter->setPlaceholderText(tr("Filter contacts (Ctrl+K)"));
     m_filter->setClearButtonEnabled(true);
+    m_filter->installEventFilter(this);
+    // Enter in the filter opens the first match: Ctrl+K, a few letters, Enter.
+    connect(m_filter, &QLineEdit::returnPressed, this, [this] {
+        const QModelIndex first = m_sorted->index(0, 0);
+        if (first.isValid())
+            openConversation(first.data(ContactListModel::UserRole).toString());
+    });
+    auto *quickSwitch = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_K), this);
+    connect(quickSwitch, &QShortcut::activated, this, [this] {
+        m_filter->setFocus(Qt::ShortcutFocusReason);
+        m_filter->selectAll();
+    });
+    auto *find = new QShortcut(QKeySequence::Find, this);
+    connect(find, &QShortcut::activated, this, [this] { m_chat->startFind(); });
     connect(m_filter, &QLineEdit::textChanged, m_sorted, &ContactSortFilterModel::setFilterFixedString);
 
+    m_contacts->setObjectName(QStringLiteral("contacts"));
     m_contacts->setModel(m_sorted);
     m_contacts->setItemDelegate(new ContactDelegate(m_contacts));
     m_contacts->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_contacts->setContextMenuPolicy(Qt::CustomContextMenu);
+    // Clicked or Enter: open and write; arrows: open, staying in the list.
     connect(m_contacts, &QListView::clicked, this,
             [this](const QModelIndex &index) { openConversation(index.data(ContactListModel::UserRole).toString()); });
+    connect(m_contacts, &QListView::activated, this,
+            [this](const QModelIndex &index) { openConversation(index.data(ContactListModel::UserRole).toString()); });
+    connect(m_contacts->selectionModel(), &QItemSelectionModel::currentChanged, this, [this](const QModelIndex &index) {
+        if (index.isValid() && m_contacts->hasFocus())
+            m_chat->showConversation(index.data(ContactListModel::UserRole).toString(), false);
+    });
     connect(m_contacts, &QListView::customContextMenuRequested, this, [this](const QPoint &at) {
         const QString user = m_contacts->indexAt(at).data(ContactListModel::UserRole).toString();
         if (user.isEmpty())
@@ -221,6 +246,23 @@ void MainWindow::promptStatusText()
                                                QLineEdit::Normal, m_session->ownText(), &ok);
     if (ok)
         m_session->setStatus(std::nullopt, text.left(128));
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_filter && event->type() == QEvent::KeyPress) {
+        const int key = static_cast<QKeyEvent *>(event)->key();
+        if (key == Qt::Key_Escape && !m_filter->text().isEmpty()) {
+            m_filter->clear();
+            return true;
+        }
+        if (key == Qt::Key_Down && m_sorted->rowCount() > 0) { // on into the list
+            m_contacts->setFocus(Qt::TabFocusReason);
+            m_contacts->setCurrentIndex(m_sorted->index(0, 0));
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -2,11 +2,14 @@
 // presently-server: what the contact requests list offers for each kind of request.
 #include "ServerProcess.h"
 #include "core/ClientSession.h"
+#include "core/ContactListModel.h"
 #include "ui/ChatWidget.h"
 #include "ui/MainWindow.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QLineEdit>
+#include <QListView>
 #include <QListWidget>
 #include <QMenu>
 #include <QPlainTextEdit>
@@ -51,6 +54,7 @@ private Q_SLOTS:
     void outgoingRequestCanBeCancelledNotAccepted();
     void eachConversationKeepsItsDraftAcrossRestarts();
     void unreadCountsSurviveARestart();
+    void keyboardAlone();
 
 private:
     std::unique_ptr<ClientSession> signedIn(const QString &user, bool create = true);
@@ -198,6 +202,80 @@ void TestMainWindow::unreadCountsSurviveARestart()
     QVERIFY(ivan);
     QVERIFY(QTest::qWaitFor([&] { return ivan->contacts()->unread(QStringLiteral("kim")) == 1; }, 10000));
     QCOMPARE(ivan->contacts()->unread(QStringLiteral("jane")), 0);
+}
+
+void TestMainWindow::keyboardAlone()
+{
+    auto lena = signedIn(QStringLiteral("lena"));
+    auto mia = signedIn(QStringLiteral("mia"));
+    auto noah = signedIn(QStringLiteral("noah"));
+    QVERIFY(lena && mia && noah);
+    QVERIFY(befriend(lena.get(), mia.get()) && befriend(lena.get(), noah.get()));
+    for (const QString &body : {QStringLiteral("apple"), QStringLiteral("banana"), QStringLiteral("cherry")})
+        mia->sendMessage(QStringLiteral("lena"), body);
+    QVERIFY(QTest::qWaitFor([&] { return lena->contacts()->unread(QStringLiteral("mia")) == 3; }, 10000));
+
+    MainWindow window(lena.get());
+    window.show();
+    QApplication::setActiveWindow(&window);
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    auto *contacts = window.findChild<QListView *>(QStringLiteral("contacts"));
+    auto *filter = window.findChild<QLineEdit *>(QStringLiteral("contactFilter"));
+    auto *input = window.chat()->findChild<QPlainTextEdit *>();
+    QVERIFY(contacts && filter && input);
+    QCOMPARE(filter->placeholderText(), QStringLiteral("Filter contacts (Ctrl+K)"));
+
+    // Arrows open the chat of the row they land on and stay in the list; Enter goes on to write.
+    contacts->setFocus();
+    contacts->setCurrentIndex(contacts->model()->index(0, 0));
+    const QString first = contacts->currentIndex().data(ContactListModel::UserRole).toString();
+    QVERIFY(!first.isEmpty());
+    QCOMPARE(window.chat()->peer(), first);
+    QTest::keyClick(contacts, Qt::Key_Down);
+    const QString second = contacts->currentIndex().data(ContactListModel::UserRole).toString();
+    QVERIFY(second != first);
+    QCOMPARE(window.chat()->peer(), second);
+    QVERIFY(contacts->hasFocus());
+    QTest::keyClick(contacts, Qt::Key_Return);
+    QVERIFY(input->hasFocus());
+
+    // Tab leaves the composer instead of typing a tab.
+    QTest::keyClicks(input, QStringLiteral("hi"));
+    QTest::keyClick(input, Qt::Key_Tab);
+    QCOMPARE(input->toPlainText(), QStringLiteral("hi"));
+    QVERIFY(!input->hasFocus());
+
+    // Ctrl+K, a few letters, Enter: that chat, ready to write. Esc clears the filter.
+    QTest::keyClick(&window, Qt::Key_K, Qt::ControlModifier);
+    QVERIFY(filter->hasFocus());
+    QTest::keyClicks(filter, QStringLiteral("noa"));
+    QTest::keyClick(filter, Qt::Key_Return);
+    QCOMPARE(window.chat()->peer(), QStringLiteral("noah"));
+    QVERIFY(input->hasFocus());
+    filter->setFocus();
+    QTest::keyClick(filter, Qt::Key_Escape);
+    QCOMPARE(filter->text(), QString());
+
+    // Ctrl+F in mia's chat: the newest match, then older ones with Enter.
+    window.openConversation(QStringLiteral("mia"));
+    auto *view = window.chat()->findChild<QListView *>();
+    QVERIFY(view);
+    QVERIFY(QTest::qWaitFor([&] { return view->model() && view->model()->rowCount() == 3; }, 10000));
+    QTest::keyClick(input, Qt::Key_F, Qt::ControlModifier);
+    auto *find = window.chat()->findChild<QLineEdit *>(QStringLiteral("findInConversation"));
+    QVERIFY(find && find->isVisible() && find->hasFocus());
+    QTest::keyClicks(find, QStringLiteral("AN"));
+    QCOMPARE(view->currentIndex().data(ConversationModel::BodyRole).toString(), QStringLiteral("banana"));
+    QTest::keyClicks(find, QStringLiteral("ana"));
+    QCOMPARE(view->currentIndex().data(ConversationModel::BodyRole).toString(), QStringLiteral("banana"));
+    find->clear();
+    QTest::keyClicks(find, QStringLiteral("e"));
+    QCOMPARE(view->currentIndex().data(ConversationModel::BodyRole).toString(), QStringLiteral("cherry"));
+    QTest::keyClick(find, Qt::Key_Return);
+    QCOMPARE(view->currentIndex().data(ConversationModel::BodyRole).toString(), QStringLiteral("apple"));
+    QTest::keyClick(find, Qt::Key_Escape);
+    QVERIFY(!find->isVisible());
+    QVERIFY(input->hasFocus());
 }
 
 QTEST_MAIN(TestMainWindow)
