@@ -4,7 +4,10 @@
 #include "protocol/ServerMessage.h"
 
 #include <QDateTime>
+#include <QLoggingCategory>
 #include <QUuid>
+
+Q_LOGGING_CATEGORY(lcClientSession, "presently.session")
 
 namespace presently {
 
@@ -260,6 +263,8 @@ void ClientSession::onSendRefused(const QString &to, const QString &cid, const Q
     case ErrorCode::RateLimited:
     case ErrorCode::Unavailable:
     default:
+        // rate_limited means our pacing is wrong (SendPacer keeps within the announced rate).
+        qCWarning(lcClientSession) << "send refused for now:" << errorCodeName(error.code) << "; again in 2 s";
         // For now: it stays in the outbox and goes again a little later.
         QTimer::singleShot(2000, this, [this, to, cid, body] {
             if (state() == State::Connected && m_outbox && m_outbox->contains(cid))

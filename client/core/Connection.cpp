@@ -11,6 +11,7 @@ namespace presently {
 
 Connection::Connection(QObject *parent)
     : QObject(parent)
+    , m_pacer([this](const QByteArray &frame) { m_socket.sendTextMessage(QString::fromUtf8(frame)); })
 {
     connect(&m_socket, &QWebSocket::connected, this, &Connection::onConnected);
     connect(&m_socket, &QWebSocket::disconnected, this, &Connection::onDisconnected);
@@ -114,6 +115,7 @@ void Connection::stop(bool logout)
     m_attemptDeadline.stop();
     m_reconnect.stop();
     m_heartbeat.stop();
+    m_pacer.clear();
     if (m_state == State::Connected) {
         send(logout ? ClientMessages::logout() : ClientMessages::bye());
         m_socket.close();
@@ -168,6 +170,7 @@ void Connection::onDisconnected()
     m_heartbeat.stop();
     m_attemptDeadline.stop();
     m_replies.clear();
+    m_pacer.clear();
     Q_EMIT socketClosed();
     if (!m_wanted) {
         setState(State::SignedOut);
@@ -191,7 +194,18 @@ void Connection::onDisconnected()
 
 void Connection::send(const ClientMessage &message)
 {
-    m_socket.sendTextMessage(QString::fromUtf8(ClientMessages::toFrame(message)));
+    const QByteArray frame = ClientMessages::toFrame(message);
+    switch (message.type) {
+    case ClientMessageType::Heartbeat: // not counted by the request bucket
+    case ClientMessageType::Hello:
+    case ClientMessageType::Register:
+    case ClientMessageType::Bye: // the socket closes right after
+    case ClientMessageType::Logout:
+        m_socket.sendTextMessage(QString::fromUtf8(frame));
+        return;
+    default:
+        m_pacer.send(frame);
+    }
 }
 
 void Connection::request(ClientMessage message, ReplyHandler handler)
@@ -223,6 +237,7 @@ void Connection::onText(const QString &text)
         m_password.clear();
         m_createAccount = false;
         m_heartbeatMs = std::max(100, m.welcome.heartbeatIntervalMs > 0 ? m.welcome.heartbeatIntervalMs : 10000);
+        m_pacer.setRate(m.welcome.limits.ratePerSecond, m.welcome.limits.rateBurst);
         m_backoff.reset();
         m_attemptDeadline.stop();
         m_lastError.clear();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/ReconnectBackoff.h"
+#include "core/SendPacer.h"
 #include "protocol/ClientMessage.h"
 #include "protocol/ServerMessage.h"
 
@@ -54,6 +55,8 @@ public:
     const QString &token() const { return m_token; }
     int msUntilReconnect() const;
 
+    // Heartbeats, hello and goodbyes go at once; every other frame is paced within the server's
+    // announced rate (queued, in order, never refused as rate_limited).
     void send(const ClientMessage &message);
     // Sends with a fresh id; `handler` gets the reply with that id (never called if the
     // connection drops first).
@@ -105,6 +108,7 @@ private:
     QString m_lastError;
     QElapsedTimer m_sinceAck;
     ReconnectBackoff m_backoff;
+    SendPacer m_pacer;
     int m_nextId = 1;
     QHash<int, ReplyHandler> m_replies;
 };

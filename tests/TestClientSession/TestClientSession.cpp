@@ -5,6 +5,7 @@
 #include "core/ClientSession.h"
 #include "core/IdleMonitor.h"
 
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -45,6 +46,7 @@ private Q_SLOTS:
     void backsOffWhileTheServerIsDown();
     void signingOutClearsTheAccount();
     void refusedMessageFailsAndIsNotResent();
+    void burstIsPacedNotRefused();
 
 private:
     bool startServer(quint16 port = 0);
@@ -399,6 +401,30 @@ void TestClientSession::refusedMessageFailsAndIsNotResent()
     // Deleted by the user: gone.
     m_alice->discardMessage(QStringLiteral("bob"), cid);
     QVERIFY(!bodies(chat).contains(QString(limit + 1, QLatin1Char('x'))));
+}
+
+void TestClientSession::burstIsPacedNotRefused()
+{
+    // 120 messages and 120 typing frames at once, three times the server's burst of 40: the
+    // client paces them within the announced 20/s, so none is refused as rate_limited.
+    QVERIFY(QTest::qWaitFor([&] { return m_alice->state() == ClientSession::State::Connected; }, 40000));
+    QVERIFY(QTest::qWaitFor([&] { return m_bob->state() == ClientSession::State::Connected; }, 40000));
+    QCOMPARE(m_alice->limits().rateBurst, 40);
+    QSignalSpy errors(m_alice.get(), &ClientSession::errorReceived);
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("rate_limited")));
+    ConversationModel *atBob = m_bob->conversation(QStringLiteral("alice"));
+    const int before = atBob->rowCount();
+    constexpr int kBurst = 120;
+    for (int i = 0; i < kBurst; ++i) {
+        m_alice->setTyping(QStringLiteral("bob"), true);
+        m_alice->sendMessage(QStringLiteral("bob"), QStringLiteral("burst %1").arg(i));
+    }
+    QVERIFY(QTest::qWaitFor([&] { return atBob->rowCount() == before + kBurst; }, 40000));
+    for (int i = 0; i < kBurst; ++i)
+        QCOMPARE(atBob->index(before + i).data(ConversationModel::BodyRole).toString(),
+                 QStringLiteral("burst %1").arg(i));
+    for (const QList<QVariant> &error : errors)
+        QVERIFY2(error.first().value<ErrorCode>() != ErrorCode::RateLimited, qPrintable(error.at(1).toString()));
 }
 
 QTEST_GUILESS_MAIN(TestClientSession)
