@@ -66,7 +66,7 @@ AppController::AppController(const ClientOptions &options, QObject *parent)
         if (inView)
             m_window->chat()->markReadIfVisible();
     });
-    m_window->restoreGeometry(m_settings.windowGeometry());
+    m_window->restorePlacement(m_settings.windowGeometry());
     m_vault->probe([this](bool available, const QString &why) {
         m_keychainAvailable = available;
         m_keychainProblem = why;

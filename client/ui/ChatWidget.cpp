@@ -3,6 +3,7 @@
 #include "core/ClientSession.h"
 #include "core/ConversationModel.h"
 #include "ui/MessageDelegate.h"
+#include "ui/PaletteColors.h"
 
 #include <QKeyEvent>
 #include <QLabel>
@@ -220,7 +221,8 @@ void ChatWidget::updateLimit()
     m_limit->setText(over ? tr("%1 characters too long (at most %2)").arg(length - limit).arg(limit)
                           : tr("%1 / %2").arg(length).arg(limit));
     // Red past the limit (readable on light and dark palettes alike), muted before it.
-    m_limit->setStyleSheet(over ? QStringLiteral("color: #d0443a;") : QString());
+    m_limit->setStyleSheet(over ? QStringLiteral("color: %1;").arg(PaletteColors::errorText(palette()).name())
+                                : QString());
     m_limit->setForegroundRole(QPalette::PlaceholderText);
     m_sendButton->setEnabled(!over);
 }

@@ -35,7 +35,9 @@ void ContactDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     const bool stale = index.data(ContactListModel::StaleRole).toBool();
     painter->save();
     painter->setOpacity(stale ? 0.35 : 1.0);
-    StatusPainter::paintDot(painter, dotRect(row), status);
+    const bool selectedRow = option.state & QStyle::State_Selected;
+    StatusPainter::paintDot(painter, dotRect(row), status,
+                            option.palette.color(selectedRow ? QPalette::Highlight : QPalette::Base));
     painter->restore();
 
     const bool selected = option.state & QStyle::State_Selected;

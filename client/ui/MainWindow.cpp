@@ -8,6 +8,7 @@
 #include "ui/StatusPainter.h"
 
 #include <QCloseEvent>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QInputDialog>
 #include <QKeyEvent>
@@ -17,6 +18,7 @@
 #include <QListWidget>
 #include <QMenu>
 #include <QPushButton>
+#include <QScreen>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
@@ -151,6 +153,7 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
     m_retryNow->hide();
     connect(m_retryNow, &QPushButton::clicked, this, [this] { m_session->retryNow(); });
     resize(860, 600);
+    setMinimumSize(480, 360); // the contact list and a readable chat, side by side
 
     connect(session, &ClientSession::ownStatusChanged, this, &MainWindow::updateOwnStatus);
     connect(session, &ClientSession::signedIn, this, &MainWindow::updateOwnStatus);
@@ -168,6 +171,23 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
 void MainWindow::openConversation(const QString &peer)
 {
     m_chat->showConversation(peer);
+}
+
+void MainWindow::restorePlacement(const QByteArray &geometry)
+{
+    if (restoreGeometry(geometry)) {
+        const QRect frame = frameGeometry();
+        for (const QScreen *screen : QGuiApplication::screens()) {
+            const QRect seen = screen->availableGeometry().intersected(frame);
+            // Enough of it, title bar included, to grab and move.
+            if (seen.width() >= 200 && seen.height() >= 100 &&
+                seen.contains(QPoint(frame.center().x(), frame.top() + 10)))
+                return;
+        }
+    }
+    const QRect screen = QGuiApplication::primaryScreen()->availableGeometry();
+    resize(QSize(860, 600).boundedTo(screen.size()).expandedTo(minimumSize()));
+    move(screen.center() - rect().center());
 }
 
 void MainWindow::showNotice(const QString &text)

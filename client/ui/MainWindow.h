@@ -25,6 +25,9 @@ public:
 
     ChatWidget *chat() const { return m_chat; }
     void openConversation(const QString &peer);
+    // The saved size and place, if it is (mostly) on a screen today; else a default size, centred
+    // on the primary screen (a window saved on another monitor, or at another scale).
+    void restorePlacement(const QByteArray &geometry);
     // A passing note in the status bar.
     void showNotice(const QString &text);
     // Closing hides to the tray when there is one (the session stays); else it asks to quit.

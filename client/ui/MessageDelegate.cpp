@@ -1,6 +1,7 @@
 #include "ui/MessageDelegate.h"
 
 #include "core/ConversationModel.h"
+#include "ui/PaletteColors.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -92,12 +93,16 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     const QRect bubble = text.adjusted(-kPad, -kPad, kPad, kPad + fm.height());
     QPainterPath path;
     path.addRoundedRect(bubble, 10, 10);
-    painter->fillPath(path,
-                      mine ? QColor(0xd8, 0xf0, 0xe3) : option.palette.color(QPalette::AlternateBase).darker(104));
-    painter->setPen(QColor(0x20, 0x24, 0x28));
+    const PaletteColors::Bubble colors = PaletteColors::bubble(option.palette, mine);
+    painter->fillPath(path, colors.background);
+    if (option.state & QStyle::State_Selected) { // the find bar's match
+        painter->setPen(QPen(option.palette.color(QPalette::Highlight), 2));
+        painter->drawPath(path);
+    }
+    painter->setPen(colors.text);
     painter->drawText(text, Qt::TextWordWrap, index.data(ConversationModel::BodyRole).toString());
-    QColor muted(0x20, 0x24, 0x28);
-    muted.setAlphaF(0.55);
+    QColor muted = colors.text;
+    muted.setAlphaF(0.7);
     painter->setPen(muted);
     QFont small = option.font;
     small.setPointSizeF(option.font.pointSizeF() * 0.85);

@@ -1,6 +1,7 @@
 #include "ui/SignInDialog.h"
 
 #include "protocol/Protocol.h"
+#include "ui/PaletteColors.h"
 
 #include <QCheckBox>
 #include <QFormLayout>
@@ -31,7 +32,7 @@ SignInDialog::SignInDialog(QWidget *parent)
     m_password->setPlaceholderText(tr("at least 8 characters"));
     m_error->setObjectName(QStringLiteral("signInError"));
     m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #c62828"));
+    m_error->setStyleSheet(QStringLiteral("color: %1").arg(PaletteColors::errorText(palette()).name()));
     m_error->hide();
     m_keep->setChecked(true);
     m_signIn->setDefault(true);

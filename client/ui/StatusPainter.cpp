@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QPainter>
 #include <QPixmap>
+#include <algorithm>
 
 namespace presently {
 
@@ -39,20 +40,23 @@ QString StatusPainter::label(Status status)
     return QCoreApplication::translate("StatusPainter", "Unknown");
 }
 
-void StatusPainter::paintDot(QPainter *painter, const QRectF &rect, Status status)
+void StatusPainter::paintDot(QPainter *painter, const QRectF &rect, Status status, const QColor &background)
 {
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
     painter->setPen(Qt::NoPen);
+    const qreal ring = std::max(1.0, rect.width() * 0.12); // outside the dot, never eating into it
+    painter->setBrush(background);
+    painter->drawEllipse(rect.adjusted(-ring, -ring, ring, ring));
     painter->setBrush(color(status));
     painter->drawEllipse(rect);
     if (status == Status::Dnd) { // a bar, so the state does not rest on colour alone
-        painter->setBrush(Qt::white);
+        painter->setBrush(background);
         const QRectF bar(rect.left() + rect.width() * 0.22, rect.center().y() - rect.height() * 0.09,
                          rect.width() * 0.56, rect.height() * 0.18);
         painter->drawRoundedRect(bar, bar.height() / 2, bar.height() / 2);
     } else if (status == Status::Offline) {
-        painter->setBrush(Qt::white);
+        painter->setBrush(background);
         const qreal inset = rect.width() * 0.28;
         painter->drawEllipse(rect.adjusted(inset, inset, -inset, -inset));
     }

@@ -1,12 +1,16 @@
 // The contact row as painted: a row per status into an image, and the dot's pixels checked.
 #include "core/ContactListModel.h"
+#include "core/ConversationModel.h"
 #include "ui/ContactDelegate.h"
+#include "ui/MessageDelegate.h"
+#include "ui/PaletteColors.h"
 #include "ui/StatusPainter.h"
 
 #include <QApplication>
 #include <QImage>
 #include <QListView>
 #include <QPainter>
+#include <QStyle>
 #include <QTest>
 
 using namespace presently;
@@ -17,10 +21,71 @@ private Q_SLOTS:
     void paintsDotInStatusColour_data();
     void paintsDotInStatusColour();
     void paintsUnreadBadgeAndName();
+    void messageTextReadsOnLightAndDark_data();
+    void messageTextReadsOnLightAndDark();
 
 private:
     QImage paintRow(Status status, int unread, const QRect &row);
 };
+
+void TestContactDelegate::messageTextReadsOnLightAndDark_data()
+{
+    QTest::addColumn<QPalette>("palette");
+    QTest::newRow("light (Fusion)") << QApplication::style()->standardPalette();
+    // A typical dark desktop theme (Breeze Dark's roles).
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(0x20, 0x23, 0x26));
+    dark.setColor(QPalette::Base, QColor(0x1b, 0x1e, 0x20));
+    dark.setColor(QPalette::AlternateBase, QColor(0x23, 0x26, 0x29));
+    dark.setColor(QPalette::Text, QColor(0xfc, 0xfc, 0xfc));
+    dark.setColor(QPalette::WindowText, QColor(0xfc, 0xfc, 0xfc));
+    dark.setColor(QPalette::Highlight, QColor(0x3d, 0xae, 0xe9));
+    QTest::newRow("dark (Breeze Dark)") << dark;
+    // Dark with a dark highlight and grey text: the fallback to white must step in.
+    QPalette murky = dark;
+    murky.setColor(QPalette::Text, QColor(0x70, 0x70, 0x70));
+    murky.setColor(QPalette::Highlight, QColor(0x30, 0x30, 0x80));
+    QTest::newRow("dark, low-contrast theme") << murky;
+}
+
+void TestContactDelegate::messageTextReadsOnLightAndDark()
+{
+    QFETCH(QPalette, palette);
+    for (const bool mine : {true, false}) {
+        const PaletteColors::Bubble bubble = PaletteColors::bubble(palette, mine);
+        const double ratio = PaletteColors::contrast(bubble.text, bubble.background);
+        QVERIFY2(ratio >= 4.5, qPrintable(QStringLiteral("%1 bubble: %2 on %3 is %4 : 1")
+                                              .arg(mine ? QStringLiteral("own") : QStringLiteral("their"),
+                                                   bubble.text.name(), bubble.background.name())
+                                              .arg(ratio, 0, 'f', 2)));
+        // The bubble stands apart from the list's background.
+        QVERIFY(bubble.background != palette.color(QPalette::Base));
+    }
+    QVERIFY(PaletteColors::contrast(PaletteColors::errorText(palette), palette.color(QPalette::Window)) >= 4.5);
+
+    // Painted with that palette, the bubble's pixels are the bubble colour (no colour of its own).
+    ConversationModel model(QStringLiteral("me"), QStringLiteral("them"));
+    ChatMessage m;
+    m.mid = 1;
+    m.from = QStringLiteral("them");
+    m.to = QStringLiteral("me");
+    m.body = QStringLiteral("hello");
+    m.ts = 1;
+    model.addMessage(m);
+    MessageDelegate delegate;
+    QStyleOptionViewItem option;
+    option.rect = QRect(0, 0, 400, 120);
+    option.font = QApplication::font();
+    option.palette = palette;
+    QImage image(option.rect.size(), QImage::Format_ARGB32_Premultiplied);
+    image.fill(palette.color(QPalette::Base));
+    QPainter painter(&image);
+    delegate.paint(&painter, option, model.index(0));
+    painter.end();
+    // The bubble's left padding, below the day separator (26 px) and its rounded corner.
+    const QColor inside = image.pixelColor(16, 50);
+    QCOMPARE(inside.name(), PaletteColors::bubble(palette, false).background.name());
+}
 
 QImage TestContactDelegate::paintRow(Status status, int unread, const QRect &row)
 {

@@ -13,6 +13,7 @@
 #include <QListWidget>
 #include <QMenu>
 #include <QPlainTextEdit>
+#include <QScreen>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -55,6 +56,7 @@ private Q_SLOTS:
     void eachConversationKeepsItsDraftAcrossRestarts();
     void unreadCountsSurviveARestart();
     void keyboardAlone();
+    void reopensOnAScreen();
 
 private:
     std::unique_ptr<ClientSession> signedIn(const QString &user, bool create = true);
@@ -276,6 +278,36 @@ void TestMainWindow::keyboardAlone()
     QTest::keyClick(find, Qt::Key_Escape);
     QVERIFY(!find->isVisible());
     QVERIFY(input->hasFocus());
+}
+
+void TestMainWindow::reopensOnAScreen()
+{
+    ClientSession session(m_dir.filePath(QStringLiteral("placement")));
+    const QRect screen = QGuiApplication::primaryScreen()->availableGeometry();
+    QByteArray offScreen;
+    {
+        MainWindow saved(&session);
+        saved.show();
+        saved.move(screen.right() + 3000, screen.bottom() + 3000); // a monitor since unplugged
+        offScreen = saved.saveGeometry();
+    }
+    MainWindow window(&session);
+    window.restorePlacement(offScreen);
+    QVERIFY2(screen.contains(window.frameGeometry().center()),
+             qPrintable(QStringLiteral("placed at %1,%2").arg(window.x()).arg(window.y())));
+    QVERIFY(window.minimumWidth() >= 480 && window.minimumHeight() >= 360);
+    // A place on the screen is kept.
+    QByteArray onScreen;
+    {
+        MainWindow saved(&session);
+        saved.show();
+        saved.resize(600, 400);
+        saved.move(screen.topLeft() + QPoint(20, 30));
+        onScreen = saved.saveGeometry();
+    }
+    MainWindow again(&session);
+    again.restorePlacement(onScreen);
+    QCOMPARE(again.size(), QSize(600, 400));
 }
 
 QTEST_MAIN(TestMainWindow)
