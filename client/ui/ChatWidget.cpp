@@ -14,6 +14,7 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace presently {
@@ -28,6 +29,7 @@ ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
     , m_input(new QPlainTextEdit(this))
     , m_sendButton(new QPushButton(tr("Send"), this))
     , m_limit(new QLabel(this))
+    , m_newBelow(new QToolButton(m_view))
     , m_typingThrottle(new QTimer(this))
 {
     QFont titleFont = m_title->font();
@@ -79,12 +81,39 @@ ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
 
     connect(m_sendButton, &QPushButton::clicked, this, &ChatWidget::send);
     connect(m_view->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
+        if (m_adjusting)
+            return;
         QScrollBar *bar = m_view->verticalScrollBar();
+        m_anchorFromBottom = -1; // the user moved: the place is theirs again
         m_stickToBottom = value >= bar->maximum() - 8;
         if (value == bar->minimum() && !m_peer.isEmpty())
             m_session->loadOlder(m_peer); // lazily, as the user scrolls up
-        if (m_stickToBottom)
+        if (m_stickToBottom) {
+            m_unseenBelow = 0;
+            m_newBelow->hide();
             markReadIfVisible();
+        }
+    });
+    // Item heights are known only once laid out, after insertion: follow every change of range.
+    connect(m_view->verticalScrollBar(), &QScrollBar::rangeChanged, this, [this](int, int max) {
+        m_adjusting = true;
+        if (m_stickToBottom)
+            m_view->verticalScrollBar()->setValue(max); // a long message is followed to its end
+        else if (m_anchorFromBottom >= 0)
+            m_view->verticalScrollBar()->setValue(max - m_anchorFromBottom);
+        m_adjusting = false;
+    });
+    m_newBelow->setObjectName(QStringLiteral("newMessagesBelow"));
+    m_newBelow->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_newBelow->setAutoRaise(false);
+    m_newBelow->hide();
+    m_view->installEventFilter(this);
+    connect(m_newBelow, &QToolButton::clicked, this, [this] {
+        m_stickToBottom = true;
+        m_view->scrollToBottom();
+        m_unseenBelow = 0;
+        m_newBelow->hide();
+        markReadIfVisible();
     });
     // Past the server's limit the composer says so and will not send (the server would refuse it).
     m_limit->setVisible(false);
@@ -184,7 +213,13 @@ void ChatWidget::showConversation(const QString &peer, bool focusInput)
     m_showingDraft = false;
     m_typingThrottle->stop();
     m_view->setModel(m_model);
-    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] { scrollToBottomIfNear(false); });
+    connect(m_model, &QAbstractItemModel::rowsAboutToBeInserted, this,
+            [this](const QModelIndex &, int first, int) { onRowsAboutToBeInserted(first); });
+    connect(m_model, &QAbstractItemModel::rowsInserted, this,
+            [this](const QModelIndex &, int first, int last) { onRowsInserted(first, last); });
+    m_unseenBelow = 0;
+    m_newBelow->hide();
+    m_anchorFromBottom = -1;
     setEnabled(true);
     if (m_model->rowCount() < 20)
         m_session->loadOlder(peer);
@@ -195,14 +230,53 @@ void ChatWidget::showConversation(const QString &peer, bool focusInput)
         m_input->setFocus();
 }
 
+void ChatWidget::onRowsAboutToBeInserted(int first)
+{
+    if (first == 0 && m_model->rowCount() > 0 && !m_stickToBottom) {
+        QScrollBar *bar = m_view->verticalScrollBar();
+        m_anchorFromBottom = bar->maximum() - bar->value();
+    }
+}
+
+void ChatWidget::onRowsInserted(int first, int last)
+{
+    const bool atEnd = last == m_model->rowCount() - 1 && first > 0;
+    if (!atEnd || m_stickToBottom) {
+        scrollToBottomIfNear(false);
+        return;
+    }
+    int theirs = 0;
+    for (int row = first; row <= last; ++row)
+        theirs += m_model->index(row).data(ConversationModel::MineRole).toBool() ? 0 : 1;
+    if (theirs == 0)
+        return;
+    m_unseenBelow += theirs;
+    m_newBelow->setText(m_unseenBelow == 1 ? tr("1 new message ↓") : tr("%1 new messages ↓").arg(m_unseenBelow));
+    m_newBelow->adjustSize();
+    placeNewBelowButton();
+    m_newBelow->show();
+    m_newBelow->raise();
+}
+
+void ChatWidget::placeNewBelowButton()
+{
+    const QRect area = m_view->viewport()->geometry();
+    m_newBelow->move(area.right() - m_newBelow->width() - 12, area.bottom() - m_newBelow->height() - 12);
+}
+
 void ChatWidget::scrollToBottomIfNear(bool force)
 {
-    if (force || m_stickToBottom) {
-        QTimer::singleShot(0, this, [this] {
-            m_view->scrollToBottom();
-            markReadIfVisible();
-        });
-    }
+    if (force)
+        m_stickToBottom = true;
+    if (!m_stickToBottom)
+        return;
+    // Once laid out; unless the user has scrolled away meanwhile.
+    QTimer::singleShot(0, this, [this] {
+        if (!m_stickToBottom)
+            return;
+        m_view->scrollToBottom();
+        markReadIfVisible();
+    });
 }
 
 void ChatWidget::markReadIfVisible()
@@ -255,6 +329,8 @@ void ChatWidget::send()
 
 bool ChatWidget::eventFilter(QObject *watched, QEvent *event)
 {
+    if (watched == m_view && event->type() == QEvent::Resize)
+        placeNewBelowButton();
     if (watched == m_find && event->type() == QEvent::KeyPress &&
         static_cast<QKeyEvent *>(event)->key() == Qt::Key_Escape) {
         closeFind();

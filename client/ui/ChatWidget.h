@@ -8,6 +8,7 @@ class QListView;
 class QPlainTextEdit;
 class QPushButton;
 class QTimer;
+class QToolButton;
 
 namespace presently {
 
@@ -38,6 +39,11 @@ protected:
 private:
     void send();
     void scrollToBottomIfNear(bool force);
+    // Older messages above: the view holds its place (distance from the bottom) while they lay out.
+    void onRowsAboutToBeInserted(int first);
+    // New messages below while the user reads further up: the "new messages" button counts them.
+    void onRowsInserted(int first, int last);
+    void placeNewBelowButton();
     void updateLimit();
     // Selects the newest message before row `before` containing the find text; false if none.
     bool findFrom(int before);
@@ -54,9 +60,13 @@ private:
     QLabel *m_typing;
     QPlainTextEdit *m_input;
     QPushButton *m_sendButton;
-    QLabel *m_limit; // characters left, near and past the server's limit
+    QLabel *m_limit;         // characters left, near and past the server's limit
+    QToolButton *m_newBelow; // "3 new messages ↓", over the view's bottom right
     QTimer *m_typingThrottle;
     bool m_stickToBottom = true;
+    int m_anchorFromBottom = -1; // >= 0: held while older messages lay out
+    bool m_adjusting = false;    // our own scroll, not the user's
+    int m_unseenBelow = 0;
     bool m_showingDraft = false; // the input is being filled from a draft, not typed
 };
 

@@ -14,9 +14,11 @@
 #include <QMenu>
 #include <QPlainTextEdit>
 #include <QScreen>
+#include <QScrollBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 
 using namespace presently;
 
@@ -57,6 +59,7 @@ private Q_SLOTS:
     void unreadCountsSurviveARestart();
     void keyboardAlone();
     void reopensOnAScreen();
+    void historyScrollsAndNewMessagesWait();
 
 private:
     std::unique_ptr<ClientSession> signedIn(const QString &user, bool create = true);
@@ -308,6 +311,79 @@ void TestMainWindow::reopensOnAScreen()
     MainWindow again(&session);
     again.restorePlacement(onScreen);
     QCOMPARE(again.size(), QSize(600, 400));
+}
+
+void TestMainWindow::historyScrollsAndNewMessagesWait()
+{
+    auto olga = signedIn(QStringLiteral("olga"));
+    auto pete = signedIn(QStringLiteral("pete"));
+    QVERIFY(olga && pete);
+    QVERIFY(befriend(olga.get(), pete.get()));
+    constexpr int kHistory = 130;
+    for (int i = 0; i < kHistory; ++i)
+        pete->sendMessage(QStringLiteral("olga"), QStringLiteral("old %1").arg(i));
+    ConversationModel *sent = pete->conversation(QStringLiteral("olga"));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            return sent->newestMid() > 0 && sent->rowCount() == kHistory &&
+                   sent->index(kHistory - 1).data(ConversationModel::MidRole).toLongLong() > 0;
+        },
+        30000));
+
+    // olga got them live; restarted, her chat holds only what history pages bring.
+    QVERIFY(QTest::qWaitFor([&] { return olga->conversation(QStringLiteral("pete"))->rowCount() == kHistory; }, 30000));
+    olga.reset();
+    olga = signedIn(QStringLiteral("olga"), false);
+    QVERIFY(olga);
+    MainWindow window(olga.get());
+    window.resize(700, 500);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openConversation(QStringLiteral("pete"));
+    auto *view = window.chat()->findChild<QListView *>();
+    QVERIFY(view);
+    QScrollBar *bar = view->verticalScrollBar();
+    QVERIFY(QTest::qWaitFor([&] { return view->model() && view->model()->rowCount() == 50; }, 10000));
+    QVERIFY(QTest::qWaitFor([&] { return bar->maximum() > 0 && bar->value() == bar->maximum(); }, 5000));
+
+    // Scrolled to the top: the next page loads above, and the message in view stays in view (the
+    // day separator moving to the new first row may shift it by its height).
+    const auto topBody = [&] {
+        return view->indexAt(QPoint(10, view->viewport()->height() / 2)).data(ConversationModel::BodyRole).toString();
+    };
+    bar->setValue(bar->minimum());
+    const QString wasOnTop = topBody();
+    QVERIFY(QTest::qWaitFor([&] { return view->model()->rowCount() == 100; }, 10000));
+    const bool held = QTest::qWaitFor([&] { return topBody() == wasOnTop && bar->value() > bar->minimum(); }, 5000);
+    QVERIFY2(held, qPrintable(QStringLiteral("%1 on top (was %2), at %3 of %4")
+                                  .arg(topBody(), wasOnTop)
+                                  .arg(bar->value())
+                                  .arg(bar->maximum())));
+    // And loading goes on: up to the top again, the rest comes.
+    bar->setValue(bar->minimum());
+    QVERIFY(QTest::qWaitFor([&] { return view->model()->rowCount() == kHistory; }, 10000));
+
+    // Reading further up: a new message waits below behind the button, the place is kept.
+    bar->setValue(bar->maximum() / 2);
+    const int place = bar->value();
+    auto *below = window.chat()->findChild<QToolButton *>(QStringLiteral("newMessagesBelow"));
+    QVERIFY(below && !below->isVisible());
+    pete->sendMessage(QStringLiteral("olga"), QStringLiteral("new one"));
+    QVERIFY(QTest::qWaitFor([&] { return below->isVisible(); }, 10000));
+    QCOMPARE(below->text(), QStringLiteral("1 new message ↓"));
+    QCOMPARE(bar->value(), place);
+    below->click();
+    QVERIFY(QTest::qWaitFor([&] { return bar->value() == bar->maximum(); }, 5000));
+    QVERIFY(!below->isVisible());
+
+    // At the bottom, a long message is followed to its end, not halfway.
+    QString longBody;
+    for (int line = 0; line < 60; ++line)
+        longBody += QStringLiteral("line %1 of a long message\n").arg(line);
+    pete->sendMessage(QStringLiteral("olga"), longBody.trimmed());
+    QVERIFY(QTest::qWaitFor([&] { return view->model()->rowCount() == kHistory + 2; }, 10000));
+    QVERIFY(QTest::qWaitFor([&] { return bar->maximum() > 0 && bar->value() == bar->maximum(); }, 5000));
+    QVERIFY(!below->isVisible());
 }
 
 QTEST_MAIN(TestMainWindow)
