@@ -108,13 +108,12 @@ void SignInDialog::setKeychainAvailable(bool available, const QString &why)
     m_keep->setEnabled(available);
     m_keep->setChecked(available);
     m_keepUnavailable->setVisible(!available);
-    const QString text =
-        available ? QString()
-        : why.isEmpty()
-            ? tr("No system keychain answers, so Presently cannot remember you: you sign in each time.")
-            : tr("No system keychain answers (%1), so Presently cannot remember you: you sign in each time.").arg(why);
-    m_keepUnavailable->setText(text);
-    m_keep->setToolTip(text);
+    m_keepUnavailable->setText(
+        available ? QString() : tr("No system keychain answers, so Presently cannot remember you: you sign in each time."));
+    // The keychain's own words (often long and technical) are a hover away.
+    m_keepUnavailable->setToolTip(why);
+    m_keep->setToolTip(available ? QString() : m_keepUnavailable->text());
+    adjustSize(); // the note may arrive after the dialog is shown
 }
 void SignInDialog::showError(const QString &message)
 {
