@@ -1,6 +1,7 @@
 #include "app/AppController.h"
 
 #include "core/ClientSession.h"
+#include "core/ErrorText.h"
 #include "core/IdleMonitor.h"
 #include "platform/TokenVault.h"
 #include "ui/ChatWidget.h"
@@ -164,10 +165,8 @@ void AppController::onSignInFailed(ErrorCode code, const QString &message)
         m_vault->forget(account()); // the token no longer works
         m_resuming = false;
     }
-    const QString text = code == ErrorCode::AuthFailed   ? tr("Wrong user name or password.")
-                         : code == ErrorCode::UserExists ? tr("That user name is taken.")
-                                                         : message;
-    showSignIn(text);
+    Q_UNUSED(message) // the server's words are for logs; the user gets ours
+    showSignIn(ErrorText::signIn(code));
 }
 
 void AppController::showMainWindow()

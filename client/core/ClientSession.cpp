@@ -1,5 +1,6 @@
 #include "core/ClientSession.h"
 
+#include "core/ErrorText.h"
 #include "protocol/ClientMessages.h"
 #include "protocol/ServerMessage.h"
 
@@ -188,7 +189,8 @@ void ClientSession::onMessageReceived(const ServerMessage &m)
         Q_EMIT contactRequestReceived(m.from);
         break;
     case ServerMessageType::Error:
-        Q_EMIT errorReceived(m.error.code, m.error.message);
+        qCInfo(lcClientSession) << "server error:" << errorCodeName(m.error.code) << m.error.message;
+        Q_EMIT errorReceived(m.error.code, ErrorText::general(m.error.code));
         break;
     case ServerMessageType::Welcome:
     case ServerMessageType::HeartbeatAck:
@@ -410,7 +412,10 @@ void ClientSession::setStatus(std::optional<Mode> mode, std::optional<QString> t
     if (mode)
         setOwnMode(*mode); // at once: typing and read marks stop before the server's echo
     // The change comes back as a push of our own presence (we watch ourselves).
-    m_connection.request(ClientMessages::setStatus(mode, std::move(text)), {});
+    m_connection.request(ClientMessages::setStatus(mode, std::move(text)), [this](const ServerMessage &reply) {
+        if (reply.type == ServerMessageType::Error)
+            Q_EMIT errorReceived(reply.error.code, ErrorText::general(reply.error.code));
+    });
 }
 
 void ClientSession::setOwnMode(Mode mode)
@@ -475,20 +480,25 @@ void ClientSession::setTyping(const QString &to, bool typing)
 
 void ClientSession::addContact(const QString &user)
 {
-    m_connection.request(ClientMessages::contactAdd(user), [this](const ServerMessage &reply) {
-        if (reply.type == ServerMessageType::Error)
-            Q_EMIT errorReceived(reply.error.code, reply.error.message);
-    });
+    m_connection.request(ClientMessages::contactAdd(user), contactReplyHandler(user));
 }
 
 void ClientSession::acceptContact(const QString &user)
 {
-    m_connection.request(ClientMessages::contactAccept(user), {});
+    m_connection.request(ClientMessages::contactAccept(user), contactReplyHandler(user));
 }
 
 void ClientSession::removeContact(const QString &user)
 {
-    m_connection.request(ClientMessages::contactRemove(user), {});
+    m_connection.request(ClientMessages::contactRemove(user), contactReplyHandler(user));
+}
+
+Connection::ReplyHandler ClientSession::contactReplyHandler(const QString &user)
+{
+    return [this, user](const ServerMessage &reply) {
+        if (reply.type == ServerMessageType::Error)
+            Q_EMIT errorReceived(reply.error.code, ErrorText::contactRequest(reply.error.code, user));
+    };
 }
 
 } // namespace presently

@@ -97,6 +97,7 @@ Q_SIGNALS:
     void messageReceived(const presently::ChatMessage &message);
     void typingChanged(const QString &peer, bool typing);
     void ownStatusChanged();
+    // The server refused something: `message` says what in words (never the protocol's code).
     void errorReceived(presently::ErrorCode code, const QString &message);
     // The account's models are about to be deleted: views let go of them now.
     void accountCleared();
@@ -128,6 +129,8 @@ private:
     void resendOutbox();
     // Sends one outbox entry; its `sent` goes to onSent, a refusal to onSendRefused.
     void transmit(const QString &to, const QString &cid, const QString &body);
+    // Reports a refused contact request about `user` in words.
+    Connection::ReplyHandler contactReplyHandler(const QString &user);
     void onSendRefused(const QString &to, const QString &cid, const QString &body, const ProtocolError &error);
 
     QString m_dataDirectory;

@@ -137,7 +137,7 @@ ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
             m_typing->setText(typing ? tr("%1 is typing…").arg(peer) : QString());
     });
     connect(m_session, &ClientSession::accountCleared, this, &ChatWidget::clear);
-    setEnabled(false);
+    clear();
 }
 
 void ChatWidget::clear()
@@ -148,7 +148,7 @@ void ChatWidget::clear()
     m_model = nullptr;
     m_peer.clear();
     m_view->setModel(nullptr);
-    m_title->clear();
+    m_title->setText(tr("Choose a contact to chat with."));
     m_typing->clear();
     m_input->clear();
     m_find->clear();

@@ -37,6 +37,7 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
     , m_statusButton(new QToolButton)
     , m_filter(new QLineEdit)
     , m_contacts(new QListView)
+    , m_noContacts(new QLabel)
     , m_requests(new QListWidget)
     , m_requestsTitle(new QLabel(tr("Contact requests")))
     , m_chat(new ChatWidget(session))
@@ -90,6 +91,7 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
     auto *find = new QShortcut(QKeySequence::Find, this);
     connect(find, &QShortcut::activated, this, [this] { m_chat->startFind(); });
     connect(m_filter, &QLineEdit::textChanged, m_sorted, &ContactSortFilterModel::setFilterFixedString);
+    connect(m_filter, &QLineEdit::textChanged, this, &MainWindow::updateEmptyState);
 
     m_contacts->setObjectName(QStringLiteral("contacts"));
     m_contacts->setModel(m_sorted);
@@ -137,6 +139,16 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
     leftLayout->addLayout(header);
     leftLayout->addWidget(m_filter);
     leftLayout->addWidget(m_contacts, 1);
+    leftLayout->addWidget(m_noContacts, 1);
+    m_noContacts->setObjectName(QStringLiteral("noContacts"));
+    m_noContacts->setWordWrap(true);
+    m_noContacts->setAlignment(Qt::AlignCenter);
+    m_noContacts->setForegroundRole(QPalette::PlaceholderText);
+    m_noContacts->hide();
+    connect(m_sorted, &QAbstractItemModel::modelReset, this, &MainWindow::updateEmptyState);
+    connect(m_sorted, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateEmptyState);
+    connect(m_sorted, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateEmptyState);
+    connect(m_sorted, &QAbstractItemModel::layoutChanged, this, &MainWindow::updateEmptyState);
     leftLayout->addWidget(m_requestsTitle);
     leftLayout->addWidget(m_requests);
     leftLayout->addWidget(add);
@@ -166,6 +178,24 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
     updateOwnStatus();
     updateConnectionState();
     updateRequests();
+    updateEmptyState();
+}
+
+void MainWindow::updateEmptyState()
+{
+    const bool empty = m_sorted->rowCount() == 0;
+    if (!empty) {
+        m_noContacts->hide();
+        m_contacts->show();
+        return;
+    }
+    const QString filter = m_filter->text().trimmed();
+    m_noContacts->setText(filter.isEmpty()
+                              ? tr("No contacts yet.\n\nAdd a contact by their user name with “Add contact…” below; "
+                                   "you see each other once they accept.")
+                              : tr("No contact matches “%1”.").arg(filter));
+    m_contacts->hide();
+    m_noContacts->show();
 }
 
 void MainWindow::openConversation(const QString &peer)

@@ -52,6 +52,8 @@ private:
     void updateOwnStatus();
     void updateConnectionState();
     void updateRequests();
+    // With no contacts, or none matching the filter, the list says so and what to do.
+    void updateEmptyState();
     void promptAddContact();
     void promptStatusText();
 
@@ -62,6 +64,7 @@ private:
     QToolButton *m_statusButton;
     QLineEdit *m_filter;
     QListView *m_contacts;
+    QLabel *m_noContacts;
     QListWidget *m_requests;
     QLabel *m_requestsTitle;
     ChatWidget *m_chat;

@@ -109,7 +109,8 @@ void SignInDialog::setKeychainAvailable(bool available, const QString &why)
     m_keep->setChecked(available);
     m_keepUnavailable->setVisible(!available);
     m_keepUnavailable->setText(
-        available ? QString() : tr("No system keychain answers, so Presently cannot remember you: you sign in each time."));
+        available ? QString()
+                  : tr("No system keychain answers, so Presently cannot remember you: you sign in each time."));
     // The keychain's own words (often long and technical) are a hover away.
     m_keepUnavailable->setToolTip(why);
     m_keep->setToolTip(available ? QString() : m_keepUnavailable->text());

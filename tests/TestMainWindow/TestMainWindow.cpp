@@ -8,6 +8,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
@@ -15,6 +16,8 @@
 #include <QPlainTextEdit>
 #include <QScreen>
 #include <QScrollBar>
+#include <QSignalSpy>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -60,6 +63,7 @@ private Q_SLOTS:
     void keyboardAlone();
     void reopensOnAScreen();
     void historyScrollsAndNewMessagesWait();
+    void emptyStatesAndErrorsInWords();
 
 private:
     std::unique_ptr<ClientSession> signedIn(const QString &user, bool create = true);
@@ -384,6 +388,41 @@ void TestMainWindow::historyScrollsAndNewMessagesWait()
     QVERIFY(QTest::qWaitFor([&] { return view->model()->rowCount() == kHistory + 2; }, 10000));
     QVERIFY(QTest::qWaitFor([&] { return bar->maximum() > 0 && bar->value() == bar->maximum(); }, 5000));
     QVERIFY(!below->isVisible());
+}
+
+void TestMainWindow::emptyStatesAndErrorsInWords()
+{
+    auto quinn = signedIn(QStringLiteral("quinn"));
+    QVERIFY(quinn);
+    MainWindow window(quinn.get());
+    window.show();
+    auto *none = window.findChild<QLabel *>(QStringLiteral("noContacts"));
+    auto *contacts = window.findChild<QListView *>(QStringLiteral("contacts"));
+    QVERIFY(none && contacts);
+    QVERIFY(QTest::qWaitFor([&] { return none->isVisible(); }, 5000));
+    QVERIFY2(none->text().contains(QStringLiteral("Add a contact by their user name")), qPrintable(none->text()));
+    QVERIFY(!contacts->isVisible());
+
+    // A request the server refuses: said in words, never as its code.
+    QSignalSpy errors(quinn.get(), &ClientSession::errorReceived);
+    quinn->addContact(QStringLiteral("nosuchuser"));
+    QVERIFY(errors.wait(5000));
+    QCOMPARE(errors.first().first().value<ErrorCode>(), ErrorCode::NotFound);
+    const QString shown = window.statusBar()->currentMessage();
+    QVERIFY2(shown.contains(QStringLiteral("There is no user named nosuchuser")), qPrintable(shown));
+    QVERIFY(!shown.contains(QStringLiteral("not_found")));
+    quinn->addContact(QStringLiteral("quinn"));
+    QVERIFY(errors.wait(5000));
+    QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("not a user name you can add")),
+             qPrintable(window.statusBar()->currentMessage()));
+
+    // With contacts, a filter that matches none says so.
+    auto rosa = signedIn(QStringLiteral("rosa"));
+    QVERIFY(rosa && befriend(quinn.get(), rosa.get()));
+    QVERIFY(QTest::qWaitFor([&] { return contacts->isVisible() && !none->isVisible(); }, 5000));
+    window.findChild<QLineEdit *>(QStringLiteral("contactFilter"))->setText(QStringLiteral("zed"));
+    QVERIFY(none->isVisible());
+    QCOMPARE(none->text(), QStringLiteral("No contact matches “zed”."));
 }
 
 QTEST_MAIN(TestMainWindow)
