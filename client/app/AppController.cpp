@@ -49,6 +49,9 @@ AppController::AppController(const ClientOptions &options, QObject *parent)
         m_settings.setNotifications(dialog.notifications());
         m_idle->setThresholdMs(dialog.idleMinutes() * 60 * 1000);
     });
+    m_window->setSortByRecent(m_settings.sortByRecent());
+    connect(m_window, &MainWindow::sortByRecentChanged, this,
+            [this](bool recent) { m_settings.setSortByRecent(recent); });
     connect(m_session, &ClientSession::ownStatusChanged, this, &AppController::updateTray);
     connect(m_session->contacts(), &ContactListModel::unreadChanged, this, &AppController::updateTray);
 

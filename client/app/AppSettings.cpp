@@ -10,6 +10,7 @@ const QString kIdleMinutes = QStringLiteral("idle_minutes");
 const QString kNotifications = QStringLiteral("notifications");
 const QString kGeometry = QStringLiteral("geometry");
 const QString kTrayNoteShown = QStringLiteral("tray_note_shown");
+const QString kSortByRecent = QStringLiteral("sort_by_recent");
 } // namespace
 
 AppSettings::AppSettings(const QString &profile)
@@ -75,6 +76,16 @@ bool AppSettings::trayNoteShown() const
 void AppSettings::setTrayNoteShown(bool shown)
 {
     m_settings.setValue(kTrayNoteShown, shown);
+}
+
+bool AppSettings::sortByRecent() const
+{
+    return m_settings.value(kSortByRecent, false).toBool();
+}
+
+void AppSettings::setSortByRecent(bool recent)
+{
+    m_settings.setValue(kSortByRecent, recent);
 }
 
 QByteArray AppSettings::windowGeometry() const

@@ -25,6 +25,8 @@ public:
     // The note that closing the window leaves Presently in the tray is given once.
     bool trayNoteShown() const;
     void setTrayNoteShown(bool shown);
+    bool sortByRecent() const;
+    void setSortByRecent(bool recent);
     QByteArray windowGeometry() const;
     void setWindowGeometry(const QByteArray &geometry);
 

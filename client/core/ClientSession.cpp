@@ -62,6 +62,16 @@ void ClientSession::saveLocalState()
         unread.insert(peer, {count, std::max(m_unreadNewest.value(peer), chat ? chat->newestMid() : 0)});
     }
     m_local->setUnread(unread);
+    QHash<QString, LocalState::Preview> previews;
+    for (int row = 0; row < m_contacts->rowCount(); ++row) {
+        const QModelIndex index = m_contacts->index(row);
+        const qint64 ts = index.data(ContactListModel::LastActivityRole).toLongLong();
+        if (ts > 0)
+            previews.insert(index.data(ContactListModel::UserRole).toString(),
+                            {index.data(ContactListModel::PreviewRole).toString(), ts});
+    }
+    if (m_contacts->rowCount() > 0) // not before the roster is here: that would forget them all
+        m_local->setPreviews(previews);
     m_local->flush();
 }
 
@@ -102,6 +112,9 @@ void ClientSession::openOutbox(const QString &user)
     m_outbox = std::make_unique<Outbox>(m_dataDirectory + QLatin1Char('/') + folded);
     m_local = std::make_unique<LocalState>(m_dataDirectory + QLatin1Char('/') + folded);
     m_unreadToRestore = m_local->unread();
+    const QHash<QString, LocalState::Preview> previews = m_local->previews();
+    for (auto it = previews.cbegin(); it != previews.cend(); ++it)
+        m_contacts->setLastMessage(it.key(), it.value().text, it.value().tsMs);
     m_outboxUser = folded;
     // What was typed before (a restart, no network) shows as pending until it is sent.
     for (const Outbox::Pending &p : m_outbox->pending())
@@ -148,7 +161,7 @@ void ClientSession::clearAccount()
     m_requests.clear();
     m_pending.clear();
     m_visiblePeer.clear();
-    m_contacts->setContacts({}); // unread counts go with the rows
+    m_contacts->clear(); // unread counts and previews go with the rows
     m_ownStatus = Status::Offline;
     m_ownMode = Mode::Auto;
     m_ownText.clear();
@@ -353,12 +366,18 @@ void ClientSession::onMessage(const ChatMessage &message)
     const QString peer = message.from == m_connection.user() ? message.to : message.from;
     if (!conversation(peer)->addMessage(message))
         return; // seen already (live and sync may both bring it)
+    m_contacts->setLastMessage(peer, previewOf(message.from, message.body), message.ts);
     if (message.from == m_connection.user())
         return;
     if (peer != m_visiblePeer && message.mid > m_readMids.value(peer))
         m_contacts->addUnread(peer);
     Q_EMIT messageReceived(message);
     onTyping(peer, false);
+}
+
+QString ClientSession::previewOf(const QString &from, const QString &body) const
+{
+    return from == m_connection.user() ? tr("You: %1").arg(body) : body;
 }
 
 void ClientSession::onSent(const ServerMessage &sent)
@@ -438,6 +457,7 @@ QString ClientSession::sendMessage(const QString &to, const QString &body)
     const qint64 created = nowMs();
     m_outbox->add({cid, to, body, created}); // on disk before it goes anywhere
     conversation(to)->addPending(cid, body, created);
+    m_contacts->setLastMessage(to, previewOf(m_connection.user(), body), created);
     if (state() == State::Connected)
         transmit(to, cid, body);
     return cid;

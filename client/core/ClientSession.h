@@ -123,6 +123,8 @@ private:
     void onPresence(const UserPresence &presence);
     void onMessage(const ChatMessage &message);
     void onSent(const ServerMessage &sent);
+    // The contact list's one-line preview of a message.
+    QString previewOf(const QString &from, const QString &body) const;
     void onRead(const ServerMessage &read);
     void onTyping(const QString &from, bool state);
     void syncFrom(qint64 after);

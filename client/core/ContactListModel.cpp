@@ -84,6 +84,24 @@ QVariant ContactListModel::data(const QModelIndex &index, int role) const
         return sortRank(p.status);
     case StaleRole:
         return m_stale;
+    case PreviewRole:
+        return row.preview;
+    case LastActivityRole:
+        return row.lastActivityMs;
+    case Qt::AccessibleTextRole: {
+        // What a screen reader says of the row: "bob, online, shipping the release, 3 unread".
+        QStringList parts{p.user,
+                          m_stale ? tr("%1 when last connected").arg(statusName(p.status)) : statusName(p.status)};
+        if (p.status == Status::Offline)
+            parts.append(lastSeenText(p.lastSeen, m_clock()));
+        if (!p.text.isEmpty())
+            parts.append(p.text);
+        if (row.unread > 0)
+            parts.append(tr("%1 unread").arg(row.unread));
+        return parts.join(QStringLiteral(", "));
+    }
+    case Qt::AccessibleDescriptionRole:
+        return row.preview.isEmpty() ? QString() : tr("last message: %1").arg(row.preview);
     case Qt::ToolTipRole: {
         const QString live = p.status == Status::Offline
                                  ? lastSeenText(p.lastSeen, m_clock())
@@ -105,7 +123,9 @@ QHash<int, QByteArray> ContactListModel::roleNames() const
             {DevicesRole, "devices"},
             {UnreadRole, "unread"},
             {SortRankRole, "sortRank"},
-            {StaleRole, "stale"}};
+            {StaleRole, "stale"},
+            {PreviewRole, "preview"},
+            {LastActivityRole, "lastActivity"}};
 }
 
 int ContactListModel::rowOf(const QString &user) const
@@ -124,10 +144,18 @@ void ContactListModel::setContacts(const QList<UserPresence> &contacts)
         unread.insert(row.presence.user, row.unread);
     beginResetModel();
     m_rows.clear();
-    for (const UserPresence &p : contacts)
-        m_rows.append({p, unread.value(p.user)});
+    for (const UserPresence &p : contacts) {
+        const QPair<QString, qint64> last = m_previews.value(p.user);
+        m_rows.append({p, unread.value(p.user), last.first, last.second});
+    }
     endResetModel();
     Q_EMIT unreadChanged(totalUnread());
+}
+
+void ContactListModel::clear()
+{
+    m_previews.clear();
+    setContacts({});
 }
 
 void ContactListModel::applyPresence(const UserPresence &presence)
@@ -166,6 +194,21 @@ int ContactListModel::totalUnread() const
     for (const Row &row : m_rows)
         total += row.unread;
     return total;
+}
+
+void ContactListModel::setLastMessage(const QString &user, const QString &preview, qint64 tsMs)
+{
+    if (m_previews.value(user).second > tsMs)
+        return;
+    // One line, and not the whole of a long message.
+    const QString line = preview.simplified().left(120);
+    m_previews.insert(user, {line, tsMs});
+    const int row = rowOf(user);
+    if (row < 0)
+        return;
+    m_rows[row].preview = line;
+    m_rows[row].lastActivityMs = tsMs;
+    Q_EMIT dataChanged(index(row), index(row), {PreviewRole, LastActivityRole, Qt::AccessibleDescriptionRole});
 }
 
 void ContactListModel::setStale(bool stale)

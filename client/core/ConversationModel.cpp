@@ -47,6 +47,28 @@ QVariant ConversationModel::data(const QModelIndex &index, int role) const
         return QDateTime::fromMSecsSinceEpoch(e.message.ts).date();
     case FailureRole:
         return e.failure;
+    case Qt::AccessibleTextRole: {
+        // "bob at 15:48: Morning!", "You at 15:49, read: Hi".
+        const QString time = QDateTime::fromMSecsSinceEpoch(e.message.ts).time().toString(QStringLiteral("HH:mm"));
+        if (!e.mine)
+            return tr("%1 at %2: %3").arg(e.message.from, time, e.message.body);
+        QString state;
+        switch (deliveryOf(e)) {
+        case Delivery::Pending:
+            state = tr("not sent yet");
+            break;
+        case Delivery::Sent:
+            state = tr("sent");
+            break;
+        case Delivery::Read:
+            state = tr("read");
+            break;
+        case Delivery::Failed:
+            state = tr("failed: %1").arg(e.failure);
+            break;
+        }
+        return tr("You at %1, %2: %3").arg(time, state, e.message.body);
+    }
     default:
         return {};
     }

@@ -13,6 +13,9 @@ const QString kDrafts = QStringLiteral("drafts");
 const QString kUnread = QStringLiteral("unread");
 const QString kCount = QStringLiteral("count");
 const QString kNewest = QStringLiteral("newest_mid");
+const QString kPreviews = QStringLiteral("previews");
+const QString kText = QStringLiteral("text");
+const QString kTs = QStringLiteral("ts");
 } // namespace
 
 LocalState::LocalState(const QString &directory)
@@ -40,6 +43,24 @@ void LocalState::load()
         if (u.count > 0)
             m_unread.insert(it.key(), u);
     }
+    const QJsonObject previews = root.value(kPreviews).toObject();
+    for (auto it = previews.begin(); it != previews.end(); ++it) {
+        const QJsonObject o = it.value().toObject();
+        m_previews.insert(it.key(), {o.value(kText).toString(), static_cast<qint64>(o.value(kTs).toDouble())});
+    }
+}
+
+void LocalState::setPreviews(const QHash<QString, Preview> &previews)
+{
+    bool changed = previews.size() != m_previews.size();
+    for (auto it = previews.cbegin(); !changed && it != previews.cend(); ++it) {
+        const Preview old = m_previews.value(it.key());
+        changed = old.text != it.value().text || old.tsMs != it.value().tsMs;
+    }
+    if (!changed)
+        return;
+    m_previews = previews;
+    m_dirty = true;
 }
 
 void LocalState::setDraft(const QString &peer, const QString &text)
@@ -81,10 +102,14 @@ void LocalState::flush()
     QJsonObject unread;
     for (auto it = m_unread.cbegin(); it != m_unread.cend(); ++it)
         unread.insert(it.key(), QJsonObject{{kCount, it.value().count}, {kNewest, it.value().newestMid}});
+    QJsonObject previews;
+    for (auto it = m_previews.cbegin(); it != m_previews.cend(); ++it)
+        previews.insert(it.key(), QJsonObject{{kText, it.value().text}, {kTs, it.value().tsMs}});
     QSaveFile file(m_path);
     if (!file.open(QIODevice::WriteOnly))
         return;
-    file.write(QJsonDocument(QJsonObject{{kDrafts, drafts}, {kUnread, unread}}).toJson(QJsonDocument::Compact));
+    file.write(QJsonDocument(QJsonObject{{kDrafts, drafts}, {kUnread, unread}, {kPreviews, previews}})
+                   .toJson(QJsonDocument::Compact));
     file.commit();
 }
 

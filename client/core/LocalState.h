@@ -6,8 +6,9 @@
 namespace presently {
 
 // What this device remembers of one account between runs, besides the outbox: the draft of each
-// conversation and its unread count (with the newest mid it counted, so a read on another device
-// while we were closed clears it). Written atomically by flush(), at most every few seconds.
+// conversation, its unread count (with the newest mid it counted, so a read on another device
+// while we were closed clears it) and its last message's preview. Written atomically by flush(), at most every few
+// seconds.
 class LocalState {
 public:
     struct Unread {
@@ -22,8 +23,17 @@ public:
     void setDraft(const QString &peer, const QString &text);
     const QHash<QString, QString> &drafts() const { return m_drafts; }
 
+    struct Preview {
+        QString text;
+        qint64 tsMs = 0;
+    };
+
     const QHash<QString, Unread> &unread() const { return m_unread; }
     void setUnread(const QHash<QString, Unread> &unread);
+
+    // Each conversation's last message, one line, for the contact list before history loads.
+    const QHash<QString, Preview> &previews() const { return m_previews; }
+    void setPreviews(const QHash<QString, Preview> &previews);
 
     void flush();
 
@@ -33,6 +43,7 @@ private:
     QString m_path;
     QHash<QString, QString> m_drafts;
     QHash<QString, Unread> m_unread;
+    QHash<QString, Preview> m_previews;
     bool m_dirty = false;
 };
 

@@ -1,10 +1,13 @@
 #include "ui/ChatWidget.h"
 
 #include "core/ClientSession.h"
+#include "core/ContactListModel.h"
 #include "core/ConversationModel.h"
 #include "ui/MessageDelegate.h"
 #include "ui/PaletteColors.h"
+#include "ui/StatusPainter.h"
 
+#include <QDateTime>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
@@ -22,7 +25,9 @@ namespace presently {
 ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
     : QWidget(parent)
     , m_session(session)
+    , m_titleDot(new QLabel(this))
     , m_title(new QLabel(this))
+    , m_subtitle(new QLabel(this))
     , m_find(new QLineEdit(this))
     , m_view(new QListView(this))
     , m_typing(new QLabel(this))
@@ -54,6 +59,7 @@ ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
     m_find->setObjectName(QStringLiteral("findInConversation"));
     m_find->setPlaceholderText(tr("Find in this conversation (Enter: older, Esc: close)"));
     m_find->setClearButtonEnabled(true);
+    m_find->setAccessibleName(tr("Find in this conversation"));
     m_find->installEventFilter(this);
     m_find->hide();
     connect(m_find, &QLineEdit::textChanged, this, [this] {
@@ -72,7 +78,13 @@ ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
     inputRow->addWidget(m_input, 1);
     inputRow->addWidget(m_sendButton, 0, Qt::AlignBottom);
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(m_title);
+    auto *header = new QHBoxLayout;
+    header->addWidget(m_titleDot);
+    header->addWidget(m_title);
+    header->addWidget(m_subtitle, 1);
+    m_subtitle->setForegroundRole(QPalette::PlaceholderText);
+    m_subtitle->setObjectName(QStringLiteral("chatStatus"));
+    layout->addLayout(header);
     layout->addWidget(m_find);
     layout->addWidget(m_view, 1);
     layout->addWidget(m_typing);
@@ -137,6 +149,8 @@ ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
             m_typing->setText(typing ? tr("%1 is typing…").arg(peer) : QString());
     });
     connect(m_session, &ClientSession::accountCleared, this, &ChatWidget::clear);
+    connect(m_session->contacts(), &QAbstractItemModel::dataChanged, this, &ChatWidget::updateHeader);
+    connect(m_session->contacts(), &QAbstractItemModel::modelReset, this, &ChatWidget::updateHeader);
     clear();
 }
 
@@ -149,6 +163,8 @@ void ChatWidget::clear()
     m_peer.clear();
     m_view->setModel(nullptr);
     m_title->setText(tr("Choose a contact to chat with."));
+    m_titleDot->clear();
+    m_subtitle->clear();
     m_typing->clear();
     m_input->clear();
     m_find->clear();
@@ -204,7 +220,7 @@ void ChatWidget::showConversation(const QString &peer, bool focusInput)
     m_peer = peer;
     m_model = m_session->conversation(peer);
     m_session->setVisibleConversation(peer);
-    m_title->setText(peer);
+    updateHeader();
     m_typing->clear();
     // Each conversation has its own draft: what was typed for one never goes to another.
     m_showingDraft = true;
@@ -283,6 +299,27 @@ void ChatWidget::markReadIfVisible()
 {
     if (!m_peer.isEmpty() && isVisible() && window()->isActiveWindow() && m_stickToBottom)
         m_session->markRead(m_peer);
+}
+
+void ChatWidget::updateHeader()
+{
+    if (m_peer.isEmpty())
+        return;
+    const ContactListModel *contacts = m_session->contacts();
+    const UserPresence presence = contacts->presence(m_peer);
+    QString line = presence.status == Status::Offline
+                       ? ContactListModel::lastSeenText(presence.lastSeen, QDateTime::currentMSecsSinceEpoch())
+                       : StatusPainter::label(presence.status);
+    if (!presence.text.isEmpty())
+        line += QStringLiteral(" · ") + presence.text;
+    if (contacts->isStale())
+        line += tr(" (when last connected)");
+    m_title->setText(m_peer);
+    m_subtitle->setText(line);
+    m_view->setAccessibleName(tr("Messages with %1").arg(m_peer));
+    m_input->setAccessibleName(tr("Message to %1").arg(m_peer));
+    m_titleDot->setPixmap(StatusPainter::icon(presence.status, 0, 14).pixmap(14, 14));
+    m_titleDot->setAccessibleName(StatusPainter::label(presence.status));
 }
 
 void ChatWidget::updateLimit()

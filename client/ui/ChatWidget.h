@@ -45,6 +45,8 @@ private:
     void onRowsInserted(int first, int last);
     void placeNewBelowButton();
     void updateLimit();
+    // The header: the contact's dot, name and status line, live.
+    void updateHeader();
     // Selects the newest message before row `before` containing the find text; false if none.
     bool findFrom(int before);
     void closeFind();
@@ -54,7 +56,9 @@ private:
     ClientSession *m_session;
     QString m_peer;
     ConversationModel *m_model = nullptr;
+    QLabel *m_titleDot; // the contact's status dot
     QLabel *m_title;
+    QLabel *m_subtitle; // status text, or "last seen …"
     QLineEdit *m_find;
     QListView *m_view;
     QLabel *m_typing;

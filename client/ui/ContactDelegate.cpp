@@ -14,10 +14,11 @@ QRectF ContactDelegate::dotRect(const QRect &row)
     return QRectF(row.left() + 12, row.center().y() - d / 2 + 0.5, d, d);
 }
 
-QSize ContactDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const
+QSize ContactDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     const QFontMetrics fm(option.font);
-    return QSize(220, fm.height() * 2 + 14);
+    const bool preview = !index.data(ContactListModel::PreviewRole).toString().isEmpty();
+    return QSize(220, fm.height() * (preview ? 3 : 2) + (preview ? 16 : 14));
 }
 
 void ContactDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
@@ -73,6 +74,18 @@ void ContactDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     const QRect detailRect(textRect.left(), nameRect.bottom() + 2, textRect.width(), detailMetrics.height());
     painter->drawText(detailRect, Qt::AlignLeft | Qt::AlignVCenter,
                       detailMetrics.elidedText(detail, Qt::ElideRight, detailRect.width()));
+
+    // The conversation's last message, muted, under the presence line.
+    const QString preview = index.data(ContactListModel::PreviewRole).toString();
+    if (!preview.isEmpty()) {
+        QFont previewFont = detailFont;
+        previewFont.setItalic(true);
+        painter->setFont(previewFont);
+        const QFontMetrics previewMetrics(previewFont);
+        const QRect previewRect(textRect.left(), detailRect.bottom() + 2, textRect.width(), previewMetrics.height());
+        painter->drawText(previewRect, Qt::AlignLeft | Qt::AlignVCenter,
+                          previewMetrics.elidedText(preview, Qt::ElideRight, previewRect.width()));
+    }
 
     if (unread > 0) {
         painter->setRenderHint(QPainter::Antialiasing);

@@ -7,6 +7,7 @@
 #include "ui/ContactDelegate.h"
 #include "ui/StatusPainter.h"
 
+#include <QAction>
 #include <QCloseEvent>
 #include <QGuiApplication>
 #include <QHBoxLayout>
@@ -63,6 +64,12 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
     statusMenu->addSeparator();
     statusMenu->addAction(tr("Set status text…"), this, &MainWindow::promptStatusText);
     statusMenu->addSeparator();
+    m_sortByRecent = statusMenu->addAction(tr("Sort contacts by recent conversation"));
+    m_sortByRecent->setCheckable(true);
+    connect(m_sortByRecent, &QAction::toggled, this, [this](bool recent) {
+        m_sorted->setSortByRecent(recent);
+        Q_EMIT sortByRecentChanged(recent);
+    });
     statusMenu->addAction(tr("Settings…"), this, &MainWindow::settingsRequested);
     statusMenu->addAction(tr("Sign out"), this, &MainWindow::signOutRequested);
     statusMenu->addAction(tr("Quit"), this, &MainWindow::quitRequested);
@@ -174,6 +181,13 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
     connect(session, &ClientSession::errorReceived, this,
             [this](ErrorCode, const QString &message) { statusBar()->showMessage(message, 5000); });
     connect(m_connectionTimer, &QTimer::timeout, this, &MainWindow::updateConnectionState);
+    connect(session->contacts(), &ContactListModel::unreadChanged, this, &MainWindow::updateTitle);
+    // Names for screen readers (rows name themselves through the models' accessible roles).
+    m_statusButton->setAccessibleName(tr("Your status"));
+    m_filter->setAccessibleName(tr("Filter contacts"));
+    m_contacts->setAccessibleName(tr("Contacts"));
+    m_requests->setAccessibleName(tr("Contact requests"));
+    m_retryNow->setAccessibleName(tr("Retry connecting now"));
     m_connectionTimer->start(1000);
     updateOwnStatus();
     updateConnectionState();
@@ -218,6 +232,18 @@ void MainWindow::restorePlacement(const QByteArray &geometry)
     const QRect screen = QGuiApplication::primaryScreen()->availableGeometry();
     resize(QSize(860, 600).boundedTo(screen.size()).expandedTo(minimumSize()));
     move(screen.center() - rect().center());
+}
+
+void MainWindow::setSortByRecent(bool recent)
+{
+    m_sortByRecent->setChecked(recent);
+    m_sorted->setSortByRecent(recent);
+}
+
+void MainWindow::updateTitle()
+{
+    const int unread = m_session->contacts()->totalUnread();
+    setWindowTitle(unread > 0 ? tr("Presently (%1)").arg(unread) : tr("Presently"));
 }
 
 void MainWindow::showNotice(const QString &text)

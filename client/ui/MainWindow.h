@@ -2,6 +2,7 @@
 
 #include <QMainWindow>
 
+class QAction;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -28,6 +29,7 @@ public:
     // The saved size and place, if it is (mostly) on a screen today; else a default size, centred
     // on the primary screen (a window saved on another monitor, or at another scale).
     void restorePlacement(const QByteArray &geometry);
+    void setSortByRecent(bool recent);
     // A passing note in the status bar.
     void showNotice(const QString &text);
     // Closing hides to the tray when there is one (the session stays); else it asks to quit.
@@ -36,6 +38,7 @@ public:
 Q_SIGNALS:
     void signOutRequested();
     void settingsRequested();
+    void sortByRecentChanged(bool recent);
     void quitRequested();
     // Closed with a tray present: the window is hidden, the session goes on.
     void hiddenToTray();
@@ -51,6 +54,8 @@ private:
 
     void updateOwnStatus();
     void updateConnectionState();
+    // "Presently (3)" while messages are unread.
+    void updateTitle();
     void updateRequests();
     // With no contacts, or none matching the filter, the list says so and what to do.
     void updateEmptyState();
@@ -71,6 +76,7 @@ private:
     QLabel *m_connection;
     QPushButton *m_retryNow; // while waiting to reconnect
     QTimer *m_connectionTimer;
+    QAction *m_sortByRecent;
     bool m_hideOnClose = false;
 };
 

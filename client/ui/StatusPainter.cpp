@@ -55,6 +55,10 @@ void StatusPainter::paintDot(QPainter *painter, const QRectF &rect, Status statu
         const QRectF bar(rect.left() + rect.width() * 0.22, rect.center().y() - rect.height() * 0.09,
                          rect.width() * 0.56, rect.height() * 0.18);
         painter->drawRoundedRect(bar, bar.height() / 2, bar.height() / 2);
+    } else if (status == Status::Idle) { // a crescent: the moon of "away", not colour alone
+        painter->setBrush(background);
+        const qreal d = rect.width() * 0.62;
+        painter->drawEllipse(QRectF(rect.left() - d * 0.08, rect.top() - d * 0.08, d, d));
     } else if (status == Status::Offline) {
         painter->setBrush(background);
         const qreal inset = rect.width() * 0.28;

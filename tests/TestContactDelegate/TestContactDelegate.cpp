@@ -23,10 +23,36 @@ private Q_SLOTS:
     void paintsUnreadBadgeAndName();
     void messageTextReadsOnLightAndDark_data();
     void messageTextReadsOnLightAndDark();
+    void statusesDifferByShape();
 
 private:
     QImage paintRow(Status status, int unread, const QRect &row);
 };
+
+void TestContactDelegate::statusesDifferByShape()
+{
+    // Without colour (greyscale, colour blindness) each status still looks different: the
+    // background shows through in different places.
+    const auto mask = [](Status status) {
+        QImage image(40, 40, QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::white);
+        QPainter painter(&image);
+        StatusPainter::paintDot(&painter, QRectF(4, 4, 32, 32), status, Qt::white);
+        painter.end();
+        QString bits;
+        for (int y = 6; y < 36; y += 3) {
+            for (int x = 6; x < 36; x += 3)
+                bits += qGray(image.pixel(x, y)) > 240 ? QLatin1Char('.') : QLatin1Char('#');
+        }
+        return bits;
+    };
+    const QStringList shapes{mask(Status::Online), mask(Status::Idle), mask(Status::Dnd), mask(Status::Offline)};
+    for (int i = 0; i < shapes.size(); ++i) {
+        for (int j = i + 1; j < shapes.size(); ++j)
+            QVERIFY2(shapes.at(i) != shapes.at(j),
+                     qPrintable(QStringLiteral("statuses %1 and %2 share a shape").arg(i).arg(j)));
+    }
+}
 
 void TestContactDelegate::messageTextReadsOnLightAndDark_data()
 {
@@ -125,9 +151,10 @@ void TestContactDelegate::paintsDotInStatusColour()
     const QRect row(0, 0, 260, 44);
     const QImage image = paintRow(static_cast<Status>(status), 0, row);
     const QRectF dot = ContactDelegate::dotRect(row);
-    // Just inside the top of the dot: solid colour for every status (the dnd bar and the offline
-    // hole sit in the middle).
-    const QPoint probe(static_cast<int>(dot.center().x()), static_cast<int>(dot.top()) + 1);
+    // Inside the lower right of the dot: solid colour for every status (the dnd bar and the
+    // offline hole sit in the middle, the idle crescent's bite at the top left).
+    const QPoint probe(static_cast<int>(dot.center().x() + dot.width() * 0.25),
+                       static_cast<int>(dot.center().y() + dot.height() * 0.25));
     const QColor expected = StatusPainter::color(static_cast<Status>(status));
     const QColor actual = image.pixelColor(probe);
     QVERIFY2(qAbs(actual.red() - expected.red()) <= 8 && qAbs(actual.green() - expected.green()) <= 8 &&

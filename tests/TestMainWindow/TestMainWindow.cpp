@@ -64,6 +64,7 @@ private Q_SLOTS:
     void reopensOnAScreen();
     void historyScrollsAndNewMessagesWait();
     void emptyStatesAndErrorsInWords();
+    void previewsHeaderAndScreenReaderNames();
 
 private:
     std::unique_ptr<ClientSession> signedIn(const QString &user, bool create = true);
@@ -423,6 +424,74 @@ void TestMainWindow::emptyStatesAndErrorsInWords()
     window.findChild<QLineEdit *>(QStringLiteral("contactFilter"))->setText(QStringLiteral("zed"));
     QVERIFY(none->isVisible());
     QCOMPARE(none->text(), QStringLiteral("No contact matches “zed”."));
+}
+
+void TestMainWindow::previewsHeaderAndScreenReaderNames()
+{
+    auto sam = signedIn(QStringLiteral("sam"));
+    auto tom = signedIn(QStringLiteral("tom"));
+    auto uma = signedIn(QStringLiteral("uma"));
+    QVERIFY(sam && tom && uma);
+    QVERIFY(befriend(sam.get(), tom.get()) && befriend(sam.get(), uma.get()));
+    auto window = std::make_unique<MainWindow>(sam.get());
+    window->show();
+    auto *contacts = window->findChild<QListView *>(QStringLiteral("contacts"));
+    QVERIFY(contacts);
+    const auto rowOf = [&](const QString &user) {
+        for (int row = 0; row < contacts->model()->rowCount(); ++row) {
+            if (contacts->model()->index(row, 0).data(ContactListModel::UserRole).toString() == user)
+                return contacts->model()->index(row, 0);
+        }
+        return QModelIndex();
+    };
+
+    // uma writes: her row previews it, the title counts it, a screen reader hears it all.
+    uma->sendMessage(QStringLiteral("sam"), QStringLiteral("hello from uma"));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            return rowOf(QStringLiteral("uma")).data(ContactListModel::PreviewRole).toString() ==
+                   QStringLiteral("hello from uma");
+        },
+        10000));
+    QCOMPARE(window->windowTitle(), QStringLiteral("Presently (1)"));
+    const QString spoken = rowOf(QStringLiteral("uma")).data(Qt::AccessibleTextRole).toString();
+    QVERIFY2(spoken.startsWith(QStringLiteral("uma, online")) && spoken.endsWith(QStringLiteral("1 unread")),
+             qPrintable(spoken));
+
+    // Sorted by recent conversation: uma first; then sam writes to tom: tom first, "You: …".
+    window->setSortByRecent(true);
+    QCOMPARE(contacts->model()->index(0, 0).data(ContactListModel::UserRole).toString(), QStringLiteral("uma"));
+    sam->sendMessage(QStringLiteral("tom"), QStringLiteral("lunch?"));
+    QCOMPARE(contacts->model()->index(0, 0).data(ContactListModel::UserRole).toString(), QStringLiteral("tom"));
+    QCOMPARE(rowOf(QStringLiteral("tom")).data(ContactListModel::PreviewRole).toString(),
+             QStringLiteral("You: lunch?"));
+
+    // The open chat's header: the contact's status, live; and named for screen readers.
+    window->openConversation(QStringLiteral("tom"));
+    auto *status = window->chat()->findChild<QLabel *>(QStringLiteral("chatStatus"));
+    QVERIFY(status);
+    QCOMPARE(status->text(), QStringLiteral("Online"));
+    QCOMPARE(window->chat()->findChild<QPlainTextEdit *>()->accessibleName(), QStringLiteral("Message to tom"));
+    tom->signOut();
+    QVERIFY(QTest::qWaitFor([&] { return status->text() == QStringLiteral("last seen just now"); }, 10000));
+    auto *messages = window->chat()->findChild<QListView *>();
+    QVERIFY(QTest::qWaitFor([&] { return messages->model() && messages->model()->rowCount() == 1; }, 10000));
+    QVERIFY2(
+        messages->model()->index(0, 0).data(Qt::AccessibleTextRole).toString().startsWith(QStringLiteral("You at ")),
+        qPrintable(messages->model()->index(0, 0).data(Qt::AccessibleTextRole).toString()));
+
+    // Restarted: the previews are there before any history is fetched.
+    window.reset();
+    sam.reset();
+    sam = signedIn(QStringLiteral("sam"), false);
+    QVERIFY(sam);
+    QVERIFY(QTest::qWaitFor([&] { return sam->contacts()->rowCount() == 2; }, 10000));
+    ContactListModel *model = sam->contacts();
+    QStringList previews;
+    for (int row = 0; row < model->rowCount(); ++row)
+        previews.append(model->index(row).data(ContactListModel::PreviewRole).toString());
+    previews.sort();
+    QCOMPARE(previews, (QStringList{QStringLiteral("You: lunch?"), QStringLiteral("hello from uma")}));
 }
 
 QTEST_MAIN(TestMainWindow)
