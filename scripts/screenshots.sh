@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Takes docs/screenshots/*.png from real windows under Xvfb: the sign-in dialog, the contact
-# list with every status, and a conversation. Starts its own server and demo peers, signs in by
+# list with every status, and a conversation, in the system's light look and the app's dark
+# theme. Starts its own server and demo peers, signs in by
 # typing like a person (xdotool), and ends every process it started by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,19 +27,35 @@ python3 scripts/demo_peers.py ws://127.0.0.1:$port alice "correct horse" >"$work
 until grep -q ready "$work/peers.log"; do sleep 0.1; done
 
 export DISPLAY=$display XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data
-./build/client/presently --profile screenshots --server ws://127.0.0.1:$port --user alice >"$work/client.log" 2>&1 & pids+=($!)
-dialog=$(xdotool search --sync --name "Sign in to Presently" | head -n 1)
-sleep 0.5
-import -window "$dialog" docs/screenshots/sign-in.png
-xdotool type --window "$dialog" --delay 20 "correct horse"
-xdotool key --window "$dialog" Return
-main=$(xdotool search --sync --onlyvisible --name "^Presently$" | head -n 1)
-xdotool windowsize "$main" 900 600
-sleep 1.5
-import -window "$main" docs/screenshots/contacts.png
-# Open the conversation with bob (first row: online contacts sort first).
-read -r x y < <(xdotool getwindowgeometry "$main" | awk '/Position/ {split($2, p, ","); print p[1], p[2]}')
-xdotool mousemove --window "$main" 120 95 click 1
-sleep 1.5
-import -window "$main" docs/screenshots/conversation.png
+
+# One pass of the client: sign in by typing, the contact list, bob's conversation. $1: the profile,
+# $2: the suffix of the files ("" or "-dark").
+shoot() {
+    local profile=$1 suffix=$2
+    ./build/client/presently --profile "$profile" --server ws://127.0.0.1:$port --user alice >"$work/client$suffix.log" 2>&1 &
+    local client=$!
+    pids+=($client)
+    local dialog main
+    dialog=$(xdotool search --sync --name "Sign in to Presently" | head -n 1)
+    sleep 0.5
+    import -window "$dialog" "docs/screenshots/sign-in$suffix.png"
+    xdotool type --window "$dialog" --delay 20 "correct horse"
+    xdotool key --window "$dialog" Return
+    main=$(xdotool search --sync --onlyvisible --name "^Presently" | head -n 1)
+    xdotool windowsize "$main" 900 600
+    sleep 1.5
+    import -window "$main" "docs/screenshots/contacts$suffix.png"
+    # Open the conversation with bob (first row: online contacts sort first).
+    xdotool mousemove --window "$main" 120 95 click 1
+    sleep 1.5
+    import -window "$main" "docs/screenshots/conversation$suffix.png"
+    kill "$client"
+    wait "$client" 2>/dev/null || true
+}
+
+shoot screenshots ""
+# The same in the app's dark theme (Settings → Theme → Dark).
+mkdir -p "$work/config/Presently"
+printf '[General]\ntheme=2\n' >"$work/config/Presently/presently-screenshots-dark.ini"
+shoot screenshots-dark -dark
 echo "screenshots written to docs/screenshots/"

@@ -1,17 +1,21 @@
 #include "app/AppController.h"
 
+#include "app/MessageNotifier.h"
 #include "core/ClientSession.h"
 #include "core/ErrorText.h"
 #include "core/IdleMonitor.h"
+#include "platform/Autostart.h"
 #include "platform/TokenVault.h"
 #include "ui/ChatWidget.h"
 #include "ui/MainWindow.h"
+#include "ui/PaletteColors.h"
 #include "ui/SettingsDialog.h"
 #include "ui/SignInDialog.h"
 #include "ui/TrayIcon.h"
 
 #include <QApplication>
 #include <QStandardPaths>
+#include <QStyle>
 #include <QTimer>
 #include <QUrl>
 
@@ -26,6 +30,7 @@ AppController::AppController(const ClientOptions &options, QObject *parent)
                                   this))
     , m_idle(new IdleMonitor(IdleSource::create(), this))
     , m_vault(new TokenVault(options.profile, this))
+    , m_notifier(new MessageNotifier(m_session, this))
 {
     m_idle->setThresholdMs(m_settings.idleMinutes() * 60 * 1000);
     connect(m_idle, &IdleMonitor::activityChanged, m_session, &ClientSession::setActivity);
@@ -39,16 +44,8 @@ AppController::AppController(const ClientOptions &options, QObject *parent)
     connect(m_window, &MainWindow::quitRequested, this, &AppController::quit);
     connect(m_window, &MainWindow::hiddenToTray, this, &AppController::onHiddenToTray);
     connect(m_window, &MainWindow::signOutRequested, this, &AppController::signOut);
-    connect(m_window, &MainWindow::settingsRequested, this, [this] {
-        SettingsDialog dialog(m_window);
-        dialog.setIdleMinutes(m_settings.idleMinutes());
-        dialog.setNotifications(m_settings.notifications());
-        if (dialog.exec() != QDialog::Accepted)
-            return;
-        m_settings.setIdleMinutes(dialog.idleMinutes());
-        m_settings.setNotifications(dialog.notifications());
-        m_idle->setThresholdMs(dialog.idleMinutes() * 60 * 1000);
-    });
+    connect(m_window, &MainWindow::settingsRequested, this, &AppController::showSettings);
+    applyTheme(static_cast<SettingsDialog::Theme>(m_settings.theme()));
     m_window->setSortByRecent(m_settings.sortByRecent());
     connect(m_window, &MainWindow::sortByRecentChanged, this,
             [this](bool recent) { m_settings.setSortByRecent(recent); });
@@ -62,12 +59,18 @@ AppController::AppController(const ClientOptions &options, QObject *parent)
         m_tray->show();
         m_window->setHideOnClose(true);
     }
-    connect(m_session, &ClientSession::messageReceived, this, [this](const ChatMessage &message) {
-        const bool inView = m_window->isActiveWindow() && m_window->chat()->peer() == message.from;
-        const bool dnd = m_session->ownMode() == Mode::Dnd;
-        if (m_tray && !inView && !dnd && m_settings.notifications())
-            m_tray->notify(message.from, message.body.left(200));
-        if (inView)
+    const auto inView = [this](const QString &peer) {
+        return m_window->isActiveWindow() && m_window->chat()->peer() == peer;
+    };
+    m_notifier->setInView(inView);
+    m_notifier->setEnabled(m_settings.notifications());
+    m_notifier->setSound(m_settings.sound());
+    if (m_tray) {
+        connect(m_notifier, &MessageNotifier::notify, m_tray, &TrayIcon::notify);
+        connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] { openChat(m_notifier->lastPeer()); });
+    }
+    connect(m_session, &ClientSession::messageReceived, this, [this, inView](const ChatMessage &message) {
+        if (inView(message.from))
             m_window->chat()->markReadIfVisible();
     });
     m_window->restorePlacement(m_settings.windowGeometry());
@@ -178,6 +181,72 @@ void AppController::showMainWindow()
     m_window->raise();
     m_window->activateWindow();
     updateTray();
+}
+
+void AppController::showSettings()
+{
+    SettingsDialog dialog(m_window);
+    Autostart autostart(m_options.profile);
+    dialog.setStartAtLoginAvailable(Autostart::isSupported());
+    SettingsDialog::Values before;
+    before.server = m_settings.server();
+    before.idleMinutes = m_settings.idleMinutes();
+    before.notifications = m_settings.notifications();
+    before.sound = m_settings.sound();
+    before.startAtLogin = autostart.isEnabled();
+    before.theme = static_cast<SettingsDialog::Theme>(m_settings.theme());
+    dialog.setValues(before);
+    connect(&dialog, &SettingsDialog::signOutRequested, this, &AppController::signOut);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const SettingsDialog::Values after = dialog.values();
+    m_settings.setIdleMinutes(after.idleMinutes);
+    m_idle->setThresholdMs(after.idleMinutes * 60 * 1000);
+    m_settings.setNotifications(after.notifications);
+    m_notifier->setEnabled(after.notifications);
+    m_settings.setSound(after.sound);
+    m_notifier->setSound(after.sound);
+    if (after.startAtLogin != before.startAtLogin &&
+        !autostart.setEnabled(after.startAtLogin, QCoreApplication::applicationFilePath()))
+        m_window->showNotice(tr("Presently could not change whether it starts at login."));
+    if (after.theme != before.theme) {
+        m_settings.setTheme(static_cast<int>(after.theme));
+        applyTheme(after.theme);
+    }
+    if (!after.server.isEmpty() && after.server != before.server) {
+        signOut(); // another server: sign in there
+        m_settings.setServer(after.server);
+        if (m_dialog)
+            m_dialog->setServer(after.server);
+    }
+}
+
+void AppController::applyTheme(SettingsDialog::Theme theme)
+{
+    // The system's own look unless the user chose; Fusion draws any palette faithfully.
+    static const QString systemStyle = QApplication::style()->name();
+    static const QPalette systemPalette = QApplication::palette();
+    switch (theme) {
+    case SettingsDialog::Theme::System:
+        QApplication::setStyle(systemStyle);
+        QApplication::setPalette(systemPalette);
+        break;
+    case SettingsDialog::Theme::Light:
+        QApplication::setStyle(QStringLiteral("Fusion"));
+        QApplication::setPalette(QApplication::style()->standardPalette());
+        break;
+    case SettingsDialog::Theme::Dark:
+        QApplication::setStyle(QStringLiteral("Fusion"));
+        QApplication::setPalette(PaletteColors::darkPalette());
+        break;
+    }
+}
+
+void AppController::openChat(const QString &peer)
+{
+    showMainWindow();
+    if (!peer.isEmpty())
+        m_window->openConversation(peer);
 }
 
 void AppController::updateTray()

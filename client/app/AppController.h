@@ -2,6 +2,7 @@
 
 #include "app/AppSettings.h"
 #include "protocol/Protocol.h"
+#include "ui/SettingsDialog.h"
 
 #include <QObject>
 #include <QPointer>
@@ -10,6 +11,7 @@ namespace presently {
 
 class ClientSession;
 class IdleMonitor;
+class MessageNotifier;
 class MainWindow;
 class SignInDialog;
 class TokenVault;
@@ -33,6 +35,9 @@ public:
     // Ends the session with `bye` (offline at once for everyone watching), then finished().
     void quit();
     ClientSession *session() const { return m_session; }
+    MessageNotifier *notifier() const { return m_notifier; }
+    // Shows the main window with `peer`'s chat (a notification was clicked).
+    void openChat(const QString &peer);
 
 Q_SIGNALS:
     // Quit has sent its `bye` (or given up waiting for the socket): leave the event loop.
@@ -46,6 +51,8 @@ private:
     void updateTray();
     void signOut();
     void onConnectionFailed(const QString &reason);
+    void showSettings();
+    static void applyTheme(SettingsDialog::Theme theme);
     void onHiddenToTray();
     void finish();
     QString account() const;
@@ -55,6 +62,7 @@ private:
     ClientSession *m_session;
     IdleMonitor *m_idle;
     TokenVault *m_vault;
+    MessageNotifier *m_notifier;
     TrayIcon *m_tray = nullptr;
     MainWindow *m_window = nullptr;
     QPointer<SignInDialog> m_dialog;

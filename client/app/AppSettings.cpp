@@ -1,5 +1,7 @@
 #include "app/AppSettings.h"
 
+#include <algorithm>
+
 namespace presently {
 
 namespace {
@@ -11,6 +13,8 @@ const QString kNotifications = QStringLiteral("notifications");
 const QString kGeometry = QStringLiteral("geometry");
 const QString kTrayNoteShown = QStringLiteral("tray_note_shown");
 const QString kSortByRecent = QStringLiteral("sort_by_recent");
+const QString kSound = QStringLiteral("sound");
+const QString kTheme = QStringLiteral("theme");
 } // namespace
 
 AppSettings::AppSettings(const QString &profile)
@@ -76,6 +80,26 @@ bool AppSettings::trayNoteShown() const
 void AppSettings::setTrayNoteShown(bool shown)
 {
     m_settings.setValue(kTrayNoteShown, shown);
+}
+
+bool AppSettings::sound() const
+{
+    return m_settings.value(kSound, false).toBool();
+}
+
+void AppSettings::setSound(bool on)
+{
+    m_settings.setValue(kSound, on);
+}
+
+int AppSettings::theme() const
+{
+    return std::clamp(m_settings.value(kTheme, 0).toInt(), 0, 2);
+}
+
+void AppSettings::setTheme(int theme)
+{
+    m_settings.setValue(kTheme, theme);
 }
 
 bool AppSettings::sortByRecent() const

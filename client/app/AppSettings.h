@@ -22,9 +22,15 @@ public:
     void setIdleMinutes(int minutes);
     bool notifications() const;
     void setNotifications(bool on);
+    // A sound with each notification (off by default).
+    bool sound() const;
+    void setSound(bool on);
     // The note that closing the window leaves Presently in the tray is given once.
     bool trayNoteShown() const;
     void setTrayNoteShown(bool shown);
+    // 0 like the system, 1 light, 2 dark (SettingsDialog::Theme).
+    int theme() const;
+    void setTheme(int theme);
     bool sortByRecent() const;
     void setSortByRecent(bool recent);
     QByteArray windowGeometry() const;

@@ -43,6 +43,34 @@ QColor PaletteColors::errorText(const QPalette &palette)
     return contrast(darkRed, window) >= contrast(lightRed, window) ? darkRed : lightRed;
 }
 
+QPalette PaletteColors::darkPalette()
+{
+    const QColor window(0x20, 0x23, 0x26);
+    const QColor base(0x1b, 0x1e, 0x20);
+    const QColor text(0xe8, 0xea, 0xed);
+    const QColor muted(0x8a, 0x8f, 0x95);
+    const QColor highlight(0x3d, 0x7b, 0xd9);
+    QPalette p;
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, window);
+    p.setColor(QPalette::ToolTipBase, base);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::PlaceholderText, muted);
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, QColor(0x2a, 0x2e, 0x32));
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::BrightText, Qt::white);
+    p.setColor(QPalette::Highlight, highlight);
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::Link, QColor(0x8a, 0xb4, 0xf8));
+    for (const QPalette::ColorRole role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+        p.setColor(QPalette::Disabled, role, muted);
+    p.setColor(QPalette::Disabled, QPalette::Button, window);
+    return p;
+}
+
 PaletteColors::Bubble PaletteColors::bubble(const QPalette &palette, bool mine)
 {
     const QColor base = palette.color(QPalette::Base);

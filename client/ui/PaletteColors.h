@@ -22,6 +22,8 @@ public:
     static QColor readableOn(const QColor &background, const QColor &preferred);
     // Red for errors that reads on the window's background, light or dark.
     static QColor errorText(const QPalette &palette);
+    // The app's own dark palette (Settings → Theme → Dark), for Fusion.
+    static QPalette darkPalette();
     // A message bubble: own ones tinted with the highlight colour, others with the text colour.
     static Bubble bubble(const QPalette &palette, bool mine);
 };

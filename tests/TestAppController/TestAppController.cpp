@@ -4,8 +4,10 @@
 // signing in to a server that cannot be reached or never answers says so and can be cancelled.
 #include "ServerProcess.h"
 #include "app/AppController.h"
+#include "app/MessageNotifier.h"
 #include "core/ClientSession.h"
 #include "platform/TokenVault.h"
+#include "ui/ChatWidget.h"
 #include "ui/MainWindow.h"
 #include "ui/SignInDialog.h"
 
@@ -81,6 +83,7 @@ private Q_SLOTS:
     void closingWithATrayOnlyHides();
     void unreachableServerIsSaidAtOnce();
     void keepSignedInSaysWhenItCannot();
+    void notificationsGroupAndOpenTheirChat();
     void silentServerTimesOutAndCanBeCancelled();
 
 private:
@@ -235,6 +238,35 @@ void TestAppController::keepSignedInSaysWhenItCannot()
     QCOMPARE(keep->isChecked(), *available);
     if (!*available)
         QVERIFY2(note->text().contains(QStringLiteral("cannot remember you")), qPrintable(note->text()));
+}
+
+void TestAppController::notificationsGroupAndOpenTheirChat()
+{
+    auto app = signedInApp(QStringLiteral("holly"));
+    QVERIFY(app);
+    QSignalSpy notified(app->notifier(), &MessageNotifier::notify);
+    m_bob->sendMessage(QStringLiteral("holly"), QStringLiteral("first"));
+    QVERIFY(notified.wait(5000));
+    QCOMPARE(notified.last().at(0).toString(), QStringLiteral("bob"));
+    QCOMPARE(notified.last().at(1).toString(), QStringLiteral("first"));
+    m_bob->sendMessage(QStringLiteral("holly"), QStringLiteral("second"));
+    QVERIFY(notified.wait(5000));
+    QCOMPARE(notified.last().at(0).toString(), QStringLiteral("bob (2 new messages)"));
+    // A click opens that chat.
+    app->openChat(app->notifier()->lastPeer());
+    MainWindow *window = topLevel<MainWindow>();
+    QVERIFY(window && window->isVisible());
+    QCOMPARE(window->chat()->peer(), QStringLiteral("bob"));
+    // Do not disturb: nothing.
+    app->session()->setStatus(Mode::Dnd, std::nullopt);
+    QVERIFY(QTest::qWaitFor([&] { return bobSees(QStringLiteral("holly")) == Status::Dnd; }, 5000));
+    window->chat()->clear(); // not in view, so only DND can keep it quiet
+    const int before = static_cast<int>(notified.count());
+    QSignalSpy arrived(app->session(), &ClientSession::messageReceived);
+    m_bob->sendMessage(QStringLiteral("holly"), QStringLiteral("third"));
+    QVERIFY(arrived.wait(5000));
+    QCOMPARE(notified.count(), before);
+    app->quit();
 }
 
 void TestAppController::silentServerTimesOutAndCanBeCancelled()

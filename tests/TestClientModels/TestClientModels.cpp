@@ -5,13 +5,17 @@
 #include "core/ContactSortFilterModel.h"
 #include "core/ConversationModel.h"
 #include "core/IdleMonitor.h"
+#include "core/LocalState.h"
 #include "core/Outbox.h"
 #include "core/ReconnectBackoff.h"
 #include "platform/AppIdleSource.h"
+#include "platform/Autostart.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QFile>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -62,6 +66,8 @@ private Q_SLOTS:
     void backoffHasFullJitterAndCap();
     void idleMonitorFollowsSource();
     void appIdleFallbackCountsOwnInput();
+    void localStateKeepsDraftsUnreadAndPreviews();
+    void autostartEntryComesAndGoes();
 };
 
 void TestClientModels::contactsSortOnlineFirstAndFilter()
@@ -281,4 +287,50 @@ void TestClientModels::appIdleFallbackCountsOwnInput()
 }
 
 QTEST_GUILESS_MAIN(TestClientModels)
+void TestClientModels::localStateKeepsDraftsUnreadAndPreviews()
+{
+    QTemporaryDir dir;
+    {
+        LocalState state(dir.path());
+        state.setDraft(QStringLiteral("bob"), QStringLiteral("half a thought"));
+        state.setDraft(QStringLiteral("carol"), QStringLiteral("gone"));
+        state.setDraft(QStringLiteral("carol"), QString()); // sent: no draft left
+        state.setUnread({{QStringLiteral("bob"), {3, 42}}, {QStringLiteral("dave"), {0, 7}}});
+        state.setPreviews({{QStringLiteral("bob"), {QStringLiteral("You: hi"), 1000}}});
+        state.flush();
+    }
+    LocalState again(dir.path());
+    QCOMPARE(again.draft(QStringLiteral("bob")), QStringLiteral("half a thought"));
+    QVERIFY(!again.drafts().contains(QStringLiteral("carol")));
+    QCOMPARE(again.unread().size(), 1); // a zero count is not kept
+    QCOMPARE(again.unread().value(QStringLiteral("bob")).count, 3);
+    QCOMPARE(again.unread().value(QStringLiteral("bob")).newestMid, 42);
+    QCOMPARE(again.previews().value(QStringLiteral("bob")).text, QStringLiteral("You: hi"));
+}
+
+void TestClientModels::autostartEntryComesAndGoes()
+{
+#if defined(Q_OS_LINUX)
+    QTemporaryDir config;
+    const QByteArray saved = qgetenv("XDG_CONFIG_HOME");
+    qputenv("XDG_CONFIG_HOME", config.path().toLocal8Bit());
+    Autostart autostart(QStringLiteral("work laptop"));
+    QVERIFY(!autostart.isEnabled());
+    QVERIFY(autostart.setEnabled(true, QStringLiteral("/opt/Presently/bin/presently")));
+    QVERIFY(autostart.isEnabled());
+    QFile entry(config.filePath(QStringLiteral("autostart/io.presently.Presently-work laptop.desktop")));
+    QVERIFY(entry.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(entry.readAll());
+    QVERIFY2(text.contains(QStringLiteral("Exec=\"/opt/Presently/bin/presently\" --profile \"work laptop\"")),
+             qPrintable(text));
+    QVERIFY(text.startsWith(QStringLiteral("[Desktop Entry]\nType=Application\n")));
+    QVERIFY(autostart.setEnabled(false, QString()));
+    QVERIFY(!autostart.isEnabled());
+    QVERIFY(!entry.exists());
+    qputenv("XDG_CONFIG_HOME", saved);
+#else
+    QSKIP("the XDG autostart entry is Linux's");
+#endif
+}
+
 #include "TestClientModels.moc"

@@ -67,6 +67,7 @@ void TestContactDelegate::messageTextReadsOnLightAndDark_data()
     dark.setColor(QPalette::WindowText, QColor(0xfc, 0xfc, 0xfc));
     dark.setColor(QPalette::Highlight, QColor(0x3d, 0xae, 0xe9));
     QTest::newRow("dark (Breeze Dark)") << dark;
+    QTest::newRow("dark (the app's own)") << PaletteColors::darkPalette();
     // Dark with a dark highlight and grey text: the fallback to white must step in.
     QPalette murky = dark;
     murky.setColor(QPalette::Text, QColor(0x70, 0x70, 0x70));
