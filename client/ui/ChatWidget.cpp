@@ -3,6 +3,7 @@
 #include "core/ClientSession.h"
 #include "core/ContactListModel.h"
 #include "core/ConversationModel.h"
+#include "ui/MessageActions.h"
 #include "ui/MessageDelegate.h"
 #include "ui/PaletteColors.h"
 #include "ui/StatusPainter.h"
@@ -16,6 +17,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QShortcut>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -131,7 +133,12 @@ ChatWidget::ChatWidget(ClientSession *session, QWidget *parent)
     m_limit->setVisible(false);
     connect(m_input, &QPlainTextEdit::textChanged, this, &ChatWidget::updateLimit);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(m_view, &QWidget::customContextMenuRequested, this, &ChatWidget::offerFailedMessageActions);
+    connect(m_view, &QWidget::customContextMenuRequested, this, &ChatWidget::offerMessageActions);
+    // Ctrl+C copies the selected message; a double click (or Enter) opens its link.
+    auto *copy = new QShortcut(QKeySequence::Copy, m_view, nullptr, nullptr, Qt::WidgetWithChildrenShortcut);
+    connect(copy, &QShortcut::activated, this, [this] { MessageActions::copyText(m_view->currentIndex()); });
+    connect(m_view, &QAbstractItemView::activated, this,
+            [](const QModelIndex &index) { MessageActions::openFirstLink(index); });
     connect(m_input, &QPlainTextEdit::textChanged, this, [this] {
         if (m_peer.isEmpty() || m_showingDraft)
             return;
@@ -338,16 +345,14 @@ void ChatWidget::updateLimit()
     m_sendButton->setEnabled(!over);
 }
 
-void ChatWidget::offerFailedMessageActions(const QPoint &at)
+void ChatWidget::offerMessageActions(const QPoint &at)
 {
     const QModelIndex index = m_view->indexAt(at);
-    if (!index.isValid() ||
-        index.data(ConversationModel::DeliveryRole).toInt() != static_cast<int>(ConversationModel::Delivery::Failed))
+    if (!index.isValid())
         return;
-    const QString cid = index.data(ConversationModel::CidRole).toString();
+    m_view->setCurrentIndex(index);
     QMenu menu(this);
-    menu.addAction(tr("Retry"), this, [this, cid] { m_session->retryMessage(m_peer, cid); });
-    menu.addAction(tr("Delete"), this, [this, cid] { m_session->discardMessage(m_peer, cid); });
+    MessageActions::fill(&menu, index, m_session, m_peer);
     menu.exec(m_view->viewport()->mapToGlobal(at));
 }
 

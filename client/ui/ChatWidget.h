@@ -50,8 +50,8 @@ private:
     // Selects the newest message before row `before` containing the find text; false if none.
     bool findFrom(int before);
     void closeFind();
-    // Retry or delete, for a message the server refused.
-    void offerFailedMessageActions(const QPoint &at);
+    // Copy, open its links; retry or delete one the server refused (MessageActions).
+    void offerMessageActions(const QPoint &at);
 
     ClientSession *m_session;
     QString m_peer;

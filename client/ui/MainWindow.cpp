@@ -18,6 +18,7 @@
 #include <QListView>
 #include <QListWidget>
 #include <QMenu>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScreen>
 #include <QShortcut>
@@ -119,7 +120,7 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
         if (user.isEmpty())
             return;
         QMenu menu;
-        menu.addAction(tr("Remove %1").arg(user), this, [this, user] { m_session->removeContact(user); });
+        menu.addAction(tr("Remove %1…").arg(user), this, [this, user] { confirmRemoveContact(user); });
         menu.exec(m_contacts->viewport()->mapToGlobal(at));
     });
 
@@ -304,6 +305,20 @@ void MainWindow::updateRequests()
     const bool any = m_requests->count() > 0;
     m_requests->setVisible(any);
     m_requestsTitle->setVisible(any);
+}
+
+void MainWindow::confirmRemoveContact(const QString &user)
+{
+    QMessageBox ask(QMessageBox::Question, tr("Remove %1?").arg(user),
+                    tr("Remove %1 from your contacts? You will no longer see each other's status, and to write "
+                       "again one of you has to send a new request. Your conversation stays.")
+                        .arg(user),
+                    QMessageBox::Cancel, this);
+    QPushButton *remove = ask.addButton(tr("Remove"), QMessageBox::DestructiveRole);
+    ask.setDefaultButton(QMessageBox::Cancel);
+    ask.exec();
+    if (ask.clickedButton() == remove)
+        m_session->removeContact(user);
 }
 
 void MainWindow::promptAddContact()

@@ -60,6 +60,8 @@ private:
     // With no contacts, or none matching the filter, the list says so and what to do.
     void updateEmptyState();
     void promptAddContact();
+    // Removing a contact asks first (Cancel is the default).
+    void confirmRemoveContact(const QString &user);
     void promptStatusText();
 
     ClientSession *m_session;

@@ -17,6 +17,7 @@
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -84,6 +85,7 @@ private Q_SLOTS:
     void unreachableServerIsSaidAtOnce();
     void keepSignedInSaysWhenItCannot();
     void notificationsGroupAndOpenTheirChat();
+    void acceptsQtsOwnOptions();
     void silentServerTimesOutAndCanBeCancelled();
 
 private:
@@ -267,6 +269,37 @@ void TestAppController::notificationsGroupAndOpenTheirChat()
     QVERIFY(arrived.wait(5000));
     QCOMPARE(notified.count(), before);
     app->quit();
+}
+
+void TestAppController::acceptsQtsOwnOptions()
+{
+    // The real binary: Qt's options are Qt's (-style Fusion is no "Unknown option"), --help-all
+    // lists them and exits, and an option nobody knows is still an error.
+    const auto run = [](const QStringList &args) {
+        QProcess client;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        client.setProcessEnvironment(env);
+        client.start(QStringLiteral(PRESENTLY_CLIENT_BINARY), args);
+        if (!client.waitForFinished(20000)) {
+            client.kill();
+            client.waitForFinished();
+            return std::make_pair(-1, QString());
+        }
+        return std::make_pair(client.exitCode(),
+                              QString::fromUtf8(client.readAllStandardOutput() + client.readAllStandardError()));
+    };
+    const auto version = run({QStringLiteral("-style"), QStringLiteral("Fusion"), QStringLiteral("--version")});
+    QCOMPARE(version.first, 0);
+    QVERIFY2(version.second.contains(QStringLiteral("presently 0.")), qPrintable(version.second));
+    const auto helpAll = run({QStringLiteral("--help-all")});
+    QCOMPARE(helpAll.first, 0);
+    QVERIFY2(helpAll.second.contains(QStringLiteral("--platform")) &&
+                 helpAll.second.contains(QStringLiteral("--profile")),
+             qPrintable(helpAll.second));
+    const auto unknown = run({QStringLiteral("--no-such-option")});
+    QCOMPARE(unknown.first, 2);
+    QVERIFY2(unknown.second.contains(QStringLiteral("Unknown option 'no-such-option'")), qPrintable(unknown.second));
 }
 
 void TestAppController::silentServerTimesOutAndCanBeCancelled()

@@ -285,10 +285,11 @@ void TestClientSession::wrongPasswordStopsRetrying()
 void TestClientSession::backsOffWhileTheServerIsDown()
 {
     // Each way the server can go: a graceful restart (1001), a crash (1006). While it stays down
-    // every failed attempt backs off (full jitter from 500 ms, doubling), whatever closed the last
-    // connection: over 3 s that is a handful of attempts, never a tight loop.
-    constexpr int kDownMs = 3000;
-    constexpr int kMostAttempts = 10;
+    // every failed attempt (refused: nobody listens) backs off (full jitter from 500 ms, doubling,
+    // capped at 30 s), whatever closed the last connection: over 10 s that is a handful of
+    // attempts (the mean waits are 0.25, 0.5, 1, 2, 4, 8 s), never a tight loop.
+    constexpr int kDownMs = 10000;
+    constexpr int kMostAttempts = 12;
     for (const bool graceful : {true, false}) {
         QVERIFY(QTest::qWaitFor([&] { return m_alice->state() == ClientSession::State::Connected; }, 40000));
         const quint16 port = m_server.port();

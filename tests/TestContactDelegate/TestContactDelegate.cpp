@@ -2,6 +2,7 @@
 #include "core/ContactListModel.h"
 #include "core/ConversationModel.h"
 #include "ui/ContactDelegate.h"
+#include "ui/MessageActions.h"
 #include "ui/MessageDelegate.h"
 #include "ui/PaletteColors.h"
 #include "ui/StatusPainter.h"
@@ -24,10 +25,19 @@ private Q_SLOTS:
     void messageTextReadsOnLightAndDark_data();
     void messageTextReadsOnLightAndDark();
     void statusesDifferByShape();
+    void linksInMessages();
 
 private:
     QImage paintRow(Status status, int unread, const QRect &row);
 };
+
+void TestContactDelegate::linksInMessages()
+{
+    QCOMPARE(MessageActions::links(QStringLiteral("see https://example.com/a?b=1, and (http://x.org/y). "
+                                                  "Again: https://example.com/a?b=1! ftp://no.pe")),
+             (QStringList{QStringLiteral("https://example.com/a?b=1"), QStringLiteral("http://x.org/y")}));
+    QVERIFY(MessageActions::links(QStringLiteral("no links here, just example.com")).isEmpty());
+}
 
 void TestContactDelegate::statusesDifferByShape()
 {

@@ -6,13 +6,16 @@
 #include "ui/ChatWidget.h"
 #include "ui/MainWindow.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
 #include <QMenu>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QScreen>
 #include <QScrollBar>
@@ -65,6 +68,7 @@ private Q_SLOTS:
     void historyScrollsAndNewMessagesWait();
     void emptyStatesAndErrorsInWords();
     void previewsHeaderAndScreenReaderNames();
+    void removingAContactAsksFirst();
 
 private:
     std::unique_ptr<ClientSession> signedIn(const QString &user, bool create = true);
@@ -283,9 +287,15 @@ void TestMainWindow::keyboardAlone()
     QCOMPARE(view->currentIndex().data(ConversationModel::BodyRole).toString(), QStringLiteral("cherry"));
     QTest::keyClick(find, Qt::Key_Return);
     QCOMPARE(view->currentIndex().data(ConversationModel::BodyRole).toString(), QStringLiteral("apple"));
+    // Ctrl+C in the messages copies the selected one's text.
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_C, Qt::ControlModifier);
+    QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("apple"));
+    find->setFocus();
     QTest::keyClick(find, Qt::Key_Escape);
     QVERIFY(!find->isVisible());
     QVERIFY(input->hasFocus());
+    QCOMPARE(view->horizontalScrollBarPolicy(), Qt::ScrollBarAlwaysOff); // never clips own bubbles
 }
 
 void TestMainWindow::reopensOnAScreen()
@@ -492,6 +502,51 @@ void TestMainWindow::previewsHeaderAndScreenReaderNames()
         previews.append(model->index(row).data(ContactListModel::PreviewRole).toString());
     previews.sort();
     QCOMPARE(previews, (QStringList{QStringLiteral("You: lunch?"), QStringLiteral("hello from uma")}));
+}
+
+void TestMainWindow::removingAContactAsksFirst()
+{
+    auto vera = signedIn(QStringLiteral("vera"));
+    auto walt = signedIn(QStringLiteral("walt"));
+    QVERIFY(vera && walt && befriend(vera.get(), walt.get()));
+    MainWindow window(vera.get());
+    window.show();
+    auto *contacts = window.findChild<QListView *>(QStringLiteral("contacts"));
+    QVERIFY(QTest::qWaitFor([&] { return contacts->model()->rowCount() == 1; }, 5000));
+    const QPoint onRow = contacts->visualRect(contacts->model()->index(0, 0)).center();
+    // Opens the row's menu, picks "Remove walt…", then answers the question with `answer`.
+    const auto removeAnswering = [&](const QString &answer) {
+        QString asked;
+        QTimer::singleShot(200, &window, [&] {
+            auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+            if (!menu)
+                return;
+            for (QAction *action : menu->actions()) {
+                if (action->text() == QStringLiteral("Remove walt…")) {
+                    QTimer::singleShot(200, &window, [&] {
+                        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+                        if (!box)
+                            return;
+                        asked = box->text();
+                        for (QAbstractButton *button : box->buttons()) {
+                            if (button->text() == answer)
+                                button->click();
+                        }
+                    });
+                    action->trigger();
+                }
+            }
+            menu->close();
+        });
+        Q_EMIT contacts->customContextMenuRequested(onRow);
+        return asked;
+    };
+    QVERIFY(removeAnswering(QStringLiteral("Cancel")).startsWith(QStringLiteral("Remove walt from your contacts?")));
+    QTest::qWait(300); // a removal would have been sent by now; walt must still be there
+    QCOMPARE(vera->contacts()->rowCount(), 1);
+    QVERIFY(!removeAnswering(QStringLiteral("Remove")).isEmpty());
+    QVERIFY(
+        QTest::qWaitFor([&] { return vera->contacts()->rowCount() == 0 && walt->contacts()->rowCount() == 0; }, 5000));
 }
 
 QTEST_MAIN(TestMainWindow)
