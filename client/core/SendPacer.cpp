@@ -18,9 +18,10 @@ SendPacer::SendPacer(Writer writer, QObject *parent)
 
 void SendPacer::setRate(int perSecond, int burst)
 {
-    // 90 % of the rate and two frames short of the burst: a margin for jitter and for the
-    // frames the server counts that we do not (the first after hello is free there, not here).
-    m_capacity = std::max(1, burst - 2);
+    // 90 % of the rate and half the burst. The server's bucket stops refilling while full, so
+    // when it reads our burst late (a busy server, a slow network) it has lost that refill; the
+    // half we keep back covers half a burst's worth of delay (1 s with the defaults).
+    m_capacity = std::max(1, burst / 2);
     m_perMs = std::max(1, perSecond) * 0.9 / 1000.0;
     m_tokens = m_capacity;
     m_lastMs = m_clock.elapsed();

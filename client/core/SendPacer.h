@@ -10,8 +10,8 @@ namespace presently {
 
 // Keeps a connection's requests within the rate the server announced (a bucket of `burst`
 // refilled at `perSecond`): what would find the server's bucket empty waits here, in order,
-// instead of being refused with rate_limited. A little under the server's figures, so network
-// jitter never tips a paced stream over.
+// instead of being refused with rate_limited. Under the server's figures (90 % of the rate, half
+// the burst), so a server that reads us late never finds its bucket empty.
 class SendPacer : public QObject {
     Q_OBJECT
 public:
