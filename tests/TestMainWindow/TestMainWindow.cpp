@@ -25,6 +25,7 @@
 #include <QTest>
 #include <QTimer>
 #include <QToolButton>
+#include <array>
 
 using namespace presently;
 
@@ -74,6 +75,9 @@ private:
     std::unique_ptr<ClientSession> signedIn(const QString &user, bool create = true);
     // `a` and `b` become contacts.
     bool befriend(ClientSession *a, ClientSession *b);
+    // `user` signed in with `first` and `second` as accepted contacts (all signed in; empty on failure).
+    std::array<std::unique_ptr<ClientSession>, 3> withTwoContacts(const QString &user, const QString &first,
+                                                                  const QString &second);
 
     QTemporaryDir m_dir;
     ServerProcess m_server;
@@ -140,13 +144,23 @@ bool TestMainWindow::befriend(ClientSession *a, ClientSession *b)
                            10000);
 }
 
+std::array<std::unique_ptr<ClientSession>, 3> TestMainWindow::withTwoContacts(const QString &user, const QString &first,
+                                                                              const QString &second)
+{
+    std::array<std::unique_ptr<ClientSession>, 3> sessions{signedIn(user), signedIn(first), signedIn(second)};
+    if (!sessions[0] || !sessions[1] || !sessions[2] || !befriend(sessions[0].get(), sessions[1].get()) ||
+        !befriend(sessions[0].get(), sessions[2].get()))
+        return {};
+    return sessions;
+}
+
 void TestMainWindow::eachConversationKeepsItsDraftAcrossRestarts()
 {
-    auto frank = signedIn(QStringLiteral("frank"));
-    auto gina = signedIn(QStringLiteral("gina"));
-    auto hugo = signedIn(QStringLiteral("hugo"));
+    auto frankWithContacts = withTwoContacts(QStringLiteral("frank"), QStringLiteral("gina"), QStringLiteral("hugo"));
+    auto &frank = frankWithContacts[0];
+    auto &gina = frankWithContacts[1];
+    auto &hugo = frankWithContacts[2];
     QVERIFY(frank && gina && hugo);
-    QVERIFY(befriend(frank.get(), gina.get()) && befriend(frank.get(), hugo.get()));
     {
         MainWindow window(frank.get());
         window.show();
@@ -182,11 +196,11 @@ void TestMainWindow::eachConversationKeepsItsDraftAcrossRestarts()
 
 void TestMainWindow::unreadCountsSurviveARestart()
 {
-    auto ivan = signedIn(QStringLiteral("ivan"));
-    auto jane = signedIn(QStringLiteral("jane"));
-    auto kim = signedIn(QStringLiteral("kim"));
+    auto ivanWithContacts = withTwoContacts(QStringLiteral("ivan"), QStringLiteral("jane"), QStringLiteral("kim"));
+    auto &ivan = ivanWithContacts[0];
+    auto &jane = ivanWithContacts[1];
+    auto &kim = ivanWithContacts[2];
     QVERIFY(ivan && jane && kim);
-    QVERIFY(befriend(ivan.get(), jane.get()) && befriend(ivan.get(), kim.get()));
     jane->sendMessage(QStringLiteral("ivan"), QStringLiteral("one"));
     jane->sendMessage(QStringLiteral("ivan"), QStringLiteral("two"));
     kim->sendMessage(QStringLiteral("ivan"), QStringLiteral("three"));
@@ -220,11 +234,11 @@ void TestMainWindow::unreadCountsSurviveARestart()
 
 void TestMainWindow::keyboardAlone()
 {
-    auto lena = signedIn(QStringLiteral("lena"));
-    auto mia = signedIn(QStringLiteral("mia"));
-    auto noah = signedIn(QStringLiteral("noah"));
+    auto lenaWithContacts = withTwoContacts(QStringLiteral("lena"), QStringLiteral("mia"), QStringLiteral("noah"));
+    auto &lena = lenaWithContacts[0];
+    auto &mia = lenaWithContacts[1];
+    auto &noah = lenaWithContacts[2];
     QVERIFY(lena && mia && noah);
-    QVERIFY(befriend(lena.get(), mia.get()) && befriend(lena.get(), noah.get()));
     for (const QString &body : {QStringLiteral("apple"), QStringLiteral("banana"), QStringLiteral("cherry")})
         mia->sendMessage(QStringLiteral("lena"), body);
     QVERIFY(QTest::qWaitFor([&] { return lena->contacts()->unread(QStringLiteral("mia")) == 3; }, 10000));
@@ -438,11 +452,11 @@ void TestMainWindow::emptyStatesAndErrorsInWords()
 
 void TestMainWindow::previewsHeaderAndScreenReaderNames()
 {
-    auto sam = signedIn(QStringLiteral("sam"));
-    auto tom = signedIn(QStringLiteral("tom"));
-    auto uma = signedIn(QStringLiteral("uma"));
+    auto samWithContacts = withTwoContacts(QStringLiteral("sam"), QStringLiteral("tom"), QStringLiteral("uma"));
+    auto &sam = samWithContacts[0];
+    auto &tom = samWithContacts[1];
+    auto &uma = samWithContacts[2];
     QVERIFY(sam && tom && uma);
-    QVERIFY(befriend(sam.get(), tom.get()) && befriend(sam.get(), uma.get()));
     auto window = std::make_unique<MainWindow>(sam.get());
     window->show();
     auto *contacts = window->findChild<QListView *>(QStringLiteral("contacts"));
