@@ -104,6 +104,7 @@ void TestAppController::initTestCase()
     QStandardPaths::setTestModeEnabled(true);
     QDir(QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) + QStringLiteral("/Presently"))
         .removeRecursively();
+    QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).removeRecursively(); // outboxes
     QString error;
     // A long TTL: a contact seen offline within seconds was told so by `bye`.
     QVERIFY2(m_server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("db")),
