@@ -7,6 +7,7 @@ packages=(
     qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite
     libhiredis-dev libsodium-dev qtkeychain-qt6-dev
     redis-server xvfb xauth
+    fonts-noto-color-emoji
 )
 
 missing=()

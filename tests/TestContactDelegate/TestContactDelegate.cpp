@@ -8,6 +8,7 @@
 #include "ui/StatusPainter.h"
 
 #include <QApplication>
+#include <QFontDatabase>
 #include <QImage>
 #include <QListView>
 #include <QPainter>
@@ -26,10 +27,42 @@ private Q_SLOTS:
     void messageTextReadsOnLightAndDark();
     void statusesDifferByShape();
     void linksInMessages();
+    void emojiRenderInColour();
 
 private:
     QImage paintRow(Status status, int unread, const QRect &row);
 };
+
+void TestContactDelegate::emojiRenderInColour()
+{
+    if (!QFontDatabase::families().contains(QStringLiteral("Noto Color Emoji")))
+        QSKIP("no colour emoji font here (scripts/install-deps.sh installs fonts-noto-color-emoji)");
+    ConversationModel model(QStringLiteral("me"), QStringLiteral("them"));
+    ChatMessage m;
+    m.mid = 1;
+    m.from = QStringLiteral("them");
+    m.to = QStringLiteral("me");
+    m.body = QStringLiteral("\U0001F44D\U0001F389\U0001F600"); // thumbs up, party popper, grin
+    m.ts = 1;
+    model.addMessage(m);
+    MessageDelegate delegate;
+    QStyleOptionViewItem option;
+    option.rect = QRect(0, 0, 400, 120);
+    option.font = QApplication::font();
+    option.palette = QApplication::style()->standardPalette();
+    QImage image(option.rect.size(), QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    delegate.paint(&painter, option, model.index(0));
+    painter.end();
+    // Black text and grey bubbles have no saturation; a colour glyph has plenty.
+    int colourful = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x)
+            colourful += image.pixelColor(x, y).hsvSaturation() > 120 ? 1 : 0;
+    }
+    QVERIFY2(colourful > 50, qPrintable(QStringLiteral("%1 colourful pixels").arg(colourful)));
+}
 
 void TestContactDelegate::linksInMessages()
 {
