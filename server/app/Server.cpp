@@ -94,6 +94,7 @@ bool Server::start(QString *error)
     listener.maxMessageBytes = m_config.limits.maxMessageBytes;
     listener.maxConnections = m_config.maxConnections;
     listener.maxSockets = m_config.maxSockets;
+    listener.allowedOrigins = m_config.allowedOrigins;
     m_listener = new Listener(
         listener, [sessions = m_sessions] { return sessions->connectionCount(); }, this);
     connect(m_listener, &Listener::channelOpened, m_sessions, &SessionRegistry::adopt);

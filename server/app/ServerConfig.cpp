@@ -64,6 +64,29 @@ std::optional<RedisAddress> ServerConfig::parseRedisUrl(const QString &text, QSt
     return address;
 }
 
+std::optional<QStringList> ServerConfig::parseOrigins(const QString &list, QString *error)
+{
+    QStringList origins;
+    for (const QString &entry : list.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString origin = entry.trimmed();
+        if (origin.isEmpty())
+            continue;
+        if (origin != QLatin1String("*")) {
+            // An origin is scheme://host[:port], as browsers send it: no path, no slash at the end.
+            const QUrl url(origin, QUrl::StrictMode);
+            if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) ||
+                url.host().isEmpty() || !url.path().isEmpty() || url.hasQuery() || url.hasFragment() ||
+                !url.userInfo().isEmpty()) {
+                *error = QStringLiteral("--allowed-origins: \"%1\" is not an origin like https://chat.example.com")
+                             .arg(origin);
+                return std::nullopt;
+            }
+        }
+        origins.append(origin);
+    }
+    return origins;
+}
+
 namespace {
 // Flags that may also come from the config file (`name = value`) or the environment
 // (PRESENTLY_NAME with dashes as underscores). Precedence: flags, then environment, then file.
@@ -76,7 +99,8 @@ const QStringList kSettableFlags = {QStringLiteral("listen"),
                                     QStringLiteral("server-id"),
                                     QStringLiteral("batch-window-us"),
                                     QStringLiteral("rate-per-s"),
-                                    QStringLiteral("rate-burst")};
+                                    QStringLiteral("rate-burst"),
+                                    QStringLiteral("allowed-origins")};
 
 bool readConfigFile(const QString &path, QHash<QString, QString> *values, QString *error)
 {
@@ -167,6 +191,11 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
          QStringLiteral("20")},
         {QStringLiteral("rate-burst"), QStringLiteral("Requests a connection may make at once (announced in welcome)."),
          QStringLiteral("N"), QStringLiteral("40")},
+        {QStringLiteral("allowed-origins"),
+         QStringLiteral("Web pages (by origin, comma-separated; * for any) that may connect. Requests with no "
+                        "Origin header (native clients, bots) are always accepted; a browser page from any other "
+                        "origin is refused with 403."),
+         QStringLiteral("LIST")},
         {QStringLiteral("config"),
          QStringLiteral("Read settings from this file (name = value lines, names as the flags'). "
                         "Environment variables PRESENTLY_<FLAG> override it; flags override both."),
@@ -254,6 +283,10 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
         config.limits.rateBurst = parser.value(QStringLiteral("rate-burst")).toInt();
         if (config.limits.rateBurst <= 0)
             error = QStringLiteral("--rate-burst must be a positive number");
+    }
+    if (error.isEmpty() && parser.isSet(QStringLiteral("allowed-origins"))) {
+        if (const auto origins = parseOrigins(parser.value(QStringLiteral("allowed-origins")), &error))
+            config.allowedOrigins = *origins;
     }
     // The second bucket, on every frame, keeps the protocol's ratio to the first.
     config.limits.floodPerSecond = 5 * config.limits.ratePerSecond;

@@ -24,6 +24,9 @@ struct ServerConfig {
     // 5 ms budget (docs/benchmarks.md, row 2).
     int batchWindowUs = 2000;
     ProtocolLimits limits;
+    // Web origins whose pages may connect ("*": any); requests without Origin are always
+    // accepted. Empty: no browser page may connect.
+    QStringList allowedOrigins;
     // Connections held at once (each is an open file); more are closed with 4003. Not a flag:
     // main() derives it from the open-file limit. -1: no limit.
     int maxConnections = -1;
@@ -33,6 +36,8 @@ struct ServerConfig {
 
     static QString defaultDatabasePath();
     static std::optional<RedisAddress> parseRedisUrl(const QString &url, QString *error);
+    // "https://chat.example.com, http://localhost:3000" or "*"; empty on a malformed entry.
+    static std::optional<QStringList> parseOrigins(const QString &list, QString *error);
 
     // Parses arguments (argv[0] included). On --help/--version prints and sets exitCode to 0; on
     // a bad argument prints the problem and sets exitCode to 2. Returns empty in both cases.

@@ -10,14 +10,14 @@ TokenBucket::TokenBucket(int capacity, int perSecond)
     , m_tokens(capacity)
 {}
 
-bool TokenBucket::take(qint64 nowMs)
+bool TokenBucket::take(qint64 nowMs, double tokens)
 {
     if (m_lastMs >= 0)
         m_tokens = std::min(m_capacity, m_tokens + static_cast<double>(nowMs - m_lastMs) * m_perMs);
     m_lastMs = nowMs;
-    if (m_tokens < 1.0)
+    if (m_tokens < tokens)
         return false;
-    m_tokens -= 1.0;
+    m_tokens -= tokens;
     return true;
 }
 

@@ -9,7 +9,8 @@ class TokenBucket {
 public:
     TokenBucket(int capacity, int perSecond);
 
-    bool take(qint64 nowMs);
+    // Takes `tokens` if there are as many; false (and nothing taken) if not.
+    bool take(qint64 nowMs, double tokens = 1.0);
 
 private:
     double m_capacity;

@@ -97,7 +97,7 @@ void Listener::acceptConnections()
             return;
         }
         ++m_openSockets;
-        auto *socket = new ServerWebSocket(descriptor, m_settings.maxMessageBytes, this);
+        auto *socket = new ServerWebSocket(descriptor, m_settings.maxMessageBytes, m_settings.allowedOrigins, this);
         connect(socket, &QObject::destroyed, this, &Listener::onSocketDestroyed);
         connect(socket, &ServerWebSocket::opened, this, [this, socket] { onHandshakeDone(socket); });
         connect(socket, &ServerWebSocket::disconnected, this, [this, socket] {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 namespace presently {
 
@@ -9,6 +10,9 @@ struct ListenerSettings {
     QString host = QStringLiteral("127.0.0.1");
     quint16 port = 8765;
     qint64 maxMessageBytes = 64 * 1024;
+    // Origins whose pages may connect (a browser sends Origin; native clients do not). Empty:
+    // none; "*": any. A foreign page must not drive a gateway on localhost or an intranet.
+    QStringList allowedOrigins;
     // Connections held at once (each is an open file); more are closed with 4003. -1: no limit.
     int maxConnections = -1;
     // Sockets open at once, WebSocket handshakes in progress included: accepting pauses there,

@@ -17,6 +17,9 @@ public:
         virtual void binaryReceived(const QByteArray &data) = 0;
         // The peer started the close handshake (answered already).
         virtual void closeReceived() = 0;
+        // A frame that is no message of its own (a ping, a pong, a fragment before the last):
+        // handled by the transport, only counted here against the frame limits.
+        virtual void frameCounted() = 0;
         // The connection is gone, however it ended; called once. The receiver may delete the
         // channel only later (deleteLater), never from inside a call.
         virtual void channelClosed() = 0;

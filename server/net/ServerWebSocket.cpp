@@ -14,10 +14,25 @@ using namespace WebSocketCodec;
 
 namespace {
 constexpr qint64 kReadChunk = 64 * 1024;
+// Reads per readiness event: a fast sender gets 256 KiB, then every other socket its turn (the
+// loop is level-triggered, so what is left is reported again at once).
+constexpr int kReadsPerPass = 4;
 constexpr qint64 kWriteChunk = 16 * 1024;
 constexpr qsizetype kMaxHandshakeBytes = 8 * 1024;
+// Fragments of one message: enough for any real client, and a flood of empty continuation
+// frames ends here (each fragment is also counted by the receiver's frame limits).
+constexpr int kMaxFragments = 1024;
+// Bytes queued for a peer that does not read: the session closes politely far below this
+// (Session::kMaxPendingWriteBytes); here the connection is dropped, whatever queued them.
+constexpr qsizetype kMaxOutputBytes = 16 * 1024 * 1024;
 // How long a close handshake, or writing the last bytes before closing, may take.
 constexpr int kCloseTimeoutMs = 1000;
+// Bytes of frames that may come after our close frame before the peer's: a client that
+// answers the close sends little; one that goes on sending is not waited for.
+constexpr qint64 kMaxBytesWhileClosing = 64 * 1024;
+// After our last byte (FIN sent): how long the peer's own FIN is waited for, so our response
+// or close frame is not destroyed by a reset (closing with unread input sends RST).
+constexpr int kDrainMs = 250;
 
 // One read and one write buffer per thread, shared by its sockets: a socket keeps bytes of its
 // own only while a frame is incomplete or the kernel will not take more.
@@ -34,10 +49,12 @@ char *writeBuffer()
 }
 } // namespace
 
-ServerWebSocket::ServerWebSocket(qintptr socket, qint64 maxMessageBytes, QObject *parent)
+ServerWebSocket::ServerWebSocket(qintptr socket, qint64 maxMessageBytes, const QStringList &allowedOrigins,
+                                 QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_maxMessageBytes(maxMessageBytes)
+    , m_allowedOrigins(allowedOrigins)
     , m_watcher(socket, this, this)
 {}
 
@@ -62,8 +79,11 @@ void ServerWebSocket::sendText(const QByteArray &utf8)
 
 void ServerWebSocket::close(quint16 code, const QString &reason)
 {
+    // A peer closed for abuse (policy, size) is not waited for: its close frame would only come
+    // after whatever else it is sending.
+    const bool abusive = code == ClosePolicy || code == CloseTooBig;
     if (m_state == State::Open)
-        startClosing(code, reason.toUtf8(), false);
+        startClosing(code, reason.toUtf8(), abusive);
     else if (m_state == State::Handshaking)
         abort();
 }
@@ -75,7 +95,7 @@ void ServerWebSocket::abort()
 
 void ServerWebSocket::socketReadable()
 {
-    for (;;) {
+    for (int pass = 0; pass < kReadsPerPass; ++pass) {
         if (m_socket == -1)
             return;
         char *buffer = readBuffer();
@@ -86,7 +106,7 @@ void ServerWebSocket::socketReadable()
             closeSocket();
             return;
         }
-        if (!m_discardInput) {
+        if (!m_discardInput && !m_draining) {
             if (m_input.isEmpty()) {
                 // The common case: whole frames, handled straight from the shared buffer.
                 const qsizetype used = consume(buffer, n);
@@ -130,7 +150,7 @@ qsizetype ServerWebSocket::consume(char *data, qsizetype size)
 
 qsizetype ServerWebSocket::consumeHandshake(char *data, qsizetype size)
 {
-    const Handshake handshake = readHandshake(data, size, kMaxHandshakeBytes);
+    const Handshake handshake = readHandshake(data, size, kMaxHandshakeBytes, m_allowedOrigins);
     switch (handshake.status) {
     case Handshake::Status::Incomplete:
         return 0;
@@ -149,10 +169,18 @@ qsizetype ServerWebSocket::consumeHandshake(char *data, qsizetype size)
 
 void ServerWebSocket::handleFrame(quint8 opcode, bool fin, char *payload, qint64 length)
 {
+    // Control frames and fragments before the last never reach the receiver as messages: it
+    // counts them here, so a flood of them meets the same limits as messages do.
+    if ((opcode & 0x8) != 0 || !fin) {
+        if (m_receiver && m_state == State::Open)
+            m_receiver->frameCounted();
+        if (m_socket == -1)
+            return;
+    }
     switch (opcode) {
     case OpPing:
         if (m_state == State::Open)
-            sendFrame(OpPong, payload, length);
+            answerPing(payload, length);
         return;
     case OpPong:
         return;
@@ -162,8 +190,12 @@ void ServerWebSocket::handleFrame(quint8 opcode, bool fin, char *payload, qint64
     default:
         break;
     }
-    if (m_state != State::Open)
-        return; // closing: data is dropped
+    if (m_state != State::Open) { // closing: data is dropped, up to a point
+        m_bytesWhileClosing += length;
+        if (m_bytesWhileClosing > kMaxBytesWhileClosing)
+            finish();
+        return;
+    }
     if (opcode == OpContinuation) {
         if (m_messageOpcode == 0) {
             fail(CloseProtocolError, "continuation frame without a message");
@@ -173,9 +205,14 @@ void ServerWebSocket::handleFrame(quint8 opcode, bool fin, char *payload, qint64
             fail(CloseTooBig, "message over the size limit");
             return;
         }
+        if (++m_fragments > kMaxFragments) {
+            fail(ClosePolicy, "message in too many fragments");
+            return;
+        }
         m_message.append(payload, length);
         if (fin) {
             QByteArray message = std::exchange(m_message, {});
+            m_fragments = 0;
             deliver(std::exchange(m_messageOpcode, 0), message.data(), message.size());
         }
         return;
@@ -189,7 +226,20 @@ void ServerWebSocket::handleFrame(quint8 opcode, bool fin, char *payload, qint64
         return;
     }
     m_messageOpcode = opcode;
+    m_fragments = 1;
     m_message = QByteArray(payload, length);
+}
+
+void ServerWebSocket::answerPing(const char *payload, qint64 length)
+{
+    // Only the latest unanswered ping is answered (RFC 6455, 5.5.3): a peer that pings without
+    // reading costs at most one pong, held until the kernel takes what is queued.
+    if (outputPending() == 0) {
+        sendFrame(OpPong, payload, length);
+        return;
+    }
+    m_pendingPong = QByteArray(payload, length);
+    m_pongPending = true;
 }
 
 void ServerWebSocket::deliver(quint8 opcode, char *payload, qint64 length)
@@ -251,8 +301,14 @@ void ServerWebSocket::startClosing(quint16 code, const QByteArray &reasonUtf8, b
     const QByteArray payload = closePayload(code, reasonUtf8);
     sendFrame(OpClose, payload.constData(), payload.size());
     m_state = State::Closing;
-    m_discardInput = discardInput;
     m_message.clear();
+    m_pongPending = false;
+    if (discardInput) {
+        // The stream is broken or abusive: no close frame is waited for.
+        m_discardInput = true;
+        finish();
+        return;
+    }
     QTimer::singleShot(kCloseTimeoutMs, this, &ServerWebSocket::closeSocket);
 }
 
@@ -262,23 +318,33 @@ void ServerWebSocket::finish()
         return;
     m_state = State::Closed;
     m_discardInput = true;
-    if (m_output.isEmpty()) {
-        closeSocket();
+    m_pongPending = false;
+    QTimer::singleShot(kCloseTimeoutMs, this, &ServerWebSocket::closeSocket); // whatever happens
+    if (outputPending() == 0)
+        shutDownWriting();
+    else
+        m_finishing = true; // socketWritable() goes on when the last byte is out
+}
+
+void ServerWebSocket::shutDownWriting()
+{
+    if (m_socket == -1 || m_draining)
         return;
-    }
-    m_finishing = true;
-    QTimer::singleShot(kCloseTimeoutMs, this, &ServerWebSocket::closeSocket);
+    SocketIo::shutdownWrite(m_socket);
+    m_draining = true;
+    m_watcher.setWriteWatched(false);
+    QTimer::singleShot(kDrainMs, this, &ServerWebSocket::closeSocket);
 }
 
 void ServerWebSocket::sendFrame(quint8 opcode, const char *payload, qint64 length)
 {
     char header[10];
     const int headerSize = writeFrameHeader(header, opcode, quint64(length));
-    if (m_socket == -1 || m_sendFailed)
+    if (m_socket == -1 || m_sendFailed || m_draining)
         return;
-    if (!m_output.isEmpty()) {
-        m_output.append(header, headerSize);
-        m_output.append(payload, length);
+    if (outputPending() > 0) {
+        queueOutput(header, headerSize);
+        queueOutput(payload, length);
         return;
     }
     // One write per frame: header and payload together.
@@ -299,46 +365,80 @@ void ServerWebSocket::sendFrame(quint8 opcode, const char *payload, qint64 lengt
 
 void ServerWebSocket::sendRaw(const char *data, qint64 size)
 {
-    if (m_socket == -1 || m_sendFailed)
+    if (m_socket == -1 || m_sendFailed || m_draining)
         return;
-    if (!m_output.isEmpty()) {
-        m_output.append(data, size);
+    if (outputPending() > 0) {
+        queueOutput(data, size);
         return;
     }
     qint64 sent = SocketIo::send(m_socket, data, size);
     if (sent == size)
         return;
     if (sent == SocketIo::kFailed) {
-        // The peer is gone; reading tells the same soon, but do not wait for it (nor close from
-        // inside whatever is sending).
-        m_sendFailed = true;
-        QMetaObject::invokeMethod(this, &ServerWebSocket::closeSocket, Qt::QueuedConnection);
+        dropLater();
         return;
     }
     if (sent == SocketIo::kWouldBlock)
         sent = 0;
-    m_output.append(data + sent, size - sent);
+    queueOutput(data + sent, size - sent);
     m_watcher.setWriteWatched(true);
+}
+
+void ServerWebSocket::queueOutput(const char *data, qint64 size)
+{
+    if (outputPending() + size > kMaxOutputBytes) {
+        // The peer does not read: nothing queued for it will arrive, a close frame neither.
+        m_output = QByteArray();
+        m_outputStart = 0;
+        dropLater();
+        return;
+    }
+    m_output.append(data, size);
+}
+
+void ServerWebSocket::dropLater()
+{
+    // The peer is gone (or will not read); reading tells the same soon, but do not wait for it
+    // (nor close from inside whatever is sending).
+    if (m_sendFailed)
+        return;
+    m_sendFailed = true;
+    QMetaObject::invokeMethod(this, &ServerWebSocket::closeSocket, Qt::QueuedConnection);
 }
 
 void ServerWebSocket::socketWritable()
 {
     if (m_socket == -1)
         return;
-    const qint64 sent = SocketIo::send(m_socket, m_output.constData(), m_output.size());
+    const qint64 sent = SocketIo::send(m_socket, m_output.constData() + m_outputStart, outputPending());
     if (sent == SocketIo::kFailed) {
-        m_output.clear();
+        m_output = QByteArray();
+        m_outputStart = 0;
         closeSocket();
         return;
     }
     if (sent > 0)
-        m_output.remove(0, sent);
-    if (!m_output.isEmpty())
+        m_outputStart += sent; // consumed from the front: no copy of the rest per write
+    if (outputPending() > 0) {
+        // Compact now and then, so a long backlog is not held twice.
+        if (m_outputStart >= kWriteChunk * 4 && m_outputStart * 2 >= m_output.size()) {
+            m_output.remove(0, m_outputStart);
+            m_outputStart = 0;
+        }
         return;
+    }
     m_output = QByteArray();
+    m_outputStart = 0;
     m_watcher.setWriteWatched(false);
-    if (m_finishing)
-        closeSocket();
+    if (m_finishing) {
+        shutDownWriting();
+        return;
+    }
+    if (m_pongPending) { // the latest ping waited for the queue to drain
+        m_pongPending = false;
+        const QByteArray pong = std::exchange(m_pendingPong, {});
+        sendFrame(OpPong, pong.constData(), pong.size());
+    }
 }
 
 void ServerWebSocket::closeSocket()
@@ -350,7 +450,9 @@ void ServerWebSocket::closeSocket()
     SocketIo::close(m_socket);
     m_socket = -1;
     m_state = State::Closed;
-    m_output.clear();
+    m_output = QByteArray();
+    m_outputStart = 0;
+    m_pendingPong = QByteArray();
     if (m_receiver)
         m_receiver->channelClosed();
     Q_EMIT disconnected();

@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QHostAddress>
 #include <QObject>
+#include <QStringList>
 
 #include "net/MessageChannel.h"
 #include "net/SocketWatcher.h"
@@ -22,14 +23,16 @@ class ServerWebSocket : public QObject, public MessageChannel, private SocketWat
 public:
     enum class State { Handshaking, Open, Closing, Closed };
 
-    // Takes ownership of `socket` (an accepted, non-blocking socket, see SocketIo).
-    ServerWebSocket(qintptr socket, qint64 maxMessageBytes, QObject *parent = nullptr);
+    // Takes ownership of `socket` (an accepted, non-blocking socket, see SocketIo). Browsers'
+    // requests (with Origin) are accepted from `allowedOrigins` only (WebSocketCodec::readHandshake).
+    ServerWebSocket(qintptr socket, qint64 maxMessageBytes, const QStringList &allowedOrigins = {},
+                    QObject *parent = nullptr);
     ~ServerWebSocket() override;
 
     State state() const { return m_state; }
     QHostAddress peerAddress() const;
     // Bytes the kernel has not taken yet.
-    qint64 bytesToWrite() const override { return m_output.size(); }
+    qint64 bytesToWrite() const override { return outputPending(); }
 
     // Frames that arrive with no receiver are dropped.
     void setReceiver(Receiver *receiver) override { m_receiver = receiver; }
@@ -55,26 +58,40 @@ private:
     qsizetype consumeHandshake(char *data, qsizetype size);
     void handleFrame(quint8 opcode, bool fin, char *payload, qint64 length);
     void handleClose(const char *payload, qint64 length);
+    void answerPing(const char *payload, qint64 length);
     void deliver(quint8 opcode, char *payload, qint64 length);
     void fail(quint16 code, const char *reason);
     void sendFrame(quint8 opcode, const char *payload, qint64 length);
     void sendRaw(const char *data, qint64 size);
+    // Appends to the backlog; a peer that lets it pass kMaxOutputBytes is dropped.
+    void queueOutput(const char *data, qint64 size);
+    void dropLater();
+    qsizetype outputPending() const { return m_output.size() - m_outputStart; }
     void startClosing(quint16 code, const QByteArray &reasonUtf8, bool discardInput);
-    // No more frames either way: close the socket once what is queued is written.
+    // No more frames either way: once what is queued is written, shut down writing and close
+    // when the peer's FIN comes (or shortly after).
     void finish();
+    void shutDownWriting();
     void closeSocket();
 
     qintptr m_socket;
     Receiver *m_receiver = nullptr;
     qint64 m_maxMessageBytes;
+    QStringList m_allowedOrigins; // shared with every other socket's copy
     State m_state = State::Handshaking;
     SocketWatcher m_watcher;
     QByteArray m_input;   // received bytes that are not a whole frame yet
     QByteArray m_message; // the fragments of a message so far
-    QByteArray m_output;  // bytes the kernel has not taken yet
+    QByteArray m_output;  // bytes the kernel has not taken yet, from m_outputStart on
+    qsizetype m_outputStart = 0;
+    QByteArray m_pendingPong; // the latest ping's payload, answered once the backlog is written
+    bool m_pongPending = false;
+    int m_fragments = 0;            // of the message being assembled
+    qint64 m_bytesWhileClosing = 0; // data received after our close frame
     quint8 m_messageOpcode = 0;
     bool m_discardInput = false; // after a protocol error: the stream cannot be parsed any more
-    bool m_finishing = false;    // close the socket when m_output is written
+    bool m_finishing = false;    // shut down writing when m_output is written
+    bool m_draining = false;     // writing shut down: reading only for the peer's FIN
     bool m_sendFailed = false;
 };
 

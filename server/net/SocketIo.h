@@ -23,6 +23,8 @@ qint64 receive(qintptr socket, char *data, qint64 size);
 // Bytes written (>= 0), kWouldBlock, or kFailed.
 qint64 send(qintptr socket, const char *data, qint64 size);
 void close(qintptr socket);
+// No more bytes from us (a FIN after what is queued); reading goes on.
+void shutdownWrite(qintptr socket);
 
 QHostAddress peerAddress(qintptr socket);
 

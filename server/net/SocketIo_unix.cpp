@@ -83,6 +83,11 @@ void close(qintptr socket)
     ::close(static_cast<int>(socket));
 }
 
+void shutdownWrite(qintptr socket)
+{
+    ::shutdown(static_cast<int>(socket), SHUT_WR);
+}
+
 QHostAddress peerAddress(qintptr socket)
 {
     sockaddr_storage address{};

@@ -50,6 +50,11 @@ void close(qintptr socket)
     ::closesocket(static_cast<SOCKET>(socket));
 }
 
+void shutdownWrite(qintptr socket)
+{
+    ::shutdown(static_cast<SOCKET>(socket), SD_SEND);
+}
+
 QHostAddress peerAddress(qintptr socket)
 {
     sockaddr_storage address{};

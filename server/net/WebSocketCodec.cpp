@@ -41,7 +41,7 @@ bool hasToken(QByteArrayView value, QByteArrayView token)
 
 } // namespace
 
-Handshake readHandshake(const char *data, qsizetype size, qsizetype maxBytes)
+Handshake readHandshake(const char *data, qsizetype size, qsizetype maxBytes, const QStringList &allowedOrigins)
 {
     const QByteArrayView request(data, size);
     const qsizetype end = request.indexOf(QByteArrayView("\r\n\r\n"));
@@ -69,8 +69,10 @@ Handshake readHandshake(const char *data, qsizetype size, qsizetype maxBytes)
     if (version != QByteArrayView("HTTP/1.1"))
         return rejected("400 Bad Request", QStringLiteral("HTTP/1.1 is required"));
 
-    QByteArrayView upgrade, connection, key, wsVersion;
+    QByteArrayView upgrade, connection, key, wsVersion, origin;
     bool haveHost = false;
+    int keys = 0;
+    int origins = 0;
     qsizetype pos = lineEnd + 2;
     while (pos < head.size()) {
         qsizetype next = head.indexOf(QByteArrayView("\r\n"), pos);
@@ -87,15 +89,26 @@ Handshake readHandshake(const char *data, qsizetype size, qsizetype maxBytes)
             upgrade = value;
         else if (name.compare(QByteArrayView("Connection"), Qt::CaseInsensitive) == 0)
             connection = value;
-        else if (name.compare(QByteArrayView("Sec-WebSocket-Key"), Qt::CaseInsensitive) == 0)
+        else if (name.compare(QByteArrayView("Sec-WebSocket-Key"), Qt::CaseInsensitive) == 0) {
             key = value;
-        else if (name.compare(QByteArrayView("Sec-WebSocket-Version"), Qt::CaseInsensitive) == 0)
+            ++keys;
+        } else if (name.compare(QByteArrayView("Origin"), Qt::CaseInsensitive) == 0) {
+            origin = value;
+            ++origins;
+        } else if (name.compare(QByteArrayView("Sec-WebSocket-Version"), Qt::CaseInsensitive) == 0)
             wsVersion = value;
         else if (name.compare(QByteArrayView("Host"), Qt::CaseInsensitive) == 0)
             haveHost = true;
     }
     if (!haveHost)
         return rejected("400 Bad Request", QStringLiteral("missing Host header"));
+    if (keys > 1) // RFC 6455, 11.3.1: it must not appear more than once
+        return rejected("400 Bad Request", QStringLiteral("more than one Sec-WebSocket-Key"));
+    if (origins > 1)
+        return rejected("400 Bad Request", QStringLiteral("more than one Origin"));
+    if (origins == 1 && !allowedOrigins.contains(QStringLiteral("*")) &&
+        !allowedOrigins.contains(QString::fromLatin1(origin), Qt::CaseInsensitive))
+        return rejected("403 Forbidden", QStringLiteral("origin not allowed"));
     if (!hasToken(upgrade, "websocket") || !hasToken(connection, "upgrade"))
         return rejected("426 Upgrade Required", QStringLiteral("this is a WebSocket endpoint"),
                         "Upgrade: websocket\r\nConnection: Upgrade\r\n");
@@ -251,6 +264,9 @@ bool isValidReceivedCloseCode(quint16 code)
     case 1009:
     case 1010:
     case 1011:
+    case 1012: // service restart, try again later, bad gateway (IANA registry)
+    case 1013:
+    case 1014:
         return true;
     default:
         return false;

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 #include <QtGlobal>
 
 namespace presently {
@@ -17,6 +18,7 @@ enum CloseCode : quint16 {
     CloseGoingAway = 1001,
     CloseProtocolError = 1002,
     CloseInvalidPayload = 1007,
+    ClosePolicy = 1008,
     CloseTooBig = 1009,
 };
 
@@ -38,8 +40,10 @@ struct Handshake {
 };
 
 // Reads an HTTP upgrade request from the start of `data`. Incomplete until the blank line
-// that ends it; a request over `maxBytes` without one is rejected.
-Handshake readHandshake(const char *data, qsizetype size, qsizetype maxBytes);
+// that ends it; a request over `maxBytes` without one is rejected. A request with an Origin
+// header (a browser's) is refused with 403 unless the origin is in `allowedOrigins` (exact,
+// case-insensitive; "*" allows any); one without Origin (a native client, a bot) is accepted.
+Handshake readHandshake(const char *data, qsizetype size, qsizetype maxBytes, const QStringList &allowedOrigins = {});
 
 struct Frame {
     enum class Status { Incomplete, Complete, Failed };

@@ -16,6 +16,7 @@ namespace presently {
 namespace {
 // A client that does not read its socket is cut off before the gateway buffers this much for it.
 constexpr qint64 kMaxPendingWriteBytes = 4 * 1024 * 1024;
+constexpr qsizetype kFloodBytesPerToken = 8 * 1024;
 
 QString newSessionId()
 {
@@ -64,13 +65,20 @@ qint64 Session::serverNowMs() const
     return m_services.presence->nowMs();
 }
 
+void Session::frameCounted()
+{
+    if (m_state != State::Closed && !m_floodBucket.take(Clock::nowMs()))
+        close(CloseCode::Policy, QStringLiteral("too many frames"));
+}
+
 void Session::onFrame(const QByteArray &frame, bool binary)
 {
     if (m_state == State::Closed)
         return;
     // The rate buckets run on this machine's monotonic clock, never on a store's.
     const qint64 now = Clock::nowMs();
-    if (!m_floodBucket.take(now)) {
+    // A frame counts once, and once more per whole 8 KiB: big frames flood faster than small ones.
+    if (!m_floodBucket.take(now, 1.0 + double(frame.size() / kFloodBytesPerToken))) {
         close(CloseCode::Policy, QStringLiteral("too many frames"));
         return;
     }
@@ -271,12 +279,20 @@ void Session::sendFrame(const QByteArray &utf8)
 {
     if (m_state == State::Closed)
         return;
-    if (m_channel->bytesToWrite() > kMaxPendingWriteBytes) {
-        qCWarning(lcSession) << "session" << m_sessionId << "does not read; closing";
-        endSession(CloseCode::Policy, QStringLiteral("not reading"));
+    // Before the write and after it: one big reply (a sync page) must not be the one that got away.
+    if (closeIfNotReading())
         return;
-    }
     m_channel->sendText(utf8);
+    closeIfNotReading();
+}
+
+bool Session::closeIfNotReading()
+{
+    if (m_channel->bytesToWrite() <= kMaxPendingWriteBytes)
+        return false;
+    qCWarning(lcSession) << "session" << m_sessionId << "does not read; closing";
+    endSession(CloseCode::Policy, QStringLiteral("not reading"));
+    return true;
 }
 
 void Session::sendError(ErrorCode code, const QString &message, const QJsonValue &id)

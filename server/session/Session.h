@@ -65,8 +65,7 @@ public:
     void endSession(quint16 closeCode, const QString &reason);
     // Runs `job` on the read thread, `done` back here; this session's later frames wait for it
     // (answers stay in order), nobody else does.
-    template <typename Result>
-    void read(StoreThread::Job<Result> job, std::function<void(const Result &)> done)
+    template <typename Result> void read(StoreThread::Job<Result> job, std::function<void(const Result &)> done)
     {
         m_services.reads->read<Result>(this, std::move(job), inOrder<Result>(std::move(done)));
     }
@@ -93,6 +92,10 @@ private:
     void textReceived(const QByteArray &utf8) override { onFrame(utf8, false); }
     void binaryReceived(const QByteArray &data) override { onFrame(data, true); }
     void closeReceived() override { m_closeHandshake = true; }
+    // Pings, pongs and fragments count against the flood limit like messages do.
+    void frameCounted() override;
+    // Over kMaxPendingWriteBytes queued for the peer: closed with 1008.
+    bool closeIfNotReading();
     void channelClosed() override;
 
     void onFrame(const QByteArray &frame, bool binary);

@@ -84,6 +84,16 @@ void TestServerConfig::readsFlags()
     QCOMPARE(c->presenceTtlMs, 900);
     QCOMPARE(c->serverId, QStringLiteral("gw-7"));
     QCOMPARE(c->batchWindowUs, 0);
+    QVERIFY(c->allowedOrigins.isEmpty()); // by default no browser page may connect
+
+    const std::optional<ServerConfig> origins =
+        parse({QStringLiteral("--allowed-origins"), QStringLiteral("https://chat.example.com, http://localhost:3000")});
+    QVERIFY(origins);
+    QCOMPARE(origins->allowedOrigins,
+             (QStringList{QStringLiteral("https://chat.example.com"), QStringLiteral("http://localhost:3000")}));
+    qputenv("PRESENTLY_ALLOWED_ORIGINS", "*");
+    QCOMPARE(parse({})->allowedOrigins, QStringList{QStringLiteral("*")});
+    qunsetenv("PRESENTLY_ALLOWED_ORIGINS");
 }
 
 void TestServerConfig::configFileThenEnvironmentThenFlags()
@@ -128,6 +138,11 @@ void TestServerConfig::refusesBadInput_data()
         << QStringList{QStringLiteral("--batch-window-us"), QStringLiteral("-5")} << QByteArray();
     QTest::newRow("batch window too long")
         << QStringList{QStringLiteral("--batch-window-us"), QStringLiteral("2000000")} << QByteArray();
+    QTest::newRow("origin with a path") << QStringList{QStringLiteral("--allowed-origins"),
+                                                       QStringLiteral("https://chat.example.com/app")}
+                                        << QByteArray();
+    QTest::newRow("origin without a scheme")
+        << QStringList{QStringLiteral("--allowed-origins"), QStringLiteral("chat.example.com")} << QByteArray();
     QTest::newRow("unknown flag") << QStringList{QStringLiteral("--nope")} << QByteArray();
     QTest::newRow("stray argument") << QStringList{QStringLiteral("extra")} << QByteArray();
     QTest::newRow("config unknown key") << QStringList{} << QByteArray("colour = blue\n");

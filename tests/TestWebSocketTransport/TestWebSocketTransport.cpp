@@ -196,8 +196,10 @@ void TestWebSocketTransport::initTestCase()
 {
     QString error;
     QVERIFY2(
-        m_server.start(
-            {QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("db.sqlite"))}, &error),
+        // The RFC's sample request comes from a page on http://example.com.
+        m_server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("db.sqlite")),
+                        QStringLiteral("--allowed-origins"), QStringLiteral("http://example.com")},
+                       &error),
         qPrintable(error));
 }
 
