@@ -18,6 +18,7 @@ struct ProtocolLimits {
     int minPasswordChars = 8;
     int maxPasswordChars = 1024;
     int maxCidChars = 64;
+    int maxIdChars = 128; // a request's string id (extension: longer is too_large, answered without it)
     int maxHistoryLimit = 200;
     int defaultHistoryLimit = 50;
 

@@ -246,6 +246,13 @@ ParseResult ProtocolParser::parse(const QByteArray &utf8Frame) const
     const QJsonObject object = doc.object();
 
     const QJsonValue id = object.value(QStringLiteral("id"));
+    if (id.isString() && id.toString().size() > m_limits.maxIdChars) {
+        // Not echoed: an id is the client's to match replies, not a way to make us store and send
+        // back 64 KiB per request.
+        result.error = {ErrorCode::TooLarge,
+                        QStringLiteral("field 'id' is longer than %1 characters").arg(m_limits.maxIdChars)};
+        return result;
+    }
     bool idValid = id.isUndefined() || id.isNull() || id.isString();
     if (id.isDouble()) {
         const double d = id.toDouble();

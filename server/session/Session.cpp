@@ -17,6 +17,8 @@ namespace {
 // A client that does not read its socket is cut off before the gateway buffers this much for it.
 constexpr qint64 kMaxPendingWriteBytes = 4 * 1024 * 1024;
 constexpr qsizetype kFloodBytesPerToken = 8 * 1024;
+constexpr int kMaxFramesBeforeWelcome = 16;
+constexpr qint64 kMaxBytesBeforeWelcome = 64 * 1024;
 
 QString newSessionId()
 {
@@ -82,8 +84,15 @@ void Session::onFrame(const QByteArray &frame, bool binary)
         close(CloseCode::Policy, QStringLiteral("too many frames"));
         return;
     }
-    if (m_state == State::Live)
+    if (m_state == State::Live) {
         m_services.presence->touchSession(m_sessionId);
+    } else if (++m_framesBeforeWelcome > kMaxFramesBeforeWelcome ||
+               (m_bytesBeforeWelcome += frame.size()) > kMaxBytesBeforeWelcome) {
+        // Frames after hello wait for its password check; a client may send a few ahead, not
+        // make us hold a flood of them.
+        close(CloseCode::Policy, QStringLiteral("too much before welcome"));
+        return;
+    }
 
     ParseResult result;
     if (binary)

@@ -115,6 +115,8 @@ private:
     QString m_token;
     TokenBucket m_requestBucket;
     TokenBucket m_floodBucket;
+    int m_framesBeforeWelcome = 0; // hello included
+    qint64 m_bytesBeforeWelcome = 0;
     bool m_firstFrame = true;
     bool m_closeHandshake = false;
     bool m_sessionEnded = false;

@@ -8,6 +8,7 @@
 #include "TestClient.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -212,6 +213,8 @@ private Q_SLOTS:
     void originsAreChecked();
     void refusedHandshakeIsReadDespiteExtraBytes();
     void registeredCloseCodesAreAccepted();
+    void framesBeforeWelcomeAreBounded();
+    void longIdIsRefused();
 
 private:
     QTemporaryDir m_dir;
@@ -372,6 +375,40 @@ void TestHostileClients::registeredCloseCodesAreAccepted()
         QVERIFY(peer.write(clientFrame(0x8, true, payload)));
         QCOMPARE(closeCodeIn(peer.read(3000)), code); // echoed, not 1002
     }
+}
+
+void TestHostileClients::framesBeforeWelcomeAreBounded()
+{
+    // hello with a password (its check takes a while), and a flood queued behind it: at most 16
+    // frames (64 KiB) are held for a connection not yet welcomed.
+    RawPeer peer(m_server.port());
+    QVERIFY(peer.upgrade());
+    QByteArray burst = clientFrame(0x1, true,
+                                   QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("hello")},
+                                                             {QStringLiteral("user"), QStringLiteral("honest")},
+                                                             {QStringLiteral("password"), kPassword}})
+                                       .toJson(QJsonDocument::Compact));
+    for (int i = 0; i < 100; ++i)
+        burst += clientFrame(0x1, true, QByteArrayLiteral("{\"type\":\"heartbeat\"}"));
+    QVERIFY(peer.write(burst));
+    const QByteArray answer = peer.read(5000);
+    QCOMPARE(closeCodeIn(answer), 1008);
+    QVERIFY2(answer.contains("too much before welcome"), answer.right(60).constData());
+}
+
+void TestHostileClients::longIdIsRefused()
+{
+    const QString longId(200, QLatin1Char('i'));
+    m_honest.send(QJsonObject{{QStringLiteral("type"), QStringLiteral("query")},
+                              {QStringLiteral("id"), longId},
+                              {QStringLiteral("users"), QJsonArray{}}});
+    const auto error = m_honest.waitForType(QStringLiteral("error"));
+    QVERIFY(error);
+    QCOMPARE(error->value(QStringLiteral("code")).toString(), QStringLiteral("too_large"));
+    QVERIFY(!error->contains(QStringLiteral("id"))); // never echoed
+    // The connection goes on.
+    QVERIFY(m_honest.request(
+        QJsonObject{{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), QJsonArray{}}}));
 }
 
 QTEST_GUILESS_MAIN(TestHostileClients)
