@@ -53,6 +53,7 @@ presently --version
 presently-server --version
 getent passwd presently >/dev/null
 test -f /etc/presently/server.conf
+test "$(stat -c '%a %U:%G' /etc/presently/server.conf)" = "640 root:presently" # it may hold secrets
 test -f /lib/systemd/system/presently-server.service
 test -f /usr/share/applications/io.presently.Presently.desktop
 test -f /usr/share/icons/hicolor/scalable/apps/io.presently.Presently.svg

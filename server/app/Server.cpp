@@ -51,6 +51,8 @@ bool Server::start(QString *error)
         !m_reads->open(m_config.databasePath, StoreThread::Use::Reads, error) ||
         !m_checkpointer->open(m_config.databasePath, error))
         return false;
+    if (m_config.redis && !RedisLink::checkCredentials(*m_config.redis, error))
+        return false; // a wrong password is a start-up error, not an endless reconnect loop
     if (m_config.redis) {
         m_redis = new RedisLink(*m_config.redis, this);
         m_presence = new RedisPresenceStore(m_redis, m_config.serverId, m_config.presenceTtlMs,

@@ -46,10 +46,29 @@ std::optional<RedisAddress> ServerConfig::parseRedisUrl(const QString &text, QSt
 {
     const QUrl url(text, QUrl::StrictMode);
     if (!url.isValid() || url.scheme() != QLatin1String("redis") || url.host().isEmpty()) {
-        *error = QStringLiteral("--redis must look like redis://HOST:PORT/DB");
+        *error = QStringLiteral("--redis must look like redis://[USER:]PASSWORD@HOST:PORT/DB or redis://HOST:PORT/DB");
         return std::nullopt;
     }
     RedisAddress address;
+    // redis://PASSWORD@host (the short form many tools take) or redis://USER:PASSWORD@host, read
+    // from the text itself: QUrl forgets an empty password's colon.
+    const QString authority = text.section(QStringLiteral("://"), 1).section(QLatin1Char('/'), 0, 0);
+    const qsizetype at = authority.lastIndexOf(QLatin1Char('@'));
+    if (at >= 0) {
+        const QString userInfo = authority.left(at);
+        const qsizetype colon = userInfo.indexOf(QLatin1Char(':'));
+        const auto decoded = [](const QString &part) { return QUrl::fromPercentEncoding(part.toUtf8()); };
+        if (colon < 0) {
+            address.password = decoded(userInfo);
+        } else {
+            address.user = decoded(userInfo.left(colon));
+            address.password = decoded(userInfo.mid(colon + 1));
+        }
+    }
+    if (!address.user.isEmpty() && address.password.isEmpty()) {
+        *error = QStringLiteral("--redis: a user needs a password (redis://USER:PASSWORD@HOST:PORT/DB)");
+        return std::nullopt;
+    }
     address.host = url.host();
     address.port = static_cast<quint16>(url.port(6379));
     const QString path = url.path().mid(1);
@@ -176,8 +195,9 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
         {QStringLiteral("listen"), QStringLiteral("Address to listen on (port 0: any free port)."),
          QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8765")},
         {QStringLiteral("redis"),
-         QStringLiteral("Redis for presence and fan-out; absent: the embedded in-process store."),
-         QStringLiteral("redis://HOST:PORT/DB")},
+         QStringLiteral("Redis for presence and fan-out; absent: the embedded in-process store. A password "
+                        "(and a Redis 6 ACL user) go before the host; they are never logged."),
+         QStringLiteral("redis://[USER:]PASSWORD@HOST:PORT/DB")},
         {QStringLiteral("db"), QStringLiteral("SQLite file for accounts and contacts."), QStringLiteral("sqlite:PATH"),
          QStringLiteral("sqlite:") + defaultDatabasePath()},
         {QStringLiteral("heartbeat-interval-ms"), QStringLiteral("Heartbeat interval announced to clients."),

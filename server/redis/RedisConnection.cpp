@@ -135,6 +135,19 @@ void RedisConnection::onConnect(const redisAsyncContext *ac, int status)
     }
     self->m_connected = true;
     self->m_backoffMs = 0;
+    // AUTH first: everything after it (SELECT, the callers' commands) is pipelined behind it.
+    if (!self->m_address.password.isEmpty()) {
+        self->command(self->m_address.authArguments(), [self](const RedisReply &reply) {
+            if (reply.type == RedisReply::Type::Error) {
+                // Redis's words name no secret ("WRONGPASS invalid username-password pair").
+                if (!self->m_authRefused)
+                    qCCritical(lcRedis) << "Redis refused our credentials:" << reply.string;
+                self->m_authRefused = true;
+            } else if (reply.type != RedisReply::Type::None) {
+                self->m_authRefused = false;
+            }
+        });
+    }
     if (self->m_address.db != 0)
         self->command({"SELECT", QByteArray::number(self->m_address.db)});
     if (self->m_mode == Mode::Commands) {

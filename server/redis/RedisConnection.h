@@ -41,6 +41,7 @@ Q_SIGNALS:
 
 private:
     struct Pending;
+    bool m_authRefused = false; // logged once, until AUTH succeeds again
     static void onConnect(const redisAsyncContext *ac, int status);
     static void onDisconnect(const redisAsyncContext *ac, int status);
     static void onReply(redisAsyncContext *ac, void *reply, void *privdata);

@@ -3,6 +3,12 @@
 #include "redis/RedisConnection.h"
 #include "redis/RedisSubscriber.h"
 
+#include <QLoggingCategory>
+#include <hiredis/hiredis.h>
+#include <vector>
+
+Q_DECLARE_LOGGING_CATEGORY(lcRedis)
+
 namespace presently {
 
 RedisLink::RedisLink(const RedisAddress &address, QObject *parent)
@@ -15,6 +21,43 @@ void RedisLink::open()
 {
     m_commands->open();
     m_subscriber->open();
+}
+
+bool RedisLink::checkCredentials(const RedisAddress &address, QString *error)
+{
+    if (address.password.isEmpty())
+        return true;
+    const timeval timeout{2, 0};
+    redisContext *context = redisConnectWithTimeout(address.host.toUtf8().constData(), address.port, timeout);
+    if (!context || context->err) {
+        qCWarning(lcRedis) << "Redis not reachable at start-up (" << (context ? context->errstr : "out of memory")
+                           << "); its credentials are checked when it is";
+        if (context)
+            redisFree(context);
+        return true;
+    }
+    redisSetTimeout(context, timeout);
+    const QList<QByteArray> args = address.authArguments();
+    std::vector<const char *> argv;
+    std::vector<size_t> lengths;
+    for (const QByteArray &arg : args) {
+        argv.push_back(arg.constData());
+        lengths.push_back(static_cast<size_t>(arg.size()));
+    }
+    auto *reply = static_cast<redisReply *>(
+        redisCommandArgv(context, static_cast<int>(argv.size()), argv.data(), lengths.data()));
+    bool ok = true;
+    if (reply && reply->type == REDIS_REPLY_ERROR) {
+        ok = false;
+        *error = QStringLiteral("Redis at %1:%2 refused the credentials in --redis: %3")
+                     .arg(address.host)
+                     .arg(address.port)
+                     .arg(QString::fromUtf8(reply->str, static_cast<qsizetype>(reply->len)));
+    }
+    if (reply)
+        freeReplyObject(reply);
+    redisFree(context);
+    return ok;
 }
 
 bool RedisLink::isConnected() const

@@ -21,6 +21,9 @@ public:
     // Connects both (again and again, by themselves, after a loss). Calling it twice is harmless.
     void open();
     bool isConnected() const;
+    // At start-up, with credentials: false (and why, in `error`) only when Redis answers and
+    // refuses them; a Redis that cannot be reached yet is waited for like any other outage.
+    static bool checkCredentials(const RedisAddress &address, QString *error);
 
 private:
     RedisConnection *m_commands;

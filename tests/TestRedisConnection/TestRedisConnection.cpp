@@ -2,7 +2,9 @@
 // must not (a deep pipeline that is merely slow, replies the busy loop has not read yet).
 #include "RedisFixture.h"
 #include "redis/RedisConnection.h"
+#include "redis/RedisLink.h"
 
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
@@ -24,6 +26,7 @@ private Q_SLOTS:
     void slowPipelineIsNotDead();
     void repliesWaitingInTheSocketAreNotTimeouts();
     void frozenRedisIsDroppedAndRejoined();
+    void authenticatesWithPasswordOrAclUser();
 
 private:
     std::unique_ptr<RedisConnection> openConnection(int timeoutMs);
@@ -161,6 +164,53 @@ void TestRedisConnection::frozenRedisIsDroppedAndRejoined()
     QByteArray answer;
     connection->command({"PING"}, [&](const RedisReply &r) { answer = r.string; });
     QTRY_COMPARE_WITH_TIMEOUT(answer, QByteArray("PONG"), 5000);
+}
+
+void TestRedisConnection::authenticatesWithPasswordOrAclUser()
+{
+    // A Redis with a password for the default user and an ACL user of its own (Redis 6+).
+    RedisFixture secured;
+    secured.setAuth({"AUTH", "s3cret-default"});
+    QString error;
+    QVERIFY2(secured.start(&error,
+                           {QStringLiteral("--requirepass"), QStringLiteral("s3cret-default"), QStringLiteral("--user"),
+                            QStringLiteral("gateway"), QStringLiteral("on"), QStringLiteral(">s3cret-gateway"),
+                            QStringLiteral("~*"), QStringLiteral("&*"), QStringLiteral("+@all")}),
+             qPrintable(error));
+    const auto address = [&](const QString &user, const QString &password) {
+        RedisAddress a;
+        a.port = secured.port();
+        a.user = user;
+        a.password = password;
+        return a;
+    };
+    // A command through a fresh connection as `user`: whether Redis ran it.
+    const auto runsCommands = [&](const RedisAddress &as) {
+        RedisConnection connection(as, RedisConnection::Mode::Commands);
+        QSignalSpy connected(&connection, &RedisConnection::connected);
+        connection.open();
+        if (!connected.wait(5000))
+            return false;
+        std::optional<RedisReply> reply;
+        connection.command({"SET", "auth-probe", "1"}, [&](const RedisReply &r) { reply = r; });
+        return QTest::qWaitFor([&] { return reply.has_value(); }, 5000) && reply->type == RedisReply::Type::Status;
+    };
+    QVERIFY(runsCommands(address({}, QStringLiteral("s3cret-default"))));
+    QVERIFY(runsCommands(address(QStringLiteral("gateway"), QStringLiteral("s3cret-gateway"))));
+    QTest::ignoreMessage(QtCriticalMsg,
+                         QRegularExpression(QStringLiteral("Redis refused our credentials:.*WRONGPASS")));
+    QVERIFY(!runsCommands(address({}, QStringLiteral("Zebra-42"))));
+
+    // The start-up check: refused credentials are an error that names Redis's reason, never the
+    // password; right ones and an unreachable Redis are not.
+    QString why;
+    QVERIFY(!RedisLink::checkCredentials(address({}, QStringLiteral("Zebra-42")), &why));
+    QVERIFY2(why.contains(QStringLiteral("WRONGPASS")) && !why.contains(QStringLiteral("Zebra")), qPrintable(why));
+    QVERIFY(RedisLink::checkCredentials(address(QStringLiteral("gateway"), QStringLiteral("s3cret-gateway")), &why));
+    RedisAddress nowhere = address({}, QStringLiteral("x"));
+    nowhere.port = 1; // nothing listens there
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("not reachable at start-up")));
+    QVERIFY(RedisLink::checkCredentials(nowhere, &why));
 }
 
 QTEST_GUILESS_MAIN(TestRedisConnection)

@@ -34,6 +34,7 @@ private Q_SLOTS:
     void shutdownShowsNoOfflineForReconnectingClients();
     void redisRestartIsRepairedWithinHeartbeat();
     void steadyHeartbeatsCostFewRedisCommands();
+    void securedRedisWorksAndAWrongPasswordStopsStartup();
 
 private:
     ServerProcess *startGateway(const QString &id, int ttlMs = kTtlMs);
@@ -364,6 +365,53 @@ void TestRedisGateways::steadyHeartbeatsCostFewRedisCommands()
     qInfo("Redis commands per steady heartbeat: %.4f (%lld commands for %d heartbeats)", perHeartbeat, commands,
           heartbeats);
     QVERIFY2(perHeartbeat < 0.2, qPrintable(QString::number(perHeartbeat)));
+}
+
+void TestRedisGateways::securedRedisWorksAndAWrongPasswordStopsStartup()
+{
+    RedisFixture secured;
+    secured.setAuth({"AUTH", "gateway", "s3cret-gateway"});
+    QString error;
+    QVERIFY2(secured.start(&error,
+                           {QStringLiteral("--requirepass"), QStringLiteral("s3cret-default"), QStringLiteral("--user"),
+                            QStringLiteral("gateway"), QStringLiteral("on"), QStringLiteral(">s3cret-gateway"),
+                            QStringLiteral("~*"), QStringLiteral("&*"), QStringLiteral("+@all")}),
+             qPrintable(error));
+    const QString database = m_dir.filePath(QStringLiteral("secured.sqlite"));
+    const auto redisUrl = [&](const QString &credentials) {
+        return QStringLiteral("redis://%1@127.0.0.1:%2/0").arg(credentials).arg(secured.port());
+    };
+    // An ACL user on two gateways: sign-in, contact events and presence cross them through Redis.
+    ServerProcess gw1, gw2;
+    QVERIFY2(gw1.start(ServerProcess::fleetArgs(redisUrl(QStringLiteral("gateway:s3cret-gateway")), database, kTtlMs,
+                                                kHeartbeatMs, QStringLiteral("gw-a")),
+                       &error),
+             qPrintable(error));
+    QVERIFY2(gw2.start(ServerProcess::fleetArgs(redisUrl(QStringLiteral("gateway:s3cret-gateway")), database, kTtlMs,
+                                                kHeartbeatMs, QStringLiteral("gw-b")),
+                       &error),
+             qPrintable(error));
+    const QString a = uniqueName("alice");
+    const QString b = uniqueName("bob");
+    auto alice = signedIn(gw1.url(), a, kPassword, true);
+    auto bob = signedIn(gw2.url(), b, kPassword, true);
+    QVERIFY(alice && bob);
+    keepAlive({alice.get(), bob.get()});
+    QVERIFY(befriend(*alice, a, *bob, b));
+    QCOMPARE(bob->presenceHistory(a).constLast().first, QStringLiteral("online"));
+    QCOMPARE(secured.command({"PING"}).type, presently::RedisReply::Type::Status); // the fixture is let in too
+
+    // A wrong password: a clear start-up error and a non-zero exit, never a printed "listening"
+    // and an endless reconnect loop; the password is not in what it prints.
+    ServerProcess wrong;
+    QVERIFY(!wrong.start(ServerProcess::fleetArgs(redisUrl(QStringLiteral("Zebra-42")), database, kTtlMs, kHeartbeatMs,
+                                                  QStringLiteral("gw-c")),
+                         &error));
+    QVERIFY(wrong.waitForExit(5000));
+    QVERIFY(wrong.exitCode() != 0);
+    QVERIFY2(error.contains(QStringLiteral("refused the credentials")), qPrintable(error));
+    QVERIFY2(!error.contains(QStringLiteral("Zebra")), qPrintable(error));
+    m_heartbeats.stop();
 }
 
 QTEST_GUILESS_MAIN(TestRedisGateways)

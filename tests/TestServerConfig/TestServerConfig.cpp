@@ -85,6 +85,17 @@ void TestServerConfig::readsFlags()
     QCOMPARE(c->serverId, QStringLiteral("gw-7"));
     QCOMPARE(c->batchWindowUs, 0);
     QVERIFY(c->allowedOrigins.isEmpty()); // by default no browser page may connect
+    QVERIFY(c->redis->password.isEmpty());
+
+    // Redis credentials: a password alone, or an ACL user and its password (percent-decoded).
+    const auto redisOf = [&](const QString &url) { return parse({QStringLiteral("--redis"), url})->redis; };
+    QCOMPARE(redisOf(QStringLiteral("redis://s3cret@10.0.0.5:6380/3"))->password, QStringLiteral("s3cret"));
+    QVERIFY(redisOf(QStringLiteral("redis://s3cret@10.0.0.5:6380/3"))->user.isEmpty());
+    QCOMPARE(redisOf(QStringLiteral("redis://:s3cret@h/0"))->password, QStringLiteral("s3cret"));
+    const auto acl = redisOf(QStringLiteral("redis://gateway:p%40ss%3Aword@h:1/2"));
+    QCOMPARE(acl->user, QStringLiteral("gateway"));
+    QCOMPARE(acl->password, QStringLiteral("p@ss:word"));
+    QCOMPARE(acl->authArguments(), (QList<QByteArray>{"AUTH", "gateway", "p@ss:word"}));
 
     const std::optional<ServerConfig> origins =
         parse({QStringLiteral("--allowed-origins"), QStringLiteral("https://chat.example.com, http://localhost:3000")});
@@ -127,6 +138,8 @@ void TestServerConfig::refusesBadInput_data()
     QTest::newRow("listen without port") << QStringList{QStringLiteral("--listen"), QStringLiteral("localhost")}
                                          << QByteArray();
     QTest::newRow("redis url") << QStringList{QStringLiteral("--redis"), QStringLiteral("http://x")} << QByteArray();
+    QTest::newRow("redis user without password")
+        << QStringList{QStringLiteral("--redis"), QStringLiteral("redis://gateway:@h:1/0")} << QByteArray();
     QTest::newRow("db") << QStringList{QStringLiteral("--db"), QStringLiteral("/tmp/x")} << QByteArray();
     QTest::newRow("ttl not above heartbeat")
         << QStringList{QStringLiteral("--presence-ttl-ms"), QStringLiteral("500"),

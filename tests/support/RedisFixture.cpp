@@ -110,7 +110,16 @@ presently::RedisReply RedisFixture::command(const QList<QByteArray> &args)
             return {};
         }
         redisSetTimeout(m_context, timeout);
+        if (!m_auth.isEmpty() && run(m_auth).type != presently::RedisReply::Type::Status) {
+            disconnect();
+            return {};
+        }
     }
+    return run(args);
+}
+
+presently::RedisReply RedisFixture::run(const QList<QByteArray> &args)
+{
     std::vector<const char *> argv;
     std::vector<size_t> lens;
     for (const QByteArray &a : args) {

@@ -18,6 +18,8 @@ public:
     RedisFixture &operator=(const RedisFixture &) = delete;
 
     bool start(QString *error, const QStringList &extraArgs = {});
+    // The fixture's own client signs in with these (AUTH's arguments) when Redis asks for it.
+    void setAuth(const QList<QByteArray> &authArguments) { m_auth = authArguments; }
     void stop();
     // Ends the server and starts a fresh, empty one on the same port.
     bool restart(QString *error);
@@ -33,10 +35,12 @@ public:
 private:
     bool launch(QString *error);
     void disconnect();
+    presently::RedisReply run(const QList<QByteArray> &args);
 
     QProcess m_process;
     QTemporaryDir m_dir;
     QStringList m_extraArgs;
+    QList<QByteArray> m_auth;
     quint16 m_port = 0;
     redisContext *m_context = nullptr;
 };
