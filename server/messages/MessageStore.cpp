@@ -119,7 +119,15 @@ StoreResult<MessagePage> MessageStore::page(const QString &sql, const QVariantLi
             page.more = true; // one row beyond the page was asked for to know this
             break;
         }
-        page.messages.append(fromRow(q));
+        StoredMessage message = fromRow(q);
+        // At most 3 UTF-8 bytes per UTF-16 unit, and the JSON around a message.
+        const qint64 cost = 3 * message.body.size() + 160;
+        if (!page.messages.isEmpty() && page.bytes + cost > MessagePage::kMaxBytes) {
+            page.more = true;
+            break;
+        }
+        page.bytes += cost;
+        page.messages.append(std::move(message));
     }
     q.finish();
     return page;

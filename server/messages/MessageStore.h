@@ -18,7 +18,12 @@ struct StoredMessage : ChatMessage {
 
 struct MessagePage {
     QList<StoredMessage> messages;
-    bool more = false;
+    bool more = false; // more rows than the limit, or than fit in kMaxBytes
+    qint64 bytes = 0;  // what the messages cost to send, at most (see MessageStore::page)
+
+    // A page stops here (the first message always fits): a 41-byte sync must not build and
+    // send 8 MB on the gateway's loop.
+    static constexpr qint64 kMaxBytes = 256 * 1024;
 };
 
 // Direct messages, durable in SQLite: the source of truth. `mid` is the rowid, assigned inside

@@ -26,7 +26,7 @@ void ContactRequests::change(const ClientMessage &m)
     const qint64 now = m_session.serverNowMs();
     // The change, and when it changed anything the roster as it leaves it, in one job.
     const auto write = [type = m.type, self, other = m.user, now](AccountStore *accounts,
-                                                                 MessageStore *messages) -> StoreResult<Change> {
+                                                                  MessageStore *messages) -> StoreResult<Change> {
         const StoreResult<ContactChange> change =
             type == ClientMessageType::ContactAdd      ? accounts->addContact(self, other, now)
             : type == ClientMessageType::ContactAccept ? accounts->acceptContact(self, other, now)
@@ -40,9 +40,8 @@ void ContactRequests::change(const ClientMessage &m)
             return rows.error(); // the change is undone with it
         return Change{*change, *rows};
     };
-    m_session.write<Change>(write, [this, type = m.type, other = m.user, id = m.id, now](const StoreResult<Change> &change) {
-        changed(change, type, other, id, now);
-    });
+    m_session.write<Change>(write, [this, type = m.type, other = m.user, id = m.id,
+                                    now](const StoreResult<Change> &change) { changed(change, type, other, id, now); });
 }
 
 void ContactRequests::changed(const StoreResult<Change> &result, ClientMessageType type, const QString &other,
@@ -83,12 +82,12 @@ void ContactRequests::changed(const StoreResult<Change> &result, ClientMessageTy
 }
 
 StoreResult<ContactRequests::RosterRows> ContactRequests::load(AccountStore *accounts, MessageStore *messages,
-                                                              const QString &self)
+                                                               const QString &self)
 {
     RosterRows rows;
-    for (auto [list, read] : {std::pair{&rows.contacts, &AccountStore::contacts},
-                              std::pair{&rows.requests, &AccountStore::requestsTo},
-                              std::pair{&rows.pending, &AccountStore::requestsFrom}}) {
+    for (auto [list, read] :
+         {std::pair{&rows.contacts, &AccountStore::contacts}, std::pair{&rows.requests, &AccountStore::requestsTo},
+          std::pair{&rows.pending, &AccountStore::requestsFrom}}) {
         const StoreResult<QStringList> found = (accounts->*read)(self);
         if (!found)
             return found.error();
@@ -105,7 +104,9 @@ StoreResult<ContactRequests::RosterRows> ContactRequests::load(AccountStore *acc
 void ContactRequests::reload()
 {
     m_session.read<StoreResult<RosterRows>>(
-        [self = m_session.user()](AccountStore *accounts, MessageStore *messages) { return load(accounts, messages, self); },
+        [self = m_session.user()](AccountStore *accounts, MessageStore *messages) {
+            return load(accounts, messages, self);
+        },
         [this](const StoreResult<RosterRows> &rows) {
             if (rows && m_session.isLive())
                 show(*rows);
@@ -118,26 +119,26 @@ void ContactRequests::show(const RosterRows &rows)
     m_session.roster().setContacts(rows.contacts, true);
 
     m_session.queue().beginAsync();
-    m_session.services().hub->current(rows.contacts, [session = QPointer<Session>(&m_session), this, requests = rows.requests,
-                                                      pending = rows.pending,
-                                                      readMarks = rows.readMarks](bool, const QList<UserPresence> &users) {
-        if (!session)
-            return;
-        QJsonObject contacts =
-            ServerMessages::contacts(PresenceHub::asSeenAt(users, session->serverNowMs()), requests, pending);
-        QJsonArray entries = contacts.value(QStringLiteral("contacts")).toArray();
-        for (qsizetype i = 0; i < entries.size(); ++i) {
-            QJsonObject entry = entries.at(i).toObject();
-            const auto marks = readMarks.value(entry.value(QStringLiteral("user")).toString());
-            entry.insert(QStringLiteral("read_mid"), marks.first);
-            entry.insert(QStringLiteral("peer_read_mid"), marks.second);
-            entries[i] = entry;
-        }
-        contacts.insert(QStringLiteral("contacts"), entries);
-        session->send(contacts);
-        m_rosterSent = true;
-        session->queue().endAsync();
-    });
+    m_session.services().hub->current(
+        rows.contacts, [session = QPointer<Session>(&m_session), this, requests = rows.requests, pending = rows.pending,
+                        readMarks = rows.readMarks](bool, const QList<UserPresence> &users) {
+            if (!session)
+                return;
+            QJsonObject contacts =
+                ServerMessages::contacts(PresenceHub::asSeenAt(users, session->serverNowMs()), requests, pending);
+            QJsonArray entries = contacts.value(QStringLiteral("contacts")).toArray();
+            for (qsizetype i = 0; i < entries.size(); ++i) {
+                QJsonObject entry = entries.at(i).toObject();
+                const auto marks = readMarks.value(entry.value(QStringLiteral("user")).toString());
+                entry.insert(QStringLiteral("read_mid"), marks.first);
+                entry.insert(QStringLiteral("peer_read_mid"), marks.second);
+                entries[i] = entry;
+            }
+            contacts.insert(QStringLiteral("contacts"), entries);
+            session->send(contacts);
+            m_rosterSent = true;
+            session->queue().endAsync();
+        });
 }
 
 } // namespace presently

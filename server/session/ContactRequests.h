@@ -45,8 +45,8 @@ private:
     // Takes the rows into the roster and sends `contacts` once the contacts' presence is known.
     void show(const RosterRows &rows);
     // The change committed: answer and tell everyone.
-    void changed(const StoreResult<Change> &change, ClientMessageType type, const QString &other,
-                 const QJsonValue &id, qint64 now);
+    void changed(const StoreResult<Change> &change, ClientMessageType type, const QString &other, const QJsonValue &id,
+                 qint64 now);
 
     Session &m_session;
     bool m_rosterSent = false;

@@ -7,8 +7,8 @@
 #include "session/Session.h"
 
 #include <QPointer>
-#include <optional>
 #include <limits>
+#include <optional>
 
 namespace presently {
 
@@ -135,6 +135,7 @@ void MessageRequests::sendPage(const StoreResult<MessagePage> &page, const QJson
         return;
     }
     m_session.send(ServerMessages::messages({page->messages.cbegin(), page->messages.cend()}, page->more, id));
+    m_session.chargeForReply(page->bytes); // a big page costs like several requests
 }
 
 void MessageRequests::sync(const ClientMessage &m)
@@ -177,7 +178,7 @@ void MessageRequests::read(const ClientMessage &m)
     // Empty: no such conversation. Else whether the mark moved forward.
     using Moved = std::optional<bool>;
     const auto write = [self, with = m.with, mid = m.mid](AccountStore *accounts,
-                                                         MessageStore *messages) -> StoreResult<Moved> {
+                                                          MessageStore *messages) -> StoreResult<Moved> {
         const StoreResult<bool> exists = with == self ? StoreResult<bool>(false) : accounts->userExists(with);
         if (!exists)
             return exists.error();

@@ -309,6 +309,13 @@ void Session::sendError(ErrorCode code, const QString &message, const QJsonValue
     send(ServerMessages::error({code, message, id}));
 }
 
+void Session::chargeForReply(qint64 bytes)
+{
+    constexpr qint64 kBytesPerRequest = 64 * 1024;
+    if (bytes >= kBytesPerRequest)
+        m_requestBucket.charge(Clock::nowMs(), double(bytes / kBytesPerRequest));
+}
+
 void Session::sendOk(const QJsonValue &id)
 {
     if (id.isString() || id.isDouble())

@@ -56,6 +56,8 @@ public:
     void sendFrame(const QByteArray &utf8);
     void sendError(ErrorCode code, const QString &message, const QJsonValue &id);
     void sendOk(const QJsonValue &id);
+    // A reply of `bytes` (a sync or history page) costs one more request per 64 KiB.
+    void chargeForReply(qint64 bytes);
     // Before welcome: the error, then close with 4001.
     void refuse(ErrorCode code, const QString &message, const QJsonValue &id);
     // Sign-in succeeded: welcome, the roster, live from now on.

@@ -15,8 +15,8 @@ struct UserPresence;
 // The stores and buses a session's requests use. Owned by the composition root. No SQL runs on
 // the event loop: the SQL stores are reached only through their threads (Session::read, write).
 struct SessionServices {
-    StoreThread *reads = nullptr;  // reads: never wait behind a commit
-    StoreThread *writes = nullptr; // writes: grouped into commit windows, answered once durable
+    StoreThread *reads = nullptr;      // reads: never wait behind a commit
+    StoreThread *writes = nullptr;     // writes: grouped into commit windows, answered once durable
     PresenceStore *presence = nullptr; // also the server clock (Redis' clock with Redis)
     PresenceHub *hub = nullptr;
     EventBus *bus = nullptr;

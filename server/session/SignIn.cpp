@@ -31,7 +31,7 @@ void SignIn::start(const ClientMessage &m)
 }
 
 StoreResult<SignedIn> SignIn::load(AccountStore *accounts, MessageStore *messages, const QString &user,
-                                       const QString &token)
+                                   const QString &token)
 {
     const StoreResult<StoredStatus> status = accounts->status(user);
     if (!status)
@@ -60,8 +60,7 @@ void SignIn::withToken(const ClientMessage &m)
         StoreResult<SignedIn> start = StoreError{};
     };
     const qint64 now = m_session.serverNowMs();
-    const auto lookUp = [token = m.token, now](AccountStore *accounts,
-                                                        MessageStore *messages) -> StoreResult<Found> {
+    const auto lookUp = [token = m.token, now](AccountStore *accounts, MessageStore *messages) -> StoreResult<Found> {
         const StoreResult<std::optional<AccountStore::TokenUse>> use = accounts->findToken(token);
         if (!use)
             return use.error();
@@ -80,14 +79,14 @@ void SignIn::withToken(const ClientMessage &m)
         const auto noAnswer = [](const StoreResult<void> &) {};
         if (!found->use || found->use->expired(now)) {
             if (found->use) // pruned; nobody waits for it
-                writes->write<void>(writes, [token](AccountStore *a, MessageStore *) { return a->revokeToken(token); },
-                                    noAnswer);
+                writes->write<void>(
+                    writes, [token](AccountStore *a, MessageStore *) { return a->revokeToken(token); }, noAnswer);
             m_session.refuse(ErrorCode::AuthFailed, kWrongCredentials, id);
             return;
         }
         if (found->use->wantsTouch(now))
-            writes->write<void>(writes, [token, now](AccountStore *a, MessageStore *) { return a->touchToken(token, now); },
-                                noAnswer);
+            writes->write<void>(
+                writes, [token, now](AccountStore *a, MessageStore *) { return a->touchToken(token, now); }, noAnswer);
         finish(found->start, device, id);
     });
 }
@@ -143,11 +142,12 @@ void SignIn::registerUser(const ClientMessage &m)
                 return;
             }
             m_session.queue().beginAsync();
-            QtConcurrent::run([password] { return PasswordHasher::hash(password); })
-                .then(&m_session, [this, user, device, id](const QByteArray &hash) {
-                    create(user, hash, device, id);
-                    m_session.queue().endAsync();
-                });
+            QtConcurrent::run([password] {
+                return PasswordHasher::hash(password);
+            }).then(&m_session, [this, user, device, id](const QByteArray &hash) {
+                create(user, hash, device, id);
+                m_session.queue().endAsync();
+            });
         });
 }
 

@@ -41,7 +41,7 @@ private:
     void create(const QString &user, const QByteArray &hash, const QString &device, const QJsonValue &id);
     // Also with a token: the session's status and last mid, read by the same job.
     static StoreResult<SignedIn> load(AccountStore *accounts, MessageStore *messages, const QString &user,
-                                          const QString &token);
+                                      const QString &token);
     void finish(const StoreResult<SignedIn> &start, const QString &device, const QJsonValue &id);
 
     Session &m_session;

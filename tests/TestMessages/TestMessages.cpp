@@ -7,6 +7,7 @@
 #include "TestUsers.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -92,6 +93,7 @@ private Q_SLOTS:
     void gatewaysWriteOneFileConcurrently();
     void burstDoesNotHoldUpOthers();
     void syncAndHistoryPage();
+    void bigPagesAreCutBySize();
     void readMarksCrossDevices();
     void typingIsRelayedNotStored();
 
@@ -513,6 +515,54 @@ void TestMessages::burstDoesNotHoldUpOthers()
         },
         60000));
     qInfo("bob's sync was answered after %d of alice's %d sends", static_cast<int>(committedBefore), kBurst);
+}
+
+void TestMessages::bigPagesAreCutBySize()
+{
+    // 60 messages of 4,000 two-byte characters (8 KB each): a sync page stops at 256 KiB of
+    // estimated size with `more`, and paging on brings every message once, in order.
+    const QString a = uniqueName("pia");
+    const QString b = uniqueName("quin");
+    auto alice = signedIn(m_gw1->url(), a, kPassword, true);
+    auto bob = signedIn(m_gw1->url(), b, kPassword, true);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    HeartbeatLoop heartbeats;
+    keepAliveEvery(heartbeats, {&alice, &bob});
+    constexpr int kCount = 60;
+    for (int i = 0; i < kCount; ++i)
+        alice->send(
+            sendFrame(b, QStringLiteral("big-%1").arg(i), QStringLiteral("%1:").arg(i) + QString(3990, QChar(0xE9))));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            int n = 0;
+            for (const auto &r : alice->log())
+                n += isType(r.message, "sent");
+            return n == kCount;
+        },
+        30000));
+    QList<int> seen;
+    QJsonValue after = 0;
+    int pages = 0;
+    for (bool more = true; more; ++pages) {
+        const auto page =
+            bob->request(obj({{QStringLiteral("type"), QStringLiteral("sync")}, {QStringLiteral("after"), after}}));
+        QVERIFY(page);
+        const QJsonArray messages = page->value(QStringLiteral("messages")).toArray();
+        QVERIFY(!messages.isEmpty());
+        const qsizetype frameBytes = QJsonDocument(*page).toJson(QJsonDocument::Compact).size();
+        QVERIFY2(frameBytes < 300 * 1024, qPrintable(QString::number(frameBytes)));
+        for (const QJsonValue &m : messages)
+            seen.append(m.toObject().value(QStringLiteral("body")).toString().section(QLatin1Char(':'), 0, 0).toInt());
+        after = messages.last().toObject().value(QStringLiteral("mid"));
+        more = page->value(QStringLiteral("more")).toBool();
+        QVERIFY(pages < 10);
+    }
+    QVERIFY2(pages >= 3, qPrintable(QString::number(pages)));
+    QList<int> expected;
+    for (int i = 0; i < kCount; ++i)
+        expected.append(i);
+    QCOMPARE(seen, expected);
 }
 
 void TestMessages::syncAndHistoryPage()
