@@ -6,8 +6,10 @@
 #include <QCheckBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QHostAddress>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -84,9 +86,31 @@ void SignInDialog::submit(bool create)
         showError(tr("Passwords have at least 8 characters."));
         return;
     }
+    if (!confirmUnencrypted(url))
+        return;
     m_create = create;
     m_error->hide();
     Q_EMIT signInRequested();
+}
+
+bool SignInDialog::confirmUnencrypted(const QUrl &url)
+{
+    // On this machine nothing travels; anywhere else ws:// sends the password in clear.
+    const QHostAddress address(url.host());
+    const bool local = url.host().compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0 ||
+                       (!address.isNull() && address.isLoopback());
+    if (url.scheme() != QLatin1String("ws") || local)
+        return true;
+    QMessageBox ask(QMessageBox::Warning, tr("Not encrypted"),
+                    tr("The connection to %1 would not be encrypted (ws://): your password and messages could be "
+                       "read or changed on the way. Use wss:// if the server offers it.")
+                        .arg(url.host()),
+                    QMessageBox::Cancel, this);
+    ask.setObjectName(QStringLiteral("unencryptedWarning"));
+    QPushButton *anyway = ask.addButton(tr("Sign in unencrypted"), QMessageBox::AcceptRole);
+    ask.setDefaultButton(QMessageBox::Cancel);
+    ask.exec();
+    return ask.clickedButton() == anyway;
 }
 
 void SignInDialog::setServer(const QString &url)

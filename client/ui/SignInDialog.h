@@ -6,6 +6,7 @@ class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QUrl;
 
 namespace presently {
 
@@ -37,6 +38,8 @@ Q_SIGNALS:
 
 private:
     void submit(bool create);
+    // ws:// to a host that is not this machine: says the password would travel in clear, and asks.
+    bool confirmUnencrypted(const QUrl &url);
 
     QLineEdit *m_server;
     QLineEdit *m_user;

@@ -11,12 +11,14 @@
 #include "ui/MainWindow.h"
 #include "ui/SignInDialog.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -24,6 +26,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace presently;
 
@@ -86,6 +89,7 @@ private Q_SLOTS:
     void keepSignedInSaysWhenItCannot();
     void notificationsGroupAndOpenTheirChat();
     void acceptsQtsOwnOptions();
+    void unencryptedSignInElsewhereAsksFirst();
     void silentServerTimesOutAndCanBeCancelled();
 
 private:
@@ -301,6 +305,49 @@ void TestAppController::acceptsQtsOwnOptions()
     const auto unknown = run({QStringLiteral("--no-such-option")});
     QCOMPARE(unknown.first, 2);
     QVERIFY2(unknown.second.contains(QStringLiteral("Unknown option 'no-such-option'")), qPrintable(unknown.second));
+}
+
+void TestAppController::unencryptedSignInElsewhereAsksFirst()
+{
+    ClientOptions options;
+    options.profile = QStringLiteral("test-unencrypted");
+    AppController app(options);
+    app.start();
+    // Answers the warning with `answer` when it shows; says whether it showed.
+    const auto signInAnswering = [&](const QString &server, const QString &answer) {
+        bool asked = false;
+        QTimer answerer; // fires inside the warning's own event loop, if a warning shows
+        answerer.setSingleShot(true);
+        QObject::connect(&answerer, &QTimer::timeout, &app, [&] {
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            if (!box || box->objectName() != QStringLiteral("unencryptedWarning"))
+                return;
+            asked = box->text().contains(QStringLiteral("would not be encrypted"));
+            for (QAbstractButton *b : box->buttons()) {
+                if (b->text() == answer)
+                    b->click();
+            }
+        });
+        answerer.start(300);
+        const bool submitted = submitSignIn(server, QStringLiteral("ivy"), QStringLiteral("Sign in"));
+        answerer.stop(); // no warning showed: nothing to answer
+        return submitted && asked;
+    };
+    SignInDialog *dialog = topLevel<SignInDialog>();
+    // Another machine over ws://: asked; Cancel sends nothing.
+    QVERIFY(signInAnswering(QStringLiteral("ws://chat.example.invalid:8765"), QStringLiteral("Cancel")));
+    QVERIFY(dialog && !dialog->isBusy());
+    QCOMPARE(app.session()->state(), ClientSession::State::SignedOut);
+    // Accepted: it goes ahead (and fails to resolve, which the dialog then says).
+    QVERIFY(signInAnswering(QStringLiteral("ws://chat.example.invalid:8765"), QStringLiteral("Sign in unencrypted")));
+    QVERIFY(QTest::qWaitFor([&] { return !shownError(dialog).isEmpty(); }, 15000));
+    // This machine, or wss://: not asked.
+    QVERIFY(!signInAnswering(m_server.url().toString(), QStringLiteral("Cancel")));
+    QVERIFY(QTest::qWaitFor(
+        [&] { return app.session()->state() == ClientSession::State::Connected || !shownError(dialog).isEmpty(); },
+        15000));
+    app.session()->signOut();
+    QVERIFY(!signInAnswering(QStringLiteral("wss://chat.example.invalid:8765"), QStringLiteral("Cancel")));
 }
 
 void TestAppController::silentServerTimesOutAndCanBeCancelled()
