@@ -50,6 +50,10 @@ Session::Session(MessageChannel *channel, const SessionServices &services, Sessi
     m_authTimer.setSingleShot(true);
     m_authTimer.setInterval(settings.authTimeoutMs);
     connect(&m_authTimer, &QTimer::timeout, this, [this] {
+        // A password check waiting for the hashing pool is not the client's delay: its answer
+        // (welcome, auth_failed, unavailable) comes when it runs, within the pool's bound.
+        if (m_signIn.isChecking())
+            return;
         if (m_state == State::AwaitingHello || m_state == State::Authenticating)
             close(CloseCode::Authentication, QStringLiteral("not signed in in time"));
     });
@@ -335,6 +339,7 @@ void Session::close(quint16 code, const QString &reason)
     const bool wasLive = m_state == State::Live;
     m_state = State::Closed;
     m_queue.close();
+    m_signIn.abandon();
     if (wasLive && !m_sessionEnded) {
         // The server ends the session itself (rate limit, and the like): offline at once.
         m_sessionEnded = true;
@@ -355,6 +360,7 @@ void Session::channelClosed()
     // Without a close handshake the socket died: the session stays until its TTL runs out.
     m_state = State::Closed;
     m_queue.close();
+    m_signIn.abandon(); // a password check not started yet is no longer wanted
     m_context->sessionGone(this);
     deleteLater();
 }

@@ -3,11 +3,11 @@
 #include "accounts/AccountStore.h"
 #include "accounts/PasswordHasher.h"
 #include "messages/MessageStore.h"
+#include "session/HashingPool.h"
 #include "session/Session.h"
 
 #include <QFuture>
 #include <QPointer>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace presently {
 
@@ -102,20 +102,41 @@ void SignIn::withPassword(const ClientMessage &m)
                 return;
             }
             m_session.queue().beginAsync();
-            QtConcurrent::run([hash = *stored, password] {
-                if (!hash) {
-                    PasswordHasher::burnVerifyTime(password);
-                    return false;
-                }
-                return PasswordHasher::verify(*hash, password);
-            }).then(&m_session, [this, user, device, id](bool ok) {
-                if (ok)
-                    issueToken(user, device, id);
-                else
-                    m_session.refuse(ErrorCode::AuthFailed, kWrongCredentials, id);
-                m_session.queue().endAsync();
-            });
+            const bool queued = HashingPool::shared().run<bool>(
+                &m_session, m_wanted,
+                [hash = *stored, password] {
+                    if (!hash) {
+                        PasswordHasher::burnVerifyTime(password);
+                        return false;
+                    }
+                    return PasswordHasher::verify(*hash, password);
+                },
+                [this, user, device, id](bool ok) {
+                    m_checking = false;
+                    if (ok)
+                        issueToken(user, device, id);
+                    else
+                        m_session.refuse(ErrorCode::AuthFailed, kWrongCredentials, id);
+                    m_session.queue().endAsync();
+                });
+            checkQueued(queued, id);
         });
+}
+
+void SignIn::checkQueued(bool queued, const QJsonValue &id)
+{
+    if (queued) {
+        m_checking = true;
+        return;
+    }
+    // Every password check slot is taken: say so at once, rather than a silent 4001 later.
+    m_session.refuse(ErrorCode::Unavailable, QStringLiteral("too many sign-ins at once; try again shortly"), id);
+    m_session.queue().endAsync();
+}
+
+void SignIn::abandon()
+{
+    m_wanted->store(false);
 }
 
 void SignIn::issueToken(const QString &user, const QString &device, const QJsonValue &id)
@@ -142,12 +163,14 @@ void SignIn::registerUser(const ClientMessage &m)
                 return;
             }
             m_session.queue().beginAsync();
-            QtConcurrent::run([password] {
-                return PasswordHasher::hash(password);
-            }).then(&m_session, [this, user, device, id](const QByteArray &hash) {
-                create(user, hash, device, id);
-                m_session.queue().endAsync();
-            });
+            const bool queued = HashingPool::shared().run<QByteArray>(
+                &m_session, m_wanted, [password] { return PasswordHasher::hash(password); },
+                [this, user, device, id](const QByteArray &hash) {
+                    m_checking = false;
+                    create(user, hash, device, id);
+                    m_session.queue().endAsync();
+                });
+            checkQueued(queued, id);
         });
 }
 

@@ -6,6 +6,8 @@
 #include <QByteArray>
 #include <QJsonValue>
 #include <QString>
+#include <atomic>
+#include <memory>
 
 namespace presently {
 
@@ -30,6 +32,10 @@ public:
     explicit SignIn(Session &session);
 
     void start(const ClientMessage &message);
+    // The connection is gone: a password check not started yet is skipped.
+    void abandon();
+    // A password check is queued or running (its time is not charged to the sign-in deadline).
+    bool isChecking() const { return m_checking; }
 
 private:
     void withToken(const ClientMessage &message);
@@ -43,8 +49,12 @@ private:
     static StoreResult<SignedIn> load(AccountStore *accounts, MessageStore *messages, const QString &user,
                                       const QString &token);
     void finish(const StoreResult<SignedIn> &start, const QString &device, const QJsonValue &id);
+    // After submitting a password job: if the pool refused it, `unavailable` at once.
+    void checkQueued(bool queued, const QJsonValue &id);
 
     Session &m_session;
+    std::shared_ptr<std::atomic<bool>> m_wanted = std::make_shared<std::atomic<bool>>(true);
+    bool m_checking = false;
 };
 
 } // namespace presently

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <fcntl.h>
 #include <functional>
+#include <memory>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -215,6 +216,8 @@ private Q_SLOTS:
     void registeredCloseCodesAreAccepted();
     void framesBeforeWelcomeAreBounded();
     void longIdIsRefused();
+    void droppedSignInsCostLittle();
+    void signInFloodIsAnsweredAtOnce();
 
 private:
     QTemporaryDir m_dir;
@@ -409,6 +412,106 @@ void TestHostileClients::longIdIsRefused()
     // The connection goes on.
     QVERIFY(m_honest.request(
         QJsonObject{{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), QJsonArray{}}}));
+}
+
+namespace {
+// CPU seconds (user + system) the process has used.
+double cpuSeconds(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray text = stat.readAll();
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    return (fields.value(11).toDouble() + fields.value(12).toDouble()) / double(sysconf(_SC_CLK_TCK));
+}
+
+QByteArray helloFrame(const QString &user)
+{
+    return clientFrame(0x1, true,
+                       QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("hello")},
+                                                 {QStringLiteral("user"), user},
+                                                 {QStringLiteral("password"), kPassword}})
+                           .toJson(QJsonDocument::Compact));
+}
+} // namespace
+
+void TestHostileClients::droppedSignInsCostLittle()
+{
+    // 200 password sign-ins sent and dropped at once: checks not started by then are skipped, so
+    // they cost far less than 200 Argon2id runs (~17 CPU-seconds), and a real user signs in
+    // meanwhile instead of waiting behind them.
+    const double cpuBefore = cpuSeconds(m_server.pid());
+    for (int i = 0; i < 200; ++i) {
+        RawPeer peer(m_server.port());
+        QVERIFY(peer.upgrade());
+        QVERIFY(peer.write(helloFrame(QStringLiteral("honest"))));
+    } // each closed here
+    // A real client, as Presently's: `unavailable` (every check slot taken) is tried again.
+    const qint64 start = nowMs();
+    int attempts = 0;
+    bool signedIn = false;
+    while (!signedIn && nowMs() - start < 5000 * kSlowdown) {
+        ++attempts;
+        TestClient user;
+        QVERIFY(user.open(m_server.url()));
+        user.send(QJsonObject{{QStringLiteral("type"), QStringLiteral("hello")},
+                              {QStringLiteral("user"), QStringLiteral("honest")},
+                              {QStringLiteral("password"), kPassword}});
+        const auto answer = user.waitFor(
+            [](const QJsonObject &m) {
+                const QString type = m.value(QStringLiteral("type")).toString();
+                return type == QStringLiteral("welcome") || type == QStringLiteral("error");
+            },
+            5000 * kSlowdown);
+        QVERIFY2(answer, "a sign-in was left unanswered");
+        signedIn = answer->value(QStringLiteral("type")).toString() == QStringLiteral("welcome");
+        if (!signedIn) {
+            QCOMPARE(answer->value(QStringLiteral("code")).toString(), QStringLiteral("unavailable"));
+            QTest::qWait(100); // a client's backoff before trying again
+        }
+    }
+    QVERIFY(signedIn);
+    const qint64 signInMs = nowMs() - start;
+    QTest::qWait(500); // the measuring window: a check that had started finishes in it
+    const double cpu = cpuSeconds(m_server.pid()) - cpuBefore;
+    qInfo("200 dropped password sign-ins: the gateway spent %.1f CPU-s; a real sign-in meanwhile took %lld ms "
+          "(%d attempts)",
+          cpu, signInMs, attempts);
+    QVERIFY2(cpu < 5.0 * kSlowdown, qPrintable(QString::number(cpu)));
+    QVERIFY2(signInMs < 5000 * kSlowdown, qPrintable(QString::number(signInMs)));
+}
+
+void TestHostileClients::signInFloodIsAnsweredAtOnce()
+{
+    // 60 password sign-ins at once, kept open: every one is answered (welcome, or `unavailable`
+    // when the checks' queue is full), none left to the 10 s deadline's silent 4001.
+    std::vector<std::unique_ptr<TestClient>> clients;
+    for (int i = 0; i < 60; ++i) {
+        clients.push_back(std::make_unique<TestClient>());
+        QVERIFY(clients.back()->open(m_server.url()));
+        clients.back()->send(QJsonObject{{QStringLiteral("type"), QStringLiteral("hello")},
+                                         {QStringLiteral("user"), QStringLiteral("honest")},
+                                         {QStringLiteral("password"), kPassword}});
+    }
+    int welcomed = 0, unavailable = 0;
+    for (auto &client : clients) {
+        const auto answer = client->waitFor(
+            [](const QJsonObject &m) {
+                const QString type = m.value(QStringLiteral("type")).toString();
+                return type == QStringLiteral("welcome") || type == QStringLiteral("error");
+            },
+            9000 * kSlowdown);
+        QVERIFY2(answer, "a sign-in was left unanswered");
+        if (answer->value(QStringLiteral("type")).toString() == QStringLiteral("welcome"))
+            ++welcomed;
+        else if (answer->value(QStringLiteral("code")).toString() == QStringLiteral("unavailable"))
+            ++unavailable;
+    }
+    qInfo("60 sign-ins at once: %d welcomed, %d told unavailable", welcomed, unavailable);
+    QVERIFY(welcomed >= 1);
+    QVERIFY(unavailable >= 1);
+    QCOMPARE(welcomed + unavailable, 60);
 }
 
 QTEST_GUILESS_MAIN(TestHostileClients)
