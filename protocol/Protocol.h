@@ -34,6 +34,8 @@ inline constexpr quint16 TryAgainLater = 4003;
 inline constexpr quint16 Authentication = 4001;
 // Extension: the server ended a session whose presence TTL ran out without a frame.
 inline constexpr quint16 PresenceTimeout = 4002;
+// Extension: the user holds as many sessions on this gateway as it allows (--max-sessions-per-user).
+inline constexpr quint16 TooManySessions = 4004;
 } // namespace CloseCode
 
 enum class Activity { Active, Idle };

@@ -44,6 +44,9 @@ start_gateway() {
     # (huge pages for the heap, see docs/benchmarks.md); empty for none.
     # GATEWAY_PRELOAD: a library to preload (the slow-fsync shim); PRESENTLY_SERVER: another build
     # of the gateway (an older commit, for a before/after table).
+    # Scenarios put hundreds of sessions on one user (tabs): no per-user cap here (an environment
+    # variable, so an older build given as PRESENTLY_SERVER ignores it).
+    PRESENTLY_MAX_SESSIONS_PER_USER=0 \
     LD_PRELOAD="${GATEWAY_PRELOAD:-}" GLIBC_TUNABLES="${GATEWAY_TUNABLES-glibc.malloc.hugetlb=1}" \
         ${GATEWAY_WRAPPER:-} "${PRESENTLY_SERVER:-$build/server/presently-server}" --listen 127.0.0.1:"$GW_PORT" --db "sqlite:$work/db.sqlite" --server-id "$name" "$@" \
         >"$work/$name.log" 2>&1 &

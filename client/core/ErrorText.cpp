@@ -34,6 +34,8 @@ QString ErrorText::signIn(ErrorCode code)
         return tr("Wrong user name or password.");
     case ErrorCode::UserExists:
         return tr("That user name is taken.");
+    case ErrorCode::RateLimited:
+        return tr("You are signed in on too many devices or windows at once: close one and try again.");
     case ErrorCode::BadRequest:
     case ErrorCode::TooLarge:
         return tr("The server did not accept that user name or password: user names are 2 to 32 of a-z, 0-9, "

@@ -87,6 +87,7 @@ bool Server::start(QString *error)
     session.heartbeatIntervalMs = m_config.heartbeatIntervalMs;
     session.presenceTtlMs = m_config.presenceTtlMs;
     session.authTimeoutMs = m_config.authTimeoutMs;
+    session.maxSessionsPerUser = m_config.maxSessionsPerUser;
     session.limits = m_config.limits;
     m_sessions = new SessionRegistry({m_reads, m_writes, m_presence, m_hub, m_bus}, session, this);
 

@@ -119,7 +119,8 @@ const QStringList kSettableFlags = {QStringLiteral("listen"),
                                     QStringLiteral("batch-window-us"),
                                     QStringLiteral("rate-per-s"),
                                     QStringLiteral("rate-burst"),
-                                    QStringLiteral("allowed-origins")};
+                                    QStringLiteral("allowed-origins"),
+                                    QStringLiteral("max-sessions-per-user")};
 
 bool readConfigFile(const QString &path, QHash<QString, QString> *values, QString *error)
 {
@@ -216,6 +217,10 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
                         "Origin header (native clients, bots) are always accepted; a browser page from any other "
                         "origin is refused with 403."),
          QStringLiteral("LIST")},
+        {QStringLiteral("max-sessions-per-user"),
+         QStringLiteral("Live sessions one user may hold on this gateway; more are refused with close code 4004. "
+                        "0: no limit."),
+         QStringLiteral("N"), QStringLiteral("10")},
         {QStringLiteral("config"),
          QStringLiteral("Read settings from this file (name = value lines, names as the flags'). "
                         "Environment variables PRESENTLY_<FLAG> override it; flags override both."),
@@ -307,6 +312,12 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
     if (error.isEmpty() && parser.isSet(QStringLiteral("allowed-origins"))) {
         if (const auto origins = parseOrigins(parser.value(QStringLiteral("allowed-origins")), &error))
             config.allowedOrigins = *origins;
+    }
+    if (error.isEmpty() && parser.isSet(QStringLiteral("max-sessions-per-user"))) {
+        bool ok = false;
+        config.maxSessionsPerUser = parser.value(QStringLiteral("max-sessions-per-user")).toInt(&ok);
+        if (!ok || config.maxSessionsPerUser < 0)
+            error = QStringLiteral("--max-sessions-per-user must be 0 (no limit) or more");
     }
     // The second bucket, on every frame, keeps the protocol's ratio to the first.
     config.limits.floodPerSecond = 5 * config.limits.ratePerSecond;

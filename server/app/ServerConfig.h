@@ -27,6 +27,8 @@ struct ServerConfig {
     // Web origins whose pages may connect ("*": any); requests without Origin are always
     // accepted. Empty: no browser page may connect.
     QStringList allowedOrigins;
+    // Live sessions one user may hold on this gateway (0: no limit).
+    int maxSessionsPerUser = 10;
     // Connections held at once (each is an open file); more are closed with 4003. Not a flag:
     // main() derives it from the open-file limit. -1: no limit.
     int maxConnections = -1;

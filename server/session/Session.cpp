@@ -326,10 +326,15 @@ void Session::sendOk(const QJsonValue &id)
         send(ServerMessages::ok(id));
 }
 
-void Session::refuse(ErrorCode code, const QString &message, const QJsonValue &id)
+void Session::refuse(ErrorCode code, const QString &message, const QJsonValue &id, quint16 closeCode)
 {
     sendError(code, message, id);
-    close(CloseCode::Authentication, message.left(100));
+    close(closeCode, message.left(100));
+}
+
+bool Session::atSessionLimit(const QString &user) const
+{
+    return m_settings.maxSessionsPerUser > 0 && m_context->liveSessionsOf(user) >= m_settings.maxSessionsPerUser;
 }
 
 void Session::close(quint16 code, const QString &reason)

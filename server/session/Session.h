@@ -59,7 +59,10 @@ public:
     // A reply of `bytes` (a sync or history page) costs one more request per 64 KiB.
     void chargeForReply(qint64 bytes);
     // Before welcome: the error, then close with 4001.
-    void refuse(ErrorCode code, const QString &message, const QJsonValue &id);
+    void refuse(ErrorCode code, const QString &message, const QJsonValue &id,
+                quint16 closeCode = CloseCode::Authentication);
+    // Whether `user` holds as many live sessions here as one may.
+    bool atSessionLimit(const QString &user) const;
     // Sign-in succeeded: welcome, the roster, live from now on.
     void becomeLive(const SignedIn &start, const QString &device);
     bool isSigningIn() const { return m_state == State::Authenticating; }

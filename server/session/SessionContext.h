@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QString>
 #include <QtGlobal>
 
 namespace presently {
@@ -28,6 +29,8 @@ class SessionContext {
 public:
     virtual void sessionLive(Session *session) = 0;
     virtual void sessionGone(Session *session) = 0;
+    // Live sessions of `user` on this gateway.
+    virtual int liveSessionsOf(const QString &user) const = 0;
     // Counts the event loop's wake-ups (see RequestQueue).
     virtual const quint64 *loopTurn() const = 0;
     // The push of one presence change as every watcher gets it: built once per fan-out.

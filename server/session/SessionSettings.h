@@ -13,6 +13,8 @@ struct SessionSettings {
     int heartbeatIntervalMs = 10000;
     int presenceTtlMs = 30000;
     int authTimeoutMs = 10000;
+    // Live sessions one user may hold on a gateway; more are refused with 4004. 0: no limit.
+    int maxSessionsPerUser = 10;
     ProtocolLimits limits;
 };
 

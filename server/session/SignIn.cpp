@@ -46,6 +46,14 @@ void SignIn::finish(const StoreResult<SignedIn> &start, const QString &device, c
 {
     if (!m_session.isSigningIn())
         return; // closed meanwhile (the sign-in deadline)
+    if (start && m_session.atSessionLimit(start->user)) {
+        // One account's token must not fill the gateway: its own close code, documented.
+        m_session.refuse(ErrorCode::RateLimited,
+                         QStringLiteral("too many sessions for this user (at most %1 at once)")
+                             .arg(m_session.settings().maxSessionsPerUser),
+                         id, CloseCode::TooManySessions);
+        return;
+    }
     if (start)
         m_session.becomeLive(*start, device);
     else

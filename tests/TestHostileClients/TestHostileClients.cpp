@@ -218,6 +218,7 @@ private Q_SLOTS:
     void longIdIsRefused();
     void droppedSignInsCostLittle();
     void signInFloodIsAnsweredAtOnce();
+    void sessionsPerUserAreCapped();
 
 private:
     QTemporaryDir m_dir;
@@ -230,7 +231,9 @@ void TestHostileClients::initTestCase()
 {
     QString error;
     QVERIFY2(m_server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("db")),
-                             QStringLiteral("--allowed-origins"), QStringLiteral("https://chat.example.com")},
+                             QStringLiteral("--allowed-origins"), QStringLiteral("https://chat.example.com"),
+                             // 50 attackers share one account here; the cap has a test of its own.
+                             QStringLiteral("--max-sessions-per-user"), QStringLiteral("100")},
                             &error),
              qPrintable(error));
     QVERIFY(m_honest.signIn(m_server.url(), QStringLiteral("honest"), kPassword, true));
@@ -512,6 +515,48 @@ void TestHostileClients::signInFloodIsAnsweredAtOnce()
     QVERIFY(welcomed >= 1);
     QVERIFY(unavailable >= 1);
     QCOMPARE(welcomed + unavailable, 60);
+}
+
+void TestHostileClients::sessionsPerUserAreCapped()
+{
+    // One account's token must not fill a gateway: the default, 10 live sessions per user, then
+    // 4004 with a word; other users still get in.
+    ServerProcess gateway;
+    QString error;
+    QVERIFY2(gateway.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("cap"))},
+                           &error),
+             qPrintable(error));
+    TestClient first;
+    const auto welcome = first.signIn(gateway.url(), QStringLiteral("many"), kPassword, true);
+    QVERIFY(welcome);
+    const QString token = welcome->value(QStringLiteral("token")).toString();
+    std::vector<std::unique_ptr<TestClient>> more;
+    const auto withToken = [&] {
+        auto client = std::make_unique<TestClient>();
+        if (client->open(gateway.url()))
+            client->send(QJsonObject{{QStringLiteral("type"), QStringLiteral("hello")},
+                                     {QStringLiteral("token"), token},
+                                     {QStringLiteral("device"), QStringLiteral("tab")}});
+        return client;
+    };
+    for (int i = 1; i < 10; ++i) {
+        more.push_back(withToken());
+        QVERIFY(more.back()->waitForType(QStringLiteral("welcome")));
+    }
+    auto eleventh = withToken();
+    const auto refused = eleventh->waitForType(QStringLiteral("error"));
+    QVERIFY(refused);
+    QCOMPARE(refused->value(QStringLiteral("code")).toString(), QStringLiteral("rate_limited"));
+    QVERIFY(eleventh->waitForClosed());
+    QCOMPARE(eleventh->closeCode(), 4004);
+    TestClient other;
+    QVERIFY(other.signIn(gateway.url(), QStringLiteral("someone"), kPassword, true));
+    // One leaves: a place is free again.
+    more.back()->closeCleanly();
+    QVERIFY(more.back()->waitForClosed());
+    auto again = withToken();
+    QVERIFY(again->waitForType(QStringLiteral("welcome")));
+    gateway.kill();
 }
 
 QTEST_GUILESS_MAIN(TestHostileClients)

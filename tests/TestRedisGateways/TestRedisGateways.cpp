@@ -37,7 +37,7 @@ private Q_SLOTS:
     void securedRedisWorksAndAWrongPasswordStopsStartup();
 
 private:
-    ServerProcess *startGateway(const QString &id, int ttlMs = kTtlMs);
+    ServerProcess *startGateway(const QString &id, int ttlMs = kTtlMs, const QStringList &extraArgs = {});
     void keepAlive(const QList<TestClient *> &clients);
     QString uniqueName(const char *base);
 
@@ -74,13 +74,14 @@ QString TestRedisGateways::uniqueName(const char *base)
     return QStringLiteral("%1%2").arg(QLatin1String(base)).arg(++m_names);
 }
 
-ServerProcess *TestRedisGateways::startGateway(const QString &id, int ttlMs)
+ServerProcess *TestRedisGateways::startGateway(const QString &id, int ttlMs, const QStringList &extraArgs)
 {
     auto *gw = new ServerProcess;
     m_gateways.append(gw);
     QString error;
     if (!gw->start(ServerProcess::fleetArgs(m_redis.url(), m_dir.filePath(QStringLiteral("shared.sqlite")), ttlMs,
-                                            kHeartbeatMs, id),
+                                            kHeartbeatMs, id) +
+                       extraArgs,
                    &error)) {
         qWarning("%s", qPrintable(error));
         return nullptr;
@@ -326,7 +327,9 @@ void TestRedisGateways::redisRestartIsRepairedWithinHeartbeat()
 
 void TestRedisGateways::steadyHeartbeatsCostFewRedisCommands()
 {
-    ServerProcess *gw = startGateway(QStringLiteral("gw-count"), 3000);
+    // 40 sessions of one user (tabs): over the default per-user cap, so no cap here.
+    ServerProcess *gw = startGateway(QStringLiteral("gw-count"), 3000,
+                                     {QStringLiteral("--max-sessions-per-user"), QStringLiteral("0")});
     QVERIFY(gw);
     const QString a = uniqueName("kate");
     auto first = signedIn(gw->url(), a, kPassword, true);
