@@ -31,30 +31,17 @@ private Q_SLOTS:
 
 private:
     QImage paintRow(Status status, int unread, const QRect &row);
+    // One incoming message painted by MessageDelegate on the list's background, 400 x 120.
+    static QImage paintMessage(const QPalette &palette, const QString &body);
 };
 
 void TestContactDelegate::emojiRenderInColour()
 {
     if (!QFontDatabase::families().contains(QStringLiteral("Noto Color Emoji")))
         QSKIP("no colour emoji font here (scripts/install-deps.sh installs fonts-noto-color-emoji)");
-    ConversationModel model(QStringLiteral("me"), QStringLiteral("them"));
-    ChatMessage m;
-    m.mid = 1;
-    m.from = QStringLiteral("them");
-    m.to = QStringLiteral("me");
-    m.body = QStringLiteral("\U0001F44D\U0001F389\U0001F600"); // thumbs up, party popper, grin
-    m.ts = 1;
-    model.addMessage(m);
-    MessageDelegate delegate;
-    QStyleOptionViewItem option;
-    option.rect = QRect(0, 0, 400, 120);
-    option.font = QApplication::font();
-    option.palette = QApplication::style()->standardPalette();
-    QImage image(option.rect.size(), QImage::Format_ARGB32_Premultiplied);
-    image.fill(Qt::white);
-    QPainter painter(&image);
-    delegate.paint(&painter, option, model.index(0));
-    painter.end();
+    const QImage image =
+        paintMessage(QApplication::style()->standardPalette(),
+                     QStringLiteral("\U0001F44D\U0001F389\U0001F600")); // thumbs up, party popper, grin
     // Black text and grey bubbles have no saturation; a colour glyph has plenty.
     int colourful = 0;
     for (int y = 0; y < image.height(); ++y) {
@@ -134,12 +121,20 @@ void TestContactDelegate::messageTextReadsOnLightAndDark()
     QVERIFY(PaletteColors::contrast(PaletteColors::errorText(palette), palette.color(QPalette::Window)) >= 4.5);
 
     // Painted with that palette, the bubble's pixels are the bubble colour (no colour of its own).
+    const QImage image = paintMessage(palette, QStringLiteral("hello"));
+    // The bubble's left padding, below the day separator (26 px) and its rounded corner.
+    const QColor inside = image.pixelColor(16, 50);
+    QCOMPARE(inside.name(), PaletteColors::bubble(palette, false).background.name());
+}
+
+QImage TestContactDelegate::paintMessage(const QPalette &palette, const QString &body)
+{
     ConversationModel model(QStringLiteral("me"), QStringLiteral("them"));
     ChatMessage m;
     m.mid = 1;
     m.from = QStringLiteral("them");
     m.to = QStringLiteral("me");
-    m.body = QStringLiteral("hello");
+    m.body = body;
     m.ts = 1;
     model.addMessage(m);
     MessageDelegate delegate;
@@ -152,9 +147,7 @@ void TestContactDelegate::messageTextReadsOnLightAndDark()
     QPainter painter(&image);
     delegate.paint(&painter, option, model.index(0));
     painter.end();
-    // The bubble's left padding, below the day separator (26 px) and its rounded corner.
-    const QColor inside = image.pixelColor(16, 50);
-    QCOMPARE(inside.name(), PaletteColors::bubble(palette, false).background.name());
+    return image;
 }
 
 QImage TestContactDelegate::paintRow(Status status, int unread, const QRect &row)

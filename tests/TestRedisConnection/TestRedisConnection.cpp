@@ -170,13 +170,8 @@ void TestRedisConnection::authenticatesWithPasswordOrAclUser()
 {
     // A Redis with a password for the default user and an ACL user of its own (Redis 6+).
     RedisFixture secured;
-    secured.setAuth({"AUTH", "s3cret-default"});
     QString error;
-    QVERIFY2(secured.start(&error,
-                           {QStringLiteral("--requirepass"), QStringLiteral("s3cret-default"), QStringLiteral("--user"),
-                            QStringLiteral("gateway"), QStringLiteral("on"), QStringLiteral(">s3cret-gateway"),
-                            QStringLiteral("~*"), QStringLiteral("&*"), QStringLiteral("+@all")}),
-             qPrintable(error));
+    QVERIFY2(secured.startSecured(&error), qPrintable(error));
     const auto address = [&](const QString &user, const QString &password) {
         RedisAddress a;
         a.port = secured.port();
@@ -195,8 +190,8 @@ void TestRedisConnection::authenticatesWithPasswordOrAclUser()
         connection.command({"SET", "auth-probe", "1"}, [&](const RedisReply &r) { reply = r; });
         return QTest::qWaitFor([&] { return reply.has_value(); }, 5000) && reply->type == RedisReply::Type::Status;
     };
-    QVERIFY(runsCommands(address({}, QStringLiteral("s3cret-default"))));
-    QVERIFY(runsCommands(address(QStringLiteral("gateway"), QStringLiteral("s3cret-gateway"))));
+    QVERIFY(runsCommands(address({}, QLatin1String(RedisFixture::kPassword))));
+    QVERIFY(runsCommands(address(QLatin1String(RedisFixture::kUser), QLatin1String(RedisFixture::kUserPassword))));
     QTest::ignoreMessage(QtCriticalMsg,
                          QRegularExpression(QStringLiteral("Redis refused our credentials:.*WRONGPASS")));
     QVERIFY(!runsCommands(address({}, QStringLiteral("Zebra-42"))));
@@ -206,7 +201,8 @@ void TestRedisConnection::authenticatesWithPasswordOrAclUser()
     QString why;
     QVERIFY(!RedisLink::checkCredentials(address({}, QStringLiteral("Zebra-42")), &why));
     QVERIFY2(why.contains(QStringLiteral("WRONGPASS")) && !why.contains(QStringLiteral("Zebra")), qPrintable(why));
-    QVERIFY(RedisLink::checkCredentials(address(QStringLiteral("gateway"), QStringLiteral("s3cret-gateway")), &why));
+    QVERIFY(RedisLink::checkCredentials(
+        address(QLatin1String(RedisFixture::kUser), QLatin1String(RedisFixture::kUserPassword)), &why));
     RedisAddress nowhere = address({}, QStringLiteral("x"));
     nowhere.port = 1; // nothing listens there
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("not reachable at start-up")));

@@ -373,25 +373,24 @@ void TestRedisGateways::steadyHeartbeatsCostFewRedisCommands()
 void TestRedisGateways::securedRedisWorksAndAWrongPasswordStopsStartup()
 {
     RedisFixture secured;
-    secured.setAuth({"AUTH", "gateway", "s3cret-gateway"});
     QString error;
-    QVERIFY2(secured.start(&error,
-                           {QStringLiteral("--requirepass"), QStringLiteral("s3cret-default"), QStringLiteral("--user"),
-                            QStringLiteral("gateway"), QStringLiteral("on"), QStringLiteral(">s3cret-gateway"),
-                            QStringLiteral("~*"), QStringLiteral("&*"), QStringLiteral("+@all")}),
-             qPrintable(error));
+    QVERIFY2(secured.startSecured(&error), qPrintable(error));
     const QString database = m_dir.filePath(QStringLiteral("secured.sqlite"));
     const auto redisUrl = [&](const QString &credentials) {
         return QStringLiteral("redis://%1@127.0.0.1:%2/0").arg(credentials).arg(secured.port());
     };
     // An ACL user on two gateways: sign-in, contact events and presence cross them through Redis.
     ServerProcess gw1, gw2;
-    QVERIFY2(gw1.start(ServerProcess::fleetArgs(redisUrl(QStringLiteral("gateway:s3cret-gateway")), database, kTtlMs,
-                                                kHeartbeatMs, QStringLiteral("gw-a")),
+    QVERIFY2(gw1.start(ServerProcess::fleetArgs(
+                           redisUrl(QStringLiteral("%1:%2").arg(QLatin1String(RedisFixture::kUser),
+                                                                QLatin1String(RedisFixture::kUserPassword))),
+                           database, kTtlMs, kHeartbeatMs, QStringLiteral("gw-a")),
                        &error),
              qPrintable(error));
-    QVERIFY2(gw2.start(ServerProcess::fleetArgs(redisUrl(QStringLiteral("gateway:s3cret-gateway")), database, kTtlMs,
-                                                kHeartbeatMs, QStringLiteral("gw-b")),
+    QVERIFY2(gw2.start(ServerProcess::fleetArgs(
+                           redisUrl(QStringLiteral("%1:%2").arg(QLatin1String(RedisFixture::kUser),
+                                                                QLatin1String(RedisFixture::kUserPassword))),
+                           database, kTtlMs, kHeartbeatMs, QStringLiteral("gw-b")),
                        &error),
              qPrintable(error));
     const QString a = uniqueName("alice");

@@ -41,6 +41,14 @@ bool RedisFixture::start(QString *error, const QStringList &extraArgs)
     return false;
 }
 
+bool RedisFixture::startSecured(QString *error)
+{
+    setAuth({"AUTH", kUser, kUserPassword});
+    return start(error, {QStringLiteral("--requirepass"), QLatin1String(kPassword), QStringLiteral("--user"),
+                         QLatin1String(kUser), QStringLiteral("on"), QLatin1Char('>') + QLatin1String(kUserPassword),
+                         QStringLiteral("~*"), QStringLiteral("&*"), QStringLiteral("+@all")});
+}
+
 bool RedisFixture::launch(QString *error)
 {
     QStringList args{QStringLiteral("--port"),       QString::number(m_port),

@@ -18,6 +18,12 @@ public:
     RedisFixture &operator=(const RedisFixture &) = delete;
 
     bool start(QString *error, const QStringList &extraArgs = {});
+    // A Redis that asks for credentials: kPassword for the default user, and the ACL user kUser
+    // with kUserPassword (Redis 6+). The fixture's own client signs in as that user.
+    bool startSecured(QString *error);
+    static constexpr const char *kPassword = "s3cret-default";
+    static constexpr const char *kUser = "gateway";
+    static constexpr const char *kUserPassword = "s3cret-gateway";
     // The fixture's own client signs in with these (AUTH's arguments) when Redis asks for it.
     void setAuth(const QList<QByteArray> &authArguments) { m_auth = authArguments; }
     void stop();
