@@ -1,5 +1,7 @@
 #include "messages/MessageStore.h"
 
+#include <algorithm>
+
 #include "sql/SqlRetry.h"
 
 #include <QLoggingCategory>
@@ -164,8 +166,19 @@ StoreResult<qint64> MessageStore::lastMid()
     return q.value(0).toLongLong();
 }
 
-StoreResult<bool> MessageStore::markRead(const QString &user, const QString &peer, qint64 mid)
+StoreResult<qint64> MessageStore::markRead(const QString &user, const QString &peer, qint64 mid)
 {
+    // Never past the conversation's newest message: a mark of 2^53 would hide every later one.
+    static const QString newest = QStringLiteral("SELECT MAX(mid) FROM messages WHERE (sender = ? AND recipient = ?) "
+                                                 "OR (sender = ? AND recipient = ?)");
+    const StoreResult<QSqlQuery *> found = m_connection.run(newest, {user, peer, peer, user});
+    if (!found)
+        return failure("reading a conversation's newest message", found.error().message);
+    const qint64 newestMid = (*found)->next() ? (*found)->value(0).toLongLong() : 0;
+    (*found)->finish();
+    mid = std::min(mid, newestMid);
+    if (mid <= 0)
+        return qint64(0); // nothing to read yet
     QSqlQuery q(m_db);
     if (!SqlRetry::exec(
             q,
@@ -174,7 +187,7 @@ StoreResult<bool> MessageStore::markRead(const QString &user, const QString &pee
             {user, peer, mid})) {
         return failure("moving a read mark", q.lastError().text());
     }
-    return q.numRowsAffected() == 1;
+    return q.numRowsAffected() == 1 ? mid : qint64(0);
 }
 
 StoreResult<qint64> MessageStore::readMark(const QString &user, const QString &peer)

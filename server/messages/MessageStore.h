@@ -59,7 +59,9 @@ public:
     StoreResult<qint64> lastMid();
 
     // Moves user's read mark in the conversation with peer forward; true if it moved.
-    StoreResult<bool> markRead(const QString &user, const QString &peer, qint64 mid);
+    // Moves `user`'s read mark in the conversation with `peer` forward to `mid`, never past the
+    // conversation's newest message: the mark it moved to, or 0 when it did not move.
+    StoreResult<qint64> markRead(const QString &user, const QString &peer, qint64 mid);
     StoreResult<qint64> readMark(const QString &user, const QString &peer);
 
 private:

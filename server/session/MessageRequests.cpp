@@ -172,24 +172,33 @@ void MessageRequests::history(const ClientMessage &m)
         });
 }
 
+namespace {
+constexpr qint64 kNotAContact = -1; // what a read job answers for a user who is not a contact
+} // namespace
+
 void MessageRequests::read(const ClientMessage &m)
 {
     const QString self = m_session.user();
-    // Empty: no such conversation. Else whether the mark moved forward.
-    using Moved = std::optional<bool>;
-    const auto write = [self, with = m.with, mid = m.mid](AccountStore *accounts,
-                                                          MessageStore *messages) -> StoreResult<Moved> {
+    // Read marks are shared with contacts only, as presence and typing are (an unknown user is
+    // still not_found).
+    const bool contact = m_session.roster().isContact(m.with);
+    // Empty: no such conversation. Else the mark it moved to (0: it did not move; kNotAContact).
+    using Moved = std::optional<qint64>;
+    const auto write = [self, with = m.with, mid = m.mid, contact](AccountStore *accounts,
+                                                                   MessageStore *messages) -> StoreResult<Moved> {
         const StoreResult<bool> exists = with == self ? StoreResult<bool>(false) : accounts->userExists(with);
         if (!exists)
             return exists.error();
         if (!*exists)
             return Moved();
-        const StoreResult<bool> moved = messages->markRead(self, with, mid);
+        if (!contact)
+            return Moved(kNotAContact);
+        const StoreResult<qint64> moved = messages->markRead(self, with, mid);
         if (!moved)
             return moved.error();
         return Moved(*moved);
     };
-    m_session.write<Moved>(write, [this, self, with = m.with, mid = m.mid, id = m.id](const StoreResult<Moved> &moved) {
+    m_session.write<Moved>(write, [this, self, with = m.with, id = m.id](const StoreResult<Moved> &moved) {
         if (!moved) {
             m_session.sendError(ErrorCode::Unavailable, QStringLiteral("message store unavailable"), id);
             return;
@@ -198,10 +207,14 @@ void MessageRequests::read(const ClientMessage &m)
             m_session.sendError(ErrorCode::NotFound, QStringLiteral("no such conversation"), id);
             return;
         }
+        if (**moved == kNotAContact) {
+            m_session.sendError(ErrorCode::Forbidden, QStringLiteral("read marks only with contacts"), id);
+            return;
+        }
         m_session.sendOk(id);
-        if (!**moved)
-            return; // only forward: an older mark changes nothing
-        const UserEvent event = UserEvents::ReadMoved{self, with, mid, m_session.sessionId()};
+        if (**moved == 0)
+            return; // only forward, and never past the newest message: nothing changed
+        const UserEvent event = UserEvents::ReadMoved{self, with, **moved, m_session.sessionId()};
         m_session.services().bus->publish(with, event);
         m_session.services().bus->publish(self, event);
     });

@@ -95,6 +95,7 @@ private Q_SLOTS:
     void syncAndHistoryPage();
     void bigPagesAreCutBySize();
     void readMarksCrossDevices();
+    void readMarksOnlyWithContactsAndUpToTheNewest();
     void typingIsRelayedNotStored();
 
 private:
@@ -630,6 +631,39 @@ void TestMessages::syncAndHistoryPage()
                           {QStringLiteral("before"), first.at(5).toObject().value(QStringLiteral("mid"))}}));
     QCOMPARE(oldest->value(QStringLiteral("messages")).toArray().size(), 5);
     QVERIFY(!oldest->value(QStringLiteral("more")).toBool());
+}
+
+void TestMessages::readMarksOnlyWithContactsAndUpToTheNewest()
+{
+    const QString a = uniqueName("rita");
+    const QString b = uniqueName("sven");
+    const QString c = uniqueName("tara");
+    auto alice = signedIn(m_gw1->url(), a, kPassword, true);
+    auto bob = signedIn(m_gw2->url(), b, kPassword, true);
+    auto stranger = signedIn(m_gw1->url(), c, kPassword, true);
+    QVERIFY(alice && bob && stranger);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    const auto readUpTo = [](TestClient &client, const QString &with, const QJsonValue &mid) {
+        return type(client.request(obj({{QStringLiteral("type"), QStringLiteral("read")},
+                                        {QStringLiteral("with"), with},
+                                        {QStringLiteral("mid"), mid}})));
+    };
+    // A stranger cannot pin anyone's read mark.
+    QCOMPARE(readUpTo(*stranger, a, 9007199254740991.0), QStringLiteral("error"));
+    // A mark far past the newest message stops at it: alice's next read of a newer message still
+    // moves it (a mark left at 2^53 would have swallowed every later one).
+    const auto first = alice->request(sendFrame(b, QStringLiteral("n-1"), QStringLiteral("one")));
+    QVERIFY(first);
+    QCOMPARE(readUpTo(*bob, a, 9007199254740991.0), QStringLiteral("ok"));
+    const auto clamped = alice->waitForType(QStringLiteral("read"));
+    QVERIFY(clamped);
+    QCOMPARE(clamped->value(QStringLiteral("mid")), first->value(QStringLiteral("mid")));
+    const auto second = alice->request(sendFrame(b, QStringLiteral("n-2"), QStringLiteral("two")));
+    QVERIFY(second);
+    QCOMPARE(readUpTo(*bob, a, second->value(QStringLiteral("mid"))), QStringLiteral("ok"));
+    const auto moved = alice->waitForType(QStringLiteral("read"));
+    QVERIFY(moved);
+    QCOMPARE(moved->value(QStringLiteral("mid")), second->value(QStringLiteral("mid")));
 }
 
 void TestMessages::readMarksCrossDevices()
