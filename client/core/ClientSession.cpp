@@ -51,25 +51,22 @@ void ClientSession::saveLocalState()
         m_outbox->flush();
     if (!m_local)
         return;
+    // One pass over the roster: each row's unread count and preview.
     QHash<QString, LocalState::Unread> unread;
-    for (int row = 0; row < m_contacts->rowCount(); ++row) {
-        const QModelIndex index = m_contacts->index(row);
-        const int count = index.data(ContactListModel::UnreadRole).toInt();
-        if (count == 0)
-            continue;
-        const QString peer = index.data(ContactListModel::UserRole).toString();
-        const ConversationModel *chat = m_conversations.value(peer);
-        unread.insert(peer, {count, std::max(m_unreadNewest.value(peer), chat ? chat->newestMid() : 0)});
-    }
-    m_local->setUnread(unread);
     QHash<QString, LocalState::Preview> previews;
     for (int row = 0; row < m_contacts->rowCount(); ++row) {
         const QModelIndex index = m_contacts->index(row);
+        const QString peer = index.data(ContactListModel::UserRole).toString();
+        const int count = index.data(ContactListModel::UnreadRole).toInt();
+        if (count > 0) {
+            const ConversationModel *chat = m_conversations.value(peer);
+            unread.insert(peer, {count, std::max(m_unreadNewest.value(peer), chat ? chat->newestMid() : 0)});
+        }
         const qint64 ts = index.data(ContactListModel::LastActivityRole).toLongLong();
         if (ts > 0)
-            previews.insert(index.data(ContactListModel::UserRole).toString(),
-                            {index.data(ContactListModel::PreviewRole).toString(), ts});
+            previews.insert(peer, {index.data(ContactListModel::PreviewRole).toString(), ts});
     }
+    m_local->setUnread(unread);
     if (m_contacts->rowCount() > 0) // not before the roster is here: that would forget them all
         m_local->setPreviews(previews);
     m_local->flush();

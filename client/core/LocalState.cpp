@@ -52,12 +52,7 @@ void LocalState::load()
 
 void LocalState::setPreviews(const QHash<QString, Preview> &previews)
 {
-    bool changed = previews.size() != m_previews.size();
-    for (auto it = previews.cbegin(); !changed && it != previews.cend(); ++it) {
-        const Preview old = m_previews.value(it.key());
-        changed = old.text != it.value().text || old.tsMs != it.value().tsMs;
-    }
-    if (!changed)
+    if (previews == m_previews)
         return;
     m_previews = previews;
     m_dirty = true;
@@ -81,11 +76,7 @@ void LocalState::setUnread(const QHash<QString, Unread> &unread)
         if (it.value().count > 0)
             counted.insert(it.key(), it.value());
     }
-    const auto same = [](const Unread &a, const Unread &b) { return a.count == b.count && a.newestMid == b.newestMid; };
-    bool changed = counted.size() != m_unread.size();
-    for (auto it = counted.cbegin(); !changed && it != counted.cend(); ++it)
-        changed = !m_unread.contains(it.key()) || !same(m_unread.value(it.key()), it.value());
-    if (!changed)
+    if (counted == m_unread)
         return;
     m_unread = counted;
     m_dirty = true;

@@ -14,6 +14,7 @@ public:
     struct Unread {
         int count = 0;
         qint64 newestMid = 0;
+        bool operator==(const Unread &o) const { return count == o.count && newestMid == o.newestMid; }
     };
 
     explicit LocalState(const QString &directory);
@@ -26,6 +27,7 @@ public:
     struct Preview {
         QString text;
         qint64 tsMs = 0;
+        bool operator==(const Preview &o) const { return text == o.text && tsMs == o.tsMs; }
     };
 
     const QHash<QString, Unread> &unread() const { return m_unread; }

@@ -37,6 +37,15 @@ bool isType(const QJsonObject &o, const char *type)
     return o.value(QStringLiteral("type")).toString() == QLatin1String(type);
 }
 
+// Messages of `type` the client has received so far.
+int countOfType(const TestClient &client, const char *type)
+{
+    int n = 0;
+    for (const auto &r : client.log())
+        n += isType(r.message, type);
+    return n;
+}
+
 // What a client displays: each mid once, and the live stream's order as it came.
 struct Inbox {
     QMap<qint64, QJsonObject> byMid;
@@ -364,12 +373,7 @@ void TestMessages::burstWhileRecipientReconnects()
     Inbox inbox;
     for (const int reconnectAt : {500, 1200}) {
         QVERIFY(QTest::qWaitFor(
-            [&] {
-                int n = 0;
-                for (const auto &r : bob->log())
-                    n += isType(r.message, "message");
-                return static_cast<int>(inbox.byMid.size()) + n >= reconnectAt;
-            },
+            [&] { return static_cast<int>(inbox.byMid.size()) + countOfType(*bob, "message") >= reconnectAt; },
             90000)); // 2,000 fsynced inserts: slow under sanitizers on a loaded machine
         inbox.takeLive(*bob);
         QVERIFY2(std::is_sorted(inbox.liveOrder.cbegin(), inbox.liveOrder.cend()), "live messages out of mid order");
@@ -385,14 +389,7 @@ void TestMessages::burstWhileRecipientReconnects()
         inbox.take(synced);
     }
     // Every `sent` arrived at alice; bob ends with exactly those mids.
-    QVERIFY(QTest::qWaitFor(
-        [&] {
-            int n = 0;
-            for (const auto &r : alice->log())
-                n += isType(r.message, "sent");
-            return n == kCount;
-        },
-        60000));
+    QVERIFY(QTest::qWaitFor([&] { return countOfType(*alice, "sent") == kCount; }, 60000));
     QSet<qint64> sentMids;
     for (const auto &r : alice->log()) {
         if (isType(r.message, "sent"))
@@ -434,12 +431,7 @@ void TestMessages::pubsubCutDuringBurstLosesNothing()
     constexpr int kCount = 1000;
     for (int i = 0; i < kCount; ++i)
         alice->send(sendFrame(b, QStringLiteral("cut-%1").arg(i), QStringLiteral("m%1").arg(i)));
-    auto received = [&] {
-        int n = 0;
-        for (const auto &r : bob->log())
-            n += isType(r.message, "message");
-        return n;
-    };
+    auto received = [&] { return countOfType(*bob, "message"); };
     QVERIFY(QTest::qWaitFor([&] { return received() >= 100; }, 30000));
     const presently::RedisReply killed = m_redis.command({"CLIENT", "KILL", "TYPE", "pubsub"});
     QVERIFY(killed.integer >= 2);
@@ -534,14 +526,7 @@ void TestMessages::bigPagesAreCutBySize()
     for (int i = 0; i < kCount; ++i)
         alice->send(
             sendFrame(b, QStringLiteral("big-%1").arg(i), QStringLiteral("%1:").arg(i) + QString(3990, QChar(0xE9))));
-    QVERIFY(QTest::qWaitFor(
-        [&] {
-            int n = 0;
-            for (const auto &r : alice->log())
-                n += isType(r.message, "sent");
-            return n == kCount;
-        },
-        30000));
+    QVERIFY(QTest::qWaitFor([&] { return countOfType(*alice, "sent") == kCount; }, 30000));
     QList<int> seen;
     QJsonValue after = 0;
     int pages = 0;
@@ -584,14 +569,7 @@ void TestMessages::syncAndHistoryPage()
 
     for (int i = 0; i < 620; ++i)
         alice->send(sendFrame(b, QStringLiteral("p-%1").arg(i), QStringLiteral("%1").arg(i)));
-    QVERIFY(QTest::qWaitFor(
-        [&] {
-            int n = 0;
-            for (const auto &r : alice->log())
-                n += isType(r.message, "sent");
-            return n == 620;
-        },
-        30000));
+    QVERIFY(QTest::qWaitFor([&] { return countOfType(*alice, "sent") == 620; }, 30000));
 
     const auto page1 =
         bob->request(obj({{QStringLiteral("type"), QStringLiteral("sync")}, {QStringLiteral("after"), 0}}));

@@ -376,23 +376,18 @@ void TestRedisGateways::securedRedisWorksAndAWrongPasswordStopsStartup()
     QString error;
     QVERIFY2(secured.startSecured(&error), qPrintable(error));
     const QString database = m_dir.filePath(QStringLiteral("secured.sqlite"));
-    const auto redisUrl = [&](const QString &credentials) {
-        return QStringLiteral("redis://%1@127.0.0.1:%2/0").arg(credentials).arg(secured.port());
+    // A gateway of this fleet that signs in to Redis with `credentials` (what goes before the @).
+    const auto gatewayArgs = [&](const QString &id, const QString &credentials) {
+        return ServerProcess::fleetArgs(
+            QStringLiteral("redis://%1@127.0.0.1:%2/0").arg(credentials).arg(secured.port()), database, kTtlMs,
+            kHeartbeatMs, id);
     };
+    const QString asAclUser =
+        QStringLiteral("%1:%2").arg(QLatin1String(RedisFixture::kUser), QLatin1String(RedisFixture::kUserPassword));
     // An ACL user on two gateways: sign-in, contact events and presence cross them through Redis.
     ServerProcess gw1, gw2;
-    QVERIFY2(gw1.start(ServerProcess::fleetArgs(
-                           redisUrl(QStringLiteral("%1:%2").arg(QLatin1String(RedisFixture::kUser),
-                                                                QLatin1String(RedisFixture::kUserPassword))),
-                           database, kTtlMs, kHeartbeatMs, QStringLiteral("gw-a")),
-                       &error),
-             qPrintable(error));
-    QVERIFY2(gw2.start(ServerProcess::fleetArgs(
-                           redisUrl(QStringLiteral("%1:%2").arg(QLatin1String(RedisFixture::kUser),
-                                                                QLatin1String(RedisFixture::kUserPassword))),
-                           database, kTtlMs, kHeartbeatMs, QStringLiteral("gw-b")),
-                       &error),
-             qPrintable(error));
+    QVERIFY2(gw1.start(gatewayArgs(QStringLiteral("gw-a"), asAclUser), &error), qPrintable(error));
+    QVERIFY2(gw2.start(gatewayArgs(QStringLiteral("gw-b"), asAclUser), &error), qPrintable(error));
     const QString a = uniqueName("alice");
     const QString b = uniqueName("bob");
     auto alice = signedIn(gw1.url(), a, kPassword, true);
@@ -406,9 +401,7 @@ void TestRedisGateways::securedRedisWorksAndAWrongPasswordStopsStartup()
     // A wrong password: a clear start-up error and a non-zero exit, never a printed "listening"
     // and an endless reconnect loop; the password is not in what it prints.
     ServerProcess wrong;
-    QVERIFY(!wrong.start(ServerProcess::fleetArgs(redisUrl(QStringLiteral("Zebra-42")), database, kTtlMs, kHeartbeatMs,
-                                                  QStringLiteral("gw-c")),
-                         &error));
+    QVERIFY(!wrong.start(gatewayArgs(QStringLiteral("gw-c"), QStringLiteral("Zebra-42")), &error));
     QVERIFY(wrong.waitForExit(5000));
     QVERIFY(wrong.exitCode() != 0);
     QVERIFY2(error.contains(QStringLiteral("refused the credentials")), qPrintable(error));
