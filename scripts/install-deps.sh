@@ -5,8 +5,8 @@ set -euo pipefail
 packages=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite
-    libhiredis-dev libsodium-dev qtkeychain-qt6-dev
-    redis-server xvfb xauth
+    libhiredis-dev libsodium-dev libssl-dev qtkeychain-qt6-dev
+    redis-server openssl xvfb xauth
     fonts-noto-color-emoji
 )
 

@@ -1,4 +1,5 @@
 #include "app/AppController.h"
+#include "core/TrustedCertificates.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -15,6 +16,9 @@ void describe(QCommandLineParser &parser)
         {QStringLiteral("user"), QStringLiteral("User name to prefill."), QStringLiteral("NAME")},
         {QStringLiteral("profile"), QStringLiteral("Separate settings and keychain entry (run two side by side)."),
          QStringLiteral("NAME"), QStringLiteral("default")},
+        {QStringLiteral("ca-file"),
+         QStringLiteral("Also trust servers whose certificate this CA signed (PEM), besides the system's CAs."),
+         QStringLiteral("PATH")},
     });
 }
 
@@ -60,6 +64,14 @@ int main(int argc, char *argv[])
     }
     if (parser.isSet(version) || parser.isSet(help) || parser.isSet(QStringLiteral("help-all")))
         parser.process(app); // prints and exits with status 0
+
+    if (parser.isSet(QStringLiteral("ca-file"))) {
+        QString error;
+        if (!presently::TrustedCertificates::addCaFile(parser.value(QStringLiteral("ca-file")), &error)) {
+            std::fprintf(stderr, "--ca-file: %s\n", qPrintable(error));
+            return 2;
+        }
+    }
 
     presently::ClientOptions options;
     options.profile = parser.value(QStringLiteral("profile"));

@@ -21,9 +21,18 @@ Connection::Connection(QObject *parent)
 #else
     connect(&m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this] {
 #endif
-        if (m_state == State::Connecting || m_state == State::SigningIn)
+        if ((m_state == State::Connecting || m_state == State::SigningIn) && !m_certificateRefused)
             m_lastError = m_socket.errorString();
     });
+#ifndef QT_NO_SSL
+    // Said before the handshake fails (with a vaguer error): the reason a person can act on.
+    connect(&m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+        if (errors.isEmpty())
+            return;
+        m_certificateRefused = true;
+        m_lastError = tr("the server's certificate is not trusted: %1").arg(errors.first().errorString());
+    });
+#endif
     m_attemptDeadline.setSingleShot(true);
     connect(&m_attemptDeadline, &QTimer::timeout, this, &Connection::onAttemptTimeout);
     m_heartbeat.setTimerType(Qt::PreciseTimer);
@@ -137,10 +146,15 @@ void Connection::connectNow()
     if (!m_wanted)
         return;
     m_opened = false;
+    m_certificateRefused = false;
     m_lastError.clear();
     setState(State::Connecting);
     m_socket.abort();
     m_attemptDeadline.start(m_openTimeoutMs);
+#ifndef QT_NO_SSL
+    // The trusted CAs as they are now (TrustedCertificates may have added one since).
+    m_socket.setSslConfiguration(QSslConfiguration::defaultConfiguration());
+#endif
     m_socket.open(m_server);
 }
 

@@ -96,8 +96,9 @@ private:
     QString m_token;
     QString m_device = QStringLiteral("desktop");
     bool m_createAccount = false;
-    bool m_wanted = false; // the user wants to be signed in
-    bool m_opened = false; // the current attempt's socket connected
+    bool m_wanted = false;             // the user wants to be signed in
+    bool m_opened = false;             // the current attempt's socket connected
+    bool m_certificateRefused = false; // the current attempt's TLS handshake refused the server
     Activity m_activity = Activity::Active;
     int m_heartbeatMs = 10000;
     QTimer m_heartbeat;

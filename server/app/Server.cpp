@@ -3,6 +3,7 @@
 #include "events/EmbeddedEventBus.h"
 #include "events/RedisEventBus.h"
 #include "net/Listener.h"
+#include "net/TlsContext.h"
 #include "presence/EmbeddedPresenceStore.h"
 #include "presence/PresenceHub.h"
 #include "presence/RedisPresenceStore.h"
@@ -12,8 +13,11 @@
 #include "sql/WalCheckpointer.h"
 #include "storage/StoreThread.h"
 
+#include <QLoggingCategory>
 #include <QThread>
 #include <utility>
+
+Q_LOGGING_CATEGORY(lcServer, "presently.server")
 
 namespace presently {
 
@@ -41,6 +45,13 @@ Server::~Server()
 
 bool Server::start(QString *error)
 {
+    std::shared_ptr<const TlsContext> tls;
+    if (isTls()) { // first: a bad certificate is said before anything is opened
+        tls = TlsContext::load(m_config.tlsCertificatePath, m_config.tlsKeyPath, error);
+        if (!tls)
+            return false;
+        qCInfo(lcServer).noquote() << "wss:// with" << tls->summary();
+    }
     // No statement runs on this thread from now on (fatal when the tests ask for it).
     SqlRetry::forbidThread(QThread::currentThread(), qEnvironmentVariableIsSet("PRESENTLY_FATAL_LOOP_SQL"));
     // The writer first: it brings the schema up to date.
@@ -98,10 +109,26 @@ bool Server::start(QString *error)
     listener.maxConnections = m_config.maxConnections;
     listener.maxSockets = m_config.maxSockets;
     listener.allowedOrigins = m_config.allowedOrigins;
+    listener.maxTlsHandshakes = m_config.maxTlsHandshakes;
     m_listener = new Listener(
         listener, [sessions = m_sessions] { return sessions->connectionCount(); }, this);
+    m_listener->setTlsContext(std::move(tls));
     connect(m_listener, &Listener::channelOpened, m_sessions, &SessionRegistry::adopt);
     return m_listener->listen(error);
+}
+
+bool Server::reloadCertificate(QString *error)
+{
+    if (!isTls() || !m_listener) {
+        *error = QStringLiteral("no certificate to reload (ws://)");
+        return false;
+    }
+    std::shared_ptr<const TlsContext> tls = TlsContext::load(m_config.tlsCertificatePath, m_config.tlsKeyPath, error);
+    if (!tls)
+        return false;
+    qCInfo(lcServer).noquote() << "reloaded: wss:// with" << tls->summary();
+    m_listener->setTlsContext(std::move(tls));
+    return true;
 }
 
 QString Server::listenAddress() const

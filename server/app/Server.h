@@ -26,6 +26,11 @@ public:
     bool start(QString *error);
     QString listenAddress() const;
 
+    bool isTls() const { return !m_config.tlsCertificatePath.isEmpty(); }
+    // Reads the certificate and key again (SIGHUP) for new connections; live ones keep theirs.
+    // A file that fails to load keeps the certificate in use, and says why.
+    bool reloadCertificate(QString *error);
+
     // Closes every client with 1001 (no offline shown), then emits stopped().
     void shutdown();
 

@@ -120,7 +120,10 @@ const QStringList kSettableFlags = {QStringLiteral("listen"),
                                     QStringLiteral("rate-per-s"),
                                     QStringLiteral("rate-burst"),
                                     QStringLiteral("allowed-origins"),
-                                    QStringLiteral("max-sessions-per-user")};
+                                    QStringLiteral("max-sessions-per-user"),
+                                    QStringLiteral("tls-cert"),
+                                    QStringLiteral("tls-key"),
+                                    QStringLiteral("max-tls-handshakes")};
 
 bool readConfigFile(const QString &path, QHash<QString, QString> *values, QString *error)
 {
@@ -217,6 +220,15 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
                         "Origin header (native clients, bots) are always accepted; a browser page from any other "
                         "origin is refused with 403."),
          QStringLiteral("LIST")},
+        {QStringLiteral("tls-cert"),
+         QStringLiteral("Serve wss:// (TLS 1.2 and 1.3) with this PEM certificate, its chain after it. SIGHUP "
+                        "reloads the certificate and key; connections stay up."),
+         QStringLiteral("PATH")},
+        {QStringLiteral("tls-key"), QStringLiteral("The certificate's private key (PEM, not encrypted)."),
+         QStringLiteral("PATH")},
+        {QStringLiteral("max-tls-handshakes"),
+         QStringLiteral("TLS handshakes in progress at once; more connections wait to be accepted."),
+         QStringLiteral("N"), QString::number(ServerConfig().maxTlsHandshakes)},
         {QStringLiteral("max-sessions-per-user"),
          QStringLiteral("Live sessions one user may hold on this gateway; more are refused with close code 4004. "
                         "0: no limit."),
@@ -318,6 +330,18 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
         config.maxSessionsPerUser = parser.value(QStringLiteral("max-sessions-per-user")).toInt(&ok);
         if (!ok || config.maxSessionsPerUser < 0)
             error = QStringLiteral("--max-sessions-per-user must be 0 (no limit) or more");
+    }
+    if (error.isEmpty()) {
+        config.tlsCertificatePath = parser.value(QStringLiteral("tls-cert"));
+        config.tlsKeyPath = parser.value(QStringLiteral("tls-key"));
+        if (config.tlsCertificatePath.isEmpty() != config.tlsKeyPath.isEmpty())
+            error = QStringLiteral("--tls-cert and --tls-key go together");
+    }
+    if (error.isEmpty() && parser.isSet(QStringLiteral("max-tls-handshakes"))) {
+        bool ok = false;
+        config.maxTlsHandshakes = parser.value(QStringLiteral("max-tls-handshakes")).toInt(&ok);
+        if (!ok || config.maxTlsHandshakes < 1)
+            error = QStringLiteral("--max-tls-handshakes must be 1 or more");
     }
     // The second bucket, on every frame, keeps the protocol's ratio to the first.
     config.limits.floodPerSecond = 5 * config.limits.ratePerSecond;

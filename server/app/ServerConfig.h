@@ -27,6 +27,11 @@ struct ServerConfig {
     // Web origins whose pages may connect ("*": any); requests without Origin are always
     // accepted. Empty: no browser page may connect.
     QStringList allowedOrigins;
+    // wss://: PEM certificate (chain allowed) and key; both empty: ws://. Reloaded on SIGHUP.
+    QString tlsCertificatePath;
+    QString tlsKeyPath;
+    // TLS handshakes in progress at once; accepting waits beyond.
+    int maxTlsHandshakes = 64;
     // Live sessions one user may hold on this gateway (0: no limit).
     int maxSessionsPerUser = 10;
     // Connections held at once (each is an open file); more are closed with 4003. Not a flag:

@@ -3,9 +3,9 @@
 #ifdef PRESENTLY_HAVE_EPOLL
 #include "net/EpollEventDispatcher.h"
 #endif
+#include "app/ProcessSignals.h"
 #include "app/Server.h"
 #include "app/ServerConfig.h"
-#include "app/ShutdownSignals.h"
 
 #include <QCoreApplication>
 #include <algorithm>
@@ -60,8 +60,13 @@ int main(int argc, char *argv[])
     std::printf("listening on %s\n", qPrintable(server.listenAddress()));
     std::fflush(stdout);
 
-    presently::ShutdownSignals signals;
-    QObject::connect(&signals, &presently::ShutdownSignals::shutdownRequested, &server, &presently::Server::shutdown);
+    presently::ProcessSignals signals;
+    QObject::connect(&signals, &presently::ProcessSignals::shutdownRequested, &server, &presently::Server::shutdown);
+    QObject::connect(&signals, &presently::ProcessSignals::reloadRequested, &server, [&server] {
+        QString reloadError;
+        if (!server.reloadCertificate(&reloadError))
+            std::fprintf(stderr, "SIGHUP: %s (the certificate in use stays)\n", qPrintable(reloadError));
+    });
     QObject::connect(&server, &presently::Server::stopped, &app, &QCoreApplication::quit);
     return app.exec();
 }

@@ -2,6 +2,8 @@
 
 #include "net/ServerWebSocket.h"
 #include "net/SocketIo.h"
+#include "net/TlsContext.h"
+#include "net/TlsStream.h"
 #include "protocol/Protocol.h"
 
 #include <QLoggingCategory>
@@ -17,6 +19,8 @@ namespace {
 constexpr int kAcceptRetryMs = 100;
 constexpr int kRefuseDelayMs = 20;
 constexpr int kHandshakeTimeoutMs = 10000;
+// At the TLS handshake cap, a handshake older than this is ended to make room.
+constexpr int kSlowTlsHandshakeMs = 1000;
 } // namespace
 
 Listener::Listener(const ListenerSettings &settings, std::function<int()> connectionCount, QObject *parent)
@@ -24,7 +28,11 @@ Listener::Listener(const ListenerSettings &settings, std::function<int()> connec
     , m_settings(settings)
     , m_connectionCount(std::move(connectionCount))
     , m_server(new QTcpServer(this))
-{}
+{
+    m_clock.start();
+    m_evictTimer.setInterval(kSlowTlsHandshakeMs / 4);
+    connect(&m_evictTimer, &QTimer::timeout, this, &Listener::evictSlowHandshakes);
+}
 
 Listener::~Listener()
 {
@@ -56,8 +64,56 @@ bool Listener::listen(QString *error)
     return true;
 }
 
+void Listener::setTlsContext(std::shared_ptr<const TlsContext> tls)
+{
+    m_tls = std::move(tls);
+}
+
+bool Listener::mayAccept() const
+{
+    return (m_settings.maxSockets < 0 || m_openSockets < m_settings.maxSockets) &&
+           (!m_tls || m_tlsHandshakes.size() < m_settings.maxTlsHandshakes);
+}
+
+void Listener::resumeAccepting()
+{
+    if (m_acceptNotifier && !m_acceptNotifier->isEnabled() && mayAccept()) {
+        m_acceptNotifier->setEnabled(true);
+        m_evictTimer.stop();
+    }
+}
+
+void Listener::pauseAccepting()
+{
+    m_acceptNotifier->setEnabled(false);
+    if (m_tls && m_tlsHandshakes.size() >= m_settings.maxTlsHandshakes && !m_evictTimer.isActive())
+        m_evictTimer.start();
+}
+
+void Listener::handshakeEnded(QObject *socket)
+{
+    if (m_tlsHandshakes.remove(socket))
+        resumeAccepting();
+}
+
+void Listener::evictSlowHandshakes()
+{
+    const qint64 now = m_clock.elapsed();
+    QList<ServerWebSocket *> slow;
+    for (auto it = m_tlsHandshakes.cbegin(); it != m_tlsHandshakes.cend(); ++it) {
+        if (now - it.value() >= kSlowTlsHandshakeMs)
+            slow.append(static_cast<ServerWebSocket *>(it.key()));
+    }
+    for (ServerWebSocket *socket : slow)
+        socket->abort(); // disconnected: deleted later, and handshakeEnded() then
+    for (ServerWebSocket *socket : slow)
+        m_tlsHandshakes.remove(socket);
+    resumeAccepting();
+}
+
 void Listener::close()
 {
+    m_evictTimer.stop();
     delete m_acceptNotifier; // before its descriptor closes
     m_acceptNotifier = nullptr;
     m_server->close();
@@ -80,7 +136,7 @@ QString Listener::listenAddress() const
 void Listener::acceptConnections()
 {
     const qintptr listener = m_server->socketDescriptor();
-    while (m_settings.maxSockets < 0 || m_openSockets < m_settings.maxSockets) {
+    while (mayAccept()) {
         SocketIo::AcceptStatus status;
         const qintptr descriptor = SocketIo::accept(listener, &status);
         if (status == SocketIo::AcceptStatus::WouldBlock)
@@ -96,10 +152,26 @@ void Listener::acceptConnections()
                                [notifier = m_acceptNotifier] { notifier->setEnabled(true); });
             return;
         }
+        std::unique_ptr<TlsStream> tls;
+        if (m_tls) {
+            SSL *session = m_tls->newSession(descriptor);
+            if (!session) {
+                qCWarning(lcNet) << "cannot start TLS on a connection (out of memory?)";
+                SocketIo::close(descriptor);
+                continue;
+            }
+            tls = std::make_unique<TlsStream>(session);
+        }
         ++m_openSockets;
-        auto *socket = new ServerWebSocket(descriptor, m_settings.maxMessageBytes, m_settings.allowedOrigins, this);
+        auto *socket = new ServerWebSocket(descriptor, std::move(tls), m_settings.maxMessageBytes,
+                                           m_settings.allowedOrigins, this);
         connect(socket, &QObject::destroyed, this, &Listener::onSocketDestroyed);
-        connect(socket, &ServerWebSocket::opened, this, [this, socket] { onHandshakeDone(socket); });
+        if (m_tls)
+            m_tlsHandshakes.insert(socket, m_clock.elapsed());
+        connect(socket, &ServerWebSocket::opened, this, [this, socket] {
+            handshakeEnded(socket);
+            onHandshakeDone(socket);
+        });
         connect(socket, &ServerWebSocket::disconnected, this, [this, socket] {
             if (socket->parent() == this) // not handed on (handshake failed, or refused)
                 socket->deleteLater();
@@ -109,21 +181,22 @@ void Listener::acceptConnections()
                 socket->abort();
         });
     }
-    // At the limit: connections wait in the kernel's backlog until some socket closes.
-    m_acceptNotifier->setEnabled(false);
-    if (!m_warnedSockets) {
+    // At a limit: connections wait in the kernel's backlog until some socket closes or finishes
+    // its handshake.
+    pauseAccepting();
+    if (m_settings.maxSockets >= 0 && m_openSockets >= m_settings.maxSockets && !m_warnedSockets) {
         qCWarning(lcNet) << m_openSockets << "sockets open, the most this process can hold; new connections"
                          << "wait until some close";
         m_warnedSockets = true;
     }
 }
 
-void Listener::onSocketDestroyed()
+void Listener::onSocketDestroyed(QObject *socket)
 {
     --m_openSockets;
     m_warnedSockets = false;
-    if (m_acceptNotifier && !m_acceptNotifier->isEnabled())
-        m_acceptNotifier->setEnabled(true);
+    handshakeEnded(socket);
+    resumeAccepting();
 }
 
 void Listener::onHandshakeDone(ServerWebSocket *socket)

@@ -18,6 +18,9 @@ struct ListenerSettings {
     // Sockets open at once, WebSocket handshakes in progress included: accepting pauses there,
     // short of the open-file limit. -1: no limit.
     int maxSockets = -1;
+    // TLS handshakes in progress at once (wss:// only; each costs a key exchange and a
+    // signature): accepting pauses there, so a flood of them cannot crowd out live sessions.
+    int maxTlsHandshakes = 64;
 };
 
 } // namespace presently

@@ -49,10 +49,11 @@ char *writeBuffer()
 }
 } // namespace
 
-ServerWebSocket::ServerWebSocket(qintptr socket, qint64 maxMessageBytes, const QStringList &allowedOrigins,
-                                 QObject *parent)
+ServerWebSocket::ServerWebSocket(qintptr socket, std::unique_ptr<TlsStream> tls, qint64 maxMessageBytes,
+                                 const QStringList &allowedOrigins, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
+    , m_tls(std::move(tls))
     , m_maxMessageBytes(maxMessageBytes)
     , m_allowedOrigins(allowedOrigins)
     , m_watcher(socket, this, this)
@@ -62,8 +63,24 @@ ServerWebSocket::~ServerWebSocket()
 {
     if (m_socket != -1) {
         m_watcher.stop();
+        m_tls.reset();
         SocketIo::close(m_socket);
     }
+}
+
+qint64 ServerWebSocket::receiveBytes(char *data, qint64 size)
+{
+    return m_tls ? m_tls->receive(data, size) : SocketIo::receive(m_socket, data, size);
+}
+
+qint64 ServerWebSocket::sendBytes(const char *data, qint64 size)
+{
+    return m_tls ? m_tls->send(data, size) : SocketIo::send(m_socket, data, size);
+}
+
+void ServerWebSocket::updateWriteWatch()
+{
+    m_watcher.setWriteWatched(!m_draining && (outputPending() > 0 || (m_tls && m_tls->readWaitsForWritable())));
 }
 
 QHostAddress ServerWebSocket::peerAddress() const
@@ -99,7 +116,9 @@ void ServerWebSocket::socketReadable()
         if (m_socket == -1)
             return;
         char *buffer = readBuffer();
-        const qint64 n = SocketIo::receive(m_socket, buffer, kReadChunk);
+        const qint64 n = receiveBytes(buffer, kReadChunk);
+        if (m_tls && m_tls->readWaitsForWritable())
+            updateWriteWatch(); // the handshake goes on when the socket takes its answer
         if (n == SocketIo::kWouldBlock)
             return;
         if (n <= 0) { // closed by the peer, or reset
@@ -121,7 +140,7 @@ void ServerWebSocket::socketReadable()
                     m_input.remove(0, used);
             }
         }
-        if (n < kReadChunk)
+        if (n < kReadChunk - (m_tls ? TlsStream::kMaxRecordBytes : 0))
             return; // the kernel has nothing more: no need to ask it again
     }
 }
@@ -330,6 +349,8 @@ void ServerWebSocket::shutDownWriting()
 {
     if (m_socket == -1 || m_draining)
         return;
+    if (m_tls)
+        m_tls->shutdownWrite();
     SocketIo::shutdownWrite(m_socket);
     m_draining = true;
     m_watcher.setWriteWatched(false);
@@ -371,7 +392,7 @@ void ServerWebSocket::sendRaw(const char *data, qint64 size)
         queueOutput(data, size);
         return;
     }
-    qint64 sent = SocketIo::send(m_socket, data, size);
+    qint64 sent = sendBytes(data, size);
     if (sent == size)
         return;
     if (sent == SocketIo::kFailed) {
@@ -381,7 +402,7 @@ void ServerWebSocket::sendRaw(const char *data, qint64 size)
     if (sent == SocketIo::kWouldBlock)
         sent = 0;
     queueOutput(data + sent, size - sent);
-    m_watcher.setWriteWatched(true);
+    updateWriteWatch();
 }
 
 void ServerWebSocket::queueOutput(const char *data, qint64 size)
@@ -410,7 +431,16 @@ void ServerWebSocket::socketWritable()
 {
     if (m_socket == -1)
         return;
-    const qint64 sent = SocketIo::send(m_socket, m_output.constData() + m_outputStart, outputPending());
+    if (m_tls && m_tls->readWaitsForWritable()) {
+        socketReadable(); // the TLS handshake's answer can go now
+        if (m_socket == -1)
+            return;
+        if (outputPending() == 0) {
+            updateWriteWatch();
+            return;
+        }
+    }
+    const qint64 sent = sendBytes(m_output.constData() + m_outputStart, outputPending());
     if (sent == SocketIo::kFailed) {
         m_output = QByteArray();
         m_outputStart = 0;
@@ -429,7 +459,7 @@ void ServerWebSocket::socketWritable()
     }
     m_output = QByteArray();
     m_outputStart = 0;
-    m_watcher.setWriteWatched(false);
+    updateWriteWatch();
     if (m_finishing) {
         shutDownWriting();
         return;
@@ -447,6 +477,7 @@ void ServerWebSocket::closeSocket()
         return;
     // The watch first: the descriptor must leave the event loop before it can be reused.
     m_watcher.stop();
+    m_tls.reset();
     SocketIo::close(m_socket);
     m_socket = -1;
     m_state = State::Closed;

@@ -7,6 +7,9 @@
 
 #include "net/MessageChannel.h"
 #include "net/SocketWatcher.h"
+#include "net/TlsStream.h"
+
+#include <memory>
 
 namespace presently {
 
@@ -23,10 +26,11 @@ class ServerWebSocket : public QObject, public MessageChannel, private SocketWat
 public:
     enum class State { Handshaking, Open, Closing, Closed };
 
-    // Takes ownership of `socket` (an accepted, non-blocking socket, see SocketIo). Browsers'
-    // requests (with Origin) are accepted from `allowedOrigins` only (WebSocketCodec::readHandshake).
-    ServerWebSocket(qintptr socket, qint64 maxMessageBytes, const QStringList &allowedOrigins = {},
-                    QObject *parent = nullptr);
+    // Takes ownership of `socket` (an accepted, non-blocking socket, see SocketIo) and of `tls`
+    // (wss://: TLS on that socket; null: plain ws://). Browsers' requests (with Origin) are
+    // accepted from `allowedOrigins` only (WebSocketCodec::readHandshake).
+    ServerWebSocket(qintptr socket, std::unique_ptr<TlsStream> tls, qint64 maxMessageBytes,
+                    const QStringList &allowedOrigins = {}, QObject *parent = nullptr);
     ~ServerWebSocket() override;
 
     State state() const { return m_state; }
@@ -66,6 +70,11 @@ private:
     // Appends to the backlog; a peer that lets it pass kMaxOutputBytes is dropped.
     void queueOutput(const char *data, qint64 size);
     void dropLater();
+    // The socket's bytes, through TLS when there is one.
+    qint64 receiveBytes(char *data, qint64 size);
+    qint64 sendBytes(const char *data, qint64 size);
+    // Watch for writable while output waits, or TLS waits to go on reading.
+    void updateWriteWatch();
     qsizetype outputPending() const { return m_output.size() - m_outputStart; }
     void startClosing(quint16 code, const QByteArray &reasonUtf8, bool discardInput);
     // No more frames either way: once what is queued is written, shut down writing and close
@@ -75,6 +84,7 @@ private:
     void closeSocket();
 
     qintptr m_socket;
+    std::unique_ptr<TlsStream> m_tls;
     Receiver *m_receiver = nullptr;
     qint64 m_maxMessageBytes;
     QStringList m_allowedOrigins; // shared with every other socket's copy

@@ -37,6 +37,9 @@ bool TestClient::open(const QUrl &url, int timeoutMs)
 {
     m_closed = false;
     m_closeCode = -1;
+#ifndef QT_NO_SSL
+    m_socket.setSslConfiguration(QSslConfiguration::defaultConfiguration()); // CAs added since
+#endif
     m_socket.open(url);
     return QTest::qWaitFor([this] { return m_socket.state() == QAbstractSocket::ConnectedState || m_closed; },
                            timeoutMs) &&

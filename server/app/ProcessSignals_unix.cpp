@@ -1,4 +1,4 @@
-#include "app/ShutdownSignals.h"
+#include "app/ProcessSignals.h"
 
 #include <QSocketNotifier>
 #include <csignal>
@@ -10,31 +10,38 @@ namespace presently {
 namespace {
 int g_pipe[2] = {-1, -1};
 
-void onSignal(int)
+constexpr char kShutdown = 1;
+constexpr char kReload = 2;
+
+void onSignal(int signal)
 {
-    const char byte = 1;
+    const char byte = signal == SIGHUP ? kReload : kShutdown;
     // Only async-signal-safe calls here; the event loop reads the other end.
     [[maybe_unused]] const ssize_t n = ::write(g_pipe[1], &byte, 1);
 }
 } // namespace
 
-ShutdownSignals::ShutdownSignals(QObject *parent)
+ProcessSignals::ProcessSignals(QObject *parent)
     : QObject(parent)
 {
     install();
 }
 
-ShutdownSignals::~ShutdownSignals() = default;
+ProcessSignals::~ProcessSignals() = default;
 
-void ShutdownSignals::install()
+void ProcessSignals::install()
 {
     if (g_pipe[0] < 0 && ::socketpair(AF_UNIX, SOCK_STREAM, 0, g_pipe) != 0)
         return;
     auto *notifier = new QSocketNotifier(g_pipe[0], QSocketNotifier::Read, this);
     connect(notifier, &QSocketNotifier::activated, this, [this] {
-        char byte;
-        [[maybe_unused]] const ssize_t n = ::read(g_pipe[0], &byte, 1);
-        Q_EMIT shutdownRequested();
+        char byte = 0;
+        if (::read(g_pipe[0], &byte, 1) != 1)
+            return;
+        if (byte == kReload)
+            Q_EMIT reloadRequested();
+        else
+            Q_EMIT shutdownRequested();
     });
     struct sigaction action = {};
     action.sa_handler = onSignal;
@@ -42,6 +49,7 @@ void ShutdownSignals::install()
     action.sa_flags = SA_RESTART;
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
+    sigaction(SIGHUP, &action, nullptr);
 }
 
 } // namespace presently

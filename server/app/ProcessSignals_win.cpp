@@ -1,4 +1,4 @@
-#include "app/ShutdownSignals.h"
+#include "app/ProcessSignals.h"
 
 #include <QCoreApplication>
 #include <QPointer>
@@ -7,26 +7,26 @@
 namespace presently {
 
 namespace {
-QPointer<ShutdownSignals> g_instance;
+QPointer<ProcessSignals> g_instance;
 
 BOOL WINAPI onConsoleEvent(DWORD)
 {
     if (g_instance) {
-        QMetaObject::invokeMethod(g_instance.data(), &ShutdownSignals::shutdownRequested, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(g_instance.data(), &ProcessSignals::shutdownRequested, Qt::QueuedConnection);
     }
     return TRUE;
 }
 } // namespace
 
-ShutdownSignals::ShutdownSignals(QObject *parent)
+ProcessSignals::ProcessSignals(QObject *parent)
     : QObject(parent)
 {
     install();
 }
 
-ShutdownSignals::~ShutdownSignals() = default;
+ProcessSignals::~ProcessSignals() = default;
 
-void ShutdownSignals::install()
+void ProcessSignals::install()
 {
     g_instance = this;
     SetConsoleCtrlHandler(onConsoleEvent, TRUE);
