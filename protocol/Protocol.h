@@ -36,6 +36,9 @@ inline constexpr quint16 Authentication = 4001;
 inline constexpr quint16 PresenceTimeout = 4002;
 // Extension: the user holds as many sessions on this gateway as it allows (--max-sessions-per-user).
 inline constexpr quint16 TooManySessions = 4004;
+// Extension: the client's address holds as many connections as the gateway allows from one
+// address (--max-connections-per-address).
+inline constexpr quint16 TooManyFromAddress = 4005;
 } // namespace CloseCode
 
 enum class Activity { Active, Idle };

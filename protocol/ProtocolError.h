@@ -13,6 +13,8 @@ struct ProtocolError {
     ErrorCode code = ErrorCode::Internal;
     QString message;
     QJsonValue id = QJsonValue::Undefined;
+    // rate_limited: how long to wait before trying again (`retry_after_ms`); 0: not said.
+    qint64 retryAfterMs = 0;
 };
 
 } // namespace presently

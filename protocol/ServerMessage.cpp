@@ -96,6 +96,7 @@ std::optional<ServerMessage> ServerMessage::read(const QByteArray &utf8)
         m.error.code = errorCodeFromName(text(o, "code")).value_or(ErrorCode::Internal);
         m.error.message = text(o, "message");
         m.error.id = m.id;
+        m.error.retryAfterMs = qMax<qint64>(0, qint64(o.value(QLatin1String("retry_after_ms")).toDouble()));
         break;
     case ServerMessageType::Sent:
         m.cid = text(o, "cid");

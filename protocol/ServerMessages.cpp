@@ -48,6 +48,8 @@ QJsonObject error(const ProtocolError &error)
     QJsonObject o{{QStringLiteral("type"), QStringLiteral("error")},
                   {QStringLiteral("code"), errorCodeName(error.code)},
                   {QStringLiteral("message"), error.message}};
+    if (error.retryAfterMs > 0)
+        o.insert(QStringLiteral("retry_after_ms"), error.retryAfterMs);
     insertId(o, error.id);
     return o;
 }

@@ -6,7 +6,7 @@ packages=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite
     libhiredis-dev libsodium-dev libssl-dev qtkeychain-qt6-dev
-    redis-server openssl xvfb xauth
+    redis-server openssl haproxy xvfb xauth
     fonts-noto-color-emoji
 )
 

@@ -165,14 +165,15 @@ void AppController::onSignedIn()
     showMainWindow();
 }
 
-void AppController::onSignInFailed(ErrorCode code, const QString &message)
+void AppController::onSignInFailed(ErrorCode code, const QString &message, qint64 retryAfterMs)
 {
     if (m_resuming) {
-        m_vault->forget(account()); // the token no longer works
+        if (code == ErrorCode::AuthFailed)
+            m_vault->forget(account()); // the token no longer works (not so when only refused for now)
         m_resuming = false;
     }
     Q_UNUSED(message) // the server's words are for logs; the user gets ours
-    showSignIn(ErrorText::signIn(code));
+    showSignIn(ErrorText::signIn(code, retryAfterMs));
 }
 
 void AppController::showMainWindow()

@@ -46,7 +46,7 @@ Q_SIGNALS:
 private:
     void showSignIn(const QString &error = {});
     void onSignedIn();
-    void onSignInFailed(ErrorCode code, const QString &message);
+    void onSignInFailed(ErrorCode code, const QString &message, qint64 retryAfterMs);
     void showMainWindow();
     void updateTray();
     void signOut();

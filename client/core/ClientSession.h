@@ -87,7 +87,8 @@ public:
 Q_SIGNALS:
     void stateChanged(presently::Connection::State state);
     void signedIn(const QString &user);
-    void signInFailed(presently::ErrorCode code, const QString &message);
+    // `retryAfterMs`: how long the server asks to wait (failed sign-ins throttled); 0: not said.
+    void signInFailed(presently::ErrorCode code, const QString &message, qint64 retryAfterMs);
     // An attempt to connect or sign in failed (it is retried with backoff until signOut()).
     void connectionFailed(const QString &reason);
     // The socket closed (after signOut(): `bye` or `logout` went out).

@@ -270,7 +270,7 @@ void Connection::onText(const QString &text)
             // The server closes with 4001; do not come back with the same credentials.
             m_wanted = false;
             m_token.clear();
-            Q_EMIT signInFailed(m.error.code, m.error.message);
+            Q_EMIT signInFailed(m.error.code, m.error.message, m.error.retryAfterMs);
             return;
         }
         break;

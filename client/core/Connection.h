@@ -69,7 +69,8 @@ Q_SIGNALS:
     void stateChanged(presently::Connection::State state);
     // Signed in (every time, after each reconnect too).
     void welcomed(const presently::WelcomeInfo &welcome);
-    void signInFailed(presently::ErrorCode code, const QString &message);
+    // `retryAfterMs`: how long the server asks to wait (failed sign-ins throttled); 0: not said.
+    void signInFailed(presently::ErrorCode code, const QString &message, qint64 retryAfterMs);
     // An attempt failed before welcome (unreachable, refused, timed out, dropped); it is retried
     // with backoff while the user wants to be signed in.
     void attemptFailed(const QString &reason);

@@ -5,9 +5,9 @@
 namespace presently {
 
 namespace {
-QString tr(const char *text)
+QString tr(const char *text, int n = -1)
 {
-    return QCoreApplication::translate("ErrorText", text);
+    return QCoreApplication::translate("ErrorText", text, nullptr, n);
 }
 } // namespace
 
@@ -27,8 +27,15 @@ QString ErrorText::contactRequest(ErrorCode code, const QString &user)
     }
 }
 
-QString ErrorText::signIn(ErrorCode code)
+QString ErrorText::signIn(ErrorCode code, qint64 retryAfterMs)
 {
+    if (code == ErrorCode::RateLimited && retryAfterMs > 0) {
+        const qint64 seconds = (retryAfterMs + 999) / 1000;
+        return seconds > 90
+                   ? tr("Too many failed sign-ins: please wait %n minute(s) before trying again.",
+                        int((seconds + 59) / 60))
+                   : tr("Too many failed sign-ins: please wait %n second(s) before trying again.", int(seconds));
+    }
     switch (code) {
     case ErrorCode::AuthFailed:
         return tr("Wrong user name or password.");

@@ -13,8 +13,8 @@ class ErrorText {
 public:
     // A request about a contact: adding, accepting, declining or removing `user`.
     static QString contactRequest(ErrorCode code, const QString &user);
-    // Signing in or creating an account.
-    static QString signIn(ErrorCode code);
+    // Signing in or creating an account; `retryAfterMs` as the server said it (rate_limited).
+    static QString signIn(ErrorCode code, qint64 retryAfterMs = 0);
     // Anything else the server refused.
     static QString general(ErrorCode code);
 };

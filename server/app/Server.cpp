@@ -99,6 +99,9 @@ bool Server::start(QString *error)
     session.presenceTtlMs = m_config.presenceTtlMs;
     session.authTimeoutMs = m_config.authTimeoutMs;
     session.maxSessionsPerUser = m_config.maxSessionsPerUser;
+    session.signInThrottle.freeFailuresPerAccount = m_config.failedSignInsPerAccount;
+    session.signInThrottle.freeFailuresPerAddress = m_config.failedSignInsPerAddress;
+    session.signInThrottle.maxWaitMs = qint64(m_config.signInMaxWaitS) * 1000;
     session.limits = m_config.limits;
     m_sessions = new SessionRegistry({m_reads, m_writes, m_presence, m_hub, m_bus}, session, this);
 
@@ -110,6 +113,8 @@ bool Server::start(QString *error)
     listener.maxSockets = m_config.maxSockets;
     listener.allowedOrigins = m_config.allowedOrigins;
     listener.maxTlsHandshakes = m_config.maxTlsHandshakes;
+    listener.trustedProxies = m_config.trustedProxies;
+    listener.maxConnectionsPerAddress = m_config.maxConnectionsPerAddress;
     m_listener = new Listener(
         listener, [sessions = m_sessions] { return sessions->connectionCount(); }, this);
     m_listener->setTlsContext(std::move(tls));

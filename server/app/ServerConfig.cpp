@@ -123,7 +123,12 @@ const QStringList kSettableFlags = {QStringLiteral("listen"),
                                     QStringLiteral("max-sessions-per-user"),
                                     QStringLiteral("tls-cert"),
                                     QStringLiteral("tls-key"),
-                                    QStringLiteral("max-tls-handshakes")};
+                                    QStringLiteral("max-tls-handshakes"),
+                                    QStringLiteral("failed-sign-ins-per-account"),
+                                    QStringLiteral("failed-sign-ins-per-address"),
+                                    QStringLiteral("sign-in-max-wait-s"),
+                                    QStringLiteral("trusted-proxies"),
+                                    QStringLiteral("max-connections-per-address")};
 
 bool readConfigFile(const QString &path, QHash<QString, QString> *values, QString *error)
 {
@@ -229,6 +234,23 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
         {QStringLiteral("max-tls-handshakes"),
          QStringLiteral("TLS handshakes in progress at once; more connections wait to be accepted."),
          QStringLiteral("N"), QString::number(ServerConfig().maxTlsHandshakes)},
+        {QStringLiteral("failed-sign-ins-per-account"),
+         QStringLiteral("Wrong passwords an account may get before each further one doubles the wait for it "
+                        "(1 s, 2 s, ...); meanwhile a password sign-in is answered rate_limited, unchecked."),
+         QStringLiteral("N"), QString::number(ServerConfig().failedSignInsPerAccount)},
+        {QStringLiteral("failed-sign-ins-per-address"), QStringLiteral("The same per client address (IPv6: per /64)."),
+         QStringLiteral("N"), QString::number(ServerConfig().failedSignInsPerAddress)},
+        {QStringLiteral("sign-in-max-wait-s"), QStringLiteral("The longest wait after failed sign-ins."),
+         QStringLiteral("S"), QString::number(ServerConfig().signInMaxWaitS)},
+        {QStringLiteral("trusted-proxies"),
+         QStringLiteral("Load balancers (addresses or networks, comma-separated) whose connections start with a "
+                        "PROXY protocol v2 header (HAProxy: send-proxy-v2) naming the client; limits and logs "
+                        "then see the client. Connections from anywhere else are taken as the client's own."),
+         QStringLiteral("LIST")},
+        {QStringLiteral("max-connections-per-address"),
+         QStringLiteral("Connections one client address (IPv6: one /64) may hold; more are closed with 4005. "
+                        "0: no limit."),
+         QStringLiteral("N"), QStringLiteral("0")},
         {QStringLiteral("max-sessions-per-user"),
          QStringLiteral("Live sessions one user may hold on this gateway; more are refused with close code 4004. "
                         "0: no limit."),
@@ -337,11 +359,29 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
         if (config.tlsCertificatePath.isEmpty() != config.tlsKeyPath.isEmpty())
             error = QStringLiteral("--tls-cert and --tls-key go together");
     }
-    if (error.isEmpty() && parser.isSet(QStringLiteral("max-tls-handshakes"))) {
+    const auto positive = [&](const QString &flag, int *value) {
+        if (!error.isEmpty() || !parser.isSet(flag))
+            return;
         bool ok = false;
-        config.maxTlsHandshakes = parser.value(QStringLiteral("max-tls-handshakes")).toInt(&ok);
-        if (!ok || config.maxTlsHandshakes < 1)
-            error = QStringLiteral("--max-tls-handshakes must be 1 or more");
+        *value = parser.value(flag).toInt(&ok);
+        if (!ok || *value < 1)
+            error = QStringLiteral("--%1 must be 1 or more").arg(flag);
+    };
+    positive(QStringLiteral("failed-sign-ins-per-account"), &config.failedSignInsPerAccount);
+    positive(QStringLiteral("failed-sign-ins-per-address"), &config.failedSignInsPerAddress);
+    positive(QStringLiteral("sign-in-max-wait-s"), &config.signInMaxWaitS);
+    positive(QStringLiteral("max-tls-handshakes"), &config.maxTlsHandshakes);
+    if (error.isEmpty() && parser.isSet(QStringLiteral("trusted-proxies"))) {
+        QString subnetError;
+        if (!ClientAddress::parseSubnets(parser.value(QStringLiteral("trusted-proxies")), &config.trustedProxies,
+                                         &subnetError))
+            error = QStringLiteral("--trusted-proxies: ") + subnetError;
+    }
+    if (error.isEmpty() && parser.isSet(QStringLiteral("max-connections-per-address"))) {
+        bool ok = false;
+        config.maxConnectionsPerAddress = parser.value(QStringLiteral("max-connections-per-address")).toInt(&ok);
+        if (!ok || config.maxConnectionsPerAddress < 0)
+            error = QStringLiteral("--max-connections-per-address must be 0 (no limit) or more");
     }
     // The second bucket, on every frame, keeps the protocol's ratio to the first.
     config.limits.floodPerSecond = 5 * config.limits.ratePerSecond;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "net/ClientAddress.h"
 #include "protocol/ProtocolLimits.h"
 #include "redis/RedisAddress.h"
 
@@ -32,6 +33,16 @@ struct ServerConfig {
     QString tlsKeyPath;
     // TLS handshakes in progress at once; accepting waits beyond.
     int maxTlsHandshakes = 64;
+    // Failed password sign-ins allowed per account and per address (IPv6: /64) before each
+    // further one doubles the wait (from 1 s, up to signInMaxWaitS).
+    int failedSignInsPerAccount = 5;
+    int failedSignInsPerAddress = 20;
+    int signInMaxWaitS = 900;
+    // Load balancers whose connections start with a PROXY protocol v2 header (the client's
+    // address, for limits and logs). Empty: none.
+    QList<ClientAddress::Subnet> trustedProxies;
+    // Connections one client address (IPv6: /64) may hold; more are closed with 4005. 0: no limit.
+    int maxConnectionsPerAddress = 0;
     // Live sessions one user may hold on this gateway (0: no limit).
     int maxSessionsPerUser = 10;
     // Connections held at once (each is an open file); more are closed with 4003. Not a flag:

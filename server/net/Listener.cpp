@@ -166,6 +166,9 @@ void Listener::acceptConnections()
         auto *socket = new ServerWebSocket(descriptor, std::move(tls), m_settings.maxMessageBytes,
                                            m_settings.allowedOrigins, this);
         connect(socket, &QObject::destroyed, this, &Listener::onSocketDestroyed);
+        if (!m_settings.trustedProxies.isEmpty() &&
+            ClientAddress::isIn(SocketIo::peerAddress(descriptor), m_settings.trustedProxies))
+            socket->expectProxyHeader();
         if (m_tls)
             m_tlsHandshakes.insert(socket, m_clock.elapsed());
         connect(socket, &ServerWebSocket::opened, this, [this, socket] {
@@ -203,28 +206,52 @@ void Listener::onHandshakeDone(ServerWebSocket *socket)
 {
     const int held = m_connectionCount ? m_connectionCount() : 0;
     if (m_settings.maxConnections >= 0 && held >= m_settings.maxConnections) {
-        refuse(socket);
+        // Full: say so with a close the client understands (back off, retry) rather than leave
+        // it waiting. The files reserved below the limit pay for these short-lived sockets.
+        if (!m_warnedFull) {
+            qCWarning(lcNet) << "holding" << held << "connections, the most this process can; refusing"
+                             << "more with 4003 until some close";
+            m_warnedFull = true;
+        }
+        refuse(socket, CloseCode::TryAgainLater, QStringLiteral("server full, try again later"));
         return;
     }
     m_warnedFull = false;
+    if (!admitFromAddress(socket))
+        return;
     socket->setParent(nullptr);
     Q_EMIT channelOpened(socket);
 }
 
-void Listener::refuse(ServerWebSocket *socket)
+bool Listener::admitFromAddress(ServerWebSocket *socket)
 {
-    // Full: say so with a close the client understands (back off, retry) rather than leave it
-    // waiting. The files reserved below the limit pay for these short-lived sockets.
-    if (!m_warnedFull) {
-        qCWarning(lcNet) << "holding" << m_connectionCount() << "connections, the most this process can; refusing"
-                         << "more with 4003 until some close";
-        m_warnedFull = true;
+    if (m_settings.maxConnectionsPerAddress <= 0)
+        return true;
+    const QHostAddress address = socket->peerAddress();
+    const QByteArray key = ClientAddress::key(address);
+    int &held = m_connectionsPerAddress[key];
+    if (held >= m_settings.maxConnectionsPerAddress) {
+        qCInfo(lcNet).noquote() << "refusing a connection from" << address.toString() << "with 4005: it holds" << held
+                                << "already";
+        refuse(socket, CloseCode::TooManyFromAddress,
+               QStringLiteral("too many connections from your address (at most %1)")
+                   .arg(m_settings.maxConnectionsPerAddress));
+        return false;
     }
+    ++held;
+    connect(socket, &QObject::destroyed, this, [this, key] {
+        const auto it = m_connectionsPerAddress.find(key);
+        if (it != m_connectionsPerAddress.end() && --*it <= 0)
+            m_connectionsPerAddress.erase(it);
+    });
+    return true;
+}
+
+void Listener::refuse(ServerWebSocket *socket, quint16 code, const QString &reason)
+{
     // A close frame in the same segment as the handshake response is misread by some clients
     // (Qt 6.4's own reports 1002): send it a moment later.
-    QTimer::singleShot(kRefuseDelayMs, socket, [socket] {
-        socket->close(CloseCode::TryAgainLater, QStringLiteral("server full, try again later"));
-    });
+    QTimer::singleShot(kRefuseDelayMs, socket, [socket, code, reason] { socket->close(code, reason); });
 }
 
 } // namespace presently

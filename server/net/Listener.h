@@ -49,7 +49,9 @@ private:
     void acceptConnections();
     void onSocketDestroyed(QObject *socket);
     void onHandshakeDone(ServerWebSocket *socket);
-    void refuse(ServerWebSocket *socket);
+    // Closes a connection just opened with `code` (full, or too many from its address).
+    void refuse(ServerWebSocket *socket, quint16 code, const QString &reason);
+    bool admitFromAddress(ServerWebSocket *socket);
     bool mayAccept() const;
     void resumeAccepting();
     void pauseAccepting();
@@ -63,7 +65,8 @@ private:
     QTcpServer *m_server; // binds and listens; we accept (see acceptConnections)
     QSocketNotifier *m_acceptNotifier = nullptr;
     std::shared_ptr<const TlsContext> m_tls;
-    QHash<QObject *, qint64> m_tlsHandshakes; // socket -> when accepted (m_clock), handshake in progress
+    QHash<QByteArray, int> m_connectionsPerAddress; // admitted, by ClientAddress::key
+    QHash<QObject *, qint64> m_tlsHandshakes;       // socket -> when accepted (m_clock), handshake in progress
     QElapsedTimer m_clock;
     QTimer m_evictTimer;
     int m_openSockets = 0; // accepted and not yet destroyed, handshakes included

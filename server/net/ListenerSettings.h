@@ -1,5 +1,7 @@
 #pragma once
 
+#include "net/ClientAddress.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -21,6 +23,12 @@ struct ListenerSettings {
     // TLS handshakes in progress at once (wss:// only; each costs a key exchange and a
     // signature): accepting pauses there, so a flood of them cannot crowd out live sessions.
     int maxTlsHandshakes = 64;
+    // Connections from these networks start with a PROXY protocol v2 header naming the client
+    // (HAProxy's send-proxy-v2); from anywhere else they are the client. Empty: no proxies.
+    QList<ClientAddress::Subnet> trustedProxies;
+    // Connections held at once from one client address (IPv6: one /64); more are closed with
+    // 4005 after the handshake. 0: no limit.
+    int maxConnectionsPerAddress = 0;
 };
 
 } // namespace presently

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHostAddress>
 #include <QString>
 
 namespace presently {
@@ -39,6 +40,8 @@ public:
     virtual void close(quint16 code, const QString &reason) = 0;
     // What arrived wants an answer soon (not a heartbeat): the transport may stop batching.
     virtual void noteInteractive() = 0;
+    // The client's address (for limits and logs); null when unknown.
+    virtual QHostAddress peerAddress() const { return {}; }
 };
 
 } // namespace presently

@@ -83,9 +83,47 @@ void ServerWebSocket::updateWriteWatch()
     m_watcher.setWriteWatched(!m_draining && (outputPending() > 0 || (m_tls && m_tls->readWaitsForWritable())));
 }
 
+void ServerWebSocket::expectProxyHeader()
+{
+    m_proxyHeader = std::make_unique<ProxyHeader>();
+}
+
 QHostAddress ServerWebSocket::peerAddress() const
 {
+    if (m_proxyHeader && !m_proxyHeader->source().isNull())
+        return m_proxyHeader->source();
     return m_socket == -1 ? QHostAddress() : SocketIo::peerAddress(m_socket);
+}
+
+bool ServerWebSocket::readProxyHeader()
+{
+    char buffer[ProxyHeader::kMaxBytes];
+    while (m_proxyHeader->status() == ProxyHeader::Status::Incomplete) {
+        // Exactly what the header still has: what follows it (TLS, HTTP) stays in the kernel.
+        const qint64 wanted = m_proxyHeader->bytesNeeded();
+        const qint64 n = SocketIo::receive(m_socket, buffer, wanted);
+        if (n == SocketIo::kWouldBlock)
+            return false;
+        if (n <= 0) {
+            closeSocket();
+            return false;
+        }
+        if (m_proxyHeader->append(buffer, n) == ProxyHeader::Status::Invalid) {
+            // A trusted balancer set up without send-proxy-v2 fails every connection: say so,
+            // once per process rather than per connection.
+            static bool warned = false;
+            if (!warned) {
+                qWarning("refusing a connection from a trusted proxy: %s (is it set to send-proxy-v2?)",
+                         m_proxyHeader->error());
+                warned = true;
+            }
+            closeSocket();
+            return false;
+        }
+        if (n < wanted)
+            return false; // the rest has not come yet
+    }
+    return true;
 }
 
 void ServerWebSocket::sendText(const QByteArray &utf8)
@@ -114,6 +152,8 @@ void ServerWebSocket::socketReadable()
 {
     for (int pass = 0; pass < kReadsPerPass; ++pass) {
         if (m_socket == -1)
+            return;
+        if (m_proxyHeader && m_proxyHeader->status() != ProxyHeader::Status::Complete && !readProxyHeader())
             return;
         char *buffer = readBuffer();
         const qint64 n = receiveBytes(buffer, kReadChunk);

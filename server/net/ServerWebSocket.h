@@ -6,6 +6,7 @@
 #include <QStringList>
 
 #include "net/MessageChannel.h"
+#include "net/ProxyHeader.h"
 #include "net/SocketWatcher.h"
 #include "net/TlsStream.h"
 
@@ -34,7 +35,11 @@ public:
     ~ServerWebSocket() override;
 
     State state() const { return m_state; }
-    QHostAddress peerAddress() const;
+    // The connection comes from a trusted load balancer: a PROXY protocol v2 header comes first
+    // and says whose it is (peerAddress()). Call before the event loop runs again.
+    void expectProxyHeader();
+    // The client's address: the PROXY header's source when there is one.
+    QHostAddress peerAddress() const override;
     // Bytes the kernel has not taken yet.
     qint64 bytesToWrite() const override { return outputPending(); }
 
@@ -56,6 +61,8 @@ Q_SIGNALS:
 
 private:
     void socketReadable() override;
+    // Reads the PROXY header, never a byte past it; false while it is incomplete or refused.
+    bool readProxyHeader();
     void socketWritable() override;
     // Handles what `data` holds; returns the bytes used (the rest is an incomplete frame).
     qsizetype consume(char *data, qsizetype size);
@@ -85,6 +92,7 @@ private:
 
     qintptr m_socket;
     std::unique_ptr<TlsStream> m_tls;
+    std::unique_ptr<ProxyHeader> m_proxyHeader; // only behind a trusted load balancer
     Receiver *m_receiver = nullptr;
     qint64 m_maxMessageBytes;
     QStringList m_allowedOrigins; // shared with every other socket's copy

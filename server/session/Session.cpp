@@ -308,9 +308,9 @@ bool Session::closeIfNotReading()
     return true;
 }
 
-void Session::sendError(ErrorCode code, const QString &message, const QJsonValue &id)
+void Session::sendError(ErrorCode code, const QString &message, const QJsonValue &id, qint64 retryAfterMs)
 {
-    send(ServerMessages::error({code, message, id}));
+    send(ServerMessages::error({code, message, id, retryAfterMs}));
 }
 
 void Session::chargeForReply(qint64 bytes)
@@ -326,10 +326,16 @@ void Session::sendOk(const QJsonValue &id)
         send(ServerMessages::ok(id));
 }
 
-void Session::refuse(ErrorCode code, const QString &message, const QJsonValue &id, quint16 closeCode)
+void Session::refuse(ErrorCode code, const QString &message, const QJsonValue &id, quint16 closeCode,
+                     qint64 retryAfterMs)
 {
-    sendError(code, message, id);
+    sendError(code, message, id, retryAfterMs);
     close(closeCode, message.left(100));
+}
+
+QHostAddress Session::peerAddress() const
+{
+    return m_channel ? m_channel->peerAddress() : QHostAddress();
 }
 
 bool Session::atSessionLimit(const QString &user) const

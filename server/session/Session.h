@@ -54,13 +54,16 @@ public:
     qint64 serverNowMs() const;
     void send(const QJsonObject &object);
     void sendFrame(const QByteArray &utf8);
-    void sendError(ErrorCode code, const QString &message, const QJsonValue &id);
+    // `retryAfterMs` (rate_limited): when the client may try again; 0: not said.
+    void sendError(ErrorCode code, const QString &message, const QJsonValue &id, qint64 retryAfterMs = 0);
     void sendOk(const QJsonValue &id);
     // A reply of `bytes` (a sync or history page) costs one more request per 64 KiB.
     void chargeForReply(qint64 bytes);
     // Before welcome: the error, then close with 4001.
     void refuse(ErrorCode code, const QString &message, const QJsonValue &id,
-                quint16 closeCode = CloseCode::Authentication);
+                quint16 closeCode = CloseCode::Authentication, qint64 retryAfterMs = 0);
+    QHostAddress peerAddress() const;
+    SessionContext &context() { return *m_context; }
     // Whether `user` holds as many live sessions here as one may.
     bool atSessionLimit(const QString &user) const;
     // Sign-in succeeded: welcome, the roster, live from now on.

@@ -10,6 +10,7 @@ class EventBus;
 class PresenceHub;
 class PresenceStore;
 class Session;
+class SignInThrottle;
 class StoreThread;
 struct UserPresence;
 
@@ -35,6 +36,8 @@ public:
     virtual const quint64 *loopTurn() const = 0;
     // The push of one presence change as every watcher gets it: built once per fan-out.
     virtual QByteArray presenceFrame(const UserPresence &presence) = 0;
+    // Failed password sign-ins on this gateway, per account and address.
+    virtual SignInThrottle &signInThrottle() = 0;
 
 protected:
     ~SessionContext() = default;

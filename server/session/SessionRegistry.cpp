@@ -17,6 +17,7 @@ SessionRegistry::SessionRegistry(const SessionServices &services, const SessionS
     : QObject(parent)
     , m_services(services)
     , m_settings(settings)
+    , m_signInThrottle(settings.signInThrottle)
 {
     connect(m_services.bus, &EventBus::eventReceived, this, &SessionRegistry::onUserEvent);
     connect(m_services.bus, &EventBus::eventsMayHaveBeenLost, this, &SessionRegistry::catchUpAll);

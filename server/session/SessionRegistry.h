@@ -4,6 +4,7 @@
 #include "protocol/UserPresence.h"
 #include "session/SessionContext.h"
 #include "session/SessionSettings.h"
+#include "session/SignInThrottle.h"
 
 #include <QHash>
 #include <QObject>
@@ -36,6 +37,7 @@ public:
     int liveSessionsOf(const QString &user) const override { return static_cast<int>(m_byUser.value(user).size()); }
     const quint64 *loopTurn() const override { return &m_loopTurn; }
     QByteArray presenceFrame(const UserPresence &presence) override;
+    SignInThrottle &signInThrottle() override { return m_signInThrottle; }
 
 private:
     void onUserEvent(const QString &user, const UserEvent &event);
@@ -51,6 +53,7 @@ private:
     qint64 m_framedAtMs = -1;
     QByteArray m_presenceFrame;
     quint64 m_loopTurn = 0;
+    SignInThrottle m_signInThrottle;
 };
 
 } // namespace presently

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/ProtocolLimits.h"
+#include "session/SignInThrottle.h"
 
 #include <QString>
 
@@ -15,6 +16,7 @@ struct SessionSettings {
     int authTimeoutMs = 10000;
     // Live sessions one user may hold on a gateway; more are refused with 4004. 0: no limit.
     int maxSessionsPerUser = 10;
+    SignInThrottle::Policy signInThrottle;
     ProtocolLimits limits;
 };
 

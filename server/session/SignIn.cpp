@@ -2,12 +2,17 @@
 
 #include "accounts/AccountStore.h"
 #include "accounts/PasswordHasher.h"
+#include "base/Clock.h"
 #include "messages/MessageStore.h"
 #include "session/HashingPool.h"
 #include "session/Session.h"
+#include "session/SignInThrottle.h"
 
 #include <QFuture>
+#include <QLoggingCategory>
 #include <QPointer>
+
+Q_LOGGING_CATEGORY(lcSignIn, "presently.security")
 
 namespace presently {
 
@@ -101,6 +106,18 @@ void SignIn::withToken(const ClientMessage &m)
 
 void SignIn::withPassword(const ClientMessage &m)
 {
+    // Guessing is slowed per account and address before anything is read or hashed.
+    const QHostAddress address = m_session.peerAddress();
+    SignInThrottle &throttle = m_session.context().signInThrottle();
+    if (const qint64 waitMs = throttle.waitMs(m.user, address, Clock::nowMs()); waitMs > 0) {
+        const qint64 seconds = (waitMs + 999) / 1000;
+        qCInfo(lcSignIn).noquote() << "sign-in throttled: user" << m.user << "from" << address.toString() << "for"
+                                   << seconds << "s";
+        m_session.refuse(ErrorCode::RateLimited,
+                         QStringLiteral("too many failed sign-ins; try again in %1 s").arg(seconds), m.id,
+                         CloseCode::Authentication, waitMs);
+        return;
+    }
     m_session.read<StoreResult<std::optional<QByteArray>>>(
         [user = m.user](AccountStore *accounts, MessageStore *) { return accounts->passwordHash(user); },
         [this, user = m.user, password = m.password, device = m.device,
@@ -119,8 +136,9 @@ void SignIn::withPassword(const ClientMessage &m)
                     }
                     return PasswordHasher::verify(*hash, password);
                 },
-                [this, user, device, id](bool ok) {
+                [this, user, device, id, known = stored->has_value()](bool ok) {
                     m_checking = false;
+                    noteResult(user, ok, known);
                     if (ok)
                         issueToken(user, device, id);
                     else
@@ -129,6 +147,19 @@ void SignIn::withPassword(const ClientMessage &m)
                 });
             checkQueued(queued, id);
         });
+}
+
+void SignIn::noteResult(const QString &user, bool ok, bool known)
+{
+    SignInThrottle &throttle = m_session.context().signInThrottle();
+    if (ok) {
+        throttle.succeeded(user);
+        return;
+    }
+    const QHostAddress address = m_session.peerAddress();
+    throttle.failed(user, address, Clock::nowMs());
+    qCInfo(lcSignIn).noquote() << "sign-in failed: user" << user << "from" << address.toString()
+                               << (known ? "(wrong password)" : "(no such user)");
 }
 
 void SignIn::checkQueued(bool queued, const QJsonValue &id)

@@ -49,6 +49,8 @@ private:
     static StoreResult<SignedIn> load(AccountStore *accounts, MessageStore *messages, const QString &user,
                                       const QString &token);
     void finish(const StoreResult<SignedIn> &start, const QString &device, const QJsonValue &id);
+    // A password was checked: the throttle counts it, a failure is logged.
+    void noteResult(const QString &user, bool ok, bool known);
     // After submitting a password job: if the pool refused it, `unavailable` at once.
     void checkQueued(bool queued, const QJsonValue &id);
 

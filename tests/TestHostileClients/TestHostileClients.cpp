@@ -219,6 +219,7 @@ private Q_SLOTS:
     void droppedSignInsCostLittle();
     void signInFloodIsAnsweredAtOnce();
     void sessionsPerUserAreCapped();
+    void guessingIsSlowedDown();
 
 private:
     QTemporaryDir m_dir;
@@ -556,6 +557,60 @@ void TestHostileClients::sessionsPerUserAreCapped()
     QVERIFY(more.back()->waitForClosed());
     auto again = withToken();
     QVERIFY(again->waitForType(QStringLiteral("welcome")));
+    gateway.kill();
+}
+
+void TestHostileClients::guessingIsSlowedDown()
+{
+    // Two free wrong passwords per account and four per address here (5 and 20 by default):
+    // then each failure doubles the wait, during which a password is not even checked.
+    ServerProcess gateway;
+    QString error;
+    QVERIFY2(gateway.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("guess")),
+                            QStringLiteral("--failed-sign-ins-per-account"), QStringLiteral("2"),
+                            QStringLiteral("--failed-sign-ins-per-address"), QStringLiteral("4")},
+                           &error),
+             qPrintable(error));
+    {
+        TestClient owner;
+        QVERIFY(owner.signIn(gateway.url(), QStringLiteral("victim"), kPassword, true));
+    }
+    const auto attempt = [&](const QString &user, const QString &password) -> QJsonObject {
+        TestClient client;
+        if (!client.open(gateway.url()))
+            return {};
+        client.send(QJsonObject{{QStringLiteral("type"), QStringLiteral("hello")},
+                                {QStringLiteral("user"), user},
+                                {QStringLiteral("password"), password}});
+        const auto answer = client.waitFor([](const QJsonObject &m) {
+            const QString type = m.value(QStringLiteral("type")).toString();
+            return type == QStringLiteral("welcome") || type == QStringLiteral("error");
+        });
+        return answer.value_or(QJsonObject());
+    };
+    const auto code = [](const QJsonObject &answer) { return answer.value(QStringLiteral("code")).toString(); };
+    const QString wrong = QStringLiteral("guess-number-%1");
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(code(attempt(QStringLiteral("victim"), wrong.arg(i))), QStringLiteral("auth_failed"));
+    // The third failure costs a second: even the right password is not checked meanwhile.
+    const QJsonObject limited = attempt(QStringLiteral("victim"), kPassword);
+    QCOMPARE(code(limited), QStringLiteral("rate_limited"));
+    const qint64 retryAfterMs = qint64(limited.value(QStringLiteral("retry_after_ms")).toDouble());
+    QVERIFY2(retryAfterMs > 0 && retryAfterMs <= 1000, qPrintable(QString::number(retryAfterMs)));
+    // Another account is not held back by it (this address has used 3 of its 4).
+    QCOMPARE(code(attempt(QStringLiteral("nobody"), wrong.arg(9))), QStringLiteral("auth_failed"));
+    QTest::qWait(int(retryAfterMs) + 50); // the wait itself is what is tested
+    QCOMPARE(attempt(QStringLiteral("victim"), kPassword).value(QStringLiteral("type")).toString(),
+             QStringLiteral("welcome"));
+    // The address: its fifth failure, on yet another name, holds back every account from it.
+    QCOMPARE(code(attempt(QStringLiteral("nobody2"), wrong.arg(10))), QStringLiteral("auth_failed"));
+    QCOMPARE(code(attempt(QStringLiteral("victim"), kPassword)), QStringLiteral("rate_limited"));
+    // Logged for the operator (fail2ban), never with the password.
+    const QByteArray log = gateway.output();
+    QVERIFY2(log.contains("sign-in failed: user victim from 127.0.0.1 (wrong password)"), log.constData());
+    QVERIFY(log.contains("sign-in failed: user nobody from 127.0.0.1 (no such user)"));
+    QVERIFY(log.contains("sign-in throttled: user victim from 127.0.0.1"));
+    QVERIFY(!log.contains("guess-number") && !log.contains(kPassword.toUtf8()));
     gateway.kill();
 }
 

@@ -105,6 +105,25 @@ void TestServerConfig::readsFlags()
     qputenv("PRESENTLY_ALLOWED_ORIGINS", "*");
     QCOMPARE(parse({})->allowedOrigins, QStringList{QStringLiteral("*")});
     qunsetenv("PRESENTLY_ALLOWED_ORIGINS");
+
+    // The network edge: TLS, proxies, per-address and sign-in limits.
+    const std::optional<ServerConfig> edge =
+        parse({QStringLiteral("--tls-cert"), QStringLiteral("/etc/c.pem"), QStringLiteral("--tls-key"),
+               QStringLiteral("/etc/k.pem"), QStringLiteral("--trusted-proxies"),
+               QStringLiteral("10.0.0.0/8, 192.0.2.7, 2001:db8::/32"), QStringLiteral("--max-connections-per-address"),
+               QStringLiteral("200"), QStringLiteral("--failed-sign-ins-per-account"), QStringLiteral("3"),
+               QStringLiteral("--max-tls-handshakes"), QStringLiteral("16")});
+    QVERIFY(edge);
+    QCOMPARE(edge->tlsCertificatePath, QStringLiteral("/etc/c.pem"));
+    QCOMPARE(edge->tlsKeyPath, QStringLiteral("/etc/k.pem"));
+    QCOMPARE(edge->trustedProxies.size(), 3);
+    QVERIFY(ClientAddress::isIn(QHostAddress(QStringLiteral("10.1.2.3")), edge->trustedProxies));
+    QVERIFY(ClientAddress::isIn(QHostAddress(QStringLiteral("::ffff:192.0.2.7")), edge->trustedProxies));
+    QVERIFY(!ClientAddress::isIn(QHostAddress(QStringLiteral("192.0.2.8")), edge->trustedProxies));
+    QCOMPARE(edge->maxConnectionsPerAddress, 200);
+    QCOMPARE(edge->failedSignInsPerAccount, 3);
+    QCOMPARE(edge->failedSignInsPerAddress, 20);
+    QCOMPARE(edge->maxTlsHandshakes, 16);
 }
 
 void TestServerConfig::configFileThenEnvironmentThenFlags()
@@ -156,6 +175,13 @@ void TestServerConfig::refusesBadInput_data()
                                         << QByteArray();
     QTest::newRow("origin without a scheme")
         << QStringList{QStringLiteral("--allowed-origins"), QStringLiteral("chat.example.com")} << QByteArray();
+    QTest::newRow("cert without key") << QStringList{QStringLiteral("--tls-cert"), QStringLiteral("/c.pem")}
+                                      << QByteArray();
+    QTest::newRow("proxy not an address")
+        << QStringList{QStringLiteral("--trusted-proxies"), QStringLiteral("10.0.0.0/8, lb.example.com")}
+        << QByteArray();
+    QTest::newRow("no handshakes") << QStringList{QStringLiteral("--max-tls-handshakes"), QStringLiteral("0")}
+                                   << QByteArray();
     QTest::newRow("unknown flag") << QStringList{QStringLiteral("--nope")} << QByteArray();
     QTest::newRow("stray argument") << QStringList{QStringLiteral("extra")} << QByteArray();
     QTest::newRow("config unknown key") << QStringList{} << QByteArray("colour = blue\n");
