@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <random>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -21,7 +23,23 @@ std::mt19937 &rng()
     static std::mt19937 generator(std::random_device{}());
     return generator;
 }
+
+SSL_CTX *g_tls = nullptr;
+constexpr long kWouldBlock = -1;
+constexpr long kFailed = -2;
 } // namespace
+
+bool WsConnection::enableTls()
+{
+    g_tls = SSL_CTX_new(TLS_client_method());
+    if (!g_tls)
+        return false;
+    SSL_CTX_set_verify(g_tls, SSL_VERIFY_NONE, nullptr);
+    // Thousands of idle connections in this process: give buffers back while idle.
+    SSL_CTX_set_mode(g_tls,
+                     SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    return true;
+}
 
 WsConnection::WsConnection(EpollLoop &loop)
     : m_loop(loop)
@@ -29,9 +47,19 @@ WsConnection::WsConnection(EpollLoop &loop)
 
 WsConnection::~WsConnection()
 {
+    closeSocket();
+}
+
+void WsConnection::closeSocket()
+{
+    if (m_ssl) {
+        SSL_free(m_ssl);
+        m_ssl = nullptr;
+    }
     if (m_fd >= 0) {
         m_loop.remove(m_fd);
         ::close(m_fd);
+        m_fd = -1;
     }
 }
 
@@ -72,10 +100,21 @@ void WsConnection::onEvents(std::uint32_t events)
         return;
     }
     if (m_state == State::Connecting && (events & EPOLLOUT)) {
-        m_state = State::Handshaking;
-        m_out += "GET / HTTP/1.1\r\nHost: " + m_host + ":" + std::to_string(m_port) +
-                 "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                 "Sec-WebSocket-Version: 13\r\n\r\n";
+        if (g_tls) {
+            m_ssl = SSL_new(g_tls);
+            if (!m_ssl || SSL_set_fd(m_ssl, m_fd) != 1) {
+                fail();
+                return;
+            }
+            SSL_set_connect_state(m_ssl);
+            m_state = State::TlsHandshaking;
+        } else {
+            startHttpHandshake();
+        }
+    }
+    if (m_state == State::TlsHandshaking) {
+        continueTlsHandshake();
+        return;
     }
     if (events & EPOLLOUT)
         flush();
@@ -83,8 +122,102 @@ void WsConnection::onEvents(std::uint32_t events)
         readAvailable();
 }
 
+void WsConnection::startHttpHandshake()
+{
+    m_state = State::Handshaking;
+    m_out += "GET / HTTP/1.1\r\nHost: " + m_host + ":" + std::to_string(m_port) +
+             "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+             "Sec-WebSocket-Version: 13\r\n\r\n";
+}
+
+void WsConnection::continueTlsHandshake()
+{
+    ERR_clear_error();
+    const int result = SSL_do_handshake(m_ssl);
+    if (result == 1) {
+        startHttpHandshake();
+        flush();
+        return;
+    }
+    const int error = SSL_get_error(m_ssl, result);
+    if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+        watch(error == SSL_ERROR_WANT_WRITE);
+        return;
+    }
+    ERR_clear_error();
+    fail();
+}
+
+void WsConnection::watch(bool write)
+{
+    if (m_fd >= 0)
+        m_loop.modify(m_fd, EPOLLIN | EPOLLRDHUP | (write ? static_cast<std::uint32_t>(EPOLLOUT) : 0u));
+}
+
+long WsConnection::receiveSome(char *data, size_t size)
+{
+    if (!m_ssl) {
+        const ssize_t n = ::recv(m_fd, data, size, 0);
+        if (n >= 0)
+            return n;
+        return errno == EAGAIN || errno == EWOULDBLOCK ? kWouldBlock : kFailed;
+    }
+    ERR_clear_error();
+    const int n = SSL_read(m_ssl, data, static_cast<int>(size));
+    if (n > 0)
+        return n;
+    switch (SSL_get_error(m_ssl, n)) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+        return kWouldBlock;
+    case SSL_ERROR_ZERO_RETURN:
+        return 0;
+    default:
+        ERR_clear_error();
+        return kFailed;
+    }
+}
+
+long WsConnection::sendSome(const char *data, size_t size)
+{
+    if (!m_ssl) {
+        const ssize_t n = ::send(m_fd, data, size, MSG_NOSIGNAL);
+        if (n >= 0)
+            return n;
+        return errno == EAGAIN || errno == EWOULDBLOCK ? kWouldBlock : kFailed;
+    }
+    ERR_clear_error();
+    const int n = SSL_write(m_ssl, data, static_cast<int>(size));
+    if (n > 0)
+        return n;
+    const int error = SSL_get_error(m_ssl, n);
+    if (error == SSL_ERROR_WANT_WRITE || error == SSL_ERROR_WANT_READ)
+        return kWouldBlock;
+    ERR_clear_error();
+    return kFailed;
+}
+
 void WsConnection::readAvailable()
 {
+    if (m_ssl) { // no kernel receive stamps through OpenSSL: receivedUs() is the wall clock
+        char buffer[16384];
+        for (;;) {
+            const long n = receiveSome(buffer, sizeof buffer);
+            if (n > 0) {
+                m_in.append(buffer, static_cast<size_t>(n));
+                continue;
+            }
+            if (n != kWouldBlock) {
+                parseFrames();
+                fail();
+                return;
+            }
+            break;
+        }
+        m_receivedUs = 0;
+        parseFrames();
+        return;
+    }
     char buffer[16384];
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
     for (;;) {
@@ -201,18 +334,17 @@ void WsConnection::sendText(const std::string &text)
 void WsConnection::flush()
 {
     while (!m_out.empty() && m_fd >= 0 && m_state != State::Connecting) {
-        const ssize_t n = ::send(m_fd, m_out.data(), m_out.size(), MSG_NOSIGNAL);
+        const long n = sendSome(m_out.data(), m_out.size());
         if (n > 0) {
             m_out.erase(0, static_cast<size_t>(n));
             continue;
         }
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        if (n == kWouldBlock)
             break;
         fail();
         return;
     }
-    if (m_fd >= 0)
-        m_loop.modify(m_fd, EPOLLIN | EPOLLRDHUP | (m_out.empty() ? 0u : static_cast<std::uint32_t>(EPOLLOUT)));
+    watch(!m_out.empty());
 }
 
 void WsConnection::drop()
@@ -222,9 +354,7 @@ void WsConnection::drop()
     // SO_LINGER 0: the kernel resets the connection; no close frame, no FIN handshake.
     linger hard{1, 0};
     setsockopt(m_fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
-    m_loop.remove(m_fd);
-    ::close(m_fd);
-    m_fd = -1;
+    closeSocket();
     m_state = State::Closed;
 }
 
@@ -233,11 +363,7 @@ void WsConnection::fail()
     if (m_state == State::Closed)
         return;
     m_state = State::Closed;
-    if (m_fd >= 0) {
-        m_loop.remove(m_fd);
-        ::close(m_fd);
-        m_fd = -1;
-    }
+    closeSocket();
     if (onClosed)
         onClosed();
 }

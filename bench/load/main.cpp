@@ -1,5 +1,6 @@
 // presently-load: many sessions against one or more gateways, speaking only the protocol.
 #include "LoadRunner.h"
+#include "WsConnection.h"
 
 #include <QJsonDocument>
 #include <cstdio>
@@ -22,7 +23,7 @@ void usage()
               "  [--message-rate-steps M1,M2,...] [--fsync-count-dir DIR]\n"
               "  [--fsync-delay-file FILE --fsync-delay-ms MS]\n"
               "  [--redis-port PORT] [--gateway-pid PID ...] [--prefix NAME] [--tokens-file FILE]\n"
-              "  [--shard K/N --sync-dir DIR] [--output FILE.json]");
+              "  [--shard K/N --sync-dir DIR] [--tls] [--output FILE.json]");
 }
 } // namespace
 
@@ -100,6 +101,8 @@ int main(int argc, char *argv[])
                 o.prefix = value();
             else if (a == "--output")
                 o.output = value();
+            else if (a == "--tls") // wss:// to every gateway
+                o.tls = true;
             else if (a == "--help" || a == "-h") {
                 usage();
                 return 0;
@@ -121,6 +124,10 @@ int main(int argc, char *argv[])
     if (o.gateways.empty() || o.users < 2 || !shardsOk || !stepsOk) {
         usage();
         return 2;
+    }
+    if (o.tls && !presently::bench::WsConnection::enableTls()) {
+        std::fputs("cannot start OpenSSL\n", stderr);
+        return 1;
     }
     const QJsonObject result = presently::bench::LoadRunner(o).run();
     std::fputs(QJsonDocument(result).toJson().constData(), stdout);

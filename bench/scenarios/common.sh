@@ -27,6 +27,17 @@ build_tools() {
 
 free_port() { echo $((20000 + RANDOM % 10000)); }
 
+# TLS=1: every gateway serves wss:// (a self-signed P-256 certificate made here) and the load
+# tool speaks TLS to it.
+tls_gateway_args=()
+tls_load_args=()
+if [ "${TLS:-0}" = 1 ]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/tls.key" \
+        -out "$work/tls.pem" -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+    tls_gateway_args=(--tls-cert "$work/tls.pem" --tls-key "$work/tls.key")
+    tls_load_args=(--tls)
+fi
+
 # start_redis: sets REDIS_PORT
 start_redis() {
     REDIS_PORT=$(free_port)
@@ -48,8 +59,8 @@ start_gateway() {
     # variable, so an older build given as PRESENTLY_SERVER ignores it).
     PRESENTLY_MAX_SESSIONS_PER_USER=0 \
     LD_PRELOAD="${GATEWAY_PRELOAD:-}" GLIBC_TUNABLES="${GATEWAY_TUNABLES-glibc.malloc.hugetlb=1}" \
-        ${GATEWAY_WRAPPER:-} "${PRESENTLY_SERVER:-$build/server/presently-server}" --listen 127.0.0.1:"$GW_PORT" --db "sqlite:$work/db.sqlite" --server-id "$name" "$@" \
-        >"$work/$name.log" 2>&1 &
+        ${GATEWAY_WRAPPER:-} "${PRESENTLY_SERVER:-$build/server/presently-server}" --listen 127.0.0.1:"$GW_PORT" --db "sqlite:$work/db.sqlite" --server-id "$name" \
+        "${tls_gateway_args[@]}" "$@" >"$work/$name.log" 2>&1 &
     GW_PID=$!
     pids+=("$GW_PID")
     for _ in $(seq 200); do grep -q "listening on" "$work/$name.log" && return 0; sleep 0.05; done
@@ -106,7 +117,7 @@ run_load() {
     local sync="$work/sync-$name" load_pids=() failed=0
     mkdir -p "$sync"
     for k in $(seq 0 $((processes - 1))); do
-        nice -n "${LOAD_NICE:-19}" "$build/bench/presently-load" "$@" "${fleet_args[@]}" --shard "$k/$processes" --sync-dir "$sync" \
+        nice -n "${LOAD_NICE:-19}" "$build/bench/presently-load" "$@" "${fleet_args[@]}" "${tls_load_args[@]}" --shard "$k/$processes" --sync-dir "$sync" \
             --output "$results/$name.json" >"$work/load-$name-$k.log" 2>&1 &
         load_pids+=($!)
         pids+=($!)
