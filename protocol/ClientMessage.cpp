@@ -6,10 +6,11 @@
 namespace presently {
 
 namespace {
-constexpr std::array<const char *, 17> kTypeNames = {
-    "hello",          "register",       "heartbeat", "set_status", "query", "subscribe", "unsubscribe", "contact_add",
-    "contact_accept", "contact_remove", "send",      "history",    "sync",  "read",      "typing",      "bye",
-    "logout"};
+constexpr std::array<const char *, 19> kTypeNames = {
+    "hello",     "register",    "heartbeat",   "set_status",     "query",
+    "subscribe", "unsubscribe", "contact_add", "contact_accept", "contact_remove",
+    "send",      "history",     "sync",        "read",           "typing",
+    "bye",       "logout",      "logout_all",  "change_password"};
 }
 
 QString clientMessageTypeName(ClientMessageType type)
@@ -87,8 +88,13 @@ QJsonObject ClientMessage::toJson() const
         o.insert(QStringLiteral("to"), to);
         o.insert(QStringLiteral("state"), state);
         break;
+    case ClientMessageType::ChangePassword:
+        o.insert(QStringLiteral("old_password"), oldPassword);
+        o.insert(QStringLiteral("password"), password);
+        break;
     case ClientMessageType::Bye:
     case ClientMessageType::Logout:
+    case ClientMessageType::LogoutAll:
         break;
     }
     return o;

@@ -27,6 +27,9 @@ enum class ClientMessageType {
     Typing,
     Bye,
     Logout,
+    // Extensions (docs/protocol.md).
+    LogoutAll,
+    ChangePassword,
 };
 
 QString clientMessageTypeName(ClientMessageType type);
@@ -39,8 +42,9 @@ struct ClientMessage {
 
     // hello / register
     int version = kProtocolVersion;
-    QString user; // also contact_* target
-    QString password;
+    QString user;        // also contact_* target
+    QString password;    // also change_password's new password
+    QString oldPassword; // change_password
     QString token;
     QString device = QStringLiteral("unknown");
     QString client;

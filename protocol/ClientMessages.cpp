@@ -153,6 +153,19 @@ ClientMessage logout()
     return of(ClientMessageType::Logout);
 }
 
+ClientMessage logoutAll()
+{
+    return of(ClientMessageType::LogoutAll);
+}
+
+ClientMessage changePassword(const QString &oldPassword, const QString &newPassword)
+{
+    ClientMessage m = of(ClientMessageType::ChangePassword);
+    m.oldPassword = oldPassword;
+    m.password = newPassword;
+    return m;
+}
+
 QByteArray toFrame(const ClientMessage &message)
 {
     return QJsonDocument(message.toJson()).toJson(QJsonDocument::Compact);

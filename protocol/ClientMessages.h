@@ -28,6 +28,8 @@ ClientMessage read(const QString &with, qint64 mid);
 ClientMessage typing(const QString &to, bool state);
 ClientMessage bye();
 ClientMessage logout();
+ClientMessage logoutAll();
+ClientMessage changePassword(const QString &oldPassword, const QString &newPassword);
 
 // The frame to send: compact JSON.
 QByteArray toFrame(const ClientMessage &message);

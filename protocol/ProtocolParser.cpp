@@ -5,6 +5,7 @@
 #include <QJsonObject>
 #include <QSet>
 #include <cmath>
+#include <cstring>
 
 namespace presently {
 
@@ -26,6 +27,67 @@ QString fieldMessage(const QString &field, const char *what)
     return QStringLiteral("field '%1' %2").arg(field, QLatin1String(what));
 }
 
+int hexUnit(const char *p, const char *end)
+{
+    if (end - p < 4)
+        return -1;
+    int unit = 0;
+    for (int i = 0; i < 4; ++i) {
+        const char c = p[i];
+        const int digit = c >= '0' && c <= '9'   ? c - '0'
+                          : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                          : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                 : -1;
+        if (digit < 0)
+            return -1;
+        unit = unit * 16 + digit;
+    }
+    return unit;
+}
+
+// JSON lets a string hold "\ud800" alone, which is no character: Qt turns it into something else
+// (joined with what follows, even another character), so what was stored would not be what was
+// sent. Refused instead. (Surrogates sent as raw UTF-8 are refused by the transport, 1007.)
+bool hasLoneSurrogateEscape(const QByteArray &json)
+{
+    const char *p = json.constData();
+    const char *const end = p + json.size();
+    while ((p = static_cast<const char *>(std::memchr(p, '\\', size_t(end - p))))) {
+        if (end - p < 2 || p[1] != 'u') {
+            p += 2; // an escaped character, the backslash itself included
+            continue;
+        }
+        const int unit = hexUnit(p + 2, end);
+        p += 6;
+        if (unit >= 0xDC00 && unit <= 0xDFFF)
+            return true; // a low half with no high half before it
+        if (unit >= 0xD800 && unit <= 0xDBFF) {
+            const int low = end - p >= 6 && p[0] == '\\' && p[1] == 'u' ? hexUnit(p + 2, end) : -1;
+            if (low < 0xDC00 || low > 0xDFFF)
+                return true;
+            p += 6;
+        }
+    }
+    return false;
+}
+
+// What a field of text may hold. Names, status texts and device labels are one line shown among
+// other people's: no control characters and no direction overrides (which make a name read
+// backwards or swallow what follows it). Message bodies may break lines and hold tabs, and may
+// carry direction marks (the client shows them isolated), but no other control characters.
+// Passwords are never shown: anything.
+enum class TextRule { Line, Message, Secret };
+
+bool isRefused(char32_t c, TextRule rule)
+{
+    if (c < 0x20)
+        return !(rule == TextRule::Message && (c == '\n' || c == '\t'));
+    if (c >= 0x7F && c <= 0x9F)
+        return true; // DEL and the C1 controls
+    const bool directionControl = (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+    return rule == TextRule::Line && directionControl;
+}
+
 class FieldReader {
 public:
     FieldReader(const QJsonObject &object, const ProtocolLimits &limits)
@@ -39,7 +101,8 @@ public:
         return !v.isUndefined() && !v.isNull();
     }
 
-    QString string(const QString &field, int minChars, int maxChars, bool tooLongIsTooLarge) const
+    QString string(const QString &field, int minChars, int maxChars, bool tooLongIsTooLarge,
+                   TextRule rule = TextRule::Line) const
     {
         const QJsonValue v = m_object.value(field);
         if (!v.isString())
@@ -53,6 +116,15 @@ public:
         if (n < minChars) {
             fail(ErrorCode::BadRequest,
                  QStringLiteral("field '%1' must be at least %2 characters").arg(field).arg(minChars));
+        }
+        if (rule != TextRule::Secret) {
+            for (const char32_t c : s.toUcs4()) {
+                if (isRefused(c, rule)) {
+                    fail(ErrorCode::BadRequest, QStringLiteral("field '%1' holds a control character (U+%2)")
+                                                    .arg(field)
+                                                    .arg(quint32(c), 4, 16, QLatin1Char('0')));
+                }
+            }
         }
         return s;
     }
@@ -136,7 +208,8 @@ void readHello(const FieldReader &r, ClientMessage &m, const ProtocolLimits &lim
         return;
     }
     m.user = r.userName(QStringLiteral("user"));
-    m.password = r.string(QStringLiteral("password"), limits.minPasswordChars, limits.maxPasswordChars, true);
+    m.password =
+        r.string(QStringLiteral("password"), limits.minPasswordChars, limits.maxPasswordChars, true, TextRule::Secret);
 }
 
 void readFields(const FieldReader &r, ClientMessage &m, const ProtocolLimits &limits)
@@ -177,7 +250,7 @@ void readFields(const FieldReader &r, ClientMessage &m, const ProtocolLimits &li
     case ClientMessageType::Send:
         m.to = r.userName(QStringLiteral("to"));
         m.cid = r.string(QStringLiteral("cid"), 1, limits.maxCidChars, true);
-        m.body = r.string(QStringLiteral("body"), 1, limits.maxBodyChars, true);
+        m.body = r.string(QStringLiteral("body"), 1, limits.maxBodyChars, true, TextRule::Message);
         break;
     case ClientMessageType::History:
         m.with = r.userName(QStringLiteral("with"));
@@ -200,8 +273,14 @@ void readFields(const FieldReader &r, ClientMessage &m, const ProtocolLimits &li
         m.to = r.userName(QStringLiteral("to"));
         m.state = r.boolean(QStringLiteral("state"));
         break;
+    case ClientMessageType::ChangePassword:
+        m.oldPassword = r.string(QStringLiteral("old_password"), 1, limits.maxPasswordChars, true, TextRule::Secret);
+        m.password = r.string(QStringLiteral("password"), limits.minPasswordChars, limits.maxPasswordChars, true,
+                              TextRule::Secret);
+        break;
     case ClientMessageType::Bye:
     case ClientMessageType::Logout:
+    case ClientMessageType::LogoutAll:
         break;
     }
 }
@@ -279,6 +358,11 @@ ParseResult ProtocolParser::parse(const QByteArray &utf8Frame) const
         return result;
     }
 
+    if (hasLoneSurrogateEscape(utf8Frame)) {
+        result.error.code = ErrorCode::BadRequest;
+        result.error.message = QStringLiteral("text holds a lone UTF-16 surrogate (\\uD800-\\uDFFF not in a pair)");
+        return result;
+    }
     ClientMessage message;
     message.type = *result.type;
     message.id = result.error.id;

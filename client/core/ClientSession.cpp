@@ -5,6 +5,9 @@
 #include "protocol/ServerMessage.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QUuid>
 
@@ -101,18 +104,52 @@ Status ClientSession::displayedOwnStatus() const
     return state() == State::Connected ? m_ownStatus : Status::Offline;
 }
 
+QString ClientSession::accountKey(const QUrl &server, const QString &user)
+{
+    // One folder per server and user: bob on one server is not bob on another. The host as the
+    // URL gives it, and the port (the scheme's default when none is given).
+    const int port = server.port(server.scheme() == QLatin1String("wss") ? 443 : 80);
+    QString host = server.host().toLower();
+    host.replace(QLatin1Char(':'), QLatin1Char('_')); // IPv6
+    return QStringLiteral("%1_%2/%3").arg(host).arg(port).arg(user.toLower());
+}
+
+QString ClientSession::privateFolder(const QString &account)
+{
+    // Drafts, unsent messages and previews: this user's only. Each level made here is 0700.
+    QString path = m_dataDirectory;
+    const QFile::Permissions owner = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;
+    QDir().mkpath(path);
+    QFile::setPermissions(path, owner);
+    for (const QString &part : account.split(QLatin1Char('/'))) {
+        path += QLatin1Char('/') + part;
+        QDir().mkpath(path);
+        QFile::setPermissions(path, owner);
+    }
+    return path;
+}
+
 void ClientSession::openOutbox(const QString &user)
 {
-    const QString folded = user.toLower();
-    if (m_outbox && m_outboxUser == folded)
+    const QString account = accountKey(m_connection.server(), user);
+    if (m_outbox && m_outboxAccount == account)
         return;
-    m_outbox = std::make_unique<Outbox>(m_dataDirectory + QLatin1Char('/') + folded);
-    m_local = std::make_unique<LocalState>(m_dataDirectory + QLatin1Char('/') + folded);
+    // Before folders were per server, a user's folder sat in the data folder itself: it goes to
+    // the server signed in to now (the one it was most likely typed for), once.
+    const QString legacy = m_dataDirectory + QLatin1Char('/') + user.toLower();
+    const QString folder = m_dataDirectory + QLatin1Char('/') + account;
+    if (QFileInfo::exists(legacy + QStringLiteral("/outbox.json")) && !QFileInfo::exists(folder)) {
+        QDir().mkpath(QFileInfo(folder).absolutePath());
+        QDir().rename(legacy, folder);
+    }
+    privateFolder(account);
+    m_outbox = std::make_unique<Outbox>(folder);
+    m_local = std::make_unique<LocalState>(folder);
     m_unreadToRestore = m_local->unread();
     const QHash<QString, LocalState::Preview> previews = m_local->previews();
     for (auto it = previews.cbegin(); it != previews.cend(); ++it)
         m_contacts->setLastMessage(it.key(), it.value().text, it.value().tsMs);
-    m_outboxUser = folded;
+    m_outboxAccount = account;
     // What was typed before (a restart, no network) shows as pending until it is sent.
     for (const Outbox::Pending &p : m_outbox->pending())
         conversation(p.to)->addPending(p.cid, p.body, p.createdMs);
@@ -120,23 +157,24 @@ void ClientSession::openOutbox(const QString &user)
 
 void ClientSession::signIn(const QUrl &server, const QString &user, const QString &password, bool createAccount)
 {
-    switchAccount(user);
+    switchAccount(server, user);
     m_connection.signIn(server, user, password, createAccount); // connects later: nothing arrives yet
     openOutbox(user);                                           // after: its pending messages are shown as this user's
 }
 
 void ClientSession::resume(const QUrl &server, const QString &user, const QString &token)
 {
-    switchAccount(user);
+    switchAccount(server, user);
     m_connection.resume(server, user, token);
     openOutbox(user);
 }
 
-void ClientSession::switchAccount(const QString &user)
+void ClientSession::switchAccount(const QUrl &server, const QString &user)
 {
-    if (!m_accountUser.isEmpty() && m_accountUser != user.toLower())
+    const QString account = accountKey(server, user);
+    if (!m_account.isEmpty() && m_account != account)
         clearAccount();
-    m_accountUser = user.toLower();
+    m_account = account;
 }
 
 void ClientSession::signOut(bool logout)
@@ -166,8 +204,8 @@ void ClientSession::clearAccount()
     m_local.reset();
     m_unreadToRestore.clear();
     m_unreadNewest.clear();
-    m_outboxUser.clear();
-    m_accountUser.clear();
+    m_outboxAccount.clear();
+    m_account.clear();
     Q_EMIT rosterChanged();
     Q_EMIT ownStatusChanged();
 }

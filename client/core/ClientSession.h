@@ -107,8 +107,12 @@ private:
     // Nothing of one account may show under another: conversations, contacts, requests, read
     // marks, typing, own status and the outbox are dropped.
     void clearAccount();
-    // Signing in as `user`: clears the models first if they are another account's.
-    void switchAccount(const QString &user);
+    // Signing in as `user` on `server`: clears the models first if they are another account's.
+    void switchAccount(const QUrl &server, const QString &user);
+    // "host_port/user": where an account's files are, under the data folder.
+    static QString accountKey(const QUrl &server, const QString &user);
+    // The account's folder, made (0700, and the levels above it) if needed.
+    QString privateFolder(const QString &account);
     // The outbox and local state of the user about to sign in (each user of a profile has their own).
     void openOutbox(const QString &user);
     // Unread counts and drafts to disk (every 2 s when changed, and when the account closes).
@@ -145,8 +149,8 @@ private:
     std::unique_ptr<LocalState> m_local;
     QHash<QString, LocalState::Unread> m_unreadToRestore;
     QHash<QString, qint64> m_unreadNewest; // the newest mid each restored count covers
-    QString m_outboxUser;
-    QString m_accountUser; // whose models these are (empty: none yet)
+    QString m_outboxAccount;               // accountKey() of the open outbox
+    QString m_account;                     // accountKey() whose models these are (empty: none yet)
     ProtocolLimits m_limits;
     ContactListModel *m_contacts;
     QHash<QString, ConversationModel *> m_conversations;

@@ -101,7 +101,8 @@ void LocalState::flush()
         return;
     file.write(QJsonDocument(QJsonObject{{kDrafts, drafts}, {kUnread, unread}, {kPreviews, previews}})
                    .toJson(QJsonDocument::Compact));
-    file.commit();
+    if (file.commit())
+        QFile::setPermissions(m_path, QFile::ReadOwner | QFile::WriteOwner); // in a 0700 folder too
 }
 
 } // namespace presently

@@ -47,7 +47,8 @@ void Outbox::save()
         return;
     file.write(QJsonDocument(QJsonObject{{QStringLiteral("last_mid"), m_lastMid}, {QStringLiteral("pending"), pending}})
                    .toJson(QJsonDocument::Compact));
-    file.commit();
+    if (file.commit())
+        QFile::setPermissions(m_path, QFile::ReadOwner | QFile::WriteOwner); // in a 0700 folder too
 }
 
 void Outbox::add(const Pending &pending)

@@ -49,6 +49,12 @@ bool AccountStore::open(const QString &path, QString *error)
                          "to_user TEXT NOT NULL, ts_ms INTEGER NOT NULL, PRIMARY KEY(from_user, "
                          "to_user))"),
           QStringLiteral("CREATE INDEX IF NOT EXISTS contact_requests_to ON contact_requests(to_user)")}},
+        // Tokens get an absolute lifetime besides the idle one: when each was issued (those from
+        // before count from their last use), and a user's tokens found at once (logout_all).
+        {2,
+         {QStringLiteral("ALTER TABLE tokens ADD COLUMN issued_ms INTEGER NOT NULL DEFAULT 0"),
+          QStringLiteral("UPDATE tokens SET issued_ms = last_used_ms WHERE issued_ms = 0"),
+          QStringLiteral("CREATE INDEX IF NOT EXISTS tokens_user ON tokens(user)")}},
     };
     return m_connection.open(path, error) && m_connection.migrate(QStringLiteral("accounts"), schema, error);
 }
@@ -114,8 +120,8 @@ StoreResult<QString> AccountStore::issueToken(const QString &user, qint64 nowMs)
 {
     const QString token = PasswordHasher::newToken();
     const StoreResult<int> stored =
-        exec(QStringLiteral("INSERT INTO tokens(digest, user, last_used_ms) VALUES(?, ?, ?)"),
-             {PasswordHasher::tokenDigest(token), user, nowMs});
+        exec(QStringLiteral("INSERT INTO tokens(digest, user, last_used_ms, issued_ms) VALUES(?, ?, ?, ?)"),
+             {PasswordHasher::tokenDigest(token), user, nowMs, nowMs});
     if (!stored)
         return stored.error();
     return token;
@@ -124,12 +130,12 @@ StoreResult<QString> AccountStore::issueToken(const QString &user, qint64 nowMs)
 StoreResult<std::optional<AccountStore::TokenUse>> AccountStore::findToken(const QString &token)
 {
     QSqlQuery q(m_db);
-    if (!SqlRetry::exec(q, QStringLiteral("SELECT user, last_used_ms FROM tokens WHERE digest = ?"),
+    if (!SqlRetry::exec(q, QStringLiteral("SELECT user, last_used_ms, issued_ms FROM tokens WHERE digest = ?"),
                         {PasswordHasher::tokenDigest(token)}))
         return failure("token lookup", q.lastError().text());
     if (!q.next())
         return std::optional<TokenUse>();
-    return std::optional<TokenUse>(TokenUse{q.value(0).toString(), q.value(1).toLongLong()});
+    return std::optional<TokenUse>(TokenUse{q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toLongLong()});
 }
 
 StoreResult<void> AccountStore::touchToken(const QString &token, qint64 nowMs)
@@ -147,6 +153,28 @@ StoreResult<void> AccountStore::revokeToken(const QString &token)
         exec(QStringLiteral("DELETE FROM tokens WHERE digest = ?"), {PasswordHasher::tokenDigest(token)});
     if (!deleted)
         return deleted.error();
+    return {};
+}
+
+StoreResult<int> AccountStore::revokeTokensOf(const QString &user, const QString &exceptDigest)
+{
+    if (exceptDigest.isEmpty()) // (bound as NULL, `digest <> ?` would match nothing)
+        return exec(QStringLiteral("DELETE FROM tokens WHERE user = ?"), {user});
+    return exec(QStringLiteral("DELETE FROM tokens WHERE user = ? AND digest <> ?"), {user, exceptDigest});
+}
+
+StoreResult<int> AccountStore::pruneExpiredTokens(qint64 nowMs)
+{
+    return exec(QStringLiteral("DELETE FROM tokens WHERE last_used_ms < ? OR issued_ms < ?"),
+                {nowMs - kTokenLifetimeMs, nowMs - kTokenAbsoluteLifetimeMs});
+}
+
+StoreResult<void> AccountStore::setPasswordHash(const QString &user, const QByteArray &hash)
+{
+    const StoreResult<int> updated =
+        exec(QStringLiteral("UPDATE users SET password_hash = ? WHERE name = ?"), {QString::fromLatin1(hash), user});
+    if (!updated)
+        return updated.error();
     return {};
 }
 

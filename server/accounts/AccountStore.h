@@ -38,7 +38,12 @@ public:
     struct TokenUse {
         QString user;
         qint64 lastUsedMs = 0;
-        bool expired(qint64 nowMs) const { return nowMs - lastUsedMs > kTokenLifetimeMs; }
+        qint64 issuedMs = 0;
+        // Unused for 30 days, or issued 90 days ago however often used.
+        bool expired(qint64 nowMs) const
+        {
+            return nowMs - lastUsedMs > kTokenLifetimeMs || nowMs - issuedMs > kTokenAbsoluteLifetimeMs;
+        }
         // The lifetime is 30 days: an hour's precision is plenty, and spares a write per sign-in
         // when thousands of clients reconnect at once.
         bool wantsTouch(qint64 nowMs) const { return nowMs - lastUsedMs > kTokenTouchIntervalMs; }
@@ -47,6 +52,11 @@ public:
     StoreResult<std::optional<TokenUse>> findToken(const QString &token);
     StoreResult<void> touchToken(const QString &token, qint64 nowMs);
     StoreResult<void> revokeToken(const QString &token);
+    // Every token of `user` but the one whose digest is `exceptDigest` (empty: all); how many.
+    StoreResult<int> revokeTokensOf(const QString &user, const QString &exceptDigest = QString());
+    // Tokens past either lifetime, which nobody may use any more; how many.
+    StoreResult<int> pruneExpiredTokens(qint64 nowMs);
+    StoreResult<void> setPasswordHash(const QString &user, const QByteArray &passwordHash);
 
     StoreResult<StoredStatus> status(const QString &user);
     StoreResult<void> setStatus(const QString &user, std::optional<Mode> mode, const std::optional<QString> &text);
@@ -61,6 +71,7 @@ public:
     StoreResult<ContactChange> removeContact(const QString &user, const QString &other);
 
     static constexpr qint64 kTokenLifetimeMs = 30LL * 24 * 3600 * 1000;
+    static constexpr qint64 kTokenAbsoluteLifetimeMs = 90LL * 24 * 3600 * 1000;
     static constexpr qint64 kTokenTouchIntervalMs = 3600LL * 1000;
 
 private:

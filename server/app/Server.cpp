@@ -1,5 +1,7 @@
 #include "app/Server.h"
 
+#include "accounts/AccountStore.h"
+#include "base/Clock.h"
 #include "events/EmbeddedEventBus.h"
 #include "events/RedisEventBus.h"
 #include "net/Listener.h"
@@ -15,6 +17,7 @@
 
 #include <QLoggingCategory>
 #include <QThread>
+#include <QTimer>
 #include <utility>
 
 Q_LOGGING_CATEGORY(lcServer, "presently.server")
@@ -26,6 +29,8 @@ namespace {
 // next commits wait for the file system (100-150 ms tails at one round a second, 13-50 ms at
 // 200 ms; bench/scenarios/changes.sh). The WAL is cut back once it has all been copied.
 constexpr int kCheckpointIntervalMs = 250;
+// Tokens past their lifetime can never be used again: their rows go this often (and at start).
+constexpr int kTokenPruneIntervalMs = 3600 * 1000;
 } // namespace
 
 Server::Server(const ServerConfig &config, QObject *parent)
@@ -118,6 +123,11 @@ bool Server::start(QString *error)
     m_listener = new Listener(
         listener, [sessions = m_sessions] { return sessions->connectionCount(); }, this);
     m_listener->setTlsContext(std::move(tls));
+    auto *prune = new QTimer(this);
+    prune->setInterval(kTokenPruneIntervalMs);
+    connect(prune, &QTimer::timeout, this, &Server::pruneTokens);
+    prune->start();
+    pruneTokens();
     connect(m_listener, &Listener::channelOpened, m_sessions, &SessionRegistry::adopt);
     return m_listener->listen(error);
 }
@@ -134,6 +144,17 @@ bool Server::reloadCertificate(QString *error)
     qCInfo(lcServer).noquote() << "reloaded: wss:// with" << tls->summary();
     m_listener->setTlsContext(std::move(tls));
     return true;
+}
+
+void Server::pruneTokens()
+{
+    const qint64 now = Clock::nowMs();
+    m_writes->write<int>(
+        this, [now](AccountStore *accounts, MessageStore *) { return accounts->pruneExpiredTokens(now); },
+        [](const StoreResult<int> &pruned) {
+            if (pruned && *pruned > 0)
+                qCInfo(lcServer) << "pruned" << *pruned << "expired session tokens";
+        });
 }
 
 QString Server::listenAddress() const

@@ -38,6 +38,9 @@ Q_SIGNALS:
     void stopped();
 
 private:
+    // Expired tokens' rows removed, in the next commit window.
+    void pruneTokens();
+
     ServerConfig m_config;
     // SQL runs only on these threads, never on the event loop.
     StoreThread *m_writes = nullptr;

@@ -48,6 +48,11 @@ QByteArray encode(const UserEvent &event)
                                    {QStringLiteral("from"), e.from},
                                    {QStringLiteral("state"), e.state}};
             },
+            [](const TokensRevoked &e) {
+                return QJsonObject{{QStringLiteral("kind"), QStringLiteral("tokens_revoked")},
+                                   {QStringLiteral("digest"), e.digest},
+                                   {QStringLiteral("all_but"), e.allBut}};
+            },
             [](const CatchUp &) { return QJsonObject{}; },
         },
         event);
@@ -75,6 +80,8 @@ std::optional<UserEvent> decode(const QByteArray &json)
         return ReadMoved{text("from"), text("with"), integer(o, "mid"), text("session")};
     if (k == QLatin1String("typing"))
         return Typing{text("from"), o.value(QStringLiteral("state")).toBool()};
+    if (k == QLatin1String("tokens_revoked"))
+        return TokensRevoked{text("digest"), o.value(QStringLiteral("all_but")).toBool()};
     return std::nullopt;
 }
 

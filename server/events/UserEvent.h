@@ -37,13 +37,21 @@ struct Typing {
     QString from;
     bool state = false;
 };
+// Tokens of the user were revoked: the one whose digest is `digest` (logout), or every one but
+// it (`allBut`: logout_all with an empty digest, change_password keeping the changer's). Sessions
+// signed in with a revoked token end.
+struct TokensRevoked {
+    QString digest;
+    bool allBut = false;
+};
 // The bus may have lost events (its connection was cut): catch up on everything from SQL.
 struct CatchUp {};
 
 } // namespace UserEvents
 
-using UserEvent = std::variant<UserEvents::ContactsChanged, UserEvents::ContactRequest, UserEvents::MessageStored,
-                               UserEvents::ReadMoved, UserEvents::Typing, UserEvents::CatchUp>;
+using UserEvent =
+    std::variant<UserEvents::ContactsChanged, UserEvents::ContactRequest, UserEvents::MessageStored,
+                 UserEvents::ReadMoved, UserEvents::Typing, UserEvents::TokensRevoked, UserEvents::CatchUp>;
 
 // The one wire form of events between gateways (JSON with a "kind"; the fields are those every
 // gateway version reads, so a fleet can be upgraded one gateway at a time). CatchUp is local to

@@ -1,6 +1,7 @@
 #include "session/MessageRequests.h"
 
 #include "accounts/AccountStore.h"
+#include "base/Clock.h"
 #include "events/EventBus.h"
 #include "messages/MessageStore.h"
 #include "protocol/ServerMessages.h"
@@ -226,8 +227,18 @@ void MessageRequests::typing(const ClientMessage &m)
         m_session.sendError(ErrorCode::Forbidden, QStringLiteral("only contacts can see typing"), m.id);
         return;
     }
-    // Relayed, never stored.
-    m_session.services().bus->publish(m.to, UserEvents::Typing{m_session.user(), m.state});
+    // Relayed, never stored; a repeat of "typing" within 2 s is not relayed again (receivers keep
+    // the state 6 s), so a client that repeats it on every key costs one relay per 2 s.
+    const qint64 now = Clock::nowMs();
+    const auto last = m_typingRelayedAt.constFind(m.to);
+    const bool repeat = m.state && last != m_typingRelayedAt.cend() && now - *last < kTypingRelayIntervalMs;
+    if (!repeat) {
+        if (m.state)
+            m_typingRelayedAt.insert(m.to, now);
+        else
+            m_typingRelayedAt.remove(m.to);
+        m_session.services().bus->publish(m.to, UserEvents::Typing{m_session.user(), m.state});
+    }
     m_session.sendOk(m.id);
 }
 

@@ -3,7 +3,9 @@
 #include "messages/MessageStore.h"
 #include "sql/StoreResult.h"
 
+#include <QHash>
 #include <QJsonValue>
+#include <QString>
 #include <QtGlobal>
 #include <optional>
 
@@ -42,8 +44,11 @@ private:
     static void answerSend(Session &session, const StoreResult<SendOutcome> &outcome, const QJsonValue &id);
     void sendPage(const StoreResult<MessagePage> &page, const QJsonValue &id);
 
+    static constexpr qint64 kTypingRelayIntervalMs = 2000;
+
     Session &m_session;
-    qint64 m_lastDeliveredMid = 0; // messages up to here were delivered to (or sent by) this session
+    QHash<QString, qint64> m_typingRelayedAt; // contact -> when "typing" was last relayed to them
+    qint64 m_lastDeliveredMid = 0;            // messages up to here were delivered to (or sent by) this session
 };
 
 } // namespace presently

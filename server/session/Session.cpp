@@ -1,6 +1,7 @@
 #include "session/Session.h"
 
 #include "accounts/AccountStore.h"
+#include "accounts/PasswordHasher.h"
 #include "base/Clock.h"
 #include "base/Overloaded.h"
 #include "presence/PresenceStore.h"
@@ -45,6 +46,7 @@ Session::Session(MessageChannel *channel, const SessionServices &services, Sessi
     , m_presenceRequests(*this)
     , m_contactRequests(*this)
     , m_messageRequests(*this)
+    , m_accountRequests(*this)
 {
     m_channel->setReceiver(this);
     m_authTimer.setSingleShot(true);
@@ -193,9 +195,13 @@ void Session::handleLive(const ClientMessage &m)
         endSession(CloseCode::Normal, QStringLiteral("bye"));
         return;
     case ClientMessageType::Logout:
-        // Revoked (committed) before the session ends: the token cannot sign in again.
-        write<void>([token = m_token](AccountStore *accounts, MessageStore *) { return accounts->revokeToken(token); },
-                    [this](const StoreResult<void> &) { endSession(CloseCode::Normal, QStringLiteral("logged out")); });
+        m_accountRequests.logout(m);
+        return;
+    case ClientMessageType::LogoutAll:
+        m_accountRequests.logoutAll(m);
+        return;
+    case ClientMessageType::ChangePassword:
+        m_accountRequests.changePassword(m);
         return;
     }
 }
@@ -208,6 +214,7 @@ void Session::becomeLive(const SignedIn &start, const QString &device)
     m_user = user;
     m_roster.setSelf(user);
     m_token = start.token;
+    m_tokenDigest = PasswordHasher::tokenDigest(start.token);
     m_sessionId = newSessionId();
     m_messageRequests.startLive(start.lastMid);
     m_context->sessionLive(this);
@@ -252,6 +259,10 @@ void Session::handleUserEvent(const UserEvent &event)
                                send(ServerMessages::read(e.from, e.with, e.mid));
                        },
                        [this](const Typing &e) { send(ServerMessages::typing(e.from, e.state)); },
+                       [this](const TokensRevoked &e) {
+                           if (AccountRequests::revokes(e, m_tokenDigest))
+                               endSession(CloseCode::Authentication, QStringLiteral("signed out"));
+                       },
                        [this](const CatchUp &) {
                            m_messageRequests.deliverAll();
                            m_contactRequests.reload();
@@ -351,6 +362,7 @@ void Session::close(quint16 code, const QString &reason)
     m_state = State::Closed;
     m_queue.close();
     m_signIn.abandon();
+    m_accountRequests.abandon();
     if (wasLive && !m_sessionEnded) {
         // The server ends the session itself (rate limit, and the like): offline at once.
         m_sessionEnded = true;
@@ -372,6 +384,7 @@ void Session::channelClosed()
     m_state = State::Closed;
     m_queue.close();
     m_signIn.abandon(); // a password check not started yet is no longer wanted
+    m_accountRequests.abandon();
     m_context->sessionGone(this);
     deleteLater();
 }

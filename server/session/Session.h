@@ -5,6 +5,7 @@
 #include "net/MessageChannel.h"
 #include "presence/PresenceWatcher.h"
 #include "protocol/ProtocolParser.h"
+#include "session/AccountRequests.h"
 #include "session/ContactRequests.h"
 #include "session/MessageRequests.h"
 #include "session/PresenceRequests.h"
@@ -121,6 +122,7 @@ private:
     QString m_user;
     QString m_sessionId;
     QString m_token;
+    QString m_tokenDigest; // how revocations name it
     TokenBucket m_requestBucket;
     TokenBucket m_floodBucket;
     int m_framesBeforeWelcome = 0; // hello included
@@ -134,6 +136,7 @@ private:
     PresenceRequests m_presenceRequests;
     ContactRequests m_contactRequests;
     MessageRequests m_messageRequests;
+    AccountRequests m_accountRequests;
     QTimer m_authTimer;
 };
 

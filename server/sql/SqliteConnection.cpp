@@ -4,6 +4,7 @@
 #include "sql/SqlTransaction.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -49,7 +50,17 @@ bool SqliteConnection::open(const QString &path, QString *error, const Options &
 {
     if (m_db.isOpen())
         return true;
-    QDir().mkpath(QFileInfo(path).absolutePath());
+    // Accounts, password hashes, tokens and messages: readable by this user only. A folder made
+    // here is 0700; a database made here starts as an empty 0600 file (an empty file is an empty
+    // database), whose mode SQLite gives its WAL and shared-memory files too.
+    const QString folder = QFileInfo(path).absolutePath();
+    if (!QDir(folder).exists() && QDir().mkpath(folder))
+        QFile::setPermissions(folder, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    QFile file(path);
+    if (!file.exists() && file.open(QIODevice::WriteOnly | QIODevice::NewOnly)) {
+        file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+        file.close();
+    }
     m_path = path;
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
     m_db.setDatabaseName(path);

@@ -5,6 +5,7 @@
 #include "core/ClientSession.h"
 #include "core/IdleMonitor.h"
 
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -45,6 +46,7 @@ private Q_SLOTS:
     void wrongPasswordStopsRetrying();
     void backsOffWhileTheServerIsDown();
     void signingOutClearsTheAccount();
+    void eachServerKeepsItsOwnFilesPrivately();
     void refusedMessageFailsAndIsNotResent();
     void burstIsPacedNotRefused();
 
@@ -358,6 +360,43 @@ void TestClientSession::signingOutClearsTheAccount()
     shared.loadOlder(QStringLiteral("bob")); // as the chat view does when it opens the conversation
     QVERIFY(QTest::qWaitFor([&] { return shared.conversation(QStringLiteral("bob"))->rowCount() > 0; }, 10000));
     shared.signOut();
+}
+
+void TestClientSession::eachServerKeepsItsOwnFilesPrivately()
+{
+    // The same user name on two servers is two accounts: what was typed for one (drafts, and the
+    // outbox beside them) never shows on the other. The files are this user's only.
+    ServerProcess other;
+    QString error;
+    QVERIFY2(
+        other.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("other.db"))},
+                    &error),
+        qPrintable(error));
+    const QString profile = m_dir.filePath(QStringLiteral("two-servers"));
+    ClientSession session(profile);
+    const auto signInTo = [&](const QUrl &server, bool create) {
+        session.signIn(server, QStringLiteral("kate"), kPassword, create);
+        return QTest::qWaitFor([&] { return session.state() == ClientSession::State::Connected; }, 20000);
+    };
+    QVERIFY(signInTo(m_server.url(), true));
+    session.setDraft(QStringLiteral("liam"), QStringLiteral("for the first server"));
+    session.signOut();
+    QVERIFY(signInTo(other.url(), true));
+    QCOMPARE(session.draft(QStringLiteral("liam")), QString());
+    session.signOut();
+    QVERIFY(signInTo(m_server.url(), false));
+    QCOMPARE(session.draft(QStringLiteral("liam")), QStringLiteral("for the first server"));
+    session.signOut();
+
+    const QString first = QStringLiteral("%1/127.0.0.1_%2/kate").arg(profile).arg(m_server.port());
+    const QString second = QStringLiteral("%1/127.0.0.1_%2/kate").arg(profile).arg(other.port());
+    QVERIFY(QFileInfo::exists(first + QStringLiteral("/state.json")));
+    QVERIFY(QFileInfo::exists(second));
+    const QFile::Permissions group = QFile::ReadGroup | QFile::WriteGroup | QFile::ExeGroup;
+    const QFile::Permissions others = QFile::ReadOther | QFile::WriteOther | QFile::ExeOther;
+    for (const QString &path : {profile, QFileInfo(first).absolutePath(), first, first + QStringLiteral("/state.json")})
+        QVERIFY2((QFile::permissions(path) & (group | others)) == 0, qPrintable(path));
+    other.kill();
 }
 
 void TestClientSession::refusedMessageFailsAndIsNotResent()

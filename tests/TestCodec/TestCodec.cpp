@@ -192,6 +192,20 @@ void TestCodec::rejectsFaultyFrames_data()
     row("read no mid", R"({"type":"read","with":"bob"})", "bad_request", "mid");
     row("typing no state", R"({"type":"typing","to":"bob","state":"yes"})", "bad_request", "state");
     row("oversized", "{\"type\":\"heartbeat\",\"pad\":\"" + QByteArray(70000, 'x') + "\"}", "too_large", "");
+    // Text that is not what it seems: lone surrogate halves, control characters, direction
+    // overrides in one-line fields.
+    row("lone high surrogate", R"({"type":"send","to":"bob","cid":"c","body":"a\ud800b"})", "bad_request", "surrogate");
+    row("lone low surrogate", R"({"type":"set_status","text":"\uDC00"})", "bad_request", "surrogate");
+    row("high then high", R"({"type":"send","to":"bob","cid":"c","body":"\ud83d\ud83d"})", "bad_request", "surrogate");
+    row("surrogate at the end", R"({"type":"send","to":"bob","cid":"c","body":"x\ud83d"})", "bad_request", "surrogate");
+    row("NUL in a body", R"({"type":"send","to":"bob","cid":"c","body":"a\u0000b"})", "bad_request", "U+0000");
+    row("escape in a body", R"({"type":"send","to":"bob","cid":"c","body":"\u001b[31m"})", "bad_request", "U+001b");
+    row("newline in a status", R"({"type":"set_status","text":"two\nlines"})", "bad_request", "U+000a");
+    row("override in a status", R"({"type":"set_status","text":"\u202egnp.exe"})", "bad_request", "U+202e");
+    row("isolate in a device", R"({"type":"hello","user":"bob","password":"12345678","device":"\u2066x"})",
+        "bad_request", "device");
+    row("C1 control in a device", R"({"type":"hello","user":"bob","password":"12345678","device":"x\u0085"})",
+        "bad_request", "device");
 }
 
 void TestCodec::rejectsFaultyFrames()
@@ -219,6 +233,12 @@ void TestCodec::roundTripsClientMessages_data()
     QTest::newRow("query") << QByteArray(R"({"type":"query","id":"q","users":["bob","carol"]})");
     QTest::newRow("contact_remove") << QByteArray(R"({"type":"contact_remove","user":"bob"})");
     QTest::newRow("send") << QByteArray(R"({"type":"send","to":"bob","cid":"c1","body":"hi 👋"})");
+    // What text may hold: a pair of escaped halves is one character; a body may break lines,
+    // hold tabs and direction marks; an escaped backslash before a u is no escape.
+    QTest::newRow("escaped pair") << QByteArray(R"({"type":"send","to":"bob","cid":"c1","body":"\ud83d\udc4b"})");
+    QTest::newRow("lines and tabs") << QByteArray(
+        R"({"type":"send","to":"bob","cid":"c1","body":"a\n\tb \u202eright to left\u202c"})");
+    QTest::newRow("backslash u") << QByteArray(R"({"type":"set_status","text":"C:\\ud800"})");
     QTest::newRow("history") << QByteArray(R"({"type":"history","with":"bob","before":5,"limit":10})");
     QTest::newRow("sync") << QByteArray(R"({"type":"sync","after":9})");
     QTest::newRow("read") << QByteArray(R"({"type":"read","with":"bob","mid":12})");

@@ -4,6 +4,7 @@
 #include "TestClient.h"
 #include "TestUsers.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -43,8 +44,12 @@ private Q_SLOTS:
     void reconnectWithinTtlShowsNoOffline();
     void presenceIsPrivate();
     void logoutRevokesToken();
+    void logoutEndsEverySessionOfThatToken();
+    void logoutAllEndsEverything();
+    void changePasswordKeepsOnlyThisSession();
     void fullGatewayRefusesWith4003AndRecovers();
     void sigtermClosesWith1001();
+    void databaseIsPrivate();
 
 private:
     std::unique_ptr<TestClient> signedIn(const QString &user, bool create = true,
@@ -584,6 +589,80 @@ void TestGateway::logoutRevokesToken()
     QCOMPARE(code(again.waitForType(QStringLiteral("error"))), QStringLiteral("auth_failed"));
 }
 
+void TestGateway::logoutEndsEverySessionOfThatToken()
+{
+    // A token shared by two windows: logging out in one ends the other; another device stays.
+    const QString a = uniqueName("tess");
+    auto first = signedIn(a);
+    QVERIFY(first);
+    auto sameToken = signedInByToken(m_server.url(), tokenOf(*first));
+    auto otherDevice = signedIn(a, false, QStringLiteral("phone"));
+    QVERIFY(sameToken && otherDevice);
+    first->send(obj({{QStringLiteral("type"), QStringLiteral("logout")}}));
+    QVERIFY(first->waitForClosed());
+    QVERIFY(sameToken->waitForClosed());
+    QCOMPARE(sameToken->closeCode(), 4001);
+    QVERIFY(otherDevice->request(
+        obj({{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), QJsonArray{a}}})));
+    QVERIFY(otherDevice->isConnected());
+}
+
+void TestGateway::logoutAllEndsEverything()
+{
+    const QString a = uniqueName("ursa");
+    auto laptop = signedIn(a);
+    auto phone = signedIn(a, false, QStringLiteral("phone"));
+    QVERIFY(laptop && phone);
+    const QString laptopToken = tokenOf(*laptop);
+    const QString phoneToken = tokenOf(*phone);
+    QCOMPARE(type(phone->request(obj({{QStringLiteral("type"), QStringLiteral("logout_all")}}))), QStringLiteral("ok"));
+    QVERIFY(phone->waitForClosed());
+    QVERIFY(laptop->waitForClosed());
+    QCOMPARE(laptop->closeCode(), 4001);
+    for (const QString &token : {laptopToken, phoneToken}) {
+        TestClient again;
+        QVERIFY(again.open(m_server.url()));
+        again.send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), token}}));
+        QCOMPARE(code(again.waitForType(QStringLiteral("error"))), QStringLiteral("auth_failed"));
+    }
+    QVERIFY(signedIn(a, false)); // the password still works
+}
+
+void TestGateway::changePasswordKeepsOnlyThisSession()
+{
+    const QString a = uniqueName("vera");
+    auto here = signedIn(a);
+    auto stolen = signedIn(a, false, QStringLiteral("stolen laptop"));
+    QVERIFY(here && stolen);
+    const QString stolenToken = tokenOf(*stolen);
+    const auto change = [&](const QString &oldPassword, const QString &newPassword) {
+        return here->request(obj({{QStringLiteral("type"), QStringLiteral("change_password")},
+                                  {QStringLiteral("old_password"), oldPassword},
+                                  {QStringLiteral("password"), newPassword}}));
+    };
+    QCOMPARE(code(change(QStringLiteral("not the password"), QStringLiteral("new horse battery"))),
+             QStringLiteral("auth_failed"));
+    QVERIFY(here->isConnected() && stolen->isConnected()); // nothing changed
+    QCOMPARE(code(change(kPassword, QStringLiteral("short"))), QStringLiteral("bad_request"));
+    QCOMPARE(type(change(kPassword, QStringLiteral("new horse battery"))), QStringLiteral("ok"));
+    QVERIFY(stolen->waitForClosed());
+    QCOMPARE(stolen->closeCode(), 4001);
+    QVERIFY(here->request(
+        obj({{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), QJsonArray{a}}})));
+    QVERIFY(here->isConnected());
+    TestClient old;
+    QVERIFY(old.open(m_server.url()));
+    old.send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), stolenToken}}));
+    QCOMPARE(code(old.waitForType(QStringLiteral("error"))), QStringLiteral("auth_failed"));
+    TestClient oldPassword;
+    QVERIFY(oldPassword.open(m_server.url()));
+    oldPassword.send(obj({{QStringLiteral("type"), QStringLiteral("hello")},
+                          {QStringLiteral("user"), a},
+                          {QStringLiteral("password"), kPassword}}));
+    QCOMPARE(code(oldPassword.waitForType(QStringLiteral("error"))), QStringLiteral("auth_failed"));
+    QVERIFY(TestUsers::signedIn(m_server.url(), a, QStringLiteral("new horse battery"), false));
+}
+
 void TestGateway::fullGatewayRefusesWith4003AndRecovers()
 {
 #ifndef Q_OS_UNIX
@@ -653,6 +732,29 @@ void TestGateway::sigtermClosesWith1001()
     QCOMPARE(alice->closeCode(), 1001);
     QVERIFY(m_server.waitForExit(10000));
     QCOMPARE(m_server.exitCode(), 0);
+}
+
+void TestGateway::databaseIsPrivate()
+{
+    // Password hashes, tokens and messages: a folder the server makes is 0700, its database and
+    // the files SQLite keeps beside it 0600, whatever the umask.
+    const QString folder = m_dir.filePath(QStringLiteral("private/data"));
+    ServerProcess server;
+    QString error;
+    QVERIFY2(server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + folder + QStringLiteral("/p.sqlite")},
+                          &error),
+             qPrintable(error));
+    TestClient client;
+    QVERIFY(client.signIn(server.url(), QStringLiteral("private"), QStringLiteral("correct horse"), true));
+    const QFile::Permissions notOwner =
+        QFile::ReadGroup | QFile::WriteGroup | QFile::ExeGroup | QFile::ReadOther | QFile::WriteOther | QFile::ExeOther;
+    QCOMPARE(QFile::permissions(folder) & notOwner, QFile::Permissions());
+    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")}) {
+        const QString path = folder + QStringLiteral("/p.sqlite") + suffix;
+        QVERIFY2(QFileInfo::exists(path), qPrintable(path));
+        QVERIFY2((QFile::permissions(path) & notOwner) == 0, qPrintable(path));
+    }
+    server.kill();
 }
 
 QTEST_GUILESS_MAIN(TestGateway)

@@ -11,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 #include <arpa/inet.h>
@@ -611,6 +612,36 @@ void TestHostileClients::guessingIsSlowedDown()
     QVERIFY(log.contains("sign-in failed: user nobody from 127.0.0.1 (no such user)"));
     QVERIFY(log.contains("sign-in throttled: user victim from 127.0.0.1"));
     QVERIFY(!log.contains("guess-number") && !log.contains(kPassword.toUtf8()));
+    // The fail2ban filter shipped in packaging/ matches these lines, and finds the address.
+    QFile filter(QStringLiteral(QT_TESTCASE_SOURCEDIR "/../packaging/linux/fail2ban/presently.conf"));
+    QVERIFY(filter.open(QIODevice::ReadOnly));
+    QList<QRegularExpression> failRegexes;
+    bool inFailRegex = false;
+    for (const QByteArray &raw : filter.readAll().split('\n')) {
+        const QString line = QString::fromUtf8(raw);
+        if (line.startsWith(QLatin1String("failregex =")))
+            inFailRegex = true;
+        else if (!line.startsWith(QLatin1Char(' ')))
+            inFailRegex = false;
+        if (inFailRegex) {
+            const QString pattern = line.section(QLatin1Char('='), line.startsWith(QLatin1String("failregex")) ? 1 : 0)
+                                        .trimmed()
+                                        .replace(QLatin1String("<HOST>"), QLatin1String("(?<host>[0-9a-fA-F.:]+)"));
+            failRegexes.append(QRegularExpression(pattern));
+        }
+    }
+    QCOMPARE(failRegexes.size(), 2);
+    int matched = 0;
+    for (const QByteArray &line : log.split('\n')) {
+        for (const QRegularExpression &regex : std::as_const(failRegexes)) {
+            const QRegularExpressionMatch match = regex.match(QString::fromUtf8(line));
+            if (match.hasMatch()) {
+                QCOMPARE(match.captured(QStringLiteral("host")), QStringLiteral("127.0.0.1"));
+                ++matched;
+            }
+        }
+    }
+    QVERIFY2(matched >= 6, qPrintable(QString::number(matched))); // 5 failures, 2 throttled
     gateway.kill();
 }
 

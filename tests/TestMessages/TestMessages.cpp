@@ -106,6 +106,8 @@ private Q_SLOTS:
     void readMarksCrossDevices();
     void readMarksOnlyWithContactsAndUpToTheNewest();
     void typingIsRelayedNotStored();
+    void typingRepeatsAreCoalesced();
+    void logoutAllReachesEveryGateway();
 
 private:
     ServerProcess *startGateway(const QString &id);
@@ -723,6 +725,49 @@ void TestMessages::typingIsRelayedNotStored()
         QCOMPARE(q.value(0).toInt(), 0);
     }
     QSqlDatabase::removeDatabase(QStringLiteral("inspect"));
+}
+
+void TestMessages::typingRepeatsAreCoalesced()
+{
+    // A client that says "typing" on every key: one relay per 2 s, and "stopped" always relayed.
+    const QString a = uniqueName("tina");
+    const QString b = uniqueName("ugo");
+    auto alice = signedIn(m_gw1->url(), a, kPassword, true);
+    auto bob = signedIn(m_gw2->url(), b, kPassword, true);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    const auto typing = [&](bool state) {
+        return alice->request(obj({{QStringLiteral("type"), QStringLiteral("typing")},
+                                   {QStringLiteral("to"), b},
+                                   {QStringLiteral("state"), state}}));
+    };
+    for (int i = 0; i < 10; ++i)
+        QCOMPARE(typing(true)->value(QStringLiteral("type")).toString(), QStringLiteral("ok")); // each answered
+    QVERIFY(typing(false));
+    QVERIFY(typing(true)); // after a stop, at once again
+    // A message after them, on the same route: once it is in, every relay before it is too.
+    QVERIFY(alice->request(sendFrame(b, QStringLiteral("after-typing"), QStringLiteral("hi"))));
+    QVERIFY(bob->waitForType(QStringLiteral("message")));
+    QVERIFY(QTest::qWaitFor([&] { return countOfType(*bob, "typing") >= 3; }, 5000));
+    QList<bool> states;
+    for (const TestClient::Received &r : bob->log()) {
+        if (r.message.value(QStringLiteral("type")).toString() == QStringLiteral("typing"))
+            states.append(r.message.value(QStringLiteral("state")).toBool());
+    }
+    QCOMPARE(states, (QList<bool>{true, false, true}));
+}
+
+void TestMessages::logoutAllReachesEveryGateway()
+{
+    // The revocation goes over the bus: a session on the other gateway ends too.
+    const QString a = uniqueName("wendy");
+    auto here = signedIn(m_gw1->url(), a, kPassword, true);
+    auto there = signedIn(m_gw2->url(), a, kPassword, false);
+    QVERIFY(here && there);
+    QVERIFY(here->request(obj({{QStringLiteral("type"), QStringLiteral("logout_all")}})));
+    QVERIFY(there->waitForClosed());
+    QCOMPARE(there->closeCode(), 4001);
+    QVERIFY(here->waitForClosed());
 }
 
 QTEST_GUILESS_MAIN(TestMessages)

@@ -63,6 +63,7 @@ private Q_SLOTS:
     void failingWriteUndoesOnlyItself();
     void writesWaitForTheLockReadsDoNot();
     void checkpointerCopiesTheWal();
+    void tokensEndByIdleAndAbsoluteLifetime();
 
 private:
     QTemporaryDir m_dir;
@@ -96,7 +97,8 @@ void TestStores::databaseFromBeforeVersionsUpgrades()
               "INSERT INTO users(name, password_hash, created_ms) VALUES('bob', 'h', 1)",
               "INSERT INTO contacts VALUES('alice', 'bob', 1), ('bob', 'alice', 1)",
               "INSERT INTO messages(cid, sender, recipient, body, ts_ms) VALUES('c1', 'alice', 'bob', 'hi', 5)",
-              "INSERT INTO read_marks VALUES('bob', 'alice', 1)"}) {
+              "INSERT INTO read_marks VALUES('bob', 'alice', 1)",
+              "INSERT INTO tokens VALUES('d1', 'alice', 7)"}) {
             QVERIFY2(old.exec(QLatin1String(sql)), sql);
         }
     }
@@ -113,7 +115,9 @@ void TestStores::databaseFromBeforeVersionsUpgrades()
         QCOMPARE((*messages.findByCid(QStringLiteral("alice"), QStringLiteral("c1")))->body, QStringLiteral("hi"));
     }
     RawDatabase upgraded(path);
-    QCOMPARE(upgraded.value(QStringLiteral("SELECT version FROM schema_versions WHERE store = 'accounts'")).toInt(), 1);
+    // Accounts went on to step 2: a token issued before it counts from its last use.
+    QCOMPARE(upgraded.value(QStringLiteral("SELECT version FROM schema_versions WHERE store = 'accounts'")).toInt(), 2);
+    QCOMPARE(upgraded.value(QStringLiteral("SELECT issued_ms FROM tokens WHERE digest = 'd1'")).toInt(), 7);
     QCOMPARE(upgraded.value(QStringLiteral("SELECT version FROM schema_versions WHERE store = 'messages'")).toInt(), 1);
     QCOMPARE(upgraded.value(QStringLiteral("SELECT COUNT(*) FROM schema_versions")).toInt(), 2);
 }
@@ -347,6 +351,39 @@ void TestStores::checkpointerCopiesTheWal()
     });
     QTRY_VERIFY(walFrames > 0 && copied == walFrames);
     QVERIFY(QFileInfo(path).size() > 200 * 2000);
+}
+
+void TestStores::tokensEndByIdleAndAbsoluteLifetime()
+{
+    const QString path = m_dir.filePath(QStringLiteral("tokens.sqlite"));
+    AccountStore accounts;
+    QString error;
+    QVERIFY2(accounts.open(path, &error), qPrintable(error));
+    constexpr qint64 day = 24LL * 3600 * 1000;
+    const QString busy = *accounts.issueToken(QStringLiteral("alice"), 0);
+    const QString idle = *accounts.issueToken(QStringLiteral("alice"), 0);
+    QVERIFY(accounts.issueToken(QStringLiteral("bob"), 0));
+    // Used every few weeks: never idle 30 days, but over at 90 days however used.
+    for (qint64 at = 20 * day; at < 90 * day; at += 20 * day)
+        QVERIFY(accounts.touchToken(busy, at));
+    const auto use = [&](const QString &token) { return **accounts.findToken(token); };
+    QVERIFY(!use(busy).expired(89 * day));
+    QVERIFY(use(busy).expired(90 * day + 1));
+    QVERIFY(use(idle).expired(30 * day + 1)); // idle
+    QVERIFY(!use(idle).expired(30 * day));
+    QCOMPARE(*accounts.pruneExpiredTokens(89 * day), 2); // idle and bob's: unused for 89 days
+    QVERIFY(accounts.findToken(busy)->has_value());
+    QVERIFY(!accounts.findToken(idle)->has_value());
+    QCOMPARE(*accounts.pruneExpiredTokens(91 * day), 1);
+    QVERIFY(!accounts.findToken(busy)->has_value());
+    // Every token of a user but one, then all of them.
+    const QString keep = *accounts.issueToken(QStringLiteral("carol"), 100 * day);
+    QVERIFY(accounts.issueToken(QStringLiteral("carol"), 100 * day));
+    QVERIFY(accounts.issueToken(QStringLiteral("dave"), 100 * day));
+    QCOMPARE(*accounts.revokeTokensOf(QStringLiteral("carol"), PasswordHasher::tokenDigest(keep)), 1);
+    QVERIFY(accounts.findToken(keep)->has_value());
+    QCOMPARE(*accounts.revokeTokensOf(QStringLiteral("carol")), 1);
+    QVERIFY(!accounts.findToken(keep)->has_value());
 }
 
 QTEST_GUILESS_MAIN(TestStores)
