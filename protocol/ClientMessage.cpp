@@ -43,6 +43,8 @@ QJsonObject ClientMessage::toJson() const
             o.insert(QStringLiteral("password"), password);
         }
         o.insert(QStringLiteral("device"), device);
+        if (!invite.isEmpty())
+            o.insert(QStringLiteral("invite"), invite);
         if (!client.isEmpty())
             o.insert(QStringLiteral("client"), client);
         break;

@@ -45,6 +45,7 @@ struct ClientMessage {
     QString user;        // also contact_* target
     QString password;    // also change_password's new password
     QString oldPassword; // change_password
+    QString invite;      // register, on a server that registers by invitation
     QString token;
     QString device = QStringLiteral("unknown");
     QString client;

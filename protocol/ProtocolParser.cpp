@@ -210,6 +210,8 @@ void readHello(const FieldReader &r, ClientMessage &m, const ProtocolLimits &lim
     m.user = r.userName(QStringLiteral("user"));
     m.password =
         r.string(QStringLiteral("password"), limits.minPasswordChars, limits.maxPasswordChars, true, TextRule::Secret);
+    if (m.type == ClientMessageType::Register && r.has(QStringLiteral("invite")))
+        m.invite = r.string(QStringLiteral("invite"), 1, 128, false);
 }
 
 void readFields(const FieldReader &r, ClientMessage &m, const ProtocolLimits &limits)

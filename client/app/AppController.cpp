@@ -6,6 +6,7 @@
 #include "core/IdleMonitor.h"
 #include "platform/Autostart.h"
 #include "platform/TokenVault.h"
+#include "ui/ChangePasswordDialog.h"
 #include "ui/ChatWidget.h"
 #include "ui/MainWindow.h"
 #include "ui/PaletteColors.h"
@@ -14,6 +15,8 @@
 #include "ui/TrayIcon.h"
 
 #include <QApplication>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QStandardPaths>
 #include <QStyle>
 #include <QTimer>
@@ -198,6 +201,10 @@ void AppController::showSettings()
     before.theme = static_cast<SettingsDialog::Theme>(m_settings.theme());
     dialog.setValues(before);
     connect(&dialog, &SettingsDialog::signOutRequested, this, &AppController::signOut);
+    connect(&dialog, &SettingsDialog::signOutEverywhereRequested, this, &AppController::signOutEverywhere,
+            Qt::QueuedConnection);
+    connect(&dialog, &SettingsDialog::changePasswordRequested, this, &AppController::changePassword,
+            Qt::QueuedConnection);
     if (dialog.exec() != QDialog::Accepted)
         return;
     const SettingsDialog::Values after = dialog.values();
@@ -284,6 +291,41 @@ void AppController::signOut()
     m_vault->forget(account());
     m_settings.setKeepSignedIn(false);
     showSignIn();
+}
+
+void AppController::signOutEverywhere()
+{
+    QMessageBox ask(QMessageBox::Warning, tr("Sign out everywhere"),
+                    tr("Sign out of Presently on every device, this one too? Messages not sent yet stay here."),
+                    QMessageBox::Cancel, m_window);
+    QPushButton *confirm = ask.addButton(tr("Sign out everywhere"), QMessageBox::DestructiveRole);
+    ask.exec();
+    if (ask.clickedButton() != confirm)
+        return;
+    m_session->signOutEverywhere([this](const std::optional<ProtocolError> &error) {
+        if (error) {
+            m_window->showNotice(ErrorText::general(error->code));
+            return;
+        }
+        signOut(); // the server ends this session too; its token is gone
+    });
+}
+
+void AppController::changePassword()
+{
+    ChangePasswordDialog dialog(m_window);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    m_session->changePassword(dialog.currentPassword(), dialog.newPassword(),
+                              [this](const std::optional<ProtocolError> &error) {
+                                  if (!error) {
+                                      m_window->showNotice(tr("Password changed. Your other devices were signed out."));
+                                  } else if (error->code == ErrorCode::AuthFailed) {
+                                      m_window->showNotice(tr("The current password was wrong; nothing changed."));
+                                  } else {
+                                      m_window->showNotice(ErrorText::signIn(error->code, error->retryAfterMs));
+                                  }
+                              });
 }
 
 void AppController::quit()

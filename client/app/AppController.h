@@ -50,6 +50,8 @@ private:
     void showMainWindow();
     void updateTray();
     void signOut();
+    void signOutEverywhere();
+    void changePassword();
     void onConnectionFailed(const QString &reason);
     void showSettings();
     static void applyTheme(SettingsDialog::Theme theme);

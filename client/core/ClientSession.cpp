@@ -183,6 +183,30 @@ void ClientSession::signOut(bool logout)
     clearAccount();
 }
 
+namespace {
+// A reply handler that tells `done` the error, or nothing for `ok`.
+Connection::ReplyHandler okOrError(std::function<void(std::optional<ProtocolError>)> done)
+{
+    return [done = std::move(done)](const ServerMessage &reply) {
+        if (reply.type == ServerMessageType::Ok)
+            done(std::nullopt);
+        else
+            done(reply.error);
+    };
+}
+} // namespace
+
+void ClientSession::signOutEverywhere(std::function<void(std::optional<ProtocolError>)> done)
+{
+    m_connection.request(ClientMessages::logoutAll(), okOrError(std::move(done)));
+}
+
+void ClientSession::changePassword(const QString &oldPassword, const QString &newPassword,
+                                   std::function<void(std::optional<ProtocolError>)> done)
+{
+    m_connection.request(ClientMessages::changePassword(oldPassword, newPassword), okOrError(std::move(done)));
+}
+
 void ClientSession::clearAccount()
 {
     Q_EMIT accountCleared();

@@ -33,6 +33,12 @@ public:
     // Ends the session cleanly (`bye`, or `logout` which also revokes the token), and clears
     // every model of the account (what was typed stays in its outbox on disk).
     void signOut(bool logout = false);
+    // Ends every session and token of the account, on every device (the server closes this one
+    // too). `done` gets the server's error, or nothing on success.
+    void signOutEverywhere(std::function<void(std::optional<ProtocolError>)> done);
+    // The server checks `oldPassword`; on success every other device is signed out.
+    void changePassword(const QString &oldPassword, const QString &newPassword,
+                        std::function<void(std::optional<ProtocolError>)> done);
 
     State state() const { return m_connection.state(); }
     const QString &user() const { return m_connection.user(); }

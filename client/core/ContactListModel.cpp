@@ -1,5 +1,7 @@
 #include "core/ContactListModel.h"
 
+#include "core/DisplayText.h"
+
 #include <QDateTime>
 
 namespace presently {
@@ -95,13 +97,13 @@ QVariant ContactListModel::data(const QModelIndex &index, int role) const
         if (p.status == Status::Offline)
             parts.append(lastSeenText(p.lastSeen, m_clock()));
         if (!p.text.isEmpty())
-            parts.append(p.text);
+            parts.append(DisplayText::isolated(p.text));
         if (row.unread > 0)
             parts.append(tr("%1 unread").arg(row.unread));
         return parts.join(QStringLiteral(", "));
     }
     case Qt::AccessibleDescriptionRole:
-        return row.preview.isEmpty() ? QString() : tr("last message: %1").arg(row.preview);
+        return row.preview.isEmpty() ? QString() : tr("last message: %1").arg(DisplayText::isolated(row.preview));
     case Qt::ToolTipRole: {
         const QString live = p.status == Status::Offline
                                  ? lastSeenText(p.lastSeen, m_clock())

@@ -1,5 +1,7 @@
 #include "core/ConversationModel.h"
 
+#include "core/DisplayText.h"
+
 #include <QDateTime>
 
 namespace presently {
@@ -51,7 +53,7 @@ QVariant ConversationModel::data(const QModelIndex &index, int role) const
         // "bob at 15:48: Morning!", "You at 15:49, read: Hi".
         const QString time = QDateTime::fromMSecsSinceEpoch(e.message.ts).time().toString(QStringLiteral("HH:mm"));
         if (!e.mine)
-            return tr("%1 at %2: %3").arg(e.message.from, time, e.message.body);
+            return tr("%1 at %2: %3").arg(e.message.from, time, DisplayText::isolated(e.message.body));
         QString state;
         switch (deliveryOf(e)) {
         case Delivery::Pending:

@@ -1,5 +1,7 @@
 #include "ui/ChatWidget.h"
 
+#include "core/DisplayText.h"
+
 #include "core/ClientSession.h"
 #include "core/ContactListModel.h"
 #include "core/ConversationModel.h"
@@ -318,7 +320,7 @@ void ChatWidget::updateHeader()
                        ? ContactListModel::lastSeenText(presence.lastSeen, QDateTime::currentMSecsSinceEpoch())
                        : StatusPainter::label(presence.status);
     if (!presence.text.isEmpty())
-        line += QStringLiteral(" · ") + presence.text;
+        line += QStringLiteral(" · ") + DisplayText::isolated(presence.text);
     if (contacts->isStale())
         line += tr(" (when last connected)");
     m_title->setText(m_peer);

@@ -1,5 +1,7 @@
 #include "ui/ContactDelegate.h"
 
+#include "core/DisplayText.h"
+
 #include "core/ContactListModel.h"
 #include "ui/StatusPainter.h"
 
@@ -60,7 +62,7 @@ void ContactDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
 
     QString detail = index.data(ContactListModel::LastSeenTextRole).toString();
     if (detail.isEmpty()) {
-        detail = index.data(ContactListModel::StatusTextRole).toString();
+        detail = DisplayText::isolated(index.data(ContactListModel::StatusTextRole).toString());
         if (detail.isEmpty())
             detail = StatusPainter::label(status);
     }
@@ -76,7 +78,7 @@ void ContactDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
                       detailMetrics.elidedText(detail, Qt::ElideRight, detailRect.width()));
 
     // The conversation's last message, muted, under the presence line.
-    const QString preview = index.data(ContactListModel::PreviewRole).toString();
+    const QString preview = DisplayText::isolated(index.data(ContactListModel::PreviewRole).toString());
     if (!preview.isEmpty()) {
         QFont previewFont = detailFont;
         previewFont.setItalic(true);

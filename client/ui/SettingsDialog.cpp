@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -36,6 +37,23 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     form->addRow(QString(), m_sound);
     form->addRow(QString(), m_startAtLogin);
     form->addRow(tr("Theme"), m_theme);
+    auto *account = new QHBoxLayout;
+    auto *changePassword = new QPushButton(tr("Change password…"), this);
+    auto *everywhere = new QPushButton(tr("Sign out everywhere…"), this);
+    everywhere->setToolTip(
+        tr("Ends every session of your account, on every device (a lost phone, a shared computer)."));
+    account->addWidget(changePassword);
+    account->addWidget(everywhere);
+    account->addStretch();
+    form->addRow(tr("Account"), account);
+    connect(changePassword, &QPushButton::clicked, this, [this] {
+        reject();
+        Q_EMIT changePasswordRequested();
+    });
+    connect(everywhere, &QPushButton::clicked, this, [this] {
+        reject();
+        Q_EMIT signOutEverywhereRequested();
+    });
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     QPushButton *signOut = buttons->addButton(tr("Sign out"), QDialogButtonBox::DestructiveRole);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);

@@ -10,7 +10,7 @@ class QSpinBox;
 namespace presently {
 
 // The client's own settings: the server, when to count as idle, notifications and their sound,
-// starting at login, the theme; and signing out.
+// starting at login, the theme; the account's password, and signing out here or everywhere.
 class SettingsDialog : public QDialog {
     Q_OBJECT
 public:
@@ -33,6 +33,8 @@ public:
 
 Q_SIGNALS:
     void signOutRequested();
+    void signOutEverywhereRequested();
+    void changePasswordRequested();
 
 private:
     QLineEdit *m_server;

@@ -80,7 +80,11 @@ start_server() {
     cat "$work/server.log"; return 1
 }
 start_server
-python3 packaging/linux/session_check.py ws://127.0.0.1:$port register
+# The package ships registration = closed: register is refused; the admin adds the account.
+python3 packaging/linux/session_check.py ws://127.0.0.1:$port refused
+echo "installed and running" | runuser -u presently -- env HOME=/var/lib/presently \
+    /usr/bin/presently-server user add packagecheck --config /etc/presently/server.conf
+python3 packaging/linux/session_check.py ws://127.0.0.1:$port hello
 stop_server
 test -f /var/lib/presently/presently.sqlite
 start_server

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """One real protocol session against an installed server: register (or sign in again with the
 same account after a restart), heartbeat and see the ack, then say bye. Exits non-zero on any
-deviation. Usage: session_check.py ws://HOST:PORT register|hello"""
+deviation. Usage: session_check.py ws://HOST:PORT register|hello|refused (refused: register is
+answered forbidden, as on a server with registration closed)"""
 import os
 import sys
 
@@ -10,6 +11,13 @@ from demo_peers import Peer  # noqa: E402
 
 url, mode = sys.argv[1], sys.argv[2]
 peer = Peer(url)
+if mode == "refused":
+    peer.send({"type": "register", "v": 1, "user": "stranger", "password": "installed and running"})
+    answer = peer.wait("error")
+    if answer.get("code") != "forbidden":
+        sys.exit(f"register on a closed server: {answer}")
+    print("register: refused (registration closed)")
+    sys.exit(0)
 peer.send({"type": mode, "v": 1, "user": "packagecheck", "password": "installed and running", "device": "check"})
 welcome = peer.wait("welcome")
 if welcome.get("type") != "welcome" or welcome.get("user") != "packagecheck":

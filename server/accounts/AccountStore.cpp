@@ -55,6 +55,10 @@ bool AccountStore::open(const QString &path, QString *error)
          {QStringLiteral("ALTER TABLE tokens ADD COLUMN issued_ms INTEGER NOT NULL DEFAULT 0"),
           QStringLiteral("UPDATE tokens SET issued_ms = last_used_ms WHERE issued_ms = 0"),
           QStringLiteral("CREATE INDEX IF NOT EXISTS tokens_user ON tokens(user)")}},
+        // Invitations, for servers that register by invitation only (kept as digests, as tokens).
+        {3,
+         {QStringLiteral("CREATE TABLE IF NOT EXISTS invites(digest TEXT PRIMARY KEY, uses_left INTEGER NOT NULL, "
+                         "expires_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL)")}},
     };
     return m_connection.open(path, error) && m_connection.migrate(QStringLiteral("accounts"), schema, error);
 }
@@ -167,6 +171,44 @@ StoreResult<int> AccountStore::pruneExpiredTokens(qint64 nowMs)
 {
     return exec(QStringLiteral("DELETE FROM tokens WHERE last_used_ms < ? OR issued_ms < ?"),
                 {nowMs - kTokenLifetimeMs, nowMs - kTokenAbsoluteLifetimeMs});
+}
+
+StoreResult<QString> AccountStore::createInvite(int uses, qint64 expiresMs, qint64 nowMs)
+{
+    const QString code = PasswordHasher::newToken();
+    const StoreResult<int> stored =
+        exec(QStringLiteral("INSERT INTO invites(digest, uses_left, expires_ms, created_ms) VALUES(?, ?, ?, ?)"),
+             {PasswordHasher::tokenDigest(code), uses, expiresMs, nowMs});
+    if (!stored)
+        return stored.error();
+    return code;
+}
+
+StoreResult<bool> AccountStore::useInvite(const QString &code, qint64 nowMs)
+{
+    const StoreResult<int> used = exec(QStringLiteral("UPDATE invites SET uses_left = uses_left - 1 WHERE digest = ? "
+                                                      "AND uses_left > 0 AND expires_ms > ?"),
+                                       {PasswordHasher::tokenDigest(code), nowMs});
+    if (!used)
+        return used.error();
+    return *used == 1;
+}
+
+StoreResult<bool> AccountStore::removeUser(const QString &user)
+{
+    // The account, its tokens, contacts and requests; messages stay in the other side's history.
+    for (const char *sql : {"DELETE FROM tokens WHERE user = ?", "DELETE FROM contacts WHERE user = ? OR contact = ?",
+                            "DELETE FROM contact_requests WHERE from_user = ? OR to_user = ?"}) {
+        const QString statement = QLatin1String(sql);
+        const QVariantList bind =
+            statement.count(QLatin1Char('?')) == 2 ? QVariantList{user, user} : QVariantList{user};
+        if (const StoreResult<int> done = exec(statement, bind); !done)
+            return done.error();
+    }
+    const StoreResult<int> removed = exec(QStringLiteral("DELETE FROM users WHERE name = ?"), {user});
+    if (!removed)
+        return removed.error();
+    return *removed == 1;
 }
 
 StoreResult<void> AccountStore::setPasswordHash(const QString &user, const QByteArray &hash)

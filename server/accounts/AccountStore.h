@@ -57,6 +57,13 @@ public:
     // Tokens past either lifetime, which nobody may use any more; how many.
     StoreResult<int> pruneExpiredTokens(qint64 nowMs);
     StoreResult<void> setPasswordHash(const QString &user, const QByteArray &passwordHash);
+    // False: no such user.
+    StoreResult<bool> removeUser(const QString &user);
+
+    // An invitation good for `uses` registrations until `expiresMs`; the code (shown once).
+    StoreResult<QString> createInvite(int uses, qint64 expiresMs, qint64 nowMs);
+    // Takes one use of `code`; false when it is unknown, used up or expired.
+    StoreResult<bool> useInvite(const QString &code, qint64 nowMs);
 
     StoreResult<StoredStatus> status(const QString &user);
     StoreResult<void> setStatus(const QString &user, std::optional<Mode> mode, const std::optional<QString> &text);

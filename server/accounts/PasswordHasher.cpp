@@ -29,6 +29,13 @@ bool PasswordHasher::verify(const QByteArray &hash, const QString &password)
                                     static_cast<unsigned long long>(utf8.size())) == 0;
 }
 
+bool PasswordHasher::needsRehash(const QByteArray &hash)
+{
+    const QByteArray terminated = hash + '\0';
+    return crypto_pwhash_str_needs_rehash(terminated.constData(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                          crypto_pwhash_MEMLIMIT_INTERACTIVE) == 1;
+}
+
 void PasswordHasher::burnVerifyTime(const QString &password)
 {
     static const QByteArray dummy = hash(QStringLiteral("presently-dummy-password"));

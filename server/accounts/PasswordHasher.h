@@ -14,6 +14,9 @@ public:
     // Empty on failure (out of memory).
     static QByteArray hash(const QString &password);
     static bool verify(const QByteArray &hash, const QString &password);
+    // The hash was made with other (older, weaker) limits than hash() uses now: worth replacing
+    // once the password is known again, at the next sign-in.
+    static bool needsRehash(const QByteArray &hash);
     // Verifies against a fixed hash so an unknown user costs the same time as a wrong password.
     static void burnVerifyTime(const QString &password);
 

@@ -104,6 +104,7 @@ bool Server::start(QString *error)
     session.presenceTtlMs = m_config.presenceTtlMs;
     session.authTimeoutMs = m_config.authTimeoutMs;
     session.maxSessionsPerUser = m_config.maxSessionsPerUser;
+    session.registration = m_config.registration;
     session.signInThrottle.freeFailuresPerAccount = m_config.failedSignInsPerAccount;
     session.signInThrottle.freeFailuresPerAddress = m_config.failedSignInsPerAddress;
     session.signInThrottle.maxWaitMs = qint64(m_config.signInMaxWaitS) * 1000;

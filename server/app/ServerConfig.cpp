@@ -128,7 +128,8 @@ const QStringList kSettableFlags = {QStringLiteral("listen"),
                                     QStringLiteral("failed-sign-ins-per-address"),
                                     QStringLiteral("sign-in-max-wait-s"),
                                     QStringLiteral("trusted-proxies"),
-                                    QStringLiteral("max-connections-per-address")};
+                                    QStringLiteral("max-connections-per-address"),
+                                    QStringLiteral("registration")};
 
 bool readConfigFile(const QString &path, QHash<QString, QString> *values, QString *error)
 {
@@ -251,6 +252,10 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
          QStringLiteral("Connections one client address (IPv6: one /64) may hold; more are closed with 4005. "
                         "0: no limit."),
          QStringLiteral("N"), QStringLiteral("0")},
+        {QStringLiteral("registration"),
+         QStringLiteral("Who may create an account: open (anyone), token (with an invitation from "
+                        "`presently-server invite create`), closed (only `presently-server user add`)."),
+         QStringLiteral("POLICY"), QStringLiteral("open")},
         {QStringLiteral("max-sessions-per-user"),
          QStringLiteral("Live sessions one user may hold on this gateway; more are refused with close code 4004. "
                         "0: no limit."),
@@ -371,6 +376,18 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
     positive(QStringLiteral("failed-sign-ins-per-address"), &config.failedSignInsPerAddress);
     positive(QStringLiteral("sign-in-max-wait-s"), &config.signInMaxWaitS);
     positive(QStringLiteral("max-tls-handshakes"), &config.maxTlsHandshakes);
+    if (error.isEmpty() && parser.isSet(QStringLiteral("registration"))) {
+        const QString policy = parser.value(QStringLiteral("registration"));
+        using Registration = SessionSettings::Registration;
+        if (policy == QLatin1String("open"))
+            config.registration = Registration::Open;
+        else if (policy == QLatin1String("token"))
+            config.registration = Registration::Invite;
+        else if (policy == QLatin1String("closed"))
+            config.registration = Registration::Closed;
+        else
+            error = QStringLiteral("--registration must be open, token or closed");
+    }
     if (error.isEmpty() && parser.isSet(QStringLiteral("trusted-proxies"))) {
         QString subnetError;
         if (!ClientAddress::parseSubnets(parser.value(QStringLiteral("trusted-proxies")), &config.trustedProxies,

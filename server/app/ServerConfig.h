@@ -3,6 +3,7 @@
 #include "net/ClientAddress.h"
 #include "protocol/ProtocolLimits.h"
 #include "redis/RedisAddress.h"
+#include "session/SessionSettings.h"
 
 #include <QHostAddress>
 #include <QString>
@@ -43,6 +44,8 @@ struct ServerConfig {
     QList<ClientAddress::Subnet> trustedProxies;
     // Connections one client address (IPv6: /64) may hold; more are closed with 4005. 0: no limit.
     int maxConnectionsPerAddress = 0;
+    // Who may `register`: anyone (the laptop demo), invitation holders, nobody.
+    SessionSettings::Registration registration = SessionSettings::Registration::Open;
     // Live sessions one user may hold on this gateway (0: no limit).
     int maxSessionsPerUser = 10;
     // Connections held at once (each is an open file); more are closed with 4003. Not a flag:

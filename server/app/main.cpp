@@ -1,4 +1,5 @@
 #include "accounts/PasswordHasher.h"
+#include "app/AdminCommand.h"
 #include "app/OpenFileLimit.h"
 #ifdef PRESENTLY_HAVE_EPOLL
 #include "net/EpollEventDispatcher.h"
@@ -24,6 +25,10 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("presently-server"));
     QCoreApplication::setOrganizationName(QStringLiteral("Presently"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PRESENTLY_VERSION));
+
+    // `presently-server user add NAME` and the like: run against the database, then exit.
+    if (const std::optional<int> status = presently::AdminCommand::run(QCoreApplication::arguments()))
+        return *status;
 
     int exitCode = 0;
     std::optional<presently::ServerConfig> config =

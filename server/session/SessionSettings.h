@@ -16,6 +16,10 @@ struct SessionSettings {
     int authTimeoutMs = 10000;
     // Live sessions one user may hold on a gateway; more are refused with 4004. 0: no limit.
     int maxSessionsPerUser = 10;
+    // Who may create an account with `register`: anyone, holders of an invitation an admin made
+    // (`presently-server invite create`), or nobody (accounts made by `presently-server user add`).
+    enum class Registration { Open, Invite, Closed };
+    Registration registration = Registration::Open;
     SignInThrottle::Policy signInThrottle;
     ProtocolLimits limits;
 };

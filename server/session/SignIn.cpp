@@ -126,21 +126,32 @@ void SignIn::withPassword(const ClientMessage &m)
                 m_session.refuse(ErrorCode::Unavailable, kUnavailable, id);
                 return;
             }
+            // Checked off the loop; a right password whose hash has older limits is hashed again
+            // in the same job, and stored with the token.
+            struct Checked {
+                bool ok = false;
+                QByteArray rehash;
+            };
             m_session.queue().beginAsync();
-            const bool queued = HashingPool::shared().run<bool>(
+            const bool queued = HashingPool::shared().run<Checked>(
                 &m_session, m_wanted,
                 [hash = *stored, password] {
+                    Checked checked;
                     if (!hash) {
                         PasswordHasher::burnVerifyTime(password);
-                        return false;
+                        return checked;
                     }
-                    return PasswordHasher::verify(*hash, password);
+                    checked.ok = PasswordHasher::verify(*hash, password);
+                    if (checked.ok && PasswordHasher::needsRehash(*hash))
+                        checked.rehash = PasswordHasher::hash(password);
+                    return checked;
                 },
-                [this, user, device, id, known = stored->has_value()](bool ok) {
+                [this, user, device, id, known = stored->has_value()](const Checked &checked) {
+                    const bool ok = checked.ok;
                     m_checking = false;
                     noteResult(user, ok, known);
                     if (ok)
-                        issueToken(user, device, id);
+                        issueToken(user, device, id, checked.rehash);
                     else
                         m_session.refuse(ErrorCode::AuthFailed, kWrongCredentials, id);
                     m_session.queue().endAsync();
@@ -178,11 +189,15 @@ void SignIn::abandon()
     m_wanted->store(false);
 }
 
-void SignIn::issueToken(const QString &user, const QString &device, const QJsonValue &id)
+void SignIn::issueToken(const QString &user, const QString &device, const QJsonValue &id, const QByteArray &rehash)
 {
     const qint64 now = m_session.serverNowMs();
     m_session.write<SignedIn>(
-        [user, now](AccountStore *accounts, MessageStore *messages) -> StoreResult<SignedIn> {
+        [user, now, rehash](AccountStore *accounts, MessageStore *messages) -> StoreResult<SignedIn> {
+            if (!rehash.isEmpty()) {
+                if (const StoreResult<void> set = accounts->setPasswordHash(user, rehash); !set)
+                    return set.error();
+            }
             const StoreResult<QString> token = accounts->issueToken(user, now);
             if (!token)
                 return token.error();
@@ -193,9 +208,23 @@ void SignIn::issueToken(const QString &user, const QString &device, const QJsonV
 
 void SignIn::registerUser(const ClientMessage &m)
 {
+    using Registration = SessionSettings::Registration;
+    const Registration policy = m_session.settings().registration;
+    if (policy == Registration::Closed || (policy == Registration::Invite && m.invite.isEmpty())) {
+        qCInfo(lcSignIn).noquote() << "registration refused: user" << m.user << "from"
+                                   << m_session.peerAddress().toString()
+                                   << (policy == Registration::Closed ? "(closed)" : "(no invitation)");
+        m_session.refuse(ErrorCode::Forbidden,
+                         policy == Registration::Closed
+                             ? QStringLiteral("registration is closed on this server; ask its admin for an account")
+                             : QStringLiteral("registration needs an invitation code (invite)"),
+                         m.id);
+        return;
+    }
     m_session.read<StoreResult<bool>>(
         [user = m.user](AccountStore *accounts, MessageStore *) { return accounts->userExists(user); },
-        [this, user = m.user, password = m.password, device = m.device, id = m.id](const StoreResult<bool> &exists) {
+        [this, user = m.user, password = m.password, device = m.device, invite = m.invite,
+         id = m.id](const StoreResult<bool> &exists) {
             if (!exists || *exists) {
                 m_session.refuse(exists ? ErrorCode::UserExists : ErrorCode::Unavailable,
                                  exists ? QStringLiteral("user name is taken") : kUnavailable, id);
@@ -204,16 +233,17 @@ void SignIn::registerUser(const ClientMessage &m)
             m_session.queue().beginAsync();
             const bool queued = HashingPool::shared().run<QByteArray>(
                 &m_session, m_wanted, [password] { return PasswordHasher::hash(password); },
-                [this, user, device, id](const QByteArray &hash) {
+                [this, user, device, invite, id](const QByteArray &hash) {
                     m_checking = false;
-                    create(user, hash, device, id);
+                    create(user, hash, device, invite, id);
                     m_session.queue().endAsync();
                 });
             checkQueued(queued, id);
         });
 }
 
-void SignIn::create(const QString &user, const QByteArray &hash, const QString &device, const QJsonValue &id)
+void SignIn::create(const QString &user, const QByteArray &hash, const QString &device, const QString &invite,
+                    const QJsonValue &id)
 {
     if (hash.isEmpty()) {
         m_session.refuse(ErrorCode::Unavailable, QStringLiteral("hashing failed"), id);
@@ -224,15 +254,28 @@ void SignIn::create(const QString &user, const QByteArray &hash, const QString &
     struct Created {
         bool taken = false;
         StoreResult<SignedIn> start = StoreError{};
+        bool inviteRefused = false;
     };
     const qint64 now = m_session.serverNowMs();
+    const bool byInvite = m_session.settings().registration == SessionSettings::Registration::Invite;
     m_session.write<Created>(
-        [user, hash, now](AccountStore *accounts, MessageStore *messages) -> StoreResult<Created> {
+        [user, hash, now, byInvite, invite](AccountStore *accounts, MessageStore *messages) -> StoreResult<Created> {
             const StoreResult<AccountStore::CreateResult> created = accounts->createUser(user, hash, now);
             if (!created)
                 return created.error();
             if (*created == AccountStore::CreateResult::Exists)
                 return Created{true};
+            if (byInvite) { // one use of the invitation, only once the name is ours
+                const StoreResult<bool> used = accounts->useInvite(invite, now);
+                if (!used)
+                    return used.error();
+                if (!*used) {
+                    const StoreResult<bool> undone = accounts->removeUser(user);
+                    if (!undone)
+                        return undone.error();
+                    return Created{false, StoreError{}, true};
+                }
+            }
             const StoreResult<QString> token = accounts->issueToken(user, now);
             if (!token)
                 return token.error();
@@ -241,11 +284,20 @@ void SignIn::create(const QString &user, const QByteArray &hash, const QString &
                 return start.error(); // nothing of it is kept
             return Created{false, start};
         },
-        [this, device, id](const StoreResult<Created> &created) {
-            if (created && created->taken)
+        [this, user, device, id](const StoreResult<Created> &created) {
+            if (created && created->taken) {
                 m_session.refuse(ErrorCode::UserExists, QStringLiteral("user name is taken"), id);
-            else
+            } else if (created && created->inviteRefused) {
+                qCInfo(lcSignIn).noquote() << "registration refused: user" << user << "from"
+                                           << m_session.peerAddress().toString() << "(invitation not valid)";
+                m_session.refuse(ErrorCode::Forbidden,
+                                 QStringLiteral("the invitation code is not valid (unknown, used up or expired)"), id);
+            } else {
+                if (created)
+                    qCInfo(lcSignIn).noquote()
+                        << "registered: user" << user << "from" << m_session.peerAddress().toString();
                 finish(created ? created->start : StoreResult<SignedIn>(created.error()), device, id);
+            }
         });
 }
 

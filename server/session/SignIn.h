@@ -42,9 +42,13 @@ private:
     void withPassword(const ClientMessage &message);
     void registerUser(const ClientMessage &message);
     // The password was right (or the account made): a token, then live.
-    void issueToken(const QString &user, const QString &device, const QJsonValue &id);
+    // `rehash`: the password hashed again with today's limits, stored in the same job.
+    void issueToken(const QString &user, const QString &device, const QJsonValue &id,
+                    const QByteArray &rehash = QByteArray());
     // The password is hashed: the account, its token, then live.
-    void create(const QString &user, const QByteArray &hash, const QString &device, const QJsonValue &id);
+    // On an invitation-only server, `invite` is used up by one in the same job.
+    void create(const QString &user, const QByteArray &hash, const QString &device, const QString &invite,
+                const QJsonValue &id);
     // Also with a token: the session's status and last mid, read by the same job.
     static StoreResult<SignedIn> load(AccountStore *accounts, MessageStore *messages, const QString &user,
                                       const QString &token);

@@ -4,6 +4,7 @@
 #include "core/ContactListModel.h"
 #include "core/ContactSortFilterModel.h"
 #include "core/ConversationModel.h"
+#include "core/DisplayText.h"
 #include "core/IdleMonitor.h"
 #include "core/LocalState.h"
 #include "core/Outbox.h"
@@ -56,6 +57,7 @@ class TestClientModels : public QObject {
 private Q_SLOTS:
     void contactsSortOnlineFirstAndFilter();
     void presencePushUpdatesRightRow();
+    void otherPeoplesTextIsIsolated();
     void lastSeenTexts_data();
     void lastSeenTexts();
     void lastSeenShownForOfflineOnly();
@@ -101,6 +103,20 @@ void TestClientModels::presencePushUpdatesRightRow()
     QCOMPARE(order(sorted), (QStringList{QStringLiteral("alice"), QStringLiteral("bob")}));
     model.applyPresence(presence("stranger", Status::Online)); // not a contact: ignored
     QCOMPARE(model.rowCount(), 2);
+}
+
+void TestClientModels::otherPeoplesTextIsIsolated()
+{
+    // A status text with a right-to-left override: set among our words, it is isolated, so the
+    // override ends with it and ", 2 unread" still reads as written.
+    ContactListModel model;
+    UserPresence bob = presence("bob", Status::Online);
+    bob.text = QStringLiteral("\u202Eevil");
+    model.setContacts({bob});
+    const QString spoken = model.index(0).data(Qt::AccessibleTextRole).toString();
+    QVERIFY2(spoken.contains(QStringLiteral("\u2068\u202Eevil\u2069")), qPrintable(spoken));
+    QCOMPARE(DisplayText::isolated(QString()), QString());
+    QCOMPARE(DisplayText::isolated(QStringLiteral("שלום")), QStringLiteral("\u2068שלום\u2069"));
 }
 
 void TestClientModels::lastSeenTexts_data()

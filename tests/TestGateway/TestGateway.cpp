@@ -6,6 +6,8 @@
 
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -50,6 +52,9 @@ private Q_SLOTS:
     void fullGatewayRefusesWith4003AndRecovers();
     void sigtermClosesWith1001();
     void databaseIsPrivate();
+    void closedRegistrationAndAdminCommands();
+    void registrationByInvitation();
+    void weakHashIsReplacedAtSignIn();
 
 private:
     std::unique_ptr<TestClient> signedIn(const QString &user, bool create = true,
@@ -754,6 +759,146 @@ void TestGateway::databaseIsPrivate()
         QVERIFY2(QFileInfo::exists(path), qPrintable(path));
         QVERIFY2((QFile::permissions(path) & notOwner) == 0, qPrintable(path));
     }
+    server.kill();
+}
+
+namespace {
+// `presently-server ARGS` run to its end with `input` on standard input: exit status and output.
+QPair<int, QString> admin(const QStringList &arguments, const QByteArray &input = {})
+{
+    QProcess process;
+    process.setProgram(QStringLiteral(PRESENTLY_SERVER_BINARY));
+    process.setArguments(arguments);
+    process.start();
+    process.write(input);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(30000))
+        return {-1, QString()};
+    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError())};
+}
+
+std::optional<QJsonObject> registerAnswer(const QUrl &url, const QString &user, const QString &invite = {})
+{
+    TestClient client;
+    if (!client.open(url))
+        return std::nullopt;
+    QJsonObject hello{{QStringLiteral("type"), QStringLiteral("register")},
+                      {QStringLiteral("user"), user},
+                      {QStringLiteral("password"), QStringLiteral("correct horse")}};
+    if (!invite.isEmpty())
+        hello.insert(QStringLiteral("invite"), invite);
+    client.send(hello);
+    return client.waitFor([](const QJsonObject &m) {
+        const QString t = m.value(QStringLiteral("type")).toString();
+        return t == QStringLiteral("welcome") || t == QStringLiteral("error");
+    });
+}
+} // namespace
+
+void TestGateway::closedRegistrationAndAdminCommands()
+{
+    const QString db = QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("closed.sqlite"));
+    ServerProcess server;
+    QString error;
+    QVERIFY2(
+        server.start({QStringLiteral("--db"), db, QStringLiteral("--registration"), QStringLiteral("closed")}, &error),
+        qPrintable(error));
+    QCOMPARE(code(registerAnswer(server.url(), QStringLiteral("zoe"))), QStringLiteral("forbidden"));
+    // The admin makes the account, against the same database, while the gateway runs.
+    QCOMPARE(admin({QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("Zoe"), QStringLiteral("--db"), db},
+                   "first password\n")
+                 .first,
+             0);
+    QCOMPARE(admin({QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("zoe"), QStringLiteral("--db"), db},
+                   "first password\n")
+                 .first,
+             1); // exists
+    QCOMPARE(admin({QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("amy"), QStringLiteral("--db"), db},
+                   "short\n")
+                 .first,
+             2);
+    auto zoe = TestUsers::signedIn(server.url(), QStringLiteral("zoe"), QStringLiteral("first password"), false);
+    QVERIFY(zoe);
+    const QString token = tokenOf(*zoe);
+    QCOMPARE(
+        admin({QStringLiteral("user"), QStringLiteral("passwd"), QStringLiteral("zoe"), QStringLiteral("--db"), db},
+              "second password\n")
+            .first,
+        0);
+    TestClient byToken;
+    QVERIFY(byToken.open(server.url()));
+    byToken.send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), token}}));
+    QCOMPARE(code(byToken.waitForType(QStringLiteral("error"))), QStringLiteral("auth_failed"));
+    QVERIFY(TestUsers::signedIn(server.url(), QStringLiteral("zoe"), QStringLiteral("second password"), false));
+    QCOMPARE(
+        admin({QStringLiteral("user"), QStringLiteral("remove"), QStringLiteral("zoe"), QStringLiteral("--db"), db})
+            .first,
+        0);
+    TestClient gone;
+    QVERIFY(gone.open(server.url()));
+    gone.send(obj({{QStringLiteral("type"), QStringLiteral("hello")},
+                   {QStringLiteral("user"), QStringLiteral("zoe")},
+                   {QStringLiteral("password"), QStringLiteral("second password")}}));
+    QCOMPARE(code(gone.waitForType(QStringLiteral("error"))), QStringLiteral("auth_failed"));
+    QCOMPARE(admin({QStringLiteral("user"), QStringLiteral("rename"), QStringLiteral("x")}).first, 2);
+    QVERIFY(server.output().contains("registration refused: user zoe"));
+    server.kill();
+}
+
+void TestGateway::registrationByInvitation()
+{
+    const QString db = QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("invite.sqlite"));
+    ServerProcess server;
+    QString error;
+    QVERIFY2(
+        server.start({QStringLiteral("--db"), db, QStringLiteral("--registration"), QStringLiteral("token")}, &error),
+        qPrintable(error));
+    const auto created = admin({QStringLiteral("invite"), QStringLiteral("create"), QStringLiteral("--uses"),
+                                QStringLiteral("1"), QStringLiteral("--db"), db});
+    QCOMPARE(created.first, 0);
+    const QString invite = created.second.split(QLatin1Char('\n')).first().trimmed();
+    QVERIFY(!invite.isEmpty());
+    QCOMPARE(code(registerAnswer(server.url(), QStringLiteral("ann"))), QStringLiteral("forbidden"));
+    QCOMPARE(code(registerAnswer(server.url(), QStringLiteral("ann"), QStringLiteral("made-up"))),
+             QStringLiteral("forbidden"));
+    QCOMPARE(type(registerAnswer(server.url(), QStringLiteral("ann"), invite)), QStringLiteral("welcome"));
+    // Used up: one use only. The refused name is still free.
+    QCOMPARE(code(registerAnswer(server.url(), QStringLiteral("ben"), invite)), QStringLiteral("forbidden"));
+    QCOMPARE(code(registerAnswer(server.url(), QStringLiteral("ann"), invite)), QStringLiteral("user_exists"));
+    server.kill();
+}
+
+void TestGateway::weakHashIsReplacedAtSignIn()
+{
+    // An account whose hash was made with weaker limits (libsodium's minimum, as an older
+    // release might have): the next right password replaces it with today's.
+    const QString path = m_dir.filePath(QStringLiteral("rehash.sqlite"));
+    ServerProcess server;
+    QString error;
+    QVERIFY2(server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + path}, &error), qPrintable(error));
+    QVERIFY(TestUsers::signedIn(server.url(), QStringLiteral("old"), kPassword, true));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("rehash"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        // "correct horse" at OPSLIMIT_MIN, MEMLIMIT_MIN.
+        QVERIFY(q.exec(QStringLiteral("UPDATE users SET password_hash = '$argon2id$v=19$m=8,t=1,p=1$"
+                                      "3AhF4bXpma7pNFJBdqtFhw$a3vOdUokwR1vuKhgDZyoImvJPzTypuHDeUqV9G3b6/U' "
+                                      "WHERE name = 'old'")));
+    }
+    const auto hashOf = [] {
+        QSqlQuery q(QSqlDatabase::database(QStringLiteral("rehash")));
+        return q.exec(QStringLiteral("SELECT password_hash FROM users WHERE name = 'old'")) && q.next()
+                   ? q.value(0).toString()
+                   : QString();
+    };
+    QVERIFY(hashOf().startsWith(QLatin1String("$argon2id$v=19$m=8,t=1")));
+    QVERIFY(TestUsers::signedIn(server.url(), QStringLiteral("old"), kPassword, false));
+    QVERIFY(QTest::qWaitFor([&] { return hashOf().startsWith(QLatin1String("$argon2id$v=19$m=65536,t=2")); }, 5000));
+    QVERIFY(TestUsers::signedIn(server.url(), QStringLiteral("old"), kPassword, false)); // and it still signs in
+    QSqlDatabase::database(QStringLiteral("rehash")).close();
+    QSqlDatabase::removeDatabase(QStringLiteral("rehash"));
     server.kill();
 }
 
