@@ -6,11 +6,27 @@
 namespace presently {
 
 namespace {
-constexpr std::array<const char *, 19> kTypeNames = {
-    "hello",     "register",    "heartbeat",   "set_status",     "query",
-    "subscribe", "unsubscribe", "contact_add", "contact_accept", "contact_remove",
-    "send",      "history",     "sync",        "read",           "typing",
-    "bye",       "logout",      "logout_all",  "change_password"};
+constexpr std::array<const char *, 21> kTypeNames = {"hello",
+                                                     "register",
+                                                     "heartbeat",
+                                                     "set_status",
+                                                     "query",
+                                                     "subscribe",
+                                                     "unsubscribe",
+                                                     "contact_add",
+                                                     "contact_accept",
+                                                     "contact_remove",
+                                                     "send",
+                                                     "history",
+                                                     "sync",
+                                                     "read",
+                                                     "typing",
+                                                     "bye",
+                                                     "logout",
+                                                     "logout_all",
+                                                     "change_password",
+                                                     "block",
+                                                     "unblock"};
 }
 
 QString clientMessageTypeName(ClientMessageType type)
@@ -66,6 +82,8 @@ QJsonObject ClientMessage::toJson() const
     case ClientMessageType::ContactAdd:
     case ClientMessageType::ContactAccept:
     case ClientMessageType::ContactRemove:
+    case ClientMessageType::Block:
+    case ClientMessageType::Unblock:
         o.insert(QStringLiteral("user"), user);
         break;
     case ClientMessageType::Send:

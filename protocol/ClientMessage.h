@@ -30,6 +30,8 @@ enum class ClientMessageType {
     // Extensions (docs/protocol.md).
     LogoutAll,
     ChangePassword,
+    Block,
+    Unblock,
 };
 
 QString clientMessageTypeName(ClientMessageType type);

@@ -52,9 +52,12 @@ ClientMessage helloWithToken(const QString &token, const QString &device, const 
     return m;
 }
 
-ClientMessage registerUser(const QString &user, const QString &password, const QString &device, const QString &client)
+ClientMessage registerUser(const QString &user, const QString &password, const QString &device, const QString &client,
+                           const QString &invite)
 {
-    return signIn(ClientMessageType::Register, user, password, device, client);
+    ClientMessage m = signIn(ClientMessageType::Register, user, password, device, client);
+    m.invite = invite;
+    return m;
 }
 
 ClientMessage heartbeat(std::optional<Activity> activity)
@@ -151,6 +154,20 @@ ClientMessage bye()
 ClientMessage logout()
 {
     return of(ClientMessageType::Logout);
+}
+
+ClientMessage block(const QString &user)
+{
+    ClientMessage m = of(ClientMessageType::Block);
+    m.user = user;
+    return m;
+}
+
+ClientMessage unblock(const QString &user)
+{
+    ClientMessage m = of(ClientMessageType::Unblock);
+    m.user = user;
+    return m;
 }
 
 ClientMessage logoutAll()

@@ -12,7 +12,9 @@ namespace ClientMessages {
 
 ClientMessage hello(const QString &user, const QString &password, const QString &device, const QString &client);
 ClientMessage helloWithToken(const QString &token, const QString &device, const QString &client);
-ClientMessage registerUser(const QString &user, const QString &password, const QString &device, const QString &client);
+// `invite`: the invitation code a server that registers by invitation asks for (empty: none).
+ClientMessage registerUser(const QString &user, const QString &password, const QString &device, const QString &client,
+                           const QString &invite = QString());
 ClientMessage heartbeat(std::optional<Activity> activity = std::nullopt);
 ClientMessage setStatus(std::optional<Mode> mode, std::optional<QString> text);
 ClientMessage query(const QStringList &users);
@@ -29,6 +31,8 @@ ClientMessage typing(const QString &to, bool state);
 ClientMessage bye();
 ClientMessage logout();
 ClientMessage logoutAll();
+ClientMessage block(const QString &user);
+ClientMessage unblock(const QString &user);
 ClientMessage changePassword(const QString &oldPassword, const QString &newPassword);
 
 // The frame to send: compact JSON.

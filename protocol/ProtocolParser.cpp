@@ -247,6 +247,8 @@ void readFields(const FieldReader &r, ClientMessage &m, const ProtocolLimits &li
     case ClientMessageType::ContactAdd:
     case ClientMessageType::ContactAccept:
     case ClientMessageType::ContactRemove:
+    case ClientMessageType::Block:
+    case ClientMessageType::Unblock:
         m.user = r.userName(QStringLiteral("user"));
         break;
     case ClientMessageType::Send:

@@ -80,6 +80,7 @@ std::optional<ServerMessage> ServerMessage::read(const QByteArray &utf8)
         }
         m.requests = names(o, "requests");
         m.pending = names(o, "pending");
+        m.blocked = names(o, "blocked");
         break;
     case ServerMessageType::Presence:
         m.users = presenceList(o.value(QStringLiteral("users")).toArray());

@@ -39,6 +39,7 @@ struct ServerMessage {
     QHash<QString, QPair<qint64, qint64>> readMarks; // contacts: read_mid, peer_read_mid per contact
     QStringList requests;                            // contacts
     QStringList pending;                             // contacts
+    QStringList blocked;                             // contacts (extension: whom this user blocked)
     qint64 ts = 0;                                   // heartbeat_ack, contact_request, sent
     ProtocolError error;                             // error (its code and message)
     QString from;                                    // contact_request, read, typing

@@ -135,7 +135,7 @@ void AppController::showSignIn(const QString &error)
             m_settings.setServer(m_dialog->server());
             m_settings.setUser(m_dialog->user());
             m_session->signIn(QUrl(m_dialog->server()), m_dialog->user(), m_dialog->password(),
-                              m_dialog->createAccount());
+                              m_dialog->createAccount(), m_dialog->invite());
         });
         connect(m_dialog, &SignInDialog::cancelRequested, this, [this] { m_session->signOut(false); });
         connect(m_dialog, &QDialog::rejected, this, [this] {
@@ -177,6 +177,8 @@ void AppController::onSignInFailed(ErrorCode code, const QString &message, qint6
     }
     Q_UNUSED(message) // the server's words are for logs; the user gets ours
     showSignIn(ErrorText::signIn(code, retryAfterMs));
+    if (code == ErrorCode::Forbidden && m_dialog && m_dialog->createAccount())
+        m_dialog->askForInvite(ErrorText::signIn(code));
 }
 
 void AppController::showMainWindow()

@@ -155,11 +155,12 @@ void ClientSession::openOutbox(const QString &user)
         conversation(p.to)->addPending(p.cid, p.body, p.createdMs);
 }
 
-void ClientSession::signIn(const QUrl &server, const QString &user, const QString &password, bool createAccount)
+void ClientSession::signIn(const QUrl &server, const QString &user, const QString &password, bool createAccount,
+                           const QString &invite)
 {
     switchAccount(server, user);
-    m_connection.signIn(server, user, password, createAccount); // connects later: nothing arrives yet
-    openOutbox(user);                                           // after: its pending messages are shown as this user's
+    m_connection.signIn(server, user, password, createAccount, invite); // connects later: nothing arrives yet
+    openOutbox(user); // after: its pending messages are shown as this user's
 }
 
 void ClientSession::resume(const QUrl &server, const QString &user, const QString &token)
@@ -219,6 +220,7 @@ void ClientSession::clearAccount()
     m_heldReads.clear();
     m_requests.clear();
     m_pending.clear();
+    m_blocked.clear();
     m_visiblePeer.clear();
     m_contacts->clear(); // unread counts and previews go with the rows
     m_ownStatus = Status::Offline;
@@ -393,6 +395,7 @@ void ClientSession::onContacts(const ServerMessage &m)
     restoreUnread();
     m_requests = m.requests;
     m_pending = m.pending;
+    m_blocked = m.blocked;
     Q_EMIT rosterChanged();
 }
 
@@ -570,6 +573,16 @@ void ClientSession::acceptContact(const QString &user)
 void ClientSession::removeContact(const QString &user)
 {
     m_connection.request(ClientMessages::contactRemove(user), contactReplyHandler(user));
+}
+
+void ClientSession::blockUser(const QString &user)
+{
+    m_connection.request(ClientMessages::block(user), contactReplyHandler(user));
+}
+
+void ClientSession::unblockUser(const QString &user)
+{
+    m_connection.request(ClientMessages::unblock(user), contactReplyHandler(user));
 }
 
 Connection::ReplyHandler ClientSession::contactReplyHandler(const QString &user)

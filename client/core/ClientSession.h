@@ -28,7 +28,8 @@ public:
     ~ClientSession() override;
 
     void setDevice(const QString &device) { m_connection.setDevice(device); }
-    void signIn(const QUrl &server, const QString &user, const QString &password, bool createAccount);
+    void signIn(const QUrl &server, const QString &user, const QString &password, bool createAccount,
+                const QString &invite = QString());
     void resume(const QUrl &server, const QString &user, const QString &token);
     // Ends the session cleanly (`bye`, or `logout` which also revokes the token), and clears
     // every model of the account (what was typed stays in its outbox on disk).
@@ -49,6 +50,7 @@ public:
     ContactListModel *contacts() const { return m_contacts; }
     const QStringList &requests() const { return m_requests; }
     const QStringList &pending() const { return m_pending; }
+    const QStringList &blocked() const { return m_blocked; }
     ConversationModel *conversation(const QString &peer);
 
     Status ownStatus() const { return m_ownStatus; }
@@ -79,6 +81,9 @@ public:
     void addContact(const QString &user);
     void acceptContact(const QString &user);
     void removeContact(const QString &user);
+    // Ends the contact (or request) and drops the user's later requests, unsaid to them.
+    void blockUser(const QString &user);
+    void unblockUser(const QString &user);
 
     // The network vanished under us (tests; the OS's sleep hook).
     void dropConnection() { m_connection.drop(); }
@@ -165,6 +170,7 @@ private:
     QHash<QString, QTimer *> m_typingTimers;
     QStringList m_requests;
     QStringList m_pending;
+    QStringList m_blocked;
     QString m_visiblePeer;
     QTimer m_flush;
 };

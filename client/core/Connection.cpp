@@ -62,11 +62,13 @@ int Connection::msUntilReconnect() const
     return m_reconnect.remainingTime();
 }
 
-void Connection::signIn(const QUrl &server, const QString &user, const QString &password, bool createAccount)
+void Connection::signIn(const QUrl &server, const QString &user, const QString &password, bool createAccount,
+                        const QString &invite)
 {
     m_server = server;
     m_user = user.toLower();
     m_password = password;
+    m_invite = invite;
     m_token.clear();
     m_createAccount = createAccount;
     m_wanted = true;
@@ -167,7 +169,7 @@ void Connection::onConnected()
     if (!m_token.isEmpty())
         send(ClientMessages::helloWithToken(m_token, m_device, client));
     else if (m_createAccount)
-        send(ClientMessages::registerUser(m_user, m_password, m_device, client));
+        send(ClientMessages::registerUser(m_user, m_password, m_device, client, m_invite));
     else
         send(ClientMessages::hello(m_user, m_password, m_device, client));
 }

@@ -33,7 +33,9 @@ public:
 
     void setDevice(const QString &device) { m_device = device; }
     // Connects and keeps connected until stop(): with a password (or a new account), or a token.
-    void signIn(const QUrl &server, const QString &user, const QString &password, bool createAccount);
+    // `invite`: with createAccount, the invitation code of a server that asks for one.
+    void signIn(const QUrl &server, const QString &user, const QString &password, bool createAccount,
+                const QString &invite = QString());
     void resume(const QUrl &server, const QString &user, const QString &token);
     // Ends the session cleanly (`bye`, or `logout` which also revokes the token).
     void stop(bool logout);
@@ -97,6 +99,7 @@ private:
     QString m_token;
     QString m_device = QStringLiteral("desktop");
     bool m_createAccount = false;
+    QString m_invite;
     bool m_wanted = false;             // the user wants to be signed in
     bool m_opened = false;             // the current attempt's socket connected
     bool m_certificateRefused = false; // the current attempt's TLS handshake refused the server

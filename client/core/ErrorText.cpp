@@ -41,6 +41,9 @@ QString ErrorText::signIn(ErrorCode code, qint64 retryAfterMs)
         return tr("Wrong user name or password.");
     case ErrorCode::UserExists:
         return tr("That user name is taken.");
+    case ErrorCode::Forbidden:
+        return tr("This server creates accounts only with an invitation code from its admin (or not at all). "
+                  "Enter the code and try again.");
     case ErrorCode::RateLimited:
         return tr("You are signed in on too many devices or windows at once: close one and try again.");
     case ErrorCode::BadRequest:

@@ -71,6 +71,7 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
         m_sorted->setSortByRecent(recent);
         Q_EMIT sortByRecentChanged(recent);
     });
+    statusMenu->addAction(tr("Blocked people…"), this, &MainWindow::showBlocked);
     statusMenu->addAction(tr("Settings…"), this, &MainWindow::settingsRequested);
     statusMenu->addAction(tr("Sign out"), this, &MainWindow::signOutRequested);
     statusMenu->addAction(tr("Quit"), this, &MainWindow::quitRequested);
@@ -121,6 +122,7 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
             return;
         QMenu menu;
         menu.addAction(tr("Remove %1…").arg(user), this, [this, user] { confirmRemoveContact(user); });
+        menu.addAction(tr("Block %1…").arg(user), this, [this, user] { confirmBlock(user); });
         menu.exec(m_contacts->viewport()->mapToGlobal(at));
     });
 
@@ -135,6 +137,7 @@ MainWindow::MainWindow(ClientSession *session, QWidget *parent)
         } else {
             menu.addAction(tr("Accept %1").arg(user), this, [this, user] { m_session->acceptContact(user); });
             menu.addAction(tr("Decline"), this, [this, user] { m_session->removeContact(user); });
+            menu.addAction(tr("Block %1…").arg(user), this, [this, user] { confirmBlock(user); });
         }
         // At the row (keyboard or mouse alike), not wherever the pointer happens to be.
         menu.exec(m_requests->viewport()->mapToGlobal(m_requests->visualItemRect(item).bottomLeft()));
@@ -319,6 +322,33 @@ void MainWindow::confirmRemoveContact(const QString &user)
     ask.exec();
     if (ask.clickedButton() == remove)
         m_session->removeContact(user);
+}
+
+void MainWindow::confirmBlock(const QString &user)
+{
+    QMessageBox ask(QMessageBox::Warning, tr("Block %1?").arg(user),
+                    tr("Block %1? You stop being contacts and no longer see each other; their requests are dropped "
+                       "without telling them. You can unblock them later (Blocked people…).")
+                        .arg(user),
+                    QMessageBox::Cancel, this);
+    QPushButton *block = ask.addButton(tr("Block"), QMessageBox::DestructiveRole);
+    ask.setDefaultButton(QMessageBox::Cancel);
+    ask.exec();
+    if (ask.clickedButton() == block)
+        m_session->blockUser(user);
+}
+
+void MainWindow::showBlocked()
+{
+    const QStringList blocked = m_session->blocked();
+    if (blocked.isEmpty()) {
+        QMessageBox::information(this, tr("Blocked people"), tr("You have not blocked anyone."));
+        return;
+    }
+    bool ok = false;
+    const QString user = QInputDialog::getItem(this, tr("Blocked people"), tr("Unblock:"), blocked, 0, false, &ok);
+    if (ok && !user.isEmpty())
+        m_session->unblockUser(user);
 }
 
 void MainWindow::promptAddContact()

@@ -62,6 +62,9 @@ private:
     void promptAddContact();
     // Removing a contact asks first (Cancel is the default).
     void confirmRemoveContact(const QString &user);
+    void confirmBlock(const QString &user);
+    // Whom the user blocked, to unblock one.
+    void showBlocked();
     void promptStatusText();
 
     ClientSession *m_session;

@@ -21,6 +21,8 @@ SignInDialog::SignInDialog(QWidget *parent)
     , m_server(new QLineEdit(QStringLiteral("ws://127.0.0.1:8765"), this))
     , m_user(new QLineEdit(this))
     , m_password(new QLineEdit(this))
+    , m_invite(new QLineEdit(this))
+    , m_inviteLabel(new QLabel(tr("Invitation code"), this))
     , m_keep(new QCheckBox(tr("Keep me signed in"), this))
     , m_keepUnavailable(new QLabel(this))
     , m_error(new QLabel(this))
@@ -43,6 +45,11 @@ SignInDialog::SignInDialog(QWidget *parent)
     form->addRow(tr("Server"), m_server);
     form->addRow(tr("User name"), m_user);
     form->addRow(tr("Password"), m_password);
+    form->addRow(m_inviteLabel, m_invite);
+    m_invite->setObjectName(QStringLiteral("inviteCode"));
+    m_invite->setPlaceholderText(tr("from the server's admin"));
+    m_invite->hide();
+    m_inviteLabel->hide();
     form->addRow(QString(), m_keep);
     form->addRow(QString(), m_keepUnavailable);
     m_keepUnavailable->setObjectName(QStringLiteral("keychainNote"));
@@ -91,6 +98,19 @@ void SignInDialog::submit(bool create)
     m_create = create;
     m_error->hide();
     Q_EMIT signInRequested();
+}
+
+QString SignInDialog::invite() const
+{
+    return m_invite->isHidden() ? QString() : m_invite->text().trimmed();
+}
+
+void SignInDialog::askForInvite(const QString &reason)
+{
+    m_inviteLabel->show();
+    m_invite->show();
+    m_invite->setFocus();
+    showError(reason);
 }
 
 bool SignInDialog::confirmUnencrypted(const QUrl &url)

@@ -30,6 +30,9 @@ public:
     QString password() const;
     bool keepSignedIn() const;
     bool createAccount() const { return m_create; }
+    QString invite() const;
+    // The server registers by invitation: the code's field shows, with `reason`.
+    void askForInvite(const QString &reason);
 
 Q_SIGNALS:
     void signInRequested();
@@ -44,6 +47,8 @@ private:
     QLineEdit *m_server;
     QLineEdit *m_user;
     QLineEdit *m_password;
+    QLineEdit *m_invite; // shown once a server asks for an invitation
+    QLabel *m_inviteLabel;
     QCheckBox *m_keep;
     QLabel *m_keepUnavailable;
     QLabel *m_error;

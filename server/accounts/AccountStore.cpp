@@ -59,6 +59,9 @@ bool AccountStore::open(const QString &path, QString *error)
         {3,
          {QStringLiteral("CREATE TABLE IF NOT EXISTS invites(digest TEXT PRIMARY KEY, uses_left INTEGER NOT NULL, "
                          "expires_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL)")}},
+        {4,
+         {QStringLiteral("CREATE TABLE IF NOT EXISTS blocks(user TEXT NOT NULL, blocked TEXT NOT NULL, "
+                         "since_ms INTEGER NOT NULL, PRIMARY KEY(user, blocked))")}},
     };
     return m_connection.open(path, error) && m_connection.migrate(QStringLiteral("accounts"), schema, error);
 }
@@ -198,7 +201,8 @@ StoreResult<bool> AccountStore::removeUser(const QString &user)
 {
     // The account, its tokens, contacts and requests; messages stay in the other side's history.
     for (const char *sql : {"DELETE FROM tokens WHERE user = ?", "DELETE FROM contacts WHERE user = ? OR contact = ?",
-                            "DELETE FROM contact_requests WHERE from_user = ? OR to_user = ?"}) {
+                            "DELETE FROM contact_requests WHERE from_user = ? OR to_user = ?",
+                            "DELETE FROM blocks WHERE user = ? OR blocked = ?"}) {
         const QString statement = QLatin1String(sql);
         const QVariantList bind =
             statement.count(QLatin1Char('?')) == 2 ? QVariantList{user, user} : QVariantList{user};
@@ -295,6 +299,19 @@ StoreResult<ContactChange> AccountStore::addContact(const QString &from, const Q
         return exists.error();
     if (!*exists)
         return ContactChange::NotFound;
+    const auto blocks = [&](const QString &user, const QString &other) {
+        return anyRow(QStringLiteral("SELECT 1 FROM blocks WHERE user = ? AND blocked = ?"), {user, other});
+    };
+    const StoreResult<bool> blockedByYou = blocks(from, to);
+    if (!blockedByYou)
+        return blockedByYou.error();
+    if (*blockedByYou)
+        return ContactChange::BlockedByYou;
+    const StoreResult<bool> blockedYou = blocks(to, from);
+    if (!blockedYou)
+        return blockedYou.error();
+    if (*blockedYou)
+        return ContactChange::Unchanged; // dropped silently: as if it were still waiting
     const StoreResult<bool> already = areContacts(from, to);
     if (!already)
         return already.error();
@@ -337,6 +354,32 @@ StoreResult<ContactChange> AccountStore::acceptContact(const QString &user, cons
     if (!*asked)
         return ContactChange::NotFound;
     return connect(user, from, nowMs);
+}
+
+StoreResult<ContactChange> AccountStore::block(const QString &user, const QString &other, qint64 nowMs)
+{
+    const StoreResult<ContactChange> removed = removeContact(user, other);
+    if (!removed || *removed == ContactChange::NotFound)
+        return removed;
+    const StoreResult<int> inserted = exec(
+        QStringLiteral("INSERT OR IGNORE INTO blocks(user, blocked, since_ms) VALUES(?, ?, ?)"), {user, other, nowMs});
+    if (!inserted)
+        return inserted.error();
+    return *inserted == 1 || *removed == ContactChange::Removed ? ContactChange::Removed : ContactChange::Unchanged;
+}
+
+StoreResult<ContactChange> AccountStore::unblock(const QString &user, const QString &other)
+{
+    const StoreResult<int> deleted =
+        exec(QStringLiteral("DELETE FROM blocks WHERE user = ? AND blocked = ?"), {user, other});
+    if (!deleted)
+        return deleted.error();
+    return *deleted == 1 ? ContactChange::Removed : ContactChange::Unchanged;
+}
+
+StoreResult<QStringList> AccountStore::blockedBy(const QString &user)
+{
+    return column(QStringLiteral("SELECT blocked FROM blocks WHERE user = ? ORDER BY blocked"), {user});
 }
 
 StoreResult<ContactChange> AccountStore::removeContact(const QString &user, const QString &other)

@@ -12,7 +12,8 @@
 
 namespace presently {
 
-enum class ContactChange { Unchanged, Requested, Connected, Removed, NotFound };
+// What a contact request or change did. BlockedByYou: asked to add someone you blocked.
+enum class ContactChange { Unchanged, Requested, Connected, Removed, NotFound, BlockedByYou };
 
 // Accounts, tokens, contacts, requests and each user's chosen mode: durable, in SQLite.
 // Knows nothing of sockets. Every answer is a StoreResult: the value, or why the store failed.
@@ -76,6 +77,12 @@ public:
     StoreResult<ContactChange> addContact(const QString &from, const QString &to, qint64 nowMs);
     StoreResult<ContactChange> acceptContact(const QString &user, const QString &from, qint64 nowMs);
     StoreResult<ContactChange> removeContact(const QString &user, const QString &other);
+    // Blocking ends the contact and any request between the two, and drops the blocked user's
+    // later requests silently; neither then sees the other (they are no contacts). Removed when
+    // anything changed.
+    StoreResult<ContactChange> block(const QString &user, const QString &other, qint64 nowMs);
+    StoreResult<ContactChange> unblock(const QString &user, const QString &other);
+    StoreResult<QStringList> blockedBy(const QString &user); // whom `user` blocked
 
     static constexpr qint64 kTokenLifetimeMs = 30LL * 24 * 3600 * 1000;
     static constexpr qint64 kTokenAbsoluteLifetimeMs = 90LL * 24 * 3600 * 1000;

@@ -30,10 +30,13 @@ void ContactRequests::change(const ClientMessage &m)
         const StoreResult<ContactChange> change =
             type == ClientMessageType::ContactAdd      ? accounts->addContact(self, other, now)
             : type == ClientMessageType::ContactAccept ? accounts->acceptContact(self, other, now)
+            : type == ClientMessageType::Block         ? accounts->block(self, other, now)
+            : type == ClientMessageType::Unblock       ? accounts->unblock(self, other)
                                                        : accounts->removeContact(self, other);
         if (!change)
             return change.error();
-        if (*change == ContactChange::NotFound || *change == ContactChange::Unchanged)
+        if (*change == ContactChange::NotFound || *change == ContactChange::Unchanged ||
+            *change == ContactChange::BlockedByYou)
             return Change{*change, {}};
         const StoreResult<RosterRows> rows = load(accounts, messages, self);
         if (!rows)
@@ -64,6 +67,9 @@ void ContactRequests::changed(const StoreResult<Change> &result, ClientMessageTy
     case ContactChange::Unchanged:
         m_session.sendOk(id);
         return;
+    case ContactChange::BlockedByYou:
+        m_session.sendError(ErrorCode::Forbidden, QStringLiteral("you blocked this user; unblock them first"), id);
+        return;
     case ContactChange::Requested:
         bus->publish(other, UserEvents::ContactRequest{self, now});
         break;
@@ -87,7 +93,7 @@ StoreResult<ContactRequests::RosterRows> ContactRequests::load(AccountStore *acc
     RosterRows rows;
     for (auto [list, read] :
          {std::pair{&rows.contacts, &AccountStore::contacts}, std::pair{&rows.requests, &AccountStore::requestsTo},
-          std::pair{&rows.pending, &AccountStore::requestsFrom}}) {
+          std::pair{&rows.pending, &AccountStore::requestsFrom}, std::pair{&rows.blocked, &AccountStore::blockedBy}}) {
         const StoreResult<QStringList> found = (accounts->*read)(self);
         if (!found)
             return found.error();
@@ -121,7 +127,7 @@ void ContactRequests::show(const RosterRows &rows)
     m_session.queue().beginAsync();
     m_session.services().hub->current(
         rows.contacts, [session = QPointer<Session>(&m_session), this, requests = rows.requests, pending = rows.pending,
-                        readMarks = rows.readMarks](bool, const QList<UserPresence> &users) {
+                        blocked = rows.blocked, readMarks = rows.readMarks](bool, const QList<UserPresence> &users) {
             if (!session)
                 return;
             QJsonObject contacts =
@@ -135,6 +141,8 @@ void ContactRequests::show(const RosterRows &rows)
                 entries[i] = entry;
             }
             contacts.insert(QStringLiteral("contacts"), entries);
+            if (!blocked.isEmpty())
+                contacts.insert(QStringLiteral("blocked"), QJsonArray::fromStringList(blocked));
             session->send(contacts);
             m_rosterSent = true;
             session->queue().endAsync();

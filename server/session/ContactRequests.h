@@ -34,6 +34,7 @@ private:
         QStringList contacts;
         QStringList requests; // people asking this user
         QStringList pending;  // people this user asked
+        QStringList blocked;  // people this user blocked
         QHash<QString, QPair<qint64, qint64>> readMarks;
     };
     struct Change {

@@ -153,8 +153,20 @@ void Session::handleBeforeWelcome(const ParseResult &r)
     m_signIn.start(*r.message);
 }
 
+bool Session::takeFromUserBucket(const QJsonValue &id)
+{
+    // Messages and contact requests are durable writes: however many connections a user holds,
+    // together they get one connection's rate of them.
+    if (m_context->userBucket(m_user).take(Clock::nowMs()))
+        return true;
+    sendError(ErrorCode::RateLimited, QStringLiteral("too many messages and requests from this account at once"), id);
+    return false;
+}
+
 void Session::handleLive(const ClientMessage &m)
 {
+    if ((m.type == ClientMessageType::Send || m.type == ClientMessageType::ContactAdd) && !takeFromUserBucket(m.id))
+        return;
     switch (m.type) {
     case ClientMessageType::Hello:
     case ClientMessageType::Register:
@@ -174,6 +186,8 @@ void Session::handleLive(const ClientMessage &m)
     case ClientMessageType::ContactAdd:
     case ClientMessageType::ContactAccept:
     case ClientMessageType::ContactRemove:
+    case ClientMessageType::Block:
+    case ClientMessageType::Unblock:
         m_contactRequests.change(m);
         return;
     case ClientMessageType::Send:

@@ -111,6 +111,8 @@ private:
     void handle(const ParseResult &result, bool rateLimited);
     void handleBeforeWelcome(const ParseResult &result);
     void handleLive(const ClientMessage &message);
+    // The user's own bucket, shared by their connections; false (and rate_limited said) when empty.
+    bool takeFromUserBucket(const QJsonValue &id);
     void close(quint16 code, const QString &reason);
 
     std::unique_ptr<MessageChannel> m_channel;

@@ -11,6 +11,7 @@ class PresenceHub;
 class PresenceStore;
 class Session;
 class SignInThrottle;
+class TokenBucket;
 class StoreThread;
 struct UserPresence;
 
@@ -38,6 +39,8 @@ public:
     virtual QByteArray presenceFrame(const UserPresence &presence) = 0;
     // Failed password sign-ins on this gateway, per account and address.
     virtual SignInThrottle &signInThrottle() = 0;
+    // The request bucket of `user` (live here), shared by all of the user's connections.
+    virtual TokenBucket &userBucket(const QString &user) = 0;
 
 protected:
     ~SessionContext() = default;

@@ -60,8 +60,17 @@ void SessionRegistry::sessionGone(Session *session)
     it->remove(session);
     if (it->isEmpty()) {
         m_byUser.erase(it);
+        m_userBuckets.remove(session->user());
         m_services.bus->unlisten(session->user());
     }
+}
+
+TokenBucket &SessionRegistry::userBucket(const QString &user)
+{
+    auto it = m_userBuckets.find(user);
+    if (it == m_userBuckets.end())
+        it = m_userBuckets.insert(user, TokenBucket(m_settings.limits.rateBurst, m_settings.limits.ratePerSecond));
+    return *it;
 }
 
 QByteArray SessionRegistry::presenceFrame(const UserPresence &presence)

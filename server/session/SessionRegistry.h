@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/TokenBucket.h"
 #include "events/UserEvent.h"
 #include "protocol/UserPresence.h"
 #include "session/SessionContext.h"
@@ -38,6 +39,7 @@ public:
     const quint64 *loopTurn() const override { return &m_loopTurn; }
     QByteArray presenceFrame(const UserPresence &presence) override;
     SignInThrottle &signInThrottle() override { return m_signInThrottle; }
+    TokenBucket &userBucket(const QString &user) override;
 
 private:
     void onUserEvent(const QString &user, const UserEvent &event);
@@ -54,6 +56,7 @@ private:
     QByteArray m_presenceFrame;
     quint64 m_loopTurn = 0;
     SignInThrottle m_signInThrottle;
+    QHash<QString, TokenBucket> m_userBuckets; // users live here; gone with their last session
 };
 
 } // namespace presently

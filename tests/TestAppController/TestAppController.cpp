@@ -91,6 +91,7 @@ private Q_SLOTS:
     void acceptsQtsOwnOptions();
     void unencryptedSignInElsewhereAsksFirst();
     void silentServerTimesOutAndCanBeCancelled();
+    void invitationIsAskedForWhenNeeded();
 
 private:
     // A controller signed in as `user` (a new account, bob's accepted contact) in its own profile.
@@ -381,6 +382,42 @@ void TestAppController::silentServerTimesOutAndCanBeCancelled()
     QVERIFY(QTest::qWaitFor([&] { return !dialog->isBusy(); }, 5000));
     QVERIFY2(shownError(dialog).contains(QStringLiteral("did not answer")), qPrintable(shownError(dialog)));
     QCOMPARE(app.session()->state(), ClientSession::State::SignedOut);
+}
+
+void TestAppController::invitationIsAskedForWhenNeeded()
+{
+    // A server that registers by invitation: the first try says so and shows the code's field;
+    // with the admin's code the account is made.
+    const QString db = QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("invite-db"));
+    ServerProcess server;
+    QString error;
+    QVERIFY2(
+        server.start({QStringLiteral("--db"), db, QStringLiteral("--registration"), QStringLiteral("token")}, &error),
+        qPrintable(error));
+    QProcess admin;
+    admin.start(QStringLiteral(PRESENTLY_SERVER_BINARY),
+                {QStringLiteral("invite"), QStringLiteral("create"), QStringLiteral("--db"), db});
+    QVERIFY(admin.waitForFinished(30000) && admin.exitCode() == 0);
+    const QString code = QString::fromUtf8(admin.readAllStandardOutput()).trimmed();
+    QVERIFY(!code.isEmpty());
+
+    ClientOptions options;
+    options.profile = QStringLiteral("test-invited");
+    AppController app(options);
+    app.start();
+    QVERIFY(submitSignIn(server.url().toString(), QStringLiteral("ivy"), QStringLiteral("Create account")));
+    SignInDialog *dialog = topLevel<SignInDialog>();
+    QVERIFY(dialog);
+    auto *invite = dialog->findChild<QLineEdit *>(QStringLiteral("inviteCode"));
+    QVERIFY(invite && invite->isHidden());
+    QVERIFY(QTest::qWaitFor([&] { return !invite->isHidden() && !dialog->isBusy(); }, 10000));
+    QVERIFY2(shownError(dialog).contains(QLatin1String("invitation code")), qPrintable(shownError(dialog)));
+    invite->setText(code);
+    button(dialog, QStringLiteral("Create account"))->click();
+    QVERIFY(QTest::qWaitFor([&] { return app.session()->state() == ClientSession::State::Connected; }, 20000));
+    QCOMPARE(app.session()->user(), QStringLiteral("ivy"));
+    app.session()->signOut(false);
+    server.kill();
 }
 
 QTEST_MAIN(TestAppController)

@@ -50,7 +50,9 @@ private Q_SLOTS:
     void logoutAllEndsEverything();
     void changePasswordKeepsOnlyThisSession();
     void fullGatewayRefusesWith4003AndRecovers();
-    void sigtermClosesWith1001();
+    void oneUsersConnectionsShareOneRate();
+    void blockingEndsTheContactAndDropsRequests();
+    void sigtermClosesWith1001(); // ends the suite's gateway: last of those using it
     void databaseIsPrivate();
     void closedRegistrationAndAdminCommands();
     void registrationByInvitation();
@@ -74,7 +76,10 @@ void TestGateway::initTestCase()
                         QStringLiteral("--presence-ttl-ms"), QString::number(kTtlMs),
                         QStringLiteral("--heartbeat-interval-ms"), QString::number(kHeartbeatMs),
                         QStringLiteral("--auth-timeout-ms"), QStringLiteral("1500"), QStringLiteral("--server-id"),
-                        QStringLiteral("gw-test")},
+                        QStringLiteral("gw-test"),
+                        // Every test here signs in from 127.0.0.1, some with wrong passwords on
+                        // purpose: the address's throttle is tested elsewhere (TestHostileClients).
+                        QStringLiteral("--failed-sign-ins-per-address"), QStringLiteral("100000")},
                        &error),
         qPrintable(error));
 }
@@ -900,6 +905,111 @@ void TestGateway::weakHashIsReplacedAtSignIn()
     QSqlDatabase::database(QStringLiteral("rehash")).close();
     QSqlDatabase::removeDatabase(QStringLiteral("rehash"));
     server.kill();
+}
+
+void TestGateway::oneUsersConnectionsShareOneRate()
+{
+    // Three connections of one account, 25 messages each at once: each connection's own bucket
+    // (40) would take them all; the account's (40, shared) takes about 40 of the 75.
+    const QString a = uniqueName("xena");
+    const QString b = uniqueName("yuri");
+    std::vector<std::unique_ptr<TestClient>> tabs;
+    tabs.push_back(signedIn(a, true, QStringLiteral("tab")));
+    QVERIFY(tabs.back());
+    for (int i = 1; i < 3; ++i) {
+        tabs.push_back(signedInByToken(m_server.url(), tokenOf(*tabs.front())));
+        QVERIFY(tabs.back());
+    }
+    auto bob = signedIn(b);
+    QVERIFY(bob);
+    QVERIFY(befriend(*tabs[0], a, *bob, b));
+    for (size_t t = 0; t < tabs.size(); ++t) {
+        QList<QJsonObject> burst;
+        for (int i = 0; i < 25; ++i) {
+            burst.append(obj({{QStringLiteral("type"), QStringLiteral("send")},
+                              {QStringLiteral("id"), int(t) * 100 + i},
+                              {QStringLiteral("to"), b},
+                              {QStringLiteral("cid"), QStringLiteral("c%1-%2").arg(t).arg(i)},
+                              {QStringLiteral("body"), QStringLiteral("hi")}}));
+        }
+        tabs[t]->sendAll(burst);
+    }
+    int sent = 0, limited = 0;
+    for (size_t t = 0; t < tabs.size(); ++t) {
+        for (int i = 0; i < 25; ++i) {
+            const auto answer = tabs[t]->waitFor(
+                [&](const QJsonObject &m) {
+                    return m.contains(QStringLiteral("id")) &&
+                           m.value(QStringLiteral("id")).toInt() == int(t) * 100 + i;
+                },
+                10000);
+            QVERIFY(answer);
+            if (type(answer) == QStringLiteral("sent"))
+                ++sent;
+            else if (code(answer) == QStringLiteral("rate_limited"))
+                ++limited;
+            else
+                qWarning() << "unexpected answer" << *answer;
+        }
+    }
+    qInfo("75 messages from one account's three connections at once: %d stored, %d rate_limited", sent, limited);
+    QCOMPARE(sent + limited, 75);
+    QVERIFY2(sent >= 35 && sent <= 55, qPrintable(QString::number(sent)));
+    for (const auto &tab : tabs)
+        QVERIFY(tab->isConnected()); // refused, not cut off
+}
+
+void TestGateway::blockingEndsTheContactAndDropsRequests()
+{
+    const QString a = uniqueName("zara");
+    const QString b = uniqueName("moe");
+    auto alice = signedIn(a);
+    auto bob = signedIn(b);
+    QVERIFY(alice && bob);
+    QVERIFY(befriend(*alice, a, *bob, b));
+    const auto ask = [](TestClient &client, const char *kind, const QString &user) {
+        return client.request(obj({{QStringLiteral("type"), QLatin1String(kind)}, {QStringLiteral("user"), user}}));
+    };
+    const auto rosterWithout = [](TestClient &client, const QString &user) {
+        return client.waitFor([&](const QJsonObject &m) {
+            if (m.value(QStringLiteral("type")).toString() != QStringLiteral("contacts"))
+                return false;
+            for (const QJsonValue &entry : m.value(QStringLiteral("contacts")).toArray()) {
+                if (entry.toObject().value(QStringLiteral("user")).toString() == user)
+                    return false;
+            }
+            return true;
+        });
+    };
+    QCOMPARE(type(ask(*alice, "block", b)), QStringLiteral("ok"));
+    const auto own = alice->waitFor([&](const QJsonObject &m) {
+        return m.value(QStringLiteral("type")).toString() == QStringLiteral("contacts") &&
+               m.value(QStringLiteral("blocked")).toArray() == QJsonArray{b};
+    });
+    QVERIFY(own);
+    QVERIFY(own->value(QStringLiteral("contacts")).toArray().isEmpty());
+    QVERIFY(rosterWithout(*bob, a)); // for bob, alice is simply gone
+    // Bob can neither write, nor be seen typing, nor see her; his new request is dropped, unsaid.
+    QCOMPARE(code(bob->request(obj({{QStringLiteral("type"), QStringLiteral("send")},
+                                    {QStringLiteral("to"), a},
+                                    {QStringLiteral("cid"), QStringLiteral("after-block")},
+                                    {QStringLiteral("body"), QStringLiteral("hello?")}}))),
+             QStringLiteral("forbidden"));
+    QCOMPARE(code(bob->request(obj({{QStringLiteral("type"), QStringLiteral("typing")},
+                                    {QStringLiteral("to"), a},
+                                    {QStringLiteral("state"), true}}))),
+             QStringLiteral("forbidden"));
+    QCOMPARE(type(ask(*bob, "contact_add", a)), QStringLiteral("ok"));
+    QVERIFY(alice->request(
+        obj({{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), QJsonArray{b}}})));
+    QVERIFY(!alice->waitForType(QStringLiteral("contact_request"), 0));
+    // Alice cannot ask him either until she unblocks; then his requests reach her again.
+    QCOMPARE(code(ask(*alice, "contact_add", b)), QStringLiteral("forbidden"));
+    QCOMPARE(type(ask(*alice, "unblock", b)), QStringLiteral("ok"));
+    QCOMPARE(type(ask(*bob, "contact_add", a)), QStringLiteral("ok"));
+    const auto request = alice->waitForType(QStringLiteral("contact_request"));
+    QVERIFY(request);
+    QCOMPARE(request->value(QStringLiteral("from")).toString(), b);
 }
 
 QTEST_GUILESS_MAIN(TestGateway)

@@ -122,9 +122,10 @@ void TestMainWindow::outgoingRequestCanBeCancelledNotAccepted()
     alice->addContact(QStringLiteral("bob"));
     QVERIFY(QTest::qWaitFor([&] { return alicesRequests->count() == 1 && bobsRequests->count() == 1; }, 10000));
 
-    // bob's incoming request: accept or decline alice, by her name.
+    // bob's incoming request: accept, decline or block alice, by her name.
     const QStringList offeredToBob = activateAndRead(bobsRequests, bobsRequests->item(0));
-    QCOMPARE(offeredToBob, (QStringList{QStringLiteral("Accept alice"), QStringLiteral("Decline")}));
+    QCOMPARE(offeredToBob,
+             (QStringList{QStringLiteral("Accept alice"), QStringLiteral("Decline"), QStringLiteral("Block alice…")}));
     // alice's own request: shown as waiting, offered for cancelling, never for accepting.
     QCOMPARE(alicesRequests->item(0)->text(), QStringLiteral("bob (waiting for them)"));
     const QString cancel = QStringLiteral("Cancel the request to bob");

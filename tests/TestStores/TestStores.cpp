@@ -115,9 +115,9 @@ void TestStores::databaseFromBeforeVersionsUpgrades()
         QCOMPARE((*messages.findByCid(QStringLiteral("alice"), QStringLiteral("c1")))->body, QStringLiteral("hi"));
     }
     RawDatabase upgraded(path);
-    // Accounts went on to step 3 (token issue times, then invitations): a token from before
+    // Accounts went on to step 4 (token issue times, invitations, blocks): a token from before
     // counts from its last use.
-    QCOMPARE(upgraded.value(QStringLiteral("SELECT version FROM schema_versions WHERE store = 'accounts'")).toInt(), 3);
+    QCOMPARE(upgraded.value(QStringLiteral("SELECT version FROM schema_versions WHERE store = 'accounts'")).toInt(), 4);
     QCOMPARE(upgraded.value(QStringLiteral("SELECT issued_ms FROM tokens WHERE digest = 'd1'")).toInt(), 7);
     QCOMPARE(upgraded.value(QStringLiteral("SELECT version FROM schema_versions WHERE store = 'messages'")).toInt(), 1);
     QCOMPARE(upgraded.value(QStringLiteral("SELECT COUNT(*) FROM schema_versions")).toInt(), 2);

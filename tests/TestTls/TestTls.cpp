@@ -337,13 +337,18 @@ void TestTls::idleSocketsCannotHoldTheHandshakeSlots()
     QVERIFY(dave.open(wssUrl(server), 8000));
     const qint64 tookMs = clock.elapsed();
     QVERIFY2(tookMs < 8000, qPrintable(QString::number(tookMs)));
-    // The idle sockets were the ones that gave way.
-    QVERIFY(QTest::qWaitFor(
+    // An idle socket gave way (the oldest; one accepted a moment later may still be younger
+    // than a second when room is made, and then waits for the handshake deadline, as it should).
+    const bool idleClosed = QTest::qWaitFor(
         [&] {
-            return idle[0].state() == QAbstractSocket::UnconnectedState &&
+            return idle[0].state() == QAbstractSocket::UnconnectedState ||
                    idle[1].state() == QAbstractSocket::UnconnectedState;
         },
-        5000));
+        5000);
+    QVERIFY2(idleClosed, qPrintable(QStringLiteral("after %1 ms: idle sockets in states %2 and %3")
+                                        .arg(tookMs)
+                                        .arg(int(idle[0].state()))
+                                        .arg(int(idle[1].state()))));
     qInfo("a real client got in after %lld ms with both slots held by idle sockets", tookMs);
 }
 
