@@ -62,6 +62,9 @@ bool AccountStore::open(const QString &path, QString *error)
         {4,
          {QStringLiteral("CREATE TABLE IF NOT EXISTS blocks(user TEXT NOT NULL, blocked TEXT NOT NULL, "
                          "since_ms INTEGER NOT NULL, PRIMARY KEY(user, blocked))")}},
+        {5,
+         {QStringLiteral("CREATE TABLE IF NOT EXISTS declines(from_user TEXT NOT NULL, to_user TEXT NOT NULL, "
+                         "at_ms INTEGER NOT NULL, PRIMARY KEY(from_user, to_user))")}},
     };
     return m_connection.open(path, error) && m_connection.migrate(QStringLiteral("accounts"), schema, error);
 }
@@ -202,7 +205,8 @@ StoreResult<bool> AccountStore::removeUser(const QString &user)
     // The account, its tokens, contacts and requests; messages stay in the other side's history.
     for (const char *sql : {"DELETE FROM tokens WHERE user = ?", "DELETE FROM contacts WHERE user = ? OR contact = ?",
                             "DELETE FROM contact_requests WHERE from_user = ? OR to_user = ?",
-                            "DELETE FROM blocks WHERE user = ? OR blocked = ?"}) {
+                            "DELETE FROM blocks WHERE user = ? OR blocked = ?",
+                            "DELETE FROM declines WHERE from_user = ? OR to_user = ?"}) {
         const QString statement = QLatin1String(sql);
         const QVariantList bind =
             statement.count(QLatin1Char('?')) == 2 ? QVariantList{user, user} : QVariantList{user};
@@ -312,6 +316,13 @@ StoreResult<ContactChange> AccountStore::addContact(const QString &from, const Q
         return blockedYou.error();
     if (*blockedYou)
         return ContactChange::Unchanged; // dropped silently: as if it were still waiting
+    const StoreResult<bool> declined =
+        anyRow(QStringLiteral("SELECT 1 FROM declines WHERE from_user = ? AND to_user = ? AND at_ms > ?"),
+               {from, to, nowMs - kDeclineCooldownMs});
+    if (!declined)
+        return declined.error();
+    if (*declined)
+        return ContactChange::Unchanged; // declined lately: not delivered again yet, and not said
     const StoreResult<bool> already = areContacts(from, to);
     if (!already)
         return already.error();
@@ -325,6 +336,12 @@ StoreResult<ContactChange> AccountStore::addContact(const QString &from, const Q
         return asked.error();
     if (*asked)
         return connect(from, to, nowMs);
+    const StoreResult<QStringList> waiting =
+        column(QStringLiteral("SELECT COUNT(*) FROM contact_requests WHERE from_user = ?"), {from});
+    if (!waiting)
+        return waiting.error();
+    if (waiting->value(0).toInt() >= kMaxPendingRequests)
+        return ContactChange::TooManyPending;
     const StoreResult<int> inserted =
         exec(QStringLiteral("INSERT OR IGNORE INTO contact_requests(from_user, to_user, ts_ms) VALUES(?, ?, ?)"),
              {from, to, nowMs});
@@ -382,7 +399,7 @@ StoreResult<QStringList> AccountStore::blockedBy(const QString &user)
     return column(QStringLiteral("SELECT blocked FROM blocks WHERE user = ? ORDER BY blocked"), {user});
 }
 
-StoreResult<ContactChange> AccountStore::removeContact(const QString &user, const QString &other)
+StoreResult<ContactChange> AccountStore::removeContact(const QString &user, const QString &other, qint64 nowMs)
 {
     const StoreResult<bool> exists = userExists(other);
     if (!exists)
@@ -392,6 +409,14 @@ StoreResult<ContactChange> AccountStore::removeContact(const QString &user, cons
     SqlTransaction transaction(m_connection);
     if (!transaction.begun())
         return failure("removing a contact", transaction.error());
+    // Declining `other`'s request: remembered, so it is not asked again at once.
+    const StoreResult<int> declined =
+        nowMs > 0 ? exec(QStringLiteral("INSERT OR REPLACE INTO declines(from_user, to_user, at_ms) SELECT from_user, "
+                                        "to_user, ? FROM contact_requests WHERE from_user = ? AND to_user = ?"),
+                         {nowMs, other, user})
+                  : StoreResult<int>(0);
+    if (!declined)
+        return failure("removing a contact", declined.error().message);
     const StoreResult<int> contacts =
         exec(QStringLiteral("DELETE FROM contacts WHERE (user = ? AND contact = ?) OR (user = ? AND contact = ?)"),
              {user, other, other, user});

@@ -12,8 +12,9 @@
 
 namespace presently {
 
-// What a contact request or change did. BlockedByYou: asked to add someone you blocked.
-enum class ContactChange { Unchanged, Requested, Connected, Removed, NotFound, BlockedByYou };
+// What a contact request or change did. BlockedByYou: asked to add someone you blocked;
+// TooManyPending: the sender has as many requests waiting as one may.
+enum class ContactChange { Unchanged, Requested, Connected, Removed, NotFound, BlockedByYou, TooManyPending };
 
 // Accounts, tokens, contacts, requests and each user's chosen mode: durable, in SQLite.
 // Knows nothing of sockets. Every answer is a StoreResult: the value, or why the store failed.
@@ -76,7 +77,8 @@ public:
 
     StoreResult<ContactChange> addContact(const QString &from, const QString &to, qint64 nowMs);
     StoreResult<ContactChange> acceptContact(const QString &user, const QString &from, qint64 nowMs);
-    StoreResult<ContactChange> removeContact(const QString &user, const QString &other);
+    // Declining a request (removing one from `other`) keeps `other` from asking again for a day.
+    StoreResult<ContactChange> removeContact(const QString &user, const QString &other, qint64 nowMs = 0);
     // Blocking ends the contact and any request between the two, and drops the blocked user's
     // later requests silently; neither then sees the other (they are no contacts). Removed when
     // anything changed.
@@ -87,6 +89,10 @@ public:
     static constexpr qint64 kTokenLifetimeMs = 30LL * 24 * 3600 * 1000;
     static constexpr qint64 kTokenAbsoluteLifetimeMs = 90LL * 24 * 3600 * 1000;
     static constexpr qint64 kTokenTouchIntervalMs = 3600LL * 1000;
+    // A declined request is not delivered again for this long (asking again is answered ok).
+    static constexpr qint64 kDeclineCooldownMs = 24LL * 3600 * 1000;
+    // Requests one user may have waiting at once.
+    static constexpr int kMaxPendingRequests = 100;
 
 private:
     // Runs a statement (kept prepared); the rows affected, or the failure (logged).

@@ -108,6 +108,8 @@ bool Server::start(QString *error)
     session.signInThrottle.freeFailuresPerAccount = m_config.failedSignInsPerAccount;
     session.signInThrottle.freeFailuresPerAddress = m_config.failedSignInsPerAddress;
     session.signInThrottle.maxWaitMs = qint64(m_config.signInMaxWaitS) * 1000;
+    session.signInThrottle.checksInFlightPerAddress = m_config.passwordChecksPerAddress;
+    session.signInThrottle.registrationsPerAddressPerHour = m_config.registrationsPerAddressPerHour;
     session.limits = m_config.limits;
     m_sessions = new SessionRegistry({m_reads, m_writes, m_presence, m_hub, m_bus}, session, this);
 
@@ -124,6 +126,7 @@ bool Server::start(QString *error)
     m_listener = new Listener(
         listener, [sessions = m_sessions] { return sessions->connectionCount(); }, this);
     m_listener->setTlsContext(std::move(tls));
+    m_listener->setLoadReport([sessions = m_sessions] { return sessions->busiest(); });
     auto *prune = new QTimer(this);
     prune->setInterval(kTokenPruneIntervalMs);
     connect(prune, &QTimer::timeout, this, &Server::pruneTokens);

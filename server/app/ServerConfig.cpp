@@ -129,7 +129,9 @@ const QStringList kSettableFlags = {QStringLiteral("listen"),
                                     QStringLiteral("sign-in-max-wait-s"),
                                     QStringLiteral("trusted-proxies"),
                                     QStringLiteral("max-connections-per-address"),
-                                    QStringLiteral("registration")};
+                                    QStringLiteral("registration"),
+                                    QStringLiteral("password-checks-per-address"),
+                                    QStringLiteral("registrations-per-address-per-hour")};
 
 bool readConfigFile(const QString &path, QHash<QString, QString> *values, QString *error)
 {
@@ -252,6 +254,13 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
          QStringLiteral("Connections one client address (IPv6: one /64) may hold; more are closed with 4005. "
                         "0: no limit."),
          QStringLiteral("N"), QStringLiteral("0")},
+        {QStringLiteral("password-checks-per-address"),
+         QStringLiteral("Password checks (sign-ins, registrations) in progress at once from one address; more are "
+                        "answered unavailable. 0: no limit."),
+         QStringLiteral("N"), QString::number(ServerConfig().passwordChecksPerAddress)},
+        {QStringLiteral("registrations-per-address-per-hour"),
+         QStringLiteral("New accounts from one address per hour; more are answered rate_limited. 0: no limit."),
+         QStringLiteral("N"), QString::number(ServerConfig().registrationsPerAddressPerHour)},
         {QStringLiteral("registration"),
          QStringLiteral("Who may create an account: open (anyone), token (with an invitation from "
                         "`presently-server invite create`), closed (only `presently-server user add`)."),
@@ -352,12 +361,6 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
         if (const auto origins = parseOrigins(parser.value(QStringLiteral("allowed-origins")), &error))
             config.allowedOrigins = *origins;
     }
-    if (error.isEmpty() && parser.isSet(QStringLiteral("max-sessions-per-user"))) {
-        bool ok = false;
-        config.maxSessionsPerUser = parser.value(QStringLiteral("max-sessions-per-user")).toInt(&ok);
-        if (!ok || config.maxSessionsPerUser < 0)
-            error = QStringLiteral("--max-sessions-per-user must be 0 (no limit) or more");
-    }
     if (error.isEmpty()) {
         config.tlsCertificatePath = parser.value(QStringLiteral("tls-cert"));
         config.tlsKeyPath = parser.value(QStringLiteral("tls-key"));
@@ -376,6 +379,18 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
     positive(QStringLiteral("failed-sign-ins-per-address"), &config.failedSignInsPerAddress);
     positive(QStringLiteral("sign-in-max-wait-s"), &config.signInMaxWaitS);
     positive(QStringLiteral("max-tls-handshakes"), &config.maxTlsHandshakes);
+    const auto zeroOrMore = [&](const QString &flag, int *value) {
+        if (!error.isEmpty() || !parser.isSet(flag))
+            return;
+        bool ok = false;
+        *value = parser.value(flag).toInt(&ok);
+        if (!ok || *value < 0)
+            error = QStringLiteral("--%1 must be 0 (no limit) or more").arg(flag);
+    };
+    zeroOrMore(QStringLiteral("password-checks-per-address"), &config.passwordChecksPerAddress);
+    zeroOrMore(QStringLiteral("registrations-per-address-per-hour"), &config.registrationsPerAddressPerHour);
+    zeroOrMore(QStringLiteral("max-connections-per-address"), &config.maxConnectionsPerAddress);
+    zeroOrMore(QStringLiteral("max-sessions-per-user"), &config.maxSessionsPerUser);
     if (error.isEmpty() && parser.isSet(QStringLiteral("registration"))) {
         const QString policy = parser.value(QStringLiteral("registration"));
         using Registration = SessionSettings::Registration;
@@ -393,12 +408,6 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
         if (!ClientAddress::parseSubnets(parser.value(QStringLiteral("trusted-proxies")), &config.trustedProxies,
                                          &subnetError))
             error = QStringLiteral("--trusted-proxies: ") + subnetError;
-    }
-    if (error.isEmpty() && parser.isSet(QStringLiteral("max-connections-per-address"))) {
-        bool ok = false;
-        config.maxConnectionsPerAddress = parser.value(QStringLiteral("max-connections-per-address")).toInt(&ok);
-        if (!ok || config.maxConnectionsPerAddress < 0)
-            error = QStringLiteral("--max-connections-per-address must be 0 (no limit) or more");
     }
     // The second bucket, on every frame, keeps the protocol's ratio to the first.
     config.limits.floodPerSecond = 5 * config.limits.ratePerSecond;

@@ -39,6 +39,10 @@ struct ServerConfig {
     int failedSignInsPerAccount = 5;
     int failedSignInsPerAddress = 20;
     int signInMaxWaitS = 900;
+    // Password checks in flight at once per address (0: no limit); new accounts per address per
+    // hour (0: no limit).
+    int passwordChecksPerAddress = 2;
+    int registrationsPerAddressPerHour = 20;
     // Load balancers whose connections start with a PROXY protocol v2 header (the client's
     // address, for limits and logs). Empty: none.
     QList<ClientAddress::Subnet> trustedProxies;

@@ -209,8 +209,10 @@ void Listener::onHandshakeDone(ServerWebSocket *socket)
         // Full: say so with a close the client understands (back off, retry) rather than leave
         // it waiting. The files reserved below the limit pay for these short-lived sockets.
         if (!m_warnedFull) {
-            qCWarning(lcNet) << "holding" << held << "connections, the most this process can; refusing"
-                             << "more with 4003 until some close";
+            qCWarning(lcNet).noquote() << "holding" << held
+                                       << "connections, the most this process can; refusing more with 4003 until "
+                                          "some close."
+                                       << (m_loadReport ? m_loadReport() : QString());
             m_warnedFull = true;
         }
         refuse(socket, CloseCode::TryAgainLater, QStringLiteral("server full, try again later"));

@@ -40,6 +40,8 @@ public:
     // wss:// from now on with this certificate (null: ws://). Connections already made keep
     // theirs: a new certificate (SIGHUP) never drops anyone.
     void setTlsContext(std::shared_ptr<const TlsContext> tls);
+    // Who holds the connections ("top users: …; top addresses: …"), said once when full.
+    void setLoadReport(std::function<QString()> report) { m_loadReport = std::move(report); }
 
 Q_SIGNALS:
     // Admitted: the receiver takes ownership of `channel` (a ServerWebSocket).
@@ -62,6 +64,7 @@ private:
 
     ListenerSettings m_settings;
     std::function<int()> m_connectionCount;
+    std::function<QString()> m_loadReport;
     QTcpServer *m_server; // binds and listens; we accept (see acceptConnections)
     QSocketNotifier *m_acceptNotifier = nullptr;
     std::shared_ptr<const TlsContext> m_tls;

@@ -10,7 +10,7 @@
 
 #include <QLoggingCategory>
 
-Q_DECLARE_LOGGING_CATEGORY(lcSignIn)
+Q_DECLARE_LOGGING_CATEGORY(lcSecurity)
 
 namespace presently {
 
@@ -55,7 +55,7 @@ void AccountRequests::logoutAll(const ClientMessage &m)
                                  m_session.sendError(ErrorCode::Unavailable, kUnavailable, id);
                                  return;
                              }
-                             qCInfo(lcSignIn).noquote()
+                             qCInfo(lcSecurity).noquote()
                                  << "logout_all: user" << user << "from" << m_session.peerAddress().toString()
                                  << "ended" << *count << "tokens";
                              m_session.sendOk(id);
@@ -102,8 +102,8 @@ void AccountRequests::changePassword(const ClientMessage &m)
                     SignInThrottle &throttle = m_session.context().signInThrottle();
                     if (!outcome.oldMatched) {
                         throttle.failed(user, address, Clock::nowMs());
-                        qCInfo(lcSignIn).noquote() << "password change refused: user" << user << "from"
-                                                   << address.toString() << "(wrong password)";
+                        qCInfo(lcSecurity).noquote() << "password change refused: user" << user << "from"
+                                                     << address.toString() << "(wrong password)";
                         m_session.sendError(ErrorCode::AuthFailed, QStringLiteral("the old password is wrong"), id);
                     } else if (outcome.newHash.isEmpty()) {
                         m_session.sendError(ErrorCode::Unavailable, QStringLiteral("hashing failed"), id);
@@ -138,8 +138,8 @@ void AccountRequests::storeNewPassword(const QByteArray &hash, const QJsonValue 
                 m_session.sendError(ErrorCode::Unavailable, kUnavailable, id);
                 return;
             }
-            qCInfo(lcSignIn).noquote() << "password changed: user" << user << "from"
-                                       << m_session.peerAddress().toString() << "ended" << *count << "other tokens";
+            qCInfo(lcSecurity).noquote() << "password changed: user" << user << "from"
+                                         << m_session.peerAddress().toString() << "ended" << *count << "other tokens";
             m_session.sendOk(id);
             revoked({keep, true});
         });

@@ -32,11 +32,11 @@ void ContactRequests::change(const ClientMessage &m)
             : type == ClientMessageType::ContactAccept ? accounts->acceptContact(self, other, now)
             : type == ClientMessageType::Block         ? accounts->block(self, other, now)
             : type == ClientMessageType::Unblock       ? accounts->unblock(self, other)
-                                                       : accounts->removeContact(self, other);
+                                                       : accounts->removeContact(self, other, now);
         if (!change)
             return change.error();
         if (*change == ContactChange::NotFound || *change == ContactChange::Unchanged ||
-            *change == ContactChange::BlockedByYou)
+            *change == ContactChange::BlockedByYou || *change == ContactChange::TooManyPending)
             return Change{*change, {}};
         const StoreResult<RosterRows> rows = load(accounts, messages, self);
         if (!rows)
@@ -69,6 +69,10 @@ void ContactRequests::changed(const StoreResult<Change> &result, ClientMessageTy
         return;
     case ContactChange::BlockedByYou:
         m_session.sendError(ErrorCode::Forbidden, QStringLiteral("you blocked this user; unblock them first"), id);
+        return;
+    case ContactChange::TooManyPending:
+        m_session.sendError(ErrorCode::RateLimited,
+                            QStringLiteral("too many of your requests are waiting; cancel some first"), id);
         return;
     case ContactChange::Requested:
         bus->publish(other, UserEvents::ContactRequest{self, now});

@@ -11,6 +11,7 @@
 #include <QRandomGenerator>
 
 Q_LOGGING_CATEGORY(lcSession, "presently.session")
+Q_DECLARE_LOGGING_CATEGORY(lcSecurity)
 
 namespace presently {
 
@@ -76,7 +77,7 @@ qint64 Session::serverNowMs() const
 void Session::frameCounted()
 {
     if (m_state != State::Closed && !m_floodBucket.take(Clock::nowMs()))
-        close(CloseCode::Policy, QStringLiteral("too many frames"));
+        closeForAbuse(QStringLiteral("too many frames"));
 }
 
 void Session::onFrame(const QByteArray &frame, bool binary)
@@ -87,7 +88,7 @@ void Session::onFrame(const QByteArray &frame, bool binary)
     const qint64 now = Clock::nowMs();
     // A frame counts once, and once more per whole 8 KiB: big frames flood faster than small ones.
     if (!m_floodBucket.take(now, 1.0 + double(frame.size() / kFloodBytesPerToken))) {
-        close(CloseCode::Policy, QStringLiteral("too many frames"));
+        closeForAbuse(QStringLiteral("too many frames"));
         return;
     }
     if (m_state == State::Live) {
@@ -96,7 +97,7 @@ void Session::onFrame(const QByteArray &frame, bool binary)
                (m_bytesBeforeWelcome += frame.size()) > kMaxBytesBeforeWelcome) {
         // Frames after hello wait for its password check; a client may send a few ahead, not
         // make us hold a flood of them.
-        close(CloseCode::Policy, QStringLiteral("too much before welcome"));
+        closeForAbuse(QStringLiteral("too much before welcome"));
         return;
     }
 
@@ -322,6 +323,15 @@ void Session::sendFrame(const QByteArray &utf8)
         return;
     m_channel->sendText(utf8);
     closeIfNotReading();
+}
+
+void Session::closeForAbuse(const QString &reason)
+{
+    // For the operator (and fail2ban): who, from where, and why; then 1008.
+    qCInfo(lcSecurity).noquote() << "closed for abuse (" + reason + "): user"
+                                 << (m_user.isEmpty() ? QStringLiteral("-") : m_user) << "from"
+                                 << peerAddress().toString();
+    close(CloseCode::Policy, reason);
 }
 
 bool Session::closeIfNotReading()

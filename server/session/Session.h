@@ -111,6 +111,8 @@ private:
     void handle(const ParseResult &result, bool rateLimited);
     void handleBeforeWelcome(const ParseResult &result);
     void handleLive(const ClientMessage &message);
+    // Logged in the security log, then closed with 1008.
+    void closeForAbuse(const QString &reason);
     // The user's own bucket, shared by their connections; false (and rate_limited said) when empty.
     bool takeFromUserBucket(const QJsonValue &id);
     void close(quint16 code, const QString &reason);

@@ -9,6 +9,7 @@
 
 #include <QAbstractEventDispatcher>
 #include <QTimer>
+#include <algorithm>
 #include <memory>
 
 namespace presently {
@@ -63,6 +64,27 @@ void SessionRegistry::sessionGone(Session *session)
         m_userBuckets.remove(session->user());
         m_services.bus->unlisten(session->user());
     }
+}
+
+QString SessionRegistry::busiest(int count) const
+{
+    const auto top = [count](const QHash<QString, int> &counts) {
+        QList<QPair<int, QString>> ranked;
+        for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+            ranked.append({it.value(), it.key()});
+        std::sort(ranked.begin(), ranked.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+        QStringList parts;
+        for (qsizetype i = 0; i < std::min<qsizetype>(count, ranked.size()); ++i)
+            parts.append(QStringLiteral("%1 %2").arg(ranked.at(i).second).arg(ranked.at(i).first));
+        return parts.join(QStringLiteral(", "));
+    };
+    QHash<QString, int> users;
+    for (auto it = m_byUser.cbegin(); it != m_byUser.cend(); ++it)
+        users.insert(it.key(), static_cast<int>(it.value().size()));
+    QHash<QString, int> addresses;
+    for (Session *session : m_sessions)
+        ++addresses[session->peerAddress().toString()];
+    return QStringLiteral("Top users: %1; top addresses: %2.").arg(top(users), top(addresses));
 }
 
 TokenBucket &SessionRegistry::userBucket(const QString &user)

@@ -29,6 +29,8 @@ public:
     // A connection completed its WebSocket handshake: its session starts (takes `channel`).
     void adopt(MessageChannel *channel);
     int connectionCount() const { return static_cast<int>(m_sessions.size()); }
+    // "top users: bob 10, …; top addresses: 10.0.0.5 200, …": who holds the most connections.
+    QString busiest(int count = 5) const;
     // Closes every connection with 1001; `done` runs once they are gone (or after a short wait).
     void shutdown(std::function<void()> done);
 

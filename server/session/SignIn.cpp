@@ -12,7 +12,7 @@
 #include <QLoggingCategory>
 #include <QPointer>
 
-Q_LOGGING_CATEGORY(lcSignIn, "presently.security")
+Q_LOGGING_CATEGORY(lcSecurity, "presently.security")
 
 namespace presently {
 
@@ -52,6 +52,8 @@ void SignIn::finish(const StoreResult<SignedIn> &start, const QString &device, c
     if (!m_session.isSigningIn())
         return; // closed meanwhile (the sign-in deadline)
     if (start && m_session.atSessionLimit(start->user)) {
+        qCInfo(lcSecurity).noquote() << "session cap: user" << start->user << "from"
+                                     << m_session.peerAddress().toString() << "refused with 4004";
         // One account's token must not fill the gateway: its own close code, documented.
         m_session.refuse(ErrorCode::RateLimited,
                          QStringLiteral("too many sessions for this user (at most %1 at once)")
@@ -111,8 +113,8 @@ void SignIn::withPassword(const ClientMessage &m)
     SignInThrottle &throttle = m_session.context().signInThrottle();
     if (const qint64 waitMs = throttle.waitMs(m.user, address, Clock::nowMs()); waitMs > 0) {
         const qint64 seconds = (waitMs + 999) / 1000;
-        qCInfo(lcSignIn).noquote() << "sign-in throttled: user" << m.user << "from" << address.toString() << "for"
-                                   << seconds << "s";
+        qCInfo(lcSecurity).noquote() << "sign-in throttled: user" << m.user << "from" << address.toString() << "for"
+                                     << seconds << "s";
         m_session.refuse(ErrorCode::RateLimited,
                          QStringLiteral("too many failed sign-ins; try again in %1 s").arg(seconds), m.id,
                          CloseCode::Authentication, waitMs);
@@ -132,6 +134,8 @@ void SignIn::withPassword(const ClientMessage &m)
                 bool ok = false;
                 QByteArray rehash;
             };
+            if (!claimCheckSlot(id))
+                return;
             m_session.queue().beginAsync();
             const bool queued = HashingPool::shared().run<Checked>(
                 &m_session, m_wanted,
@@ -149,6 +153,7 @@ void SignIn::withPassword(const ClientMessage &m)
                 [this, user, device, id, known = stored->has_value()](const Checked &checked) {
                     const bool ok = checked.ok;
                     m_checking = false;
+                    releaseCheckSlot();
                     noteResult(user, ok, known);
                     if (ok)
                         issueToken(user, device, id, checked.rehash);
@@ -169,8 +174,26 @@ void SignIn::noteResult(const QString &user, bool ok, bool known)
     }
     const QHostAddress address = m_session.peerAddress();
     throttle.failed(user, address, Clock::nowMs());
-    qCInfo(lcSignIn).noquote() << "sign-in failed: user" << user << "from" << address.toString()
-                               << (known ? "(wrong password)" : "(no such user)");
+    qCInfo(lcSecurity).noquote() << "sign-in failed: user" << user << "from" << address.toString()
+                                 << (known ? "(wrong password)" : "(no such user)");
+}
+
+bool SignIn::claimCheckSlot(const QJsonValue &id)
+{
+    m_checkSlot = m_session.context().signInThrottle().checkStarted(m_session.peerAddress());
+    if (!m_checkSlot.isEmpty())
+        return true;
+    m_session.refuse(ErrorCode::Unavailable,
+                     QStringLiteral("too many sign-ins at once from your address; try again shortly"), id);
+    return false;
+}
+
+void SignIn::releaseCheckSlot()
+{
+    if (m_checkSlot.isEmpty())
+        return;
+    m_session.context().signInThrottle().checkEnded(m_checkSlot);
+    m_checkSlot.clear();
 }
 
 void SignIn::checkQueued(bool queued, const QJsonValue &id)
@@ -179,6 +202,7 @@ void SignIn::checkQueued(bool queued, const QJsonValue &id)
         m_checking = true;
         return;
     }
+    releaseCheckSlot();
     // Every password check slot is taken: say so at once, rather than a silent 4001 later.
     m_session.refuse(ErrorCode::Unavailable, QStringLiteral("too many sign-ins at once; try again shortly"), id);
     m_session.queue().endAsync();
@@ -187,6 +211,7 @@ void SignIn::checkQueued(bool queued, const QJsonValue &id)
 void SignIn::abandon()
 {
     m_wanted->store(false);
+    releaseCheckSlot(); // a job not started yet is skipped; one running ends unheeded
 }
 
 void SignIn::issueToken(const QString &user, const QString &device, const QJsonValue &id, const QByteArray &rehash)
@@ -211,14 +236,21 @@ void SignIn::registerUser(const ClientMessage &m)
     using Registration = SessionSettings::Registration;
     const Registration policy = m_session.settings().registration;
     if (policy == Registration::Closed || (policy == Registration::Invite && m.invite.isEmpty())) {
-        qCInfo(lcSignIn).noquote() << "registration refused: user" << m.user << "from"
-                                   << m_session.peerAddress().toString()
-                                   << (policy == Registration::Closed ? "(closed)" : "(no invitation)");
+        qCInfo(lcSecurity).noquote() << "registration refused: user" << m.user << "from"
+                                     << m_session.peerAddress().toString()
+                                     << (policy == Registration::Closed ? "(closed)" : "(no invitation)");
         m_session.refuse(ErrorCode::Forbidden,
                          policy == Registration::Closed
                              ? QStringLiteral("registration is closed on this server; ask its admin for an account")
                              : QStringLiteral("registration needs an invitation code (invite)"),
                          m.id);
+        return;
+    }
+    if (!m_session.context().signInThrottle().mayRegister(m_session.peerAddress(), Clock::nowMs())) {
+        qCInfo(lcSecurity).noquote() << "registration refused: user" << m.user << "from"
+                                     << m_session.peerAddress().toString() << "(too many new accounts from there)";
+        m_session.refuse(ErrorCode::RateLimited,
+                         QStringLiteral("too many new accounts from your address; try again in an hour"), m.id);
         return;
     }
     m_session.read<StoreResult<bool>>(
@@ -230,11 +262,14 @@ void SignIn::registerUser(const ClientMessage &m)
                                  exists ? QStringLiteral("user name is taken") : kUnavailable, id);
                 return;
             }
+            if (!claimCheckSlot(id))
+                return;
             m_session.queue().beginAsync();
             const bool queued = HashingPool::shared().run<QByteArray>(
                 &m_session, m_wanted, [password] { return PasswordHasher::hash(password); },
                 [this, user, device, invite, id](const QByteArray &hash) {
                     m_checking = false;
+                    releaseCheckSlot();
                     create(user, hash, device, invite, id);
                     m_session.queue().endAsync();
                 });
@@ -288,14 +323,16 @@ void SignIn::create(const QString &user, const QByteArray &hash, const QString &
             if (created && created->taken) {
                 m_session.refuse(ErrorCode::UserExists, QStringLiteral("user name is taken"), id);
             } else if (created && created->inviteRefused) {
-                qCInfo(lcSignIn).noquote() << "registration refused: user" << user << "from"
-                                           << m_session.peerAddress().toString() << "(invitation not valid)";
+                qCInfo(lcSecurity).noquote() << "registration refused: user" << user << "from"
+                                             << m_session.peerAddress().toString() << "(invitation not valid)";
                 m_session.refuse(ErrorCode::Forbidden,
                                  QStringLiteral("the invitation code is not valid (unknown, used up or expired)"), id);
             } else {
-                if (created)
-                    qCInfo(lcSignIn).noquote()
+                if (created) {
+                    m_session.context().signInThrottle().registered(m_session.peerAddress(), Clock::nowMs());
+                    qCInfo(lcSecurity).noquote()
                         << "registered: user" << user << "from" << m_session.peerAddress().toString();
+                }
                 finish(created ? created->start : StoreResult<SignedIn>(created.error()), device, id);
             }
         });

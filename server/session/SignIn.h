@@ -55,12 +55,17 @@ private:
     void finish(const StoreResult<SignedIn> &start, const QString &device, const QJsonValue &id);
     // A password was checked: the throttle counts it, a failure is logged.
     void noteResult(const QString &user, bool ok, bool known);
+    // Before a password job: one of the address's few slots for checks in flight, or false (and
+    // `unavailable` said). Released once the job is done, refused or abandoned.
+    bool claimCheckSlot(const QJsonValue &id);
+    void releaseCheckSlot();
     // After submitting a password job: if the pool refused it, `unavailable` at once.
     void checkQueued(bool queued, const QJsonValue &id);
 
     Session &m_session;
     std::shared_ptr<std::atomic<bool>> m_wanted = std::make_shared<std::atomic<bool>>(true);
     bool m_checking = false;
+    QByteArray m_checkSlot; // the address key of the slot held (empty: none)
 };
 
 } // namespace presently

@@ -6,6 +6,10 @@
 
 namespace presently {
 
+namespace {
+constexpr qint64 kHourMs = 3600 * 1000;
+} // namespace
+
 SignInThrottle::SignInThrottle(const Policy &policy)
     : m_policy(policy)
 {}
@@ -78,6 +82,48 @@ void SignInThrottle::failed(const QString &user, const QHostAddress &address, qi
 void SignInThrottle::succeeded(const QString &user)
 {
     m_accounts.remove(user);
+}
+
+QByteArray SignInThrottle::checkStarted(const QHostAddress &address)
+{
+    const QByteArray key = ClientAddress::key(address);
+    int &running = m_checksInFlight[key];
+    if (m_policy.checksInFlightPerAddress > 0 && running >= m_policy.checksInFlightPerAddress)
+        return {};
+    ++running;
+    return key;
+}
+
+void SignInThrottle::checkEnded(const QByteArray &key)
+{
+    const auto it = m_checksInFlight.find(key);
+    if (it != m_checksInFlight.end() && --*it <= 0)
+        m_checksInFlight.erase(it);
+}
+
+bool SignInThrottle::mayRegister(const QHostAddress &address, qint64 nowMs) const
+{
+    if (m_policy.registrationsPerAddressPerHour <= 0)
+        return true;
+    const auto it = m_registrations.constFind(ClientAddress::key(address));
+    return it == m_registrations.cend() || nowMs - it->first >= kHourMs ||
+           it->second < m_policy.registrationsPerAddressPerHour;
+}
+
+void SignInThrottle::registered(const QHostAddress &address, qint64 nowMs)
+{
+    if (m_policy.registrationsPerAddressPerHour <= 0)
+        return;
+    if (m_registrations.size() >= kMaxEntries) { // bounded: windows that ended go first
+        for (auto it = m_registrations.begin(); it != m_registrations.end();)
+            it = nowMs - it->first >= kHourMs ? m_registrations.erase(it) : std::next(it);
+        if (m_registrations.size() >= kMaxEntries)
+            m_registrations.clear();
+    }
+    QPair<qint64, int> &window = m_registrations[ClientAddress::key(address)];
+    if (nowMs - window.first >= kHourMs)
+        window = {nowMs, 0};
+    ++window.second;
 }
 
 } // namespace presently

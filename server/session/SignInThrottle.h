@@ -22,6 +22,11 @@ public:
         qint64 firstWaitMs = 1000;
         qint64 maxWaitMs = 15 * 60 * 1000;
         qint64 forgetAfterMs = 60 * 60 * 1000; // after the last failure, once no wait is left
+        // Password checks (Argon2id, ~85 ms of CPU each) running or queued at once per address;
+        // 0: no limit.
+        int checksInFlightPerAddress = 2;
+        // New accounts per address per hour; 0: no limit.
+        int registrationsPerAddressPerHour = 20;
     };
     static constexpr int kMaxEntries = 100000;
 
@@ -31,6 +36,13 @@ public:
     qint64 waitMs(const QString &user, const QHostAddress &address, qint64 nowMs) const;
     void failed(const QString &user, const QHostAddress &address, qint64 nowMs);
     void succeeded(const QString &user);
+    // A password check from `address` may start: the key to end it with (checkEnded), or empty
+    // when as many as allowed are in flight from there.
+    QByteArray checkStarted(const QHostAddress &address);
+    void checkEnded(const QByteArray &key);
+    // Whether `address` may make another account this hour; registered() counts one made.
+    bool mayRegister(const QHostAddress &address, qint64 nowMs) const;
+    void registered(const QHostAddress &address, qint64 nowMs);
     int trackedAccounts() const { return int(m_accounts.size()); }
     int trackedAddresses() const { return int(m_addresses.size()); }
 
@@ -47,6 +59,8 @@ private:
     Policy m_policy;
     QHash<QString, Record> m_accounts;
     QHash<QByteArray, Record> m_addresses;
+    QHash<QByteArray, int> m_checksInFlight;               // only addresses with checks running
+    QHash<QByteArray, QPair<qint64, int>> m_registrations; // address -> (hour it counts from, count)
 };
 
 } // namespace presently

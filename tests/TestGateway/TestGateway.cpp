@@ -52,6 +52,7 @@ private Q_SLOTS:
     void fullGatewayRefusesWith4003AndRecovers();
     void oneUsersConnectionsShareOneRate();
     void blockingEndsTheContactAndDropsRequests();
+    void declinedRequestIsNotRepeatedForADay();
     void sigtermClosesWith1001(); // ends the suite's gateway: last of those using it
     void databaseIsPrivate();
     void closedRegistrationAndAdminCommands();
@@ -98,6 +99,26 @@ std::unique_ptr<TestClient> TestGateway::signedIn(const QString &user, bool crea
 {
     return TestUsers::signedIn(m_server.url(), user, kPassword, create, device);
 }
+
+namespace {
+// The answer to a hello or register: welcome, or the error.
+bool answersSignIn(const QJsonObject &m)
+{
+    const QString t = m.value(QStringLiteral("type")).toString();
+    return t == QStringLiteral("welcome") || t == QStringLiteral("error");
+}
+
+// What a new connection's hello with `token` is answered: the error code, or "welcome".
+QString answerToToken(const QUrl &url, const QString &token)
+{
+    TestClient client;
+    if (!client.open(url))
+        return QStringLiteral("<no connection>");
+    client.send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), token}}));
+    const auto answer = client.waitFor(answersSignIn);
+    return type(answer) == QStringLiteral("welcome") ? QStringLiteral("welcome") : code(answer);
+}
+} // namespace
 
 void TestGateway::registersAndSignsIn()
 {
@@ -593,10 +614,7 @@ void TestGateway::logoutRevokesToken()
     alice->send(obj({{QStringLiteral("type"), QStringLiteral("logout")}}));
     QVERIFY(alice->waitForClosed());
     QCOMPARE(alice->closeCode(), 1000);
-    TestClient again;
-    QVERIFY(again.open(m_server.url()));
-    again.send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), token}}));
-    QCOMPARE(code(again.waitForType(QStringLiteral("error"))), QStringLiteral("auth_failed"));
+    QCOMPARE(answerToToken(m_server.url(), token), QStringLiteral("auth_failed"));
 }
 
 void TestGateway::logoutEndsEverySessionOfThatToken()
@@ -629,12 +647,8 @@ void TestGateway::logoutAllEndsEverything()
     QVERIFY(phone->waitForClosed());
     QVERIFY(laptop->waitForClosed());
     QCOMPARE(laptop->closeCode(), 4001);
-    for (const QString &token : {laptopToken, phoneToken}) {
-        TestClient again;
-        QVERIFY(again.open(m_server.url()));
-        again.send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), token}}));
-        QCOMPARE(code(again.waitForType(QStringLiteral("error"))), QStringLiteral("auth_failed"));
-    }
+    for (const QString &token : {laptopToken, phoneToken})
+        QCOMPARE(answerToToken(m_server.url(), token), QStringLiteral("auth_failed"));
     QVERIFY(signedIn(a, false)); // the password still works
 }
 
@@ -660,10 +674,7 @@ void TestGateway::changePasswordKeepsOnlyThisSession()
     QVERIFY(here->request(
         obj({{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), QJsonArray{a}}})));
     QVERIFY(here->isConnected());
-    TestClient old;
-    QVERIFY(old.open(m_server.url()));
-    old.send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), stolenToken}}));
-    QCOMPARE(code(old.waitForType(QStringLiteral("error"))), QStringLiteral("auth_failed"));
+    QCOMPARE(answerToToken(m_server.url(), stolenToken), QStringLiteral("auth_failed"));
     TestClient oldPassword;
     QVERIFY(oldPassword.open(m_server.url()));
     oldPassword.send(obj({{QStringLiteral("type"), QStringLiteral("hello")},
@@ -712,6 +723,9 @@ void TestGateway::fullGatewayRefusesWith4003AndRecovers()
         if (c->waitForClosed(0))
             QCOMPARE(c->closeCode(), 4003);
     }
+    // The operator is told who holds the connections.
+    QVERIFY2(server.output().contains("Top users: ") && server.output().contains("top addresses: 127.0.0.1 "),
+             server.output().constData());
 
     // A hostile peer opens raw TCP connections that never finish a handshake, more than the
     // process has files for: accepting pauses short of the limit (rather than spin on EMFILE)
@@ -782,6 +796,12 @@ QPair<int, QString> admin(const QStringList &arguments, const QByteArray &input 
     return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError())};
 }
 
+// The exit status of `presently-server user ACTION NAME --db DB`, `password` typed in.
+int userCommand(const QString &action, const QString &name, const QString &db, const QByteArray &password = {})
+{
+    return admin({QStringLiteral("user"), action, name, QStringLiteral("--db"), db}, password).first;
+}
+
 std::optional<QJsonObject> registerAnswer(const QUrl &url, const QString &user, const QString &invite = {})
 {
     TestClient client;
@@ -793,10 +813,7 @@ std::optional<QJsonObject> registerAnswer(const QUrl &url, const QString &user, 
     if (!invite.isEmpty())
         hello.insert(QStringLiteral("invite"), invite);
     client.send(hello);
-    return client.waitFor([](const QJsonObject &m) {
-        const QString t = m.value(QStringLiteral("type")).toString();
-        return t == QStringLiteral("welcome") || t == QStringLiteral("error");
-    });
+    return client.waitFor(answersSignIn);
 }
 } // namespace
 
@@ -810,35 +827,16 @@ void TestGateway::closedRegistrationAndAdminCommands()
         qPrintable(error));
     QCOMPARE(code(registerAnswer(server.url(), QStringLiteral("zoe"))), QStringLiteral("forbidden"));
     // The admin makes the account, against the same database, while the gateway runs.
-    QCOMPARE(admin({QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("Zoe"), QStringLiteral("--db"), db},
-                   "first password\n")
-                 .first,
-             0);
-    QCOMPARE(admin({QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("zoe"), QStringLiteral("--db"), db},
-                   "first password\n")
-                 .first,
-             1); // exists
-    QCOMPARE(admin({QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("amy"), QStringLiteral("--db"), db},
-                   "short\n")
-                 .first,
-             2);
+    QCOMPARE(userCommand(QStringLiteral("add"), QStringLiteral("Zoe"), db, "first password\n"), 0);
+    QCOMPARE(userCommand(QStringLiteral("add"), QStringLiteral("zoe"), db, "first password\n"), 1); // exists
+    QCOMPARE(userCommand(QStringLiteral("add"), QStringLiteral("amy"), db, "short\n"), 2);
     auto zoe = TestUsers::signedIn(server.url(), QStringLiteral("zoe"), QStringLiteral("first password"), false);
     QVERIFY(zoe);
     const QString token = tokenOf(*zoe);
-    QCOMPARE(
-        admin({QStringLiteral("user"), QStringLiteral("passwd"), QStringLiteral("zoe"), QStringLiteral("--db"), db},
-              "second password\n")
-            .first,
-        0);
-    TestClient byToken;
-    QVERIFY(byToken.open(server.url()));
-    byToken.send(obj({{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("token"), token}}));
-    QCOMPARE(code(byToken.waitForType(QStringLiteral("error"))), QStringLiteral("auth_failed"));
+    QCOMPARE(userCommand(QStringLiteral("passwd"), QStringLiteral("zoe"), db, "second password\n"), 0);
+    QCOMPARE(answerToToken(server.url(), token), QStringLiteral("auth_failed"));
     QVERIFY(TestUsers::signedIn(server.url(), QStringLiteral("zoe"), QStringLiteral("second password"), false));
-    QCOMPARE(
-        admin({QStringLiteral("user"), QStringLiteral("remove"), QStringLiteral("zoe"), QStringLiteral("--db"), db})
-            .first,
-        0);
+    QCOMPARE(userCommand(QStringLiteral("remove"), QStringLiteral("zoe"), db), 0);
     TestClient gone;
     QVERIFY(gone.open(server.url()));
     gone.send(obj({{QStringLiteral("type"), QStringLiteral("hello")},
@@ -1010,6 +1008,29 @@ void TestGateway::blockingEndsTheContactAndDropsRequests()
     const auto request = alice->waitForType(QStringLiteral("contact_request"));
     QVERIFY(request);
     QCOMPARE(request->value(QStringLiteral("from")).toString(), b);
+}
+
+void TestGateway::declinedRequestIsNotRepeatedForADay()
+{
+    const QString a = uniqueName("otto");
+    const QString b = uniqueName("pia");
+    auto alice = signedIn(a);
+    auto bob = signedIn(b);
+    QVERIFY(alice && bob);
+    const auto ask = [](TestClient &client, const char *kind, const QString &user) {
+        return client.request(obj({{QStringLiteral("type"), QLatin1String(kind)}, {QStringLiteral("user"), user}}));
+    };
+    QCOMPARE(type(ask(*alice, "contact_add", b)), QStringLiteral("ok"));
+    QVERIFY(bob->waitForType(QStringLiteral("contact_request")));
+    QCOMPARE(type(ask(*bob, "contact_remove", a)), QStringLiteral("ok")); // declined
+    // Asking again at once: answered like any request, but bob is not asked again today.
+    QCOMPARE(type(ask(*alice, "contact_add", b)), QStringLiteral("ok"));
+    QVERIFY(bob->request(
+        obj({{QStringLiteral("type"), QStringLiteral("query")}, {QStringLiteral("users"), QJsonArray{a}}})));
+    QVERIFY(!bob->waitForType(QStringLiteral("contact_request"), 0));
+    // Bob himself can still ask her.
+    QCOMPARE(type(ask(*bob, "contact_add", a)), QStringLiteral("ok"));
+    QVERIFY(alice->waitForType(QStringLiteral("contact_request")));
 }
 
 QTEST_GUILESS_MAIN(TestGateway)

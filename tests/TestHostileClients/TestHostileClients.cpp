@@ -221,6 +221,7 @@ private Q_SLOTS:
     void signInFloodIsAnsweredAtOnce();
     void sessionsPerUserAreCapped();
     void guessingIsSlowedDown();
+    void oneAddressGetsFewChecksAndAccounts();
 
 private:
     QTemporaryDir m_dir;
@@ -642,6 +643,59 @@ void TestHostileClients::guessingIsSlowedDown()
         }
     }
     QVERIFY2(matched >= 6, qPrintable(QString::number(matched))); // 5 failures, 2 throttled
+    gateway.kill();
+}
+
+void TestHostileClients::oneAddressGetsFewChecksAndAccounts()
+{
+    // One password check in flight per address here (2 by default) and three new accounts an
+    // hour (20): a second check from the address while one runs is told `unavailable` at once;
+    // the fourth account is `rate_limited`.
+    ServerProcess gateway;
+    QString error;
+    QVERIFY2(gateway.start({QStringLiteral("--db"),
+                            QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("per-address")),
+                            QStringLiteral("--password-checks-per-address"), QStringLiteral("1"),
+                            QStringLiteral("--registrations-per-address-per-hour"), QStringLiteral("3")},
+                           &error),
+             qPrintable(error));
+    const auto answerOf = [](TestClient &client) {
+        return client.waitFor([](const QJsonObject &m) {
+            const QString type = m.value(QStringLiteral("type")).toString();
+            return type == QStringLiteral("welcome") || type == QStringLiteral("error");
+        });
+    };
+    const auto registerFrame = [](const QString &user) {
+        return QJsonObject{{QStringLiteral("type"), QStringLiteral("register")},
+                           {QStringLiteral("user"), user},
+                           {QStringLiteral("password"), kPassword}};
+    };
+    // Two at once: the second finds the address's one check slot taken.
+    TestClient first, second;
+    QVERIFY(first.open(gateway.url()) && second.open(gateway.url()));
+    first.send(registerFrame(QStringLiteral("one")));
+    second.send(registerFrame(QStringLiteral("two")));
+    const auto firstAnswer = answerOf(first);
+    const auto secondAnswer = answerOf(second);
+    QVERIFY(firstAnswer && secondAnswer);
+    QCOMPARE(firstAnswer->value(QStringLiteral("type")).toString(), QStringLiteral("welcome"));
+    QCOMPARE(secondAnswer->value(QStringLiteral("code")).toString(), QStringLiteral("unavailable"));
+    // One after another: the slot is free again each time; the hour's fourth account is refused.
+    for (const QString &user : {QStringLiteral("three"), QStringLiteral("four")}) {
+        TestClient client;
+        QVERIFY(client.open(gateway.url()));
+        client.send(registerFrame(user));
+        const auto answer = answerOf(client);
+        QVERIFY(answer);
+        QCOMPARE(answer->value(QStringLiteral("type")).toString(), QStringLiteral("welcome"));
+    }
+    TestClient fourth;
+    QVERIFY(fourth.open(gateway.url()));
+    fourth.send(registerFrame(QStringLiteral("five")));
+    const auto refused = answerOf(fourth);
+    QVERIFY(refused);
+    QCOMPARE(refused->value(QStringLiteral("code")).toString(), QStringLiteral("rate_limited"));
+    QVERIFY(gateway.output().contains("registration refused: user five from 127.0.0.1 (too many new accounts"));
     gateway.kill();
 }
 

@@ -164,6 +164,9 @@ private Q_SLOTS:
 
 private:
     bool waitForLog(ServerProcess &server, const QByteArray &text);
+    // Through the balancer from `source`, a wrong password; true once the gateway has answered
+    // it and logged the failure with that address.
+    bool wrongPasswordFrom(RawClient &client, const QString &source);
 
     QTemporaryDir m_dir;
     ServerProcess m_server;
@@ -173,6 +176,16 @@ private:
 bool TestProxyProtocol::waitForLog(ServerProcess &server, const QByteArray &text)
 {
     return QTest::qWaitFor([&] { return server.output().contains(text); }, 5000);
+}
+
+bool TestProxyProtocol::wrongPasswordFrom(RawClient &client, const QString &source)
+{
+    if (!client.connectFrom(source, m_balancer.port()) || !client.upgrade())
+        return false;
+    client.write(textFrame(R"({"type":"hello","user":"mallory","password":"not the password"})"));
+    return client.readUntil("auth_failed").contains("auth_failed") &&
+           waitForLog(m_server,
+                      QStringLiteral("sign-in failed: user mallory from %1 (no such user)").arg(source).toUtf8());
 }
 
 void TestProxyProtocol::initTestCase()
@@ -197,11 +210,7 @@ void TestProxyProtocol::logsAndLimitsSeeTheClient()
 {
     // Through the balancer from 127.0.0.7: a wrong password is logged with that address.
     RawClient first;
-    QVERIFY(first.connectFrom(QStringLiteral("127.0.0.7"), m_balancer.port()));
-    QVERIFY(first.upgrade());
-    first.write(textFrame(R"({"type":"hello","user":"mallory","password":"not the password"})"));
-    QVERIFY(first.readUntil("auth_failed").contains("auth_failed"));
-    QVERIFY(waitForLog(m_server, "sign-in failed: user mallory from 127.0.0.7 (no such user)"));
+    QVERIFY(wrongPasswordFrom(first, QStringLiteral("127.0.0.7")));
     QVERIFY(first.waitForClosed()); // refused (4001): its place is free again
 
     // One connection per address here: a second from 127.0.0.7 is refused (4005), while one
@@ -216,11 +225,7 @@ void TestProxyProtocol::logsAndLimitsSeeTheClient()
     QVERIFY(second.readUntil(closeFrame).contains(QByteArray("\x0f\xa5", 2))); // 4005
     QVERIFY(waitForLog(m_server, "refusing a connection from 127.0.0.7 with 4005"));
     RawClient other;
-    QVERIFY(other.connectFrom(QStringLiteral("127.0.0.8"), m_balancer.port()));
-    QVERIFY(other.upgrade());
-    other.write(textFrame(R"({"type":"hello","user":"mallory","password":"not the password"})"));
-    QVERIFY(other.readUntil("auth_failed").contains("auth_failed"));
-    QVERIFY(waitForLog(m_server, "sign-in failed: user mallory from 127.0.0.8"));
+    QVERIFY(wrongPasswordFrom(other, QStringLiteral("127.0.0.8")));
 }
 
 void TestProxyProtocol::trustedProxyWithoutHeaderIsRefused()

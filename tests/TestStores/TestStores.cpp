@@ -97,8 +97,7 @@ void TestStores::databaseFromBeforeVersionsUpgrades()
               "INSERT INTO users(name, password_hash, created_ms) VALUES('bob', 'h', 1)",
               "INSERT INTO contacts VALUES('alice', 'bob', 1), ('bob', 'alice', 1)",
               "INSERT INTO messages(cid, sender, recipient, body, ts_ms) VALUES('c1', 'alice', 'bob', 'hi', 5)",
-              "INSERT INTO read_marks VALUES('bob', 'alice', 1)",
-              "INSERT INTO tokens VALUES('d1', 'alice', 7)"}) {
+              "INSERT INTO read_marks VALUES('bob', 'alice', 1)", "INSERT INTO tokens VALUES('d1', 'alice', 7)"}) {
             QVERIFY2(old.exec(QLatin1String(sql)), sql);
         }
     }
@@ -115,9 +114,9 @@ void TestStores::databaseFromBeforeVersionsUpgrades()
         QCOMPARE((*messages.findByCid(QStringLiteral("alice"), QStringLiteral("c1")))->body, QStringLiteral("hi"));
     }
     RawDatabase upgraded(path);
-    // Accounts went on to step 4 (token issue times, invitations, blocks): a token from before
+    // Accounts went on to step 5 (token issue times, invitations, blocks, declines): a token from before
     // counts from its last use.
-    QCOMPARE(upgraded.value(QStringLiteral("SELECT version FROM schema_versions WHERE store = 'accounts'")).toInt(), 4);
+    QCOMPARE(upgraded.value(QStringLiteral("SELECT version FROM schema_versions WHERE store = 'accounts'")).toInt(), 5);
     QCOMPARE(upgraded.value(QStringLiteral("SELECT issued_ms FROM tokens WHERE digest = 'd1'")).toInt(), 7);
     QCOMPARE(upgraded.value(QStringLiteral("SELECT version FROM schema_versions WHERE store = 'messages'")).toInt(), 1);
     QCOMPARE(upgraded.value(QStringLiteral("SELECT COUNT(*) FROM schema_versions")).toInt(), 2);
@@ -188,7 +187,8 @@ struct StoreThreads {
         : path(dir.filePath(name))
     {
         QString error;
-        opened = writes.open(path, StoreThread::Use::Writes, &error) && reads.open(path, StoreThread::Use::Reads, &error);
+        opened =
+            writes.open(path, StoreThread::Use::Writes, &error) && reads.open(path, StoreThread::Use::Reads, &error);
         if (!opened)
             qWarning("%s", qPrintable(error));
         AccountStore accounts;
@@ -211,7 +211,9 @@ void TestStores::windowCommitsOnceAndMergesStatuses()
     QObject &context = stores.context;
     // One turn of the loop: three status changes of alice (merged), one of bob, and a message.
     QList<StoredStatus> answers;
-    const auto collect = [&](const StoreResult<StoredStatus> &status) { answers.append(status ? *status : StoredStatus{Mode::Auto, QStringLiteral("failed")}); };
+    const auto collect = [&](const StoreResult<StoredStatus> &status) {
+        answers.append(status ? *status : StoredStatus{Mode::Auto, QStringLiteral("failed")});
+    };
     stores.writes.writeStatus(&context, QStringLiteral("alice"), Mode::Invisible, std::nullopt, collect);
     stores.writes.writeStatus(&context, QStringLiteral("alice"), std::nullopt, QStringLiteral("lunch"), collect);
     stores.writes.writeStatus(&context, QStringLiteral("bob"), Mode::Dnd, QStringLiteral("focus"), collect);
