@@ -59,6 +59,7 @@ start_gateway() {
     # variable, so an older build given as PRESENTLY_SERVER ignores it).
     # Likewise every user is registered from a handful of loopback addresses.
     PRESENTLY_MAX_SESSIONS_PER_USER=0 PRESENTLY_REGISTRATIONS_PER_ADDRESS_PER_HOUR=0 PRESENTLY_PASSWORD_CHECKS_PER_ADDRESS=0 \
+    PRESENTLY_DAILY_MESSAGES_PER_USER=0 \
     LD_PRELOAD="${GATEWAY_PRELOAD:-}" GLIBC_TUNABLES="${GATEWAY_TUNABLES-glibc.malloc.hugetlb=1}" \
         ${GATEWAY_WRAPPER:-} "${PRESENTLY_SERVER:-$build/server/presently-server}" --listen 127.0.0.1:"$GW_PORT" --db "sqlite:$work/db.sqlite" --server-id "$name" \
         "${tls_gateway_args[@]}" "$@" >"$work/$name.log" 2>&1 &

@@ -4,6 +4,7 @@
 #include "base/Clock.h"
 #include "events/EmbeddedEventBus.h"
 #include "events/RedisEventBus.h"
+#include "messages/MessageStore.h"
 #include "net/Listener.h"
 #include "net/TlsContext.h"
 #include "presence/EmbeddedPresenceStore.h"
@@ -15,6 +16,7 @@
 #include "sql/WalCheckpointer.h"
 #include "storage/StoreThread.h"
 
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QThread>
 #include <QTimer>
@@ -29,8 +31,10 @@ namespace {
 // next commits wait for the file system (100-150 ms tails at one round a second, 13-50 ms at
 // 200 ms; bench/scenarios/changes.sh). The WAL is cut back once it has all been copied.
 constexpr int kCheckpointIntervalMs = 250;
-// Tokens past their lifetime can never be used again: their rows go this often (and at start).
-constexpr int kTokenPruneIntervalMs = 3600 * 1000;
+// Tokens past their lifetime, and messages past the retention, go this often (and at start).
+constexpr int kHousekeepingIntervalMs = 3600 * 1000;
+// Messages removed per commit window: a large first clean-up does not hold up others' writes.
+constexpr int kPruneBatch = 5000;
 } // namespace
 
 Server::Server(const ServerConfig &config, QObject *parent)
@@ -105,6 +109,10 @@ bool Server::start(QString *error)
     session.authTimeoutMs = m_config.authTimeoutMs;
     session.maxSessionsPerUser = m_config.maxSessionsPerUser;
     session.registration = m_config.registration;
+    session.dailyMessagesPerUser = m_config.dailyMessagesPerUser;
+    session.dailyMessageBytesPerUser = qint64(m_config.dailyMessageMbPerUser) * 1024 * 1024;
+    session.storagePath = QFileInfo(m_config.databasePath).absolutePath();
+    session.minFreeDiskBytes = qint64(m_config.minFreeDiskMb) * 1024 * 1024;
     session.signInThrottle.freeFailuresPerAccount = m_config.failedSignInsPerAccount;
     session.signInThrottle.freeFailuresPerAddress = m_config.failedSignInsPerAddress;
     session.signInThrottle.maxWaitMs = qint64(m_config.signInMaxWaitS) * 1000;
@@ -127,11 +135,11 @@ bool Server::start(QString *error)
         listener, [sessions = m_sessions] { return sessions->connectionCount(); }, this);
     m_listener->setTlsContext(std::move(tls));
     m_listener->setLoadReport([sessions = m_sessions] { return sessions->busiest(); });
-    auto *prune = new QTimer(this);
-    prune->setInterval(kTokenPruneIntervalMs);
-    connect(prune, &QTimer::timeout, this, &Server::pruneTokens);
-    prune->start();
-    pruneTokens();
+    auto *housekeeping = new QTimer(this);
+    housekeeping->setInterval(kHousekeepingIntervalMs);
+    connect(housekeeping, &QTimer::timeout, this, &Server::pruneExpired);
+    housekeeping->start();
+    pruneExpired();
     connect(m_listener, &Listener::channelOpened, m_sessions, &SessionRegistry::adopt);
     return m_listener->listen(error);
 }
@@ -150,7 +158,7 @@ bool Server::reloadCertificate(QString *error)
     return true;
 }
 
-void Server::pruneTokens()
+void Server::pruneExpired()
 {
     const qint64 now = Clock::nowMs();
     m_writes->write<int>(
@@ -158,6 +166,23 @@ void Server::pruneTokens()
         [](const StoreResult<int> &pruned) {
             if (pruned && *pruned > 0)
                 qCInfo(lcServer) << "pruned" << *pruned << "expired session tokens";
+        });
+    if (m_config.retentionDays > 0)
+        pruneMessages(now - qint64(m_config.retentionDays) * 24 * 3600 * 1000);
+}
+
+void Server::pruneMessages(qint64 cutoffMs)
+{
+    // A batch per commit window, the next once it is done, until none is left.
+    m_writes->write<int>(
+        this,
+        [cutoffMs](AccountStore *, MessageStore *messages) { return messages->pruneOlderThan(cutoffMs, kPruneBatch); },
+        [this, cutoffMs](const StoreResult<int> &pruned) {
+            if (!pruned || *pruned == 0)
+                return;
+            qCInfo(lcServer) << "removed" << *pruned << "messages older than the retention";
+            if (*pruned == kPruneBatch)
+                pruneMessages(cutoffMs);
         });
 }
 

@@ -38,8 +38,9 @@ Q_SIGNALS:
     void stopped();
 
 private:
-    // Expired tokens' rows removed, in the next commit window.
-    void pruneTokens();
+    // Expired tokens, and messages past the retention, removed in the next commit windows.
+    void pruneExpired();
+    void pruneMessages(qint64 cutoffMs);
 
     ServerConfig m_config;
     // SQL runs only on these threads, never on the event loop.

@@ -131,7 +131,11 @@ const QStringList kSettableFlags = {QStringLiteral("listen"),
                                     QStringLiteral("max-connections-per-address"),
                                     QStringLiteral("registration"),
                                     QStringLiteral("password-checks-per-address"),
-                                    QStringLiteral("registrations-per-address-per-hour")};
+                                    QStringLiteral("registrations-per-address-per-hour"),
+                                    QStringLiteral("daily-messages-per-user"),
+                                    QStringLiteral("daily-message-mb-per-user"),
+                                    QStringLiteral("min-free-disk-mb"),
+                                    QStringLiteral("retention-days")};
 
 bool readConfigFile(const QString &path, QHash<QString, QString> *values, QString *error)
 {
@@ -261,6 +265,17 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
         {QStringLiteral("registrations-per-address-per-hour"),
          QStringLiteral("New accounts from one address per hour; more are answered rate_limited. 0: no limit."),
          QStringLiteral("N"), QString::number(ServerConfig().registrationsPerAddressPerHour)},
+        {QStringLiteral("daily-messages-per-user"),
+         QStringLiteral("Messages one user may send per UTC day; more are rate_limited until midnight. 0: no limit."),
+         QStringLiteral("N"), QString::number(ServerConfig().dailyMessagesPerUser)},
+        {QStringLiteral("daily-message-mb-per-user"), QStringLiteral("The same for their size in MB. 0: no limit."),
+         QStringLiteral("MB"), QString::number(ServerConfig().dailyMessageMbPerUser)},
+        {QStringLiteral("min-free-disk-mb"),
+         QStringLiteral("Below this much free space where the database is, sends are answered unavailable. 0: off."),
+         QStringLiteral("MB"), QString::number(ServerConfig().minFreeDiskMb)},
+        {QStringLiteral("retention-days"),
+         QStringLiteral("Messages older than this are deleted (hourly). 0: kept for ever."), QStringLiteral("DAYS"),
+         QStringLiteral("0")},
         {QStringLiteral("registration"),
          QStringLiteral("Who may create an account: open (anyone), token (with an invitation from "
                         "`presently-server invite create`), closed (only `presently-server user add`)."),
@@ -391,6 +406,10 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
     zeroOrMore(QStringLiteral("registrations-per-address-per-hour"), &config.registrationsPerAddressPerHour);
     zeroOrMore(QStringLiteral("max-connections-per-address"), &config.maxConnectionsPerAddress);
     zeroOrMore(QStringLiteral("max-sessions-per-user"), &config.maxSessionsPerUser);
+    zeroOrMore(QStringLiteral("daily-messages-per-user"), &config.dailyMessagesPerUser);
+    zeroOrMore(QStringLiteral("daily-message-mb-per-user"), &config.dailyMessageMbPerUser);
+    zeroOrMore(QStringLiteral("min-free-disk-mb"), &config.minFreeDiskMb);
+    zeroOrMore(QStringLiteral("retention-days"), &config.retentionDays);
     if (error.isEmpty() && parser.isSet(QStringLiteral("registration"))) {
         const QString policy = parser.value(QStringLiteral("registration"));
         using Registration = SessionSettings::Registration;

@@ -43,6 +43,12 @@ struct ServerConfig {
     // hour (0: no limit).
     int passwordChecksPerAddress = 2;
     int registrationsPerAddressPerHour = 20;
+    // Messages per user per UTC day, their megabytes (0: no limit); free disk below which sends
+    // are refused; days messages are kept (0: for ever).
+    int dailyMessagesPerUser = 10000;
+    int dailyMessageMbPerUser = 20;
+    int minFreeDiskMb = 64;
+    int retentionDays = 0;
     // Load balancers whose connections start with a PROXY protocol v2 header (the client's
     // address, for limits and logs). Empty: none.
     QList<ClientAddress::Subnet> trustedProxies;

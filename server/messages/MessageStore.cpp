@@ -158,6 +158,20 @@ StoreResult<MessagePage> MessageStore::conversation(const QString &user, const Q
     return oldestFirst;
 }
 
+StoreResult<int> MessageStore::pruneOlderThan(qint64 cutoffMs, int batch)
+{
+    // Mids grow with time: the oldest come first in mid order, and the scan stops at `batch`.
+    const StoreResult<QSqlQuery *> q = m_connection.run(
+        QStringLiteral("DELETE FROM messages WHERE mid IN (SELECT mid FROM messages WHERE ts_ms < ? ORDER BY mid "
+                       "LIMIT ?)"),
+        {cutoffMs, batch});
+    if (!q)
+        return failure("removing old messages", q.error().message);
+    const int deleted = (*q)->numRowsAffected();
+    (*q)->finish();
+    return deleted;
+}
+
 StoreResult<qint64> MessageStore::lastMid()
 {
     QSqlQuery q(m_db);

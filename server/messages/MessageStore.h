@@ -57,6 +57,8 @@ public:
     // The conversation of `user` and `peer` before `before` (0: latest), newest page, oldest first.
     StoreResult<MessagePage> conversation(const QString &user, const QString &peer, qint64 before, int limit);
     StoreResult<qint64> lastMid();
+    // Retention: up to `batch` of the oldest messages sent before `cutoffMs`; how many went.
+    StoreResult<int> pruneOlderThan(qint64 cutoffMs, int batch);
 
     // Moves user's read mark in the conversation with peer forward; true if it moved.
     // Moves `user`'s read mark in the conversation with `peer` forward to `mid`, never past the

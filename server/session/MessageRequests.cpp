@@ -25,6 +25,17 @@ void MessageRequests::startLive(qint64 lastMid)
 void MessageRequests::send(const ClientMessage &m)
 {
     const QString &self = m_session.user();
+    // Refused before anything is written: a disk that may not take the row, a day's quota used.
+    if (m_session.context().diskNearlyFull()) {
+        m_session.sendError(ErrorCode::Unavailable, QStringLiteral("the server's disk is nearly full; try again later"),
+                            m.id);
+        return;
+    }
+    if (const qint64 waitMs = m_session.context().takeDailyMessage(self, m.body.toUtf8().size(), Clock::nowMs());
+        waitMs > 0) {
+        m_session.sendError(ErrorCode::RateLimited, QStringLiteral("today's message quota is used up"), m.id, waitMs);
+        return;
+    }
     StoredMessage message;
     message.cid = m.cid;
     message.from = self;

@@ -41,6 +41,11 @@ public:
     virtual SignInThrottle &signInThrottle() = 0;
     // The request bucket of `user` (live here), shared by all of the user's connections.
     virtual TokenBucket &userBucket(const QString &user) = 0;
+    // Counts a message of `bytes` against the user's daily quota; 0 if it fits, else the ms
+    // until the quota renews (it is not counted then).
+    virtual qint64 takeDailyMessage(const QString &user, qint64 bytes, qint64 nowMs) = 0;
+    // The database's disk has less free space than the settings ask for (checked once a second).
+    virtual bool diskNearlyFull() = 0;
 
 protected:
     ~SessionContext() = default;

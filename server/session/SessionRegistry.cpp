@@ -7,7 +7,10 @@
 #include "protocol/ServerMessages.h"
 #include "session/Session.h"
 
+#include "base/Clock.h"
+
 #include <QAbstractEventDispatcher>
+#include <QStorageInfo>
 #include <QTimer>
 #include <algorithm>
 #include <memory>
@@ -64,6 +67,40 @@ void SessionRegistry::sessionGone(Session *session)
         m_userBuckets.remove(session->user());
         m_services.bus->unlisten(session->user());
     }
+}
+
+qint64 SessionRegistry::takeDailyMessage(const QString &user, qint64 bytes, qint64 nowMs)
+{
+    constexpr qint64 kDayMs = 24LL * 3600 * 1000;
+    if (m_settings.dailyMessagesPerUser <= 0 && m_settings.dailyMessageBytesPerUser <= 0)
+        return 0;
+    const qint64 day = nowMs / kDayMs;
+    if (day != m_quotaDay) { // a new day: everyone starts again (and yesterday's entries go)
+        m_quotaDay = day;
+        m_dailyUse.clear();
+    }
+    DailyUse &use = m_dailyUse[user];
+    const bool overCount = m_settings.dailyMessagesPerUser > 0 && use.messages >= m_settings.dailyMessagesPerUser;
+    const bool overBytes =
+        m_settings.dailyMessageBytesPerUser > 0 && use.bytes + bytes > m_settings.dailyMessageBytesPerUser;
+    if (overCount || overBytes)
+        return (day + 1) * kDayMs - nowMs;
+    ++use.messages;
+    use.bytes += bytes;
+    return 0;
+}
+
+bool SessionRegistry::diskNearlyFull()
+{
+    if (m_settings.storagePath.isEmpty() || m_settings.minFreeDiskBytes <= 0)
+        return false;
+    const qint64 now = Clock::nowMs();
+    if (m_diskCheckedAtMs < 0 || now - m_diskCheckedAtMs >= 1000) {
+        m_diskCheckedAtMs = now;
+        const QStorageInfo storage(m_settings.storagePath);
+        m_diskNearlyFull = storage.isValid() && storage.bytesAvailable() < m_settings.minFreeDiskBytes;
+    }
+    return m_diskNearlyFull;
 }
 
 QString SessionRegistry::busiest(int count) const

@@ -42,6 +42,8 @@ public:
     QByteArray presenceFrame(const UserPresence &presence) override;
     SignInThrottle &signInThrottle() override { return m_signInThrottle; }
     TokenBucket &userBucket(const QString &user) override;
+    qint64 takeDailyMessage(const QString &user, qint64 bytes, qint64 nowMs) override;
+    bool diskNearlyFull() override;
 
 private:
     void onUserEvent(const QString &user, const UserEvent &event);
@@ -59,6 +61,14 @@ private:
     quint64 m_loopTurn = 0;
     SignInThrottle m_signInThrottle;
     QHash<QString, TokenBucket> m_userBuckets; // users live here; gone with their last session
+    struct DailyUse {
+        int messages = 0;
+        qint64 bytes = 0;
+    };
+    qint64 m_quotaDay = -1;              // the UTC day m_dailyUse counts
+    QHash<QString, DailyUse> m_dailyUse; // senders of that day
+    qint64 m_diskCheckedAtMs = -1;
+    bool m_diskNearlyFull = false;
 };
 
 } // namespace presently

@@ -20,6 +20,13 @@ struct SessionSettings {
     // (`presently-server invite create`), or nobody (accounts made by `presently-server user add`).
     enum class Registration { Open, Invite, Closed };
     Registration registration = Registration::Open;
+    // Messages one user may send per UTC day (and their bytes); 0: no limit. Per gateway.
+    int dailyMessagesPerUser = 10000;
+    qint64 dailyMessageBytesPerUser = 20LL * 1024 * 1024;
+    // Where the database lives, and the free space below which a send is `unavailable` rather
+    // than a write the disk may not take. Empty path: not checked.
+    QString storagePath;
+    qint64 minFreeDiskBytes = 64LL * 1024 * 1024;
     SignInThrottle::Policy signInThrottle;
     ProtocolLimits limits;
 };

@@ -53,6 +53,7 @@ private Q_SLOTS:
     void oneUsersConnectionsShareOneRate();
     void blockingEndsTheContactAndDropsRequests();
     void declinedRequestIsNotRepeatedForADay();
+    void quotaDiskAndRetention();
     void sigtermClosesWith1001(); // ends the suite's gateway: last of those using it
     void databaseIsPrivate();
     void closedRegistrationAndAdminCommands();
@@ -1031,6 +1032,74 @@ void TestGateway::declinedRequestIsNotRepeatedForADay()
     // Bob himself can still ask her.
     QCOMPARE(type(ask(*bob, "contact_add", a)), QStringLiteral("ok"));
     QVERIFY(alice->waitForType(QStringLiteral("contact_request")));
+}
+
+void TestGateway::quotaDiskAndRetention()
+{
+    const QString path = m_dir.filePath(QStringLiteral("quota.sqlite"));
+    const QString db = QStringLiteral("sqlite:") + path;
+    const auto start = [&](ServerProcess &server, const QStringList &more) {
+        QString error;
+        const bool ok = server.start(QStringList{QStringLiteral("--db"), db} + more, &error);
+        if (!ok)
+            qWarning("%s", qPrintable(error));
+        return ok;
+    };
+    const auto send = [](TestClient &client, const QString &to, int n) {
+        return client.request(obj({{QStringLiteral("type"), QStringLiteral("send")},
+                                   {QStringLiteral("to"), to},
+                                   {QStringLiteral("cid"), QStringLiteral("q%1").arg(n)},
+                                   {QStringLiteral("body"), QStringLiteral("message %1").arg(n)}}));
+    };
+    // A day's quota of three messages: the fourth waits for midnight (UTC), and says how long.
+    {
+        ServerProcess server;
+        QVERIFY(start(server, {QStringLiteral("--daily-messages-per-user"), QStringLiteral("3")}));
+        auto alice = TestUsers::signedIn(server.url(), QStringLiteral("quota-a"), kPassword, true);
+        auto bob = TestUsers::signedIn(server.url(), QStringLiteral("quota-b"), kPassword, true);
+        QVERIFY(alice && bob);
+        QVERIFY(befriend(*alice, QStringLiteral("quota-a"), *bob, QStringLiteral("quota-b")));
+        for (int n = 1; n <= 3; ++n)
+            QCOMPARE(type(send(*alice, QStringLiteral("quota-b"), n)), QStringLiteral("sent"));
+        const auto over = send(*alice, QStringLiteral("quota-b"), 4);
+        QCOMPARE(code(over), QStringLiteral("rate_limited"));
+        const double wait = over->value(QStringLiteral("retry_after_ms")).toDouble();
+        QVERIFY2(wait > 0 && wait <= 24 * 3600 * 1000, qPrintable(QString::number(wait)));
+        QCOMPARE(type(send(*bob, QStringLiteral("quota-a"), 5)), QStringLiteral("sent")); // bob's own day
+        server.kill();
+    }
+    // A disk with less free space than asked for (here: a petabyte): sends are refused whole.
+    {
+        ServerProcess server;
+        QVERIFY(start(server, {QStringLiteral("--min-free-disk-mb"), QStringLiteral("1000000000")}));
+        auto alice = TestUsers::signedIn(server.url(), QStringLiteral("quota-a"), kPassword, false);
+        QVERIFY(alice);
+        const auto refused = send(*alice, QStringLiteral("quota-b"), 6);
+        QCOMPARE(code(refused), QStringLiteral("unavailable"));
+        QVERIFY(refused->value(QStringLiteral("message")).toString().contains(QLatin1String("disk")));
+        server.kill();
+    }
+    // Retention: messages from before it are removed when the gateway starts (and hourly).
+    {
+        QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("retention"));
+        raw.setDatabaseName(path);
+        QVERIFY(raw.open());
+        QSqlQuery q(raw);
+        QVERIFY(q.exec(QStringLiteral("UPDATE messages SET ts_ms = ts_ms - 10 * 86400000 WHERE cid = 'q1'")));
+        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM messages")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 4);
+        q.finish();
+        ServerProcess server;
+        QVERIFY(start(server, {QStringLiteral("--retention-days"), QStringLiteral("7")}));
+        const auto count = [&] {
+            QSqlQuery c(raw);
+            return c.exec(QStringLiteral("SELECT COUNT(*) FROM messages")) && c.next() ? c.value(0).toInt() : -1;
+        };
+        QVERIFY(QTest::qWaitFor([&] { return count() == 3; }, 5000));
+        raw.close();
+        server.kill();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("retention"));
 }
 
 QTEST_GUILESS_MAIN(TestGateway)
