@@ -296,7 +296,8 @@ StoreResult<ContactChange> AccountStore::connect(const QString &a, const QString
     return ContactChange::Connected;
 }
 
-StoreResult<ContactChange> AccountStore::addContact(const QString &from, const QString &to, qint64 nowMs)
+StoreResult<ContactChange> AccountStore::addContact(const QString &from, const QString &to, qint64 nowMs,
+                                                    int maxWaiting)
 {
     const StoreResult<bool> exists = userExists(to);
     if (!exists)
@@ -340,7 +341,7 @@ StoreResult<ContactChange> AccountStore::addContact(const QString &from, const Q
         column(QStringLiteral("SELECT COUNT(*) FROM contact_requests WHERE from_user = ?"), {from});
     if (!waiting)
         return waiting.error();
-    if (waiting->value(0).toInt() >= kMaxPendingRequests)
+    if (waiting->value(0).toInt() >= maxWaiting)
         return ContactChange::TooManyPending;
     const StoreResult<int> inserted =
         exec(QStringLiteral("INSERT OR IGNORE INTO contact_requests(from_user, to_user, ts_ms) VALUES(?, ?, ?)"),

@@ -75,7 +75,9 @@ public:
     StoreResult<QStringList> requestsFrom(const QString &user); // people this user asked
     StoreResult<bool> areContacts(const QString &a, const QString &b);
 
-    StoreResult<ContactChange> addContact(const QString &from, const QString &to, qint64 nowMs);
+    // `maxWaiting`: requests `from` may have waiting at once (TooManyPending past it).
+    StoreResult<ContactChange> addContact(const QString &from, const QString &to, qint64 nowMs,
+                                          int maxWaiting = kMaxPendingRequests);
     StoreResult<ContactChange> acceptContact(const QString &user, const QString &from, qint64 nowMs);
     // Declining a request (removing one from `other`) keeps `other` from asking again for a day.
     StoreResult<ContactChange> removeContact(const QString &user, const QString &other, qint64 nowMs = 0);
@@ -91,7 +93,7 @@ public:
     static constexpr qint64 kTokenTouchIntervalMs = 3600LL * 1000;
     // A declined request is not delivered again for this long (asking again is answered ok).
     static constexpr qint64 kDeclineCooldownMs = 24LL * 3600 * 1000;
-    // Requests one user may have waiting at once.
+    // Requests one user may have waiting at once, by default.
     static constexpr int kMaxPendingRequests = 100;
 
 private:

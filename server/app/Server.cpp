@@ -109,6 +109,7 @@ bool Server::start(QString *error)
     session.authTimeoutMs = m_config.authTimeoutMs;
     session.maxSessionsPerUser = m_config.maxSessionsPerUser;
     session.registration = m_config.registration;
+    session.maxWaitingRequests = m_config.maxWaitingRequests;
     session.dailyMessagesPerUser = m_config.dailyMessagesPerUser;
     session.dailyMessageBytesPerUser = qint64(m_config.dailyMessageMbPerUser) * 1024 * 1024;
     session.storagePath = QFileInfo(m_config.databasePath).absolutePath();

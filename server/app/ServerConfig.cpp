@@ -135,7 +135,8 @@ const QStringList kSettableFlags = {QStringLiteral("listen"),
                                     QStringLiteral("daily-messages-per-user"),
                                     QStringLiteral("daily-message-mb-per-user"),
                                     QStringLiteral("min-free-disk-mb"),
-                                    QStringLiteral("retention-days")};
+                                    QStringLiteral("retention-days"),
+                                    QStringLiteral("max-waiting-requests")};
 
 bool readConfigFile(const QString &path, QHash<QString, QString> *values, QString *error)
 {
@@ -265,6 +266,9 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
         {QStringLiteral("registrations-per-address-per-hour"),
          QStringLiteral("New accounts from one address per hour; more are answered rate_limited. 0: no limit."),
          QStringLiteral("N"), QString::number(ServerConfig().registrationsPerAddressPerHour)},
+        {QStringLiteral("max-waiting-requests"),
+         QStringLiteral("Contact requests one user may have waiting at once; more are rate_limited."),
+         QStringLiteral("N"), QString::number(ServerConfig().maxWaitingRequests)},
         {QStringLiteral("daily-messages-per-user"),
          QStringLiteral("Messages one user may send per UTC day; more are rate_limited until midnight. 0: no limit."),
          QStringLiteral("N"), QString::number(ServerConfig().dailyMessagesPerUser)},
@@ -410,6 +414,7 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
     zeroOrMore(QStringLiteral("daily-message-mb-per-user"), &config.dailyMessageMbPerUser);
     zeroOrMore(QStringLiteral("min-free-disk-mb"), &config.minFreeDiskMb);
     zeroOrMore(QStringLiteral("retention-days"), &config.retentionDays);
+    positive(QStringLiteral("max-waiting-requests"), &config.maxWaitingRequests);
     if (error.isEmpty() && parser.isSet(QStringLiteral("registration"))) {
         const QString policy = parser.value(QStringLiteral("registration"));
         using Registration = SessionSettings::Registration;

@@ -45,6 +45,7 @@ struct ServerConfig {
     int registrationsPerAddressPerHour = 20;
     // Messages per user per UTC day, their megabytes (0: no limit); free disk below which sends
     // are refused; days messages are kept (0: for ever).
+    int maxWaitingRequests = 100; // contact requests one user may have waiting
     int dailyMessagesPerUser = 10000;
     int dailyMessageMbPerUser = 20;
     int minFreeDiskMb = 64;

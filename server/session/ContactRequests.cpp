@@ -25,10 +25,11 @@ void ContactRequests::change(const ClientMessage &m)
     }
     const qint64 now = m_session.serverNowMs();
     // The change, and when it changed anything the roster as it leaves it, in one job.
-    const auto write = [type = m.type, self, other = m.user, now](AccountStore *accounts,
-                                                                  MessageStore *messages) -> StoreResult<Change> {
+    const int maxWaiting = m_session.settings().maxWaitingRequests;
+    const auto write = [type = m.type, self, other = m.user, now,
+                        maxWaiting](AccountStore *accounts, MessageStore *messages) -> StoreResult<Change> {
         const StoreResult<ContactChange> change =
-            type == ClientMessageType::ContactAdd      ? accounts->addContact(self, other, now)
+            type == ClientMessageType::ContactAdd      ? accounts->addContact(self, other, now, maxWaiting)
             : type == ClientMessageType::ContactAccept ? accounts->acceptContact(self, other, now)
             : type == ClientMessageType::Block         ? accounts->block(self, other, now)
             : type == ClientMessageType::Unblock       ? accounts->unblock(self, other)

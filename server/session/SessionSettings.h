@@ -21,6 +21,8 @@ struct SessionSettings {
     enum class Registration { Open, Invite, Closed };
     Registration registration = Registration::Open;
     // Messages one user may send per UTC day (and their bytes); 0: no limit. Per gateway.
+    // Contact requests one user may have waiting at once.
+    int maxWaitingRequests = 100;
     int dailyMessagesPerUser = 10000;
     qint64 dailyMessageBytesPerUser = 20LL * 1024 * 1024;
     // Where the database lives, and the free space below which a send is `unavailable` rather

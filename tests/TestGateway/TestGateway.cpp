@@ -54,6 +54,7 @@ private Q_SLOTS:
     void blockingEndsTheContactAndDropsRequests();
     void declinedRequestIsNotRepeatedForADay();
     void quotaDiskAndRetention();
+    void waitingRequestsAreCapped();
     void sigtermClosesWith1001(); // ends the suite's gateway: last of those using it
     void databaseIsPrivate();
     void closedRegistrationAndAdminCommands();
@@ -1100,6 +1101,37 @@ void TestGateway::quotaDiskAndRetention()
         server.kill();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("retention"));
+}
+
+void TestGateway::waitingRequestsAreCapped()
+{
+    // Two requests may wait here (100 by default): the third is refused until one is answered.
+    ServerProcess server;
+    QString error;
+    QVERIFY2(
+        server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("waiting")),
+                      QStringLiteral("--max-waiting-requests"), QStringLiteral("2")},
+                     &error),
+        qPrintable(error));
+    auto asker = TestUsers::signedIn(server.url(), QStringLiteral("asker"), kPassword, true);
+    QVERIFY(asker);
+    std::vector<std::unique_ptr<TestClient>> others;
+    for (const char *name : {"r1", "r2", "r3"}) {
+        others.push_back(TestUsers::signedIn(server.url(), QLatin1String(name), kPassword, true));
+        QVERIFY(others.back());
+    }
+    const auto add = [&](const char *name) {
+        return asker->request(obj(
+            {{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), QLatin1String(name)}}));
+    };
+    QCOMPARE(type(add("r1")), QStringLiteral("ok"));
+    QCOMPARE(type(add("r2")), QStringLiteral("ok"));
+    QCOMPARE(code(add("r3")), QStringLiteral("rate_limited"));
+    QCOMPARE(type(others[0]->request(obj({{QStringLiteral("type"), QStringLiteral("contact_accept")},
+                                          {QStringLiteral("user"), QStringLiteral("asker")}}))),
+             QStringLiteral("ok")); // one answered: room for another
+    QCOMPARE(type(add("r3")), QStringLiteral("ok"));
+    server.kill();
 }
 
 QTEST_GUILESS_MAIN(TestGateway)
