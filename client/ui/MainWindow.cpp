@@ -310,31 +310,33 @@ void MainWindow::updateRequests()
     m_requestsTitle->setVisible(any);
 }
 
+bool MainWindow::askBeforeDoing(QMessageBox::Icon icon, const QString &title, const QString &text,
+                                const QString &action)
+{
+    QMessageBox ask(icon, title, text, QMessageBox::Cancel, this);
+    QPushButton *confirm = ask.addButton(action, QMessageBox::DestructiveRole);
+    ask.setDefaultButton(QMessageBox::Cancel); // Enter never removes or blocks anyone
+    ask.exec();
+    return ask.clickedButton() == confirm;
+}
+
 void MainWindow::confirmRemoveContact(const QString &user)
 {
-    QMessageBox ask(QMessageBox::Question, tr("Remove %1?").arg(user),
-                    tr("Remove %1 from your contacts? You will no longer see each other's status, and to write "
-                       "again one of you has to send a new request. Your conversation stays.")
-                        .arg(user),
-                    QMessageBox::Cancel, this);
-    QPushButton *remove = ask.addButton(tr("Remove"), QMessageBox::DestructiveRole);
-    ask.setDefaultButton(QMessageBox::Cancel);
-    ask.exec();
-    if (ask.clickedButton() == remove)
+    if (askBeforeDoing(QMessageBox::Question, tr("Remove %1?").arg(user),
+                       tr("Remove %1 from your contacts? You will no longer see each other's status, and to write "
+                          "again one of you has to send a new request. Your conversation stays.")
+                           .arg(user),
+                       tr("Remove")))
         m_session->removeContact(user);
 }
 
 void MainWindow::confirmBlock(const QString &user)
 {
-    QMessageBox ask(QMessageBox::Warning, tr("Block %1?").arg(user),
-                    tr("Block %1? You stop being contacts and no longer see each other; their requests are dropped "
-                       "without telling them. You can unblock them later (Blocked people…).")
-                        .arg(user),
-                    QMessageBox::Cancel, this);
-    QPushButton *block = ask.addButton(tr("Block"), QMessageBox::DestructiveRole);
-    ask.setDefaultButton(QMessageBox::Cancel);
-    ask.exec();
-    if (ask.clickedButton() == block)
+    if (askBeforeDoing(QMessageBox::Warning, tr("Block %1?").arg(user),
+                       tr("Block %1? You stop being contacts and no longer see each other; their requests are "
+                          "dropped without telling them. You can unblock them later (Blocked people…).")
+                           .arg(user),
+                       tr("Block")))
         m_session->blockUser(user);
 }
 

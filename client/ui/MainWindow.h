@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QMessageBox>
 
 class QAction;
 class QLabel;
@@ -61,6 +62,8 @@ private:
     void updateEmptyState();
     void promptAddContact();
     // Removing a contact asks first (Cancel is the default).
+    // A destructive `action` asked about first, Cancel the default; true when chosen.
+    bool askBeforeDoing(QMessageBox::Icon icon, const QString &title, const QString &text, const QString &action);
     void confirmRemoveContact(const QString &user);
     void confirmBlock(const QString &user);
     // Whom the user blocked, to unblock one.

@@ -386,26 +386,22 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
         if (config.tlsCertificatePath.isEmpty() != config.tlsKeyPath.isEmpty())
             error = QStringLiteral("--tls-cert and --tls-key go together");
     }
-    const auto positive = [&](const QString &flag, int *value) {
+    // A whole number of at least `minimum` (0 meaning "no limit" where allowed).
+    const auto atLeast = [&](int minimum, const QString &flag, int *value) {
         if (!error.isEmpty() || !parser.isSet(flag))
             return;
         bool ok = false;
         *value = parser.value(flag).toInt(&ok);
-        if (!ok || *value < 1)
-            error = QStringLiteral("--%1 must be 1 or more").arg(flag);
+        if (!ok || *value < minimum)
+            error = minimum == 0 ? QStringLiteral("--%1 must be 0 (no limit) or more").arg(flag)
+                                 : QStringLiteral("--%1 must be %2 or more").arg(flag).arg(minimum);
     };
+    const auto positive = [&](const QString &flag, int *value) { atLeast(1, flag, value); };
+    const auto zeroOrMore = [&](const QString &flag, int *value) { atLeast(0, flag, value); };
     positive(QStringLiteral("failed-sign-ins-per-account"), &config.failedSignInsPerAccount);
     positive(QStringLiteral("failed-sign-ins-per-address"), &config.failedSignInsPerAddress);
     positive(QStringLiteral("sign-in-max-wait-s"), &config.signInMaxWaitS);
     positive(QStringLiteral("max-tls-handshakes"), &config.maxTlsHandshakes);
-    const auto zeroOrMore = [&](const QString &flag, int *value) {
-        if (!error.isEmpty() || !parser.isSet(flag))
-            return;
-        bool ok = false;
-        *value = parser.value(flag).toInt(&ok);
-        if (!ok || *value < 0)
-            error = QStringLiteral("--%1 must be 0 (no limit) or more").arg(flag);
-    };
     zeroOrMore(QStringLiteral("password-checks-per-address"), &config.passwordChecksPerAddress);
     zeroOrMore(QStringLiteral("registrations-per-address-per-hour"), &config.registrationsPerAddressPerHour);
     zeroOrMore(QStringLiteral("max-connections-per-address"), &config.maxConnectionsPerAddress);
