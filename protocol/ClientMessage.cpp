@@ -63,6 +63,8 @@ QJsonObject ClientMessage::toJson() const
             o.insert(QStringLiteral("invite"), invite);
         if (!client.isEmpty())
             o.insert(QStringLiteral("client"), client);
+        if (!features.isEmpty())
+            o.insert(QStringLiteral("features"), QJsonArray::fromStringList(features));
         break;
     case ClientMessageType::Heartbeat:
         if (activity)

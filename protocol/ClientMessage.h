@@ -51,6 +51,7 @@ struct ClientMessage {
     QString token;
     QString device = QStringLiteral("unknown");
     QString client;
+    QStringList features; // hello / register: extensions asked for (Feature)
 
     // heartbeat / set_status
     std::optional<Activity> activity;

@@ -8,6 +8,14 @@ namespace presently {
 
 inline constexpr int kProtocolVersion = 1;
 
+// Extension: optional behaviours a client asks for in `hello`/`register` `features` and the
+// server confirms in `welcome.features` (docs/protocol.md). Unknown names are ignored.
+namespace Feature {
+// A new contact request reaches both users' sessions as one `contact_request` frame (with `to`)
+// instead of a whole `contacts` list.
+inline constexpr auto RequestFrames = "request_frames";
+} // namespace Feature
+
 enum class ErrorCode {
     BadJson,
     BadRequest,

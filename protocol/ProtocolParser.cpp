@@ -166,6 +166,25 @@ public:
         return v.toBool();
     }
 
+    // Names of extensions: unknown ones are kept (and ignored by the server), so a newer client
+    // may ask for what an older server lacks.
+    QStringList featureList(const QString &field) const
+    {
+        constexpr int kMaxFeatures = 16;
+        const QJsonValue v = m_object.value(field);
+        if (!v.isArray() || v.toArray().size() > kMaxFeatures)
+            fail(ErrorCode::BadRequest, fieldMessage(field, "must be a list of at most 16 names"));
+        QStringList names;
+        for (const QJsonValue &item : v.toArray()) {
+            const QString name = item.toString();
+            if (!item.isString() || name.isEmpty() || name.size() > 32)
+                fail(ErrorCode::BadRequest, fieldMessage(field, "must be a list of at most 16 names"));
+            if (!names.contains(name))
+                names.append(name);
+        }
+        return names;
+    }
+
     QStringList userList(const QString &field) const
     {
         const QJsonValue v = m_object.value(field);
@@ -203,6 +222,8 @@ void readHello(const FieldReader &r, ClientMessage &m, const ProtocolLimits &lim
         m.device = r.string(QStringLiteral("device"), 1, limits.maxDeviceChars, true);
     if (r.has(QStringLiteral("client")))
         m.client = r.string(QStringLiteral("client"), 0, 128, true);
+    if (r.has(QStringLiteral("features")))
+        m.features = r.featureList(QStringLiteral("features"));
     if (m.type == ClientMessageType::Hello && r.has(QStringLiteral("token"))) {
         m.token = r.string(QStringLiteral("token"), 1, 256, false);
         return;

@@ -71,6 +71,7 @@ std::optional<ServerMessage> ServerMessage::read(const QByteArray &utf8)
         m.welcome.presenceTtlMs = static_cast<int>(integer(o, "presence_ttl"));
         m.welcome.limits = ProtocolLimits::fromWelcomeJson(o.value(QStringLiteral("limits")).toObject());
         m.welcome.ts = integer(o, "ts");
+        m.welcome.features = names(o, "features");
         break;
     case ServerMessageType::Contacts:
         for (const QJsonValue &v : o.value(QStringLiteral("contacts")).toArray()) {
@@ -89,6 +90,7 @@ std::optional<ServerMessage> ServerMessage::read(const QByteArray &utf8)
     case ServerMessageType::ContactRequest:
         m.ts = integer(o, "ts");
         m.from = text(o, "from");
+        m.to = text(o, "to");
         break;
     case ServerMessageType::Ok:
         break;

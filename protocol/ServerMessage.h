@@ -44,6 +44,7 @@ struct ServerMessage {
     ProtocolError error;                             // error (its code and message)
     QString from;                                    // contact_request, read, typing
     QString with;                                    // read
+    QString to;                                      // contact_request (extension, with request_frames)
     QString cid;                                     // sent
     qint64 mid = 0;                                  // sent, read
     bool state = false;                              // typing

@@ -31,16 +31,19 @@ QByteArray toFrame(const QJsonObject &object)
 
 QJsonObject welcome(const WelcomeInfo &info)
 {
-    return QJsonObject{{QStringLiteral("type"), QStringLiteral("welcome")},
-                       {QStringLiteral("v"), kProtocolVersion},
-                       {QStringLiteral("user"), info.user},
-                       {QStringLiteral("session"), info.session},
-                       {QStringLiteral("server"), info.server},
-                       {QStringLiteral("token"), info.token},
-                       {QStringLiteral("heartbeat_interval"), info.heartbeatIntervalMs},
-                       {QStringLiteral("presence_ttl"), info.presenceTtlMs},
-                       {QStringLiteral("limits"), info.limits.toWelcomeJson()},
-                       {QStringLiteral("ts"), info.ts}};
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("welcome")},
+                  {QStringLiteral("v"), kProtocolVersion},
+                  {QStringLiteral("user"), info.user},
+                  {QStringLiteral("session"), info.session},
+                  {QStringLiteral("server"), info.server},
+                  {QStringLiteral("token"), info.token},
+                  {QStringLiteral("heartbeat_interval"), info.heartbeatIntervalMs},
+                  {QStringLiteral("presence_ttl"), info.presenceTtlMs},
+                  {QStringLiteral("limits"), info.limits.toWelcomeJson()},
+                  {QStringLiteral("ts"), info.ts}};
+    if (!info.features.isEmpty())
+        o.insert(QStringLiteral("features"), QJsonArray::fromStringList(info.features));
+    return o;
 }
 
 QJsonObject error(const ProtocolError &error)
@@ -97,11 +100,14 @@ QJsonObject contacts(const QList<UserPresence> &contacts, const QStringList &req
                        {QStringLiteral("pending"), QJsonArray::fromStringList(pending)}};
 }
 
-QJsonObject contactRequest(const QString &from, qint64 ts)
+QJsonObject contactRequest(const QString &from, qint64 ts, const QString &to)
 {
-    return QJsonObject{{QStringLiteral("type"), QStringLiteral("contact_request")},
-                       {QStringLiteral("from"), from},
-                       {QStringLiteral("ts"), ts}};
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("contact_request")},
+                  {QStringLiteral("from"), from},
+                  {QStringLiteral("ts"), ts}};
+    if (!to.isEmpty())
+        o.insert(QStringLiteral("to"), to);
+    return o;
 }
 
 QJsonObject sent(const QString &cid, qint64 mid, qint64 ts, const QJsonValue &id)

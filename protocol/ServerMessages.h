@@ -8,6 +8,7 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
+#include <QStringList>
 
 namespace presently {
 
@@ -20,6 +21,7 @@ struct WelcomeInfo {
     int presenceTtlMs = 30000;
     ProtocolLimits limits;
     qint64 ts = 0;
+    QStringList features; // extensions of the client's `features` this server applies
 };
 
 // Builders for every server-to-client message; serialisation is compact JSON.
@@ -34,7 +36,9 @@ QJsonObject heartbeatAck(qint64 ts, const QJsonValue &id = QJsonValue::Undefined
 QByteArray heartbeatAckFrame(qint64 ts);
 QJsonObject presence(const QList<UserPresence> &users, const QJsonValue &id = QJsonValue::Undefined);
 QJsonObject contacts(const QList<UserPresence> &contacts, const QStringList &requests, const QStringList &pending);
-QJsonObject contactRequest(const QString &from, qint64 ts);
+// `to` (extension, for sessions with Feature::RequestFrames): whom the request is for, so the
+// sender's own sessions learn of it too; empty: the contract's frame, sent to the recipient only.
+QJsonObject contactRequest(const QString &from, qint64 ts, const QString &to = QString());
 QJsonObject sent(const QString &cid, qint64 mid, qint64 ts, const QJsonValue &id = QJsonValue::Undefined);
 QJsonObject messages(const QList<ChatMessage> &messages, bool more, const QJsonValue &id);
 QJsonObject read(const QString &from, const QString &with, qint64 mid);

@@ -260,7 +260,7 @@ void ClientSession::onMessageReceived(const ServerMessage &m)
         onTyping(m.from, m.state);
         break;
     case ServerMessageType::ContactRequest:
-        Q_EMIT contactRequestReceived(m.from);
+        onContactRequest(m);
         break;
     case ServerMessageType::Error:
         qCInfo(lcClientSession) << "server error:" << errorCodeName(m.error.code) << m.error.message;
@@ -397,6 +397,27 @@ void ClientSession::onContacts(const ServerMessage &m)
     m_pending = m.pending;
     m_blocked = m.blocked;
     Q_EMIT rosterChanged();
+}
+
+void ClientSession::onContactRequest(const ServerMessage &m)
+{
+    // With Feature::RequestFrames a frame with `to` stands for the `contacts` list it replaces:
+    // our own request (from any of our devices) or one to us.
+    const QString &self = m_connection.user();
+    if (!m.to.isEmpty() && m.from == self) {
+        if (!m_pending.contains(m.to)) {
+            m_pending.append(m.to);
+            m_pending.sort();
+            Q_EMIT rosterChanged();
+        }
+        return;
+    }
+    if (!m.to.isEmpty() && !m_requests.contains(m.from)) {
+        m_requests.append(m.from);
+        m_requests.sort();
+        Q_EMIT rosterChanged();
+    }
+    Q_EMIT contactRequestReceived(m.from);
 }
 
 void ClientSession::onPresence(const UserPresence &presence)

@@ -136,6 +136,7 @@ private:
     // Invisible sends no typing and holds read marks; leaving it sends the held ones.
     void setOwnMode(Mode mode);
     void onContacts(const ServerMessage &contacts);
+    void onContactRequest(const ServerMessage &request);
     void onPresence(const UserPresence &presence);
     void onMessage(const ChatMessage &message);
     void onSent(const ServerMessage &sent);

@@ -166,12 +166,12 @@ void Connection::onConnected()
     setState(State::SigningIn);
     m_attemptDeadline.start(m_signInTimeoutMs);
     const QString client = QStringLiteral("presently/") + QStringLiteral(PRESENTLY_VERSION);
-    if (!m_token.isEmpty())
-        send(ClientMessages::helloWithToken(m_token, m_device, client));
-    else if (m_createAccount)
-        send(ClientMessages::registerUser(m_user, m_password, m_device, client, m_invite));
-    else
-        send(ClientMessages::hello(m_user, m_password, m_device, client));
+    ClientMessage hello = !m_token.isEmpty() ? ClientMessages::helloWithToken(m_token, m_device, client)
+                          : m_createAccount
+                              ? ClientMessages::registerUser(m_user, m_password, m_device, client, m_invite)
+                              : ClientMessages::hello(m_user, m_password, m_device, client);
+    hello.features = {QLatin1String(Feature::RequestFrames)};
+    send(hello);
 }
 
 void Connection::scheduleReconnect(int delayMs)

@@ -127,6 +127,7 @@ const QStringList kSettableFlags = {QStringLiteral("listen"),
                                     QStringLiteral("failed-sign-ins-per-account"),
                                     QStringLiteral("failed-sign-ins-per-address"),
                                     QStringLiteral("sign-in-max-wait-s"),
+                                    QStringLiteral("proxy-protocol"),
                                     QStringLiteral("trusted-proxies"),
                                     QStringLiteral("max-connections-per-address"),
                                     QStringLiteral("registration"),
@@ -250,10 +251,13 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
          QStringLiteral("N"), QString::number(ServerConfig().failedSignInsPerAddress)},
         {QStringLiteral("sign-in-max-wait-s"), QStringLiteral("The longest wait after failed sign-ins."),
          QStringLiteral("S"), QString::number(ServerConfig().signInMaxWaitS)},
+        {QStringLiteral("proxy-protocol"),
+         QStringLiteral("v2: connections from --trusted-proxies start with a PROXY protocol v2 header (HAProxy: "
+                        "send-proxy-v2) naming the client; limits and logs then see the client. off: none."),
+         QStringLiteral("v2|off"), QStringLiteral("off")},
         {QStringLiteral("trusted-proxies"),
-         QStringLiteral("Load balancers (addresses or networks, comma-separated) whose connections start with a "
-                        "PROXY protocol v2 header (HAProxy: send-proxy-v2) naming the client; limits and logs "
-                        "then see the client. Connections from anywhere else are taken as the client's own."),
+         QStringLiteral("With --proxy-protocol v2: the load balancers (addresses or networks, comma-separated) whose "
+                        "headers are read. Connections from anywhere else are taken as the client's own."),
          QStringLiteral("LIST")},
         {QStringLiteral("max-connections-per-address"),
          QStringLiteral("Connections one client address (IPv6: one /64) may hold; more are closed with 4005. "
@@ -423,10 +427,20 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
         else
             error = QStringLiteral("--registration must be open, token or closed");
     }
-    if (error.isEmpty() && parser.isSet(QStringLiteral("trusted-proxies"))) {
+    if (error.isEmpty()) {
+        // Both or neither: a header believed from anyone, or a list that silently does nothing,
+        // would be a misconfiguration.
+        const QString proxyProtocol = parser.value(QStringLiteral("proxy-protocol"));
+        const bool trusted = parser.isSet(QStringLiteral("trusted-proxies"));
         QString subnetError;
-        if (!ClientAddress::parseSubnets(parser.value(QStringLiteral("trusted-proxies")), &config.trustedProxies,
-                                         &subnetError))
+        if (proxyProtocol != QLatin1String("v2") && proxyProtocol != QLatin1String("off"))
+            error = QStringLiteral("--proxy-protocol must be v2 or off");
+        else if (proxyProtocol == QLatin1String("v2") && !trusted)
+            error = QStringLiteral("--proxy-protocol v2 needs --trusted-proxies LIST (the balancers' addresses)");
+        else if (proxyProtocol == QLatin1String("off") && trusted)
+            error = QStringLiteral("--trusted-proxies needs --proxy-protocol v2");
+        else if (trusted && !ClientAddress::parseSubnets(parser.value(QStringLiteral("trusted-proxies")),
+                                                         &config.trustedProxies, &subnetError))
             error = QStringLiteral("--trusted-proxies: ") + subnetError;
     }
     // The second bucket, on every frame, keeps the protocol's ratio to the first.

@@ -29,9 +29,11 @@ QByteArray encode(const UserEvent &event)
                                    {QStringLiteral("session"), e.bySession}};
             },
             [](const ContactRequest &e) {
-                return QJsonObject{{QStringLiteral("kind"), QStringLiteral("contact_request")},
+                return QJsonObject{{QStringLiteral("kind"), QStringLiteral("contact_requested")},
                                    {QStringLiteral("from"), e.from},
-                                   {QStringLiteral("ts"), e.ts}};
+                                   {QStringLiteral("to"), e.to},
+                                   {QStringLiteral("ts"), e.ts},
+                                   {QStringLiteral("session"), e.bySession}};
             },
             [](const MessageStored &e) {
                 return QJsonObject{{QStringLiteral("kind"), QStringLiteral("message")}, {QStringLiteral("mid"), e.mid}};
@@ -72,8 +74,8 @@ std::optional<UserEvent> decode(const QByteArray &json)
     const auto text = [&o](const char *key) { return o.value(QLatin1String(key)).toString(); };
     if (k == QLatin1String("contacts"))
         return ContactsChanged{text("session")};
-    if (k == QLatin1String("contact_request"))
-        return ContactRequest{text("from"), integer(o, "ts")};
+    if (k == QLatin1String("contact_requested"))
+        return ContactRequest{text("from"), text("to"), integer(o, "ts"), text("session")};
     if (k == QLatin1String("message"))
         return MessageStored{integer(o, "mid")};
     if (k == QLatin1String("read"))

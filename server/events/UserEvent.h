@@ -19,7 +19,9 @@ struct ContactsChanged {
 // `from` asked to become a contact.
 struct ContactRequest {
     QString from;
+    QString to;
     qint64 ts = 0;
+    QString bySession; // the session that asked (told already)
 };
 // A message to or from the user was committed with this mid: deliver up to it.
 struct MessageStored {

@@ -75,9 +75,19 @@ void ContactRequests::changed(const StoreResult<Change> &result, ClientMessageTy
         m_session.sendError(ErrorCode::RateLimited,
                             QStringLiteral("too many of your requests are waiting; cancel some first"), id);
         return;
-    case ContactChange::Requested:
-        bus->publish(other, UserEvents::ContactRequest{self, now});
-        break;
+    case ContactChange::Requested: {
+        // Only requests and pending lists change: one small frame to every session of both (a
+        // session without Feature::RequestFrames reloads its `contacts` as the contract says).
+        if (m_session.wantsRequestFrames())
+            m_session.send(ServerMessages::contactRequest(self, now, other));
+        else
+            show(result->rows);
+        m_session.sendOk(id);
+        const UserEvent requested = UserEvents::ContactRequest{self, other, now, m_session.sessionId()};
+        bus->publish(self, requested);
+        bus->publish(other, requested);
+        return;
+    }
     case ContactChange::Connected:
     case ContactChange::Removed:
         break;

@@ -151,6 +151,7 @@ void Session::handleBeforeWelcome(const ParseResult &r)
         return;
     }
     m_state = State::Authenticating;
+    m_requestFrames = r.message->features.contains(QLatin1String(Feature::RequestFrames));
     m_signIn.start(*r.message);
 }
 
@@ -244,6 +245,8 @@ void Session::becomeLive(const SignedIn &start, const QString &device)
     info.presenceTtlMs = m_settings.presenceTtlMs;
     info.limits = m_settings.limits;
     info.ts = serverNowMs();
+    if (m_requestFrames)
+        info.features.append(QLatin1String(Feature::RequestFrames));
     send(ServerMessages::welcome(info));
     qCInfo(lcSession) << "session" << m_sessionId << "of" << user << "from" << device;
     m_contactRequests.reload();
@@ -267,7 +270,7 @@ void Session::handleUserEvent(const UserEvent &event)
                            if (e.bySession != m_sessionId) // that session reloaded before its ok
                                m_contactRequests.reload();
                        },
-                       [this](const ContactRequest &e) { send(ServerMessages::contactRequest(e.from, e.ts)); },
+                       [this](const ContactRequest &e) { contactRequested(e); },
                        [this](const MessageStored &e) { m_messageRequests.deliverUpTo(e.mid); },
                        [this](const ReadMoved &e) {
                            if (e.bySession != m_sessionId)
@@ -285,6 +288,20 @@ void Session::handleUserEvent(const UserEvent &event)
                    },
                    event);
     });
+}
+
+void Session::contactRequested(const UserEvents::ContactRequest &request)
+{
+    if (request.bySession == m_sessionId)
+        return; // the asking session was told before its ok
+    if (m_requestFrames) {
+        send(ServerMessages::contactRequest(request.from, request.ts, request.to));
+        return;
+    }
+    // The contract: the frame to the one asked, then `contacts` anew to every session of both.
+    if (request.to == m_user)
+        send(ServerMessages::contactRequest(request.from, request.ts));
+    m_contactRequests.reload();
 }
 
 void Session::endSession(quint16 closeCode, const QString &reason)

@@ -70,6 +70,7 @@ public:
     // Sign-in succeeded: welcome, the roster, live from now on.
     void becomeLive(const SignedIn &start, const QString &device);
     bool isSigningIn() const { return m_state == State::Authenticating; }
+    bool wantsRequestFrames() const { return m_requestFrames; }
     // Ends the session (offline at once unless it was ended already) and closes.
     void endSession(quint16 closeCode, const QString &reason);
     // Runs `job` on the read thread, `done` back here; this session's later frames wait for it
@@ -97,6 +98,8 @@ public:
 
 private:
     enum class State { AwaitingHello, Authenticating, Live, Closed };
+
+    void contactRequested(const UserEvents::ContactRequest &request);
 
     void textReceived(const QByteArray &utf8) override { onFrame(utf8, false); }
     void binaryReceived(const QByteArray &data) override { onFrame(data, true); }
@@ -134,6 +137,7 @@ private:
     bool m_firstFrame = true;
     bool m_closeHandshake = false;
     bool m_sessionEnded = false;
+    bool m_requestFrames = false; // the client asked for Feature::RequestFrames
     RequestQueue m_queue;
     Roster m_roster;
     SignIn m_signIn;

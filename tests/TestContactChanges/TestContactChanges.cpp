@@ -6,6 +6,7 @@
 #include "ServerProcess.h"
 #include "TestClient.h"
 #include "TestUsers.h"
+#include "protocol/Protocol.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -67,6 +68,7 @@ private Q_SLOTS:
     void cleanup();
     void changeIsInEffectWhenAnswered_data();
     void changeIsInEffectWhenAnswered();
+    void requestFramesReplaceTheRosterReload();
 
 private:
     ServerProcess *startGateway(bool redis, const QString &id);
@@ -218,6 +220,83 @@ void TestContactChanges::changeIsInEffectWhenAnswered()
     // Anything still on its way arrives within a moment.
     QTest::qWait(200);
     QCOMPARE(leakedPresence(alice->log(), removedAt, alice->log().size(), b), 0);
+}
+
+// A session that asked for Feature::RequestFrames learns of a new request, its own or one to it,
+// from one `contact_request` frame with `to`; sessions that did not get the contract's frames.
+void TestContactChanges::requestFramesReplaceTheRosterReload()
+{
+    ++m_runs;
+    m_redis.command({"FLUSHALL"});
+    ServerProcess *gwA = startGateway(true, QStringLiteral("gw-a"));
+    ServerProcess *gwB = startGateway(true, QStringLiteral("gw-b"));
+    QVERIFY(gwA && gwB);
+    const QString a = QStringLiteral("alice");
+    const QString b = QStringLiteral("bob");
+    auto alice = signedIn(gwA->url(), a, kPassword, true);
+    auto bob = signedIn(gwB->url(), b, kPassword, true);
+    QVERIFY(alice && bob);
+    const auto withFrames = [&](ServerProcess *gw, const QString &user, const QJsonValue &features) {
+        auto client = std::make_unique<TestClient>();
+        if (!client->open(gw->url()))
+            return std::pair{std::move(client), std::optional<QJsonObject>()};
+        client->send(obj({{QStringLiteral("type"), QStringLiteral("hello")},
+                          {QStringLiteral("user"), user},
+                          {QStringLiteral("password"), kPassword},
+                          {QStringLiteral("features"), features}}));
+        auto first = client->waitFor([](const QJsonObject &) { return true; });
+        return std::pair{std::move(client), first};
+    };
+    // A malformed list is the hello's error; unknown names are ignored.
+    auto [refused, error] = withFrames(gwA, a, QJsonArray{1});
+    QCOMPARE(code(error), QStringLiteral("bad_request"));
+    auto [aliceFrames, aliceWelcome] = withFrames(
+        gwA, a, QJsonArray{QStringLiteral("from_the_future"), QLatin1String(presently::Feature::RequestFrames)});
+    auto [bobFrames, bobWelcome] = withFrames(gwB, b, QJsonArray{QLatin1String(presently::Feature::RequestFrames)});
+    QCOMPARE(type(aliceWelcome), QStringLiteral("welcome"));
+    QCOMPARE(type(bobWelcome), QStringLiteral("welcome"));
+    QCOMPARE(aliceWelcome->value(QStringLiteral("features")).toArray(),
+             QJsonArray{QLatin1String(presently::Feature::RequestFrames)});
+    QVERIFY(!alice->log().first().message.contains(QStringLiteral("features")));
+    QVERIFY(aliceFrames->waitForType(QStringLiteral("contacts")) && bobFrames->waitForType(QStringLiteral("contacts")));
+    const qsizetype aliceFrom = aliceFrames->log().size();
+    const qsizetype bobFrom = bobFrames->log().size();
+
+    // Asked from the plain session: its own `contacts` shows the request pending, as before.
+    QCOMPARE(type(alice->request(
+                 obj({{QStringLiteral("type"), QStringLiteral("contact_add")}, {QStringLiteral("user"), b}}))),
+             QStringLiteral("ok"));
+    const auto isRequest = [](const QString &from, const QString &to) {
+        return [from, to](const QJsonObject &o) {
+            return o.value(QStringLiteral("type")).toString() == QLatin1String("contact_request") &&
+                   o.value(QStringLiteral("from")).toString() == from && o.value(QStringLiteral("to")).toString() == to;
+        };
+    };
+    QVERIFY(aliceFrames->waitFor(isRequest(a, b)));
+    QVERIFY(bobFrames->waitFor(isRequest(a, b)));
+    const auto plainRequest = bob->waitForType(QStringLiteral("contact_request"));
+    QVERIFY(plainRequest && !plainRequest->contains(QStringLiteral("to")));
+    QVERIFY(bob->waitFor([&](const QJsonObject &o) {
+        return type(o) == QLatin1String("contacts") && o.value(QStringLiteral("requests")).toArray() == QJsonArray{a};
+    }));
+
+    // Accepted: that change is a new contact, and every session gets `contacts` anew.
+    QCOMPARE(type(bobFrames->request(
+                 obj({{QStringLiteral("type"), QStringLiteral("contact_accept")}, {QStringLiteral("user"), a}}))),
+             QStringLiteral("ok"));
+    for (TestClient *c : {aliceFrames.get(), bobFrames.get()}) {
+        QVERIFY(c->waitFor([&](const QJsonObject &o) {
+            return type(o) == QLatin1String("contacts") && !o.value(QStringLiteral("contacts")).toArray().isEmpty();
+        }));
+    }
+    // Between the request and the accept, no roster reload reached the sessions with frames
+    // (each session's pushes leave in order, so a reload would come before the accept's).
+    for (auto [c, from] : {std::pair{aliceFrames.get(), aliceFrom}, std::pair{bobFrames.get(), bobFrom}}) {
+        int lists = 0;
+        for (qsizetype i = from; i < c->log().size(); ++i)
+            lists += type(c->log().at(i).message) == QLatin1String("contacts");
+        QCOMPARE(lists, 1);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestContactChanges)

@@ -75,10 +75,16 @@ void TestProtocolRoundTrip::clientMessages()
     QCOMPARE(m.device, QStringLiteral("laptop"));
     QCOMPARE(m.client, QStringLiteral("presently/0.1"));
 
-    m = parsed(ClientMessages::helloWithToken(QStringLiteral("tok"), QStringLiteral("desktop"), QString()));
+    QVERIFY(m.features.isEmpty());
+
+    ClientMessage withFeatures =
+        ClientMessages::helloWithToken(QStringLiteral("tok"), QStringLiteral("desktop"), QString());
+    withFeatures.features = {QLatin1String(Feature::RequestFrames), QStringLiteral("from_the_future")};
+    m = parsed(withFeatures);
     QCOMPARE(m.type, ClientMessageType::Hello);
     QCOMPARE(m.token, QStringLiteral("tok"));
     QVERIFY(m.user.isEmpty());
+    QCOMPARE(m.features, withFeatures.features); // unknown names kept, for the server to ignore
 
     m = parsed(ClientMessages::registerUser(QStringLiteral("bob"), QStringLiteral("pässwörd!"), QStringLiteral("web"),
                                             QString()));
@@ -160,6 +166,10 @@ void TestProtocolRoundTrip::serverMessages()
     QCOMPARE(m.welcome.presenceTtlMs, 1500);
     QCOMPARE(m.welcome.limits.rateBurst, 7);
     QCOMPARE(m.welcome.ts, info.ts);
+    QVERIFY(m.welcome.features.isEmpty());
+    QVERIFY(!ServerMessages::welcome(info).contains(QStringLiteral("features"))); // the contract's welcome
+    info.features = {QLatin1String(Feature::RequestFrames)};
+    QCOMPARE(readBack(ServerMessages::welcome(info)).welcome.features, info.features);
 
     const QList<UserPresence> people{someone(QStringLiteral("bob"), Status::Idle),
                                      someone(QStringLiteral("carol"), Status::Offline),
@@ -195,6 +205,10 @@ void TestProtocolRoundTrip::serverMessages()
     QCOMPARE(m.type, ServerMessageType::ContactRequest);
     QCOMPARE(m.from, QStringLiteral("dave"));
     QCOMPARE(m.ts, qint64(77));
+    QVERIFY(m.to.isEmpty());
+    QVERIFY(!ServerMessages::contactRequest(QStringLiteral("dave"), 77).contains(QStringLiteral("to")));
+    QCOMPARE(readBack(ServerMessages::contactRequest(QStringLiteral("dave"), 77, QStringLiteral("erin"))).to,
+             QStringLiteral("erin"));
     m = readBack(ServerMessages::sent(QStringLiteral("0f5b"), 1201, 88, 5));
     QCOMPARE(m.type, ServerMessageType::Sent);
     QCOMPARE(m.cid, QStringLiteral("0f5b"));
@@ -229,9 +243,12 @@ void TestProtocolRoundTrip::userEvents()
 {
     using namespace UserEvents;
     QCOMPARE(roundTrip(ContactsChanged{QStringLiteral("s-1")}).bySession, QStringLiteral("s-1"));
-    const ContactRequest request = roundTrip(ContactRequest{QStringLiteral("dave"), 1763800000000});
+    const ContactRequest request =
+        roundTrip(ContactRequest{QStringLiteral("dave"), QStringLiteral("erin"), 1763800000000, QStringLiteral("s-3")});
     QCOMPARE(request.from, QStringLiteral("dave"));
+    QCOMPARE(request.to, QStringLiteral("erin"));
     QCOMPARE(request.ts, qint64(1763800000000));
+    QCOMPARE(request.bySession, QStringLiteral("s-3"));
     QCOMPARE(roundTrip(MessageStored{9007199254740000}).mid, qint64(9007199254740000));
     const ReadMoved read =
         roundTrip(ReadMoved{QStringLiteral("alice"), QStringLiteral("bob"), 1201, QStringLiteral("s-2")});

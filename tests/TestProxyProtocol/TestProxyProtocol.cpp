@@ -193,6 +193,7 @@ void TestProxyProtocol::initTestCase()
     QVERIFY(m_dir.isValid());
     QString error;
     QVERIFY2(m_server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("db")),
+                             QStringLiteral("--proxy-protocol"), QStringLiteral("v2"),
                              QStringLiteral("--trusted-proxies"), QStringLiteral("127.0.0.1, 10.0.0.0/8"),
                              QStringLiteral("--max-connections-per-address"), QStringLiteral("1")},
                             &error),
@@ -269,6 +270,7 @@ void TestProxyProtocol::tlsComesAfterTheHeader()
     QString error;
     QVERIFY2(server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("tls-db")),
                            QStringLiteral("--tls-cert"), certificate, QStringLiteral("--tls-key"), key,
+                           QStringLiteral("--proxy-protocol"), QStringLiteral("v2"),
                            QStringLiteral("--trusted-proxies"), QStringLiteral("127.0.0.1")},
                           &error),
              qPrintable(error));

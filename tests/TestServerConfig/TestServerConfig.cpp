@@ -109,9 +109,10 @@ void TestServerConfig::readsFlags()
     // The network edge: TLS, proxies, per-address and sign-in limits.
     const std::optional<ServerConfig> edge =
         parse({QStringLiteral("--tls-cert"), QStringLiteral("/etc/c.pem"), QStringLiteral("--tls-key"),
-               QStringLiteral("/etc/k.pem"), QStringLiteral("--trusted-proxies"),
-               QStringLiteral("10.0.0.0/8, 192.0.2.7, 2001:db8::/32"), QStringLiteral("--max-connections-per-address"),
-               QStringLiteral("200"), QStringLiteral("--failed-sign-ins-per-account"), QStringLiteral("3"),
+               QStringLiteral("/etc/k.pem"), QStringLiteral("--proxy-protocol"), QStringLiteral("v2"),
+               QStringLiteral("--trusted-proxies"), QStringLiteral("10.0.0.0/8, 192.0.2.7, 2001:db8::/32"),
+               QStringLiteral("--max-connections-per-address"), QStringLiteral("200"),
+               QStringLiteral("--failed-sign-ins-per-account"), QStringLiteral("3"),
                QStringLiteral("--max-tls-handshakes"), QStringLiteral("16")});
     QVERIFY(edge);
     QCOMPARE(edge->tlsCertificatePath, QStringLiteral("/etc/c.pem"));
@@ -178,8 +179,15 @@ void TestServerConfig::refusesBadInput_data()
     QTest::newRow("cert without key") << QStringList{QStringLiteral("--tls-cert"), QStringLiteral("/c.pem")}
                                       << QByteArray();
     QTest::newRow("proxy not an address")
-        << QStringList{QStringLiteral("--trusted-proxies"), QStringLiteral("10.0.0.0/8, lb.example.com")}
+        << QStringList{QStringLiteral("--proxy-protocol"), QStringLiteral("v2"), QStringLiteral("--trusted-proxies"),
+                       QStringLiteral("10.0.0.0/8, lb.example.com")}
         << QByteArray();
+    QTest::newRow("proxies without the protocol")
+        << QStringList{QStringLiteral("--trusted-proxies"), QStringLiteral("10.0.0.0/8")} << QByteArray();
+    QTest::newRow("protocol without proxies")
+        << QStringList{QStringLiteral("--proxy-protocol"), QStringLiteral("v2")} << QByteArray();
+    QTest::newRow("protocol v1") << QStringList{QStringLiteral("--proxy-protocol"), QStringLiteral("v1")}
+                                 << QByteArray();
     QTest::newRow("no handshakes") << QStringList{QStringLiteral("--max-tls-handshakes"), QStringLiteral("0")}
                                    << QByteArray();
     QTest::newRow("unknown flag") << QStringList{QStringLiteral("--nope")} << QByteArray();
