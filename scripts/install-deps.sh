@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite
-    libhiredis-dev libsodium-dev libssl-dev qtkeychain-qt6-dev
+    libhiredis-dev libsodium-dev libssl-dev qtkeychain-qt6-dev prometheus-cpp-dev
     redis-server openssl haproxy xvfb xauth
     fonts-noto-color-emoji
 )

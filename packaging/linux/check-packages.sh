@@ -98,4 +98,25 @@ test ! -e /var/lib/presently
 test ! -e /etc/presently/server.conf
 test ! -e /usr/bin/presently-server
 test ! -e /usr/bin/presently
+if command -v rpm >/dev/null; then
+    echo "== the server's .rpm: install (its scriptlets make the user), run as that user, remove"
+    server_rpm=$(ls "$build"/presently-server-*.rpm)
+    # Its library dependencies name Fedora's packages, which this rpm database does not hold.
+    rpm -i --nodeps "$server_rpm"
+    getent passwd presently >/dev/null
+    test "$(stat -c '%a %U:%G' /etc/presently/server.conf)" = "640 root:presently"
+    test "$(stat -c '%a %U' /var/lib/presently)" = "750 presently"
+    test -f /lib/systemd/system/presently-server@.service
+    start_server
+    echo "installed and running" | runuser -u presently -- env HOME=/var/lib/presently \
+        /usr/bin/presently-server user add rpmcheck --config /etc/presently/server.conf
+    python3 packaging/linux/session_check.py ws://127.0.0.1:$port hello rpmcheck
+    stop_server
+    rpm -e presently-server
+    test ! -e /usr/bin/presently-server
+    # RPMs keep the user and the data by convention; this check leaves the machine as it found it.
+    userdel presently
+    getent group presently >/dev/null && groupdel presently
+    rm -rf /var/lib/presently /etc/presently
+fi
 echo "packages: built, validated, installed, exercised and purged"

@@ -91,6 +91,11 @@ StoreResult<QStringList> AccountStore::column(const QString &sql, const QVariant
     return out;
 }
 
+StoreResult<bool> AccountStore::ping()
+{
+    return anyRow(QStringLiteral("SELECT 1"), {});
+}
+
 StoreResult<bool> AccountStore::anyRow(const QString &sql, const QVariantList &bind)
 {
     const StoreResult<QStringList> rows = column(sql, bind);

@@ -29,6 +29,8 @@ public:
     AccountStore &operator=(const AccountStore &) = delete;
 
     bool open(const QString &path, QString *error);
+    // The database answers a statement (readiness probes).
+    StoreResult<bool> ping();
 
     enum class CreateResult { Created, Exists };
     StoreResult<CreateResult> createUser(const QString &user, const QByteArray &passwordHash, qint64 nowMs);

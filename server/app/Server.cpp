@@ -1,10 +1,15 @@
 #include "app/Server.h"
 
 #include "accounts/AccountStore.h"
+#include "app/HealthEndpoints.h"
+#include "app/Readiness.h"
 #include "base/Clock.h"
 #include "events/EmbeddedEventBus.h"
 #include "events/RedisEventBus.h"
 #include "messages/MessageStore.h"
+#include "metrics/LoopLagProbe.h"
+#include "metrics/Metrics.h"
+#include "net/AdminHttpServer.h"
 #include "net/Listener.h"
 #include "net/TlsContext.h"
 #include "presence/EmbeddedPresenceStore.h"
@@ -121,6 +126,10 @@ bool Server::start(QString *error)
     session.signInThrottle.registrationsPerAddressPerHour = m_config.registrationsPerAddressPerHour;
     session.limits = m_config.limits;
     m_sessions = new SessionRegistry({m_reads, m_writes, m_presence, m_hub, m_bus}, session, this);
+    m_readiness = new Readiness(m_presence, m_reads, m_writes, this);
+    m_health = std::make_unique<HealthEndpoints>(*m_readiness);
+    new LoopLagProbe(this);
+    exposeGauges();
 
     ListenerSettings listener;
     listener.host = m_config.listenHost;
@@ -132,6 +141,7 @@ bool Server::start(QString *error)
     listener.maxTlsHandshakes = m_config.maxTlsHandshakes;
     listener.trustedProxies = m_config.trustedProxies;
     listener.maxConnectionsPerAddress = m_config.maxConnectionsPerAddress;
+    listener.plainHttp = [health = m_health.get()](const QByteArray &target) { return health->answer(target, false); };
     m_listener = new Listener(
         listener, [sessions = m_sessions] { return sessions->connectionCount(); }, this);
     m_listener->setTlsContext(std::move(tls));
@@ -142,7 +152,38 @@ bool Server::start(QString *error)
     housekeeping->start();
     pruneExpired();
     connect(m_listener, &Listener::channelOpened, m_sessions, &SessionRegistry::adopt);
+    if (!m_config.adminListenHost.isEmpty()) {
+        m_admin = new AdminHttpServer(
+            m_config.adminListenHost, m_config.adminListenPort,
+            [health = m_health.get()](const QByteArray &target) { return health->answer(target, true); }, this);
+        if (!m_admin->listen(error))
+            return false;
+    }
     return m_listener->listen(error);
+}
+
+void Server::exposeGauges()
+{
+    // Read at each scrape, on this thread.
+    Metrics &metrics = Metrics::instance();
+    metrics.setGauge(QStringLiteral("presently_connections"),
+                     QStringLiteral("WebSocket connections held (signed in or not)."),
+                     [this] { return m_sessions ? double(m_sessions->connectionCount()) : 0.0; });
+    metrics.setGauge(QStringLiteral("presently_sessions"), QStringLiteral("Signed-in sessions."),
+                     [this] { return m_sessions ? double(m_sessions->liveSessionCount()) : 0.0; });
+    metrics.setGauge(QStringLiteral("presently_ready"),
+                     QStringLiteral("1 when GET /readyz answers 200 (Redis and the database answer, not draining)."),
+                     [this] { return m_readiness && m_readiness->isReady() ? 1.0 : 0.0; });
+    metrics.setGauge(QStringLiteral("presently_draining"), QStringLiteral("1 after SIGTERM, while draining."),
+                     [this] { return m_readiness && m_readiness->isDraining() ? 1.0 : 0.0; });
+    metrics.setGauge(QStringLiteral("presently_redis_connected"),
+                     QStringLiteral("1 when the presence store is available (always, on the embedded store)."),
+                     [this] { return m_presence && m_presence->isAvailable() ? 1.0 : 0.0; });
+}
+
+QString Server::adminAddress() const
+{
+    return m_admin ? m_admin->listenAddress() : QString();
 }
 
 bool Server::reloadCertificate(QString *error)
@@ -198,6 +239,20 @@ void Server::shutdown()
         Q_EMIT stopped();
         return;
     }
+    if (m_readiness->isDraining())
+        return; // a second SIGTERM while draining: the drain goes on
+    m_readiness->setDraining();
+    if (m_config.drainMs > 0) {
+        // A balancer checking /readyz stops sending new clients; those here are served meanwhile.
+        qCInfo(lcServer) << "draining for" << m_config.drainMs << "ms, then closing every connection";
+        QTimer::singleShot(m_config.drainMs, this, &Server::closeEveryone);
+        return;
+    }
+    closeEveryone();
+}
+
+void Server::closeEveryone()
+{
     m_listener->close();
     m_sessions->shutdown([this] { Q_EMIT stopped(); });
 }

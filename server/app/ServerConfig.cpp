@@ -137,7 +137,9 @@ const QStringList kSettableFlags = {QStringLiteral("listen"),
                                     QStringLiteral("daily-message-mb-per-user"),
                                     QStringLiteral("min-free-disk-mb"),
                                     QStringLiteral("retention-days"),
-                                    QStringLiteral("max-waiting-requests")};
+                                    QStringLiteral("max-waiting-requests"),
+                                    QStringLiteral("admin-listen"),
+                                    QStringLiteral("drain-ms")};
 
 bool readConfigFile(const QString &path, QHash<QString, QString> *values, QString *error)
 {
@@ -270,6 +272,14 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
         {QStringLiteral("registrations-per-address-per-hour"),
          QStringLiteral("New accounts from one address per hour; more are answered rate_limited. 0: no limit."),
          QStringLiteral("N"), QString::number(ServerConfig().registrationsPerAddressPerHour)},
+        {QStringLiteral("admin-listen"),
+         QStringLiteral("Also serve GET /healthz, /readyz and /metrics (Prometheus) on this address, for operators "
+                        "only (the listen port answers /healthz and /readyz, never /metrics)."),
+         QStringLiteral("HOST:PORT")},
+        {QStringLiteral("drain-ms"),
+         QStringLiteral("On SIGTERM, first answer /readyz with 503 for this long while still serving everyone, so "
+                        "a load balancer sends new clients elsewhere; then close all with 1001."),
+         QStringLiteral("MS"), QStringLiteral("0")},
         {QStringLiteral("max-waiting-requests"),
          QStringLiteral("Contact requests one user may have waiting at once; more are rate_limited."),
          QStringLiteral("N"), QString::number(ServerConfig().maxWaitingRequests)},
@@ -332,17 +342,24 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
         return std::nullopt;
     }
 
-    const QString listen = parser.value(QStringLiteral("listen"));
-    const qsizetype colon = listen.lastIndexOf(QLatin1Char(':'));
-    bool portOk = false;
-    const int port = colon > 0 ? listen.mid(colon + 1).toInt(&portOk) : -1;
-    if (!portOk || port < 0 || port > 65535) {
-        error = QStringLiteral("--listen must be HOST:PORT");
-    } else {
-        config.listenHost = listen.left(colon);
-        if (config.listenHost.startsWith(QLatin1Char('[')) && config.listenHost.endsWith(QLatin1Char(']')))
-            config.listenHost = config.listenHost.mid(1, config.listenHost.size() - 2);
-        config.listenPort = static_cast<quint16>(port);
+    const auto address = [&](const QString &flag, QString *host, quint16 *port) {
+        const QString value = parser.value(flag);
+        const qsizetype colon = value.lastIndexOf(QLatin1Char(':'));
+        bool portOk = false;
+        const int number = colon > 0 ? value.mid(colon + 1).toInt(&portOk) : -1;
+        if (!portOk || number < 0 || number > 65535) {
+            error = QStringLiteral("--%1 must be HOST:PORT").arg(flag);
+            return;
+        }
+        *host = value.left(colon);
+        if (host->startsWith(QLatin1Char('[')) && host->endsWith(QLatin1Char(']')))
+            *host = host->mid(1, host->size() - 2);
+        *port = static_cast<quint16>(number);
+    };
+    address(QStringLiteral("listen"), &config.listenHost, &config.listenPort);
+    if (error.isEmpty() && parser.isSet(QStringLiteral("admin-listen"))) {
+        config.adminListenHost = QStringLiteral("127.0.0.1");
+        address(QStringLiteral("admin-listen"), &config.adminListenHost, &config.adminListenPort);
     }
 
     if (error.isEmpty() && parser.isSet(QStringLiteral("redis")))
@@ -415,6 +432,7 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
     zeroOrMore(QStringLiteral("min-free-disk-mb"), &config.minFreeDiskMb);
     zeroOrMore(QStringLiteral("retention-days"), &config.retentionDays);
     positive(QStringLiteral("max-waiting-requests"), &config.maxWaitingRequests);
+    zeroOrMore(QStringLiteral("drain-ms"), &config.drainMs);
     if (error.isEmpty() && parser.isSet(QStringLiteral("registration"))) {
         const QString policy = parser.value(QStringLiteral("registration"));
         using Registration = SessionSettings::Registration;

@@ -16,6 +16,11 @@ namespace presently {
 struct ServerConfig {
     QString listenHost = QStringLiteral("127.0.0.1");
     quint16 listenPort = 8765;
+    // GET /healthz, /readyz and /metrics for operators; empty host: none.
+    QString adminListenHost;
+    quint16 adminListenPort = 0;
+    // After SIGTERM, how long /readyz says 503 before everyone is closed with 1001.
+    int drainMs = 0;
     std::optional<RedisAddress> redis; // empty: embedded store
     QString databasePath;              // SQLite file
     int heartbeatIntervalMs = 10000;

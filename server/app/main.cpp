@@ -62,6 +62,9 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "%s\n", qPrintable(error));
         return 1;
     }
+    // The admin address first: "listening on" is the line scripts wait for.
+    if (!server.adminAddress().isEmpty())
+        std::printf("admin on %s\n", qPrintable(server.adminAddress()));
     std::printf("listening on %s\n", qPrintable(server.listenAddress()));
     std::fflush(stdout);
 

@@ -8,6 +8,8 @@ namespace presently {
 class Clock {
 public:
     static qint64 nowMs();
+    // A monotonic count of nanoseconds (from an arbitrary start), for measuring durations.
+    static qint64 monotonicNs();
 };
 
 } // namespace presently

@@ -1,5 +1,6 @@
 #include "net/Listener.h"
 
+#include "metrics/Metrics.h"
 #include "net/ServerWebSocket.h"
 #include "net/SocketIo.h"
 #include "net/TlsContext.h"
@@ -104,8 +105,10 @@ void Listener::evictSlowHandshakes()
         if (now - it.value() >= kSlowTlsHandshakeMs)
             slow.append(static_cast<ServerWebSocket *>(it.key()));
     }
-    for (ServerWebSocket *socket : slow)
+    for (ServerWebSocket *socket : slow) {
+        Metrics::instance().countRefused("slow_tls_handshake");
         socket->abort(); // disconnected: deleted later, and handshakeEnded() then
+    }
     for (ServerWebSocket *socket : slow)
         m_tlsHandshakes.remove(socket);
     resumeAccepting();
@@ -179,9 +182,12 @@ void Listener::acceptConnections()
             if (socket->parent() == this) // not handed on (handshake failed, or refused)
                 socket->deleteLater();
         });
+        socket->setPlainHttpHandler(m_settings.plainHttp);
         QTimer::singleShot(kHandshakeTimeoutMs, socket, [socket] {
-            if (socket->state() == ServerWebSocket::State::Handshaking)
+            if (socket->state() == ServerWebSocket::State::Handshaking) {
+                Metrics::instance().countRefused("handshake_timeout");
                 socket->abort();
+            }
         });
     }
     // At a limit: connections wait in the kernel's backlog until some socket closes or finishes
@@ -251,6 +257,7 @@ bool Listener::admitFromAddress(ServerWebSocket *socket)
 
 void Listener::refuse(ServerWebSocket *socket, quint16 code, const QString &reason)
 {
+    Metrics::instance().countRefused(code == CloseCode::TryAgainLater ? "full" : "per_address");
     // A close frame in the same segment as the handshake response is misread by some clients
     // (Qt 6.4's own reports 1002): send it a moment later.
     QTimer::singleShot(kRefuseDelayMs, socket, [socket, code, reason] { socket->close(code, reason); });

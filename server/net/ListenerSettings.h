@@ -1,6 +1,7 @@
 #pragma once
 
 #include "net/ClientAddress.h"
+#include "net/PlainHttpHandler.h"
 
 #include <QString>
 #include <QStringList>
@@ -29,6 +30,8 @@ struct ListenerSettings {
     // Connections held at once from one client address (IPv6: one /64); more are closed with
     // 4005 after the handshake. 0: no limit.
     int maxConnectionsPerAddress = 0;
+    // Answers plain GETs on the listen port (health checks); unset: 426 to all.
+    PlainHttpHandler plainHttp;
 };
 
 } // namespace presently

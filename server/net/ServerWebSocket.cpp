@@ -1,5 +1,6 @@
 #include "net/ServerWebSocket.h"
 
+#include "metrics/Metrics.h"
 #include "net/SocketIo.h"
 #include "net/WebSocketCodec.h"
 
@@ -165,6 +166,7 @@ void ServerWebSocket::socketReadable()
             closeSocket();
             return;
         }
+        Metrics::loop().bytesIn += quint64(n);
         if (!m_discardInput && !m_draining) {
             if (m_input.isEmpty()) {
                 // The common case: whole frames, handled straight from the shared buffer.
@@ -214,12 +216,22 @@ qsizetype ServerWebSocket::consumeHandshake(char *data, qsizetype size)
     case Handshake::Status::Incomplete:
         return 0;
     case Handshake::Status::Rejected:
+        Metrics::instance().countHandshake("rejected");
         sendRaw(handshake.response.constData(), handshake.response.size());
         finish();
         return size;
+    case Handshake::Status::Plain: {
+        Metrics::instance().countHandshake("http");
+        const QByteArray answer = m_plainHttp ? m_plainHttp(handshake.target) : QByteArray();
+        const QByteArray &response = answer.isEmpty() ? handshake.response : answer;
+        sendRaw(response.constData(), response.size());
+        finish();
+        return size;
+    }
     case Handshake::Status::Accepted:
         break;
     }
+    Metrics::instance().countHandshake("accepted");
     sendRaw(handshake.response.constData(), handshake.response.size());
     m_state = State::Open;
     Q_EMIT opened();
@@ -228,6 +240,7 @@ qsizetype ServerWebSocket::consumeHandshake(char *data, qsizetype size)
 
 void ServerWebSocket::handleFrame(quint8 opcode, bool fin, char *payload, qint64 length)
 {
+    ++Metrics::loop().framesIn;
     // Control frames and fragments before the last never reach the receiver as messages: it
     // counts them here, so a flood of them meets the same limits as messages do.
     if ((opcode & 0x8) != 0 || !fin) {
@@ -403,6 +416,9 @@ void ServerWebSocket::sendFrame(quint8 opcode, const char *payload, qint64 lengt
     const int headerSize = writeFrameHeader(header, opcode, quint64(length));
     if (m_socket == -1 || m_sendFailed || m_draining)
         return;
+    Metrics::LoopCounts &counts = Metrics::loop();
+    ++counts.framesOut;
+    counts.bytesOut += quint64(headerSize + length);
     if (outputPending() > 0) {
         queueOutput(header, headerSize);
         queueOutput(payload, length);

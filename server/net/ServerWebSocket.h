@@ -6,6 +6,7 @@
 #include <QStringList>
 
 #include "net/MessageChannel.h"
+#include "net/PlainHttpHandler.h"
 #include "net/ProxyHeader.h"
 #include "net/SocketWatcher.h"
 #include "net/TlsStream.h"
@@ -38,6 +39,8 @@ public:
     // The connection comes from a trusted load balancer: a PROXY protocol v2 header comes first
     // and says whose it is (peerAddress()). Call before the event loop runs again.
     void expectProxyHeader();
+    // Who answers a plain GET instead of an upgrade (health checks); unset: 426.
+    void setPlainHttpHandler(PlainHttpHandler handler) { m_plainHttp = std::move(handler); }
     // The client's address: the PROXY header's source when there is one.
     QHostAddress peerAddress() const override;
     // Bytes the kernel has not taken yet.
@@ -96,6 +99,7 @@ private:
     Receiver *m_receiver = nullptr;
     qint64 m_maxMessageBytes;
     QStringList m_allowedOrigins; // shared with every other socket's copy
+    PlainHttpHandler m_plainHttp;
     State m_state = State::Handshaking;
     SocketWatcher m_watcher;
     QByteArray m_input;   // received bytes that are not a whole frame yet

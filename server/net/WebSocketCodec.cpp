@@ -6,13 +6,17 @@
 
 namespace presently::WebSocketCodec {
 
+QByteArray httpResponse(const char *status, const char *contentType, const QByteArray &body, const char *extraHeaders)
+{
+    return QByteArray("HTTP/1.1 ") + status + "\r\nConnection: close\r\nContent-Type: " + contentType + "\r\n" +
+           extraHeaders + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
+
 namespace {
 
 QByteArray httpError(const char *status, const QString &error, const char *extraHeaders = "")
 {
-    const QByteArray body = error.toUtf8() + '\n';
-    return QByteArray("HTTP/1.1 ") + status + "\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n" +
-           extraHeaders + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    return httpResponse(status, "text/plain; charset=utf-8", error.toUtf8() + '\n', extraHeaders);
 }
 
 Handshake rejected(const char *status, const QString &error, const char *extraHeaders = "")
@@ -66,7 +70,9 @@ Handshake readHandshake(const char *data, qsizetype size, qsizetype maxBytes, co
         return rejected("405 Method Not Allowed", QStringLiteral("a WebSocket upgrade must be a GET"),
                         "Allow: GET\r\n");
     const QByteArrayView version = requestLine.sliced(lastSpace + 1);
-    if (version != QByteArrayView("HTTP/1.1"))
+    // HTTP/1.0 is only for plain requests (health checkers send it); an upgrade needs 1.1.
+    const bool http10 = version == QByteArrayView("HTTP/1.0");
+    if (version != QByteArrayView("HTTP/1.1") && !http10)
         return rejected("400 Bad Request", QStringLiteral("HTTP/1.1 is required"));
 
     QByteArrayView upgrade, connection, key, wsVersion, origin;
@@ -100,6 +106,17 @@ Handshake readHandshake(const char *data, qsizetype size, qsizetype maxBytes, co
         else if (name.compare(QByteArrayView("Host"), Qt::CaseInsensitive) == 0)
             haveHost = true;
     }
+    if (upgrade.isEmpty() && keys == 0) {
+        // Not a WebSocket at all: for the caller to answer (a health check), else 426.
+        Handshake h = rejected("426 Upgrade Required", QStringLiteral("this is a WebSocket endpoint"),
+                               "Upgrade: websocket\r\nConnection: Upgrade\r\n");
+        h.status = Handshake::Status::Plain;
+        h.consumed = end + 4;
+        h.target = requestLine.sliced(firstSpace + 1, lastSpace - firstSpace - 1).toByteArray();
+        return h;
+    }
+    if (http10)
+        return rejected("400 Bad Request", QStringLiteral("HTTP/1.1 is required"));
     if (!haveHost)
         return rejected("400 Bad Request", QStringLiteral("missing Host header"));
     if (keys > 1) // RFC 6455, 11.3.1: it must not appear more than once

@@ -32,17 +32,21 @@ enum Opcode : quint8 {
 };
 
 struct Handshake {
-    enum class Status { Incomplete, Accepted, Rejected };
+    // Plain: a GET (HTTP/1.0 or 1.1) asking for no upgrade, such as a health check: `target` says
+    // what it asks for and `response` is the 426 to send when the caller has nothing to answer.
+    enum class Status { Incomplete, Accepted, Rejected, Plain };
     Status status = Status::Incomplete;
     QByteArray response;    // the whole HTTP response to send (101, or an error that ends the connection)
     qsizetype consumed = 0; // bytes of the request, when complete
     QString error;          // why it was rejected
+    QByteArray target;      // Plain: the request target ("/readyz")
 };
 
 // Reads an HTTP upgrade request from the start of `data`. Incomplete until the blank line
 // that ends it; a request over `maxBytes` without one is rejected. A request with an Origin
 // header (a browser's) is refused with 403 unless the origin is in `allowedOrigins` (exact,
 // case-insensitive; "*" allows any); one without Origin (a native client, a bot) is accepted.
+// A GET with neither Upgrade nor Sec-WebSocket-Key is Plain.
 Handshake readHandshake(const char *data, qsizetype size, qsizetype maxBytes, const QStringList &allowedOrigins = {});
 
 struct Frame {
@@ -56,6 +60,10 @@ struct Frame {
     quint16 closeCode = 0;  // when Failed
     const char *error = ""; // when Failed
 };
+
+// A whole HTTP/1.1 response that ends the connection (`extraHeaders`: lines ending in CRLF).
+QByteArray httpResponse(const char *status, const char *contentType, const QByteArray &body,
+                        const char *extraHeaders = "");
 
 // Reads one client frame at the start of `data`, unmasking its payload in place. A payload
 // declared over `maxPayload` fails with 1009 as soon as its header is in.

@@ -1,4 +1,5 @@
 #include "presence/PresenceHub.h"
+#include "metrics/Metrics.h"
 
 #include <QPointer>
 
@@ -58,6 +59,7 @@ void PresenceHub::onPresenceChanged(const PresenceEntry &entry)
     const auto it = m_watched.find(entry.presence.user);
     if (it == m_watched.end() || !remember(*it, entry, true))
         return;
+    ++Metrics::loop().presenceChanges;
     // A watcher may unwatch while being told: iterate over a copy.
     const QSet<PresenceWatcher *> watchers = it->watchers;
     for (PresenceWatcher *w : watchers)

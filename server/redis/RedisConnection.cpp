@@ -1,6 +1,7 @@
 #include "redis/RedisConnection.h"
 
 #include "base/Clock.h"
+#include "metrics/Metrics.h"
 
 #include <QLoggingCategory>
 #include <QSocketNotifier>
@@ -54,6 +55,7 @@ RedisReply RedisReply::fromHiredis(const redisReply *r)
 struct RedisConnection::Pending {
     RedisConnection *connection;
     Callback callback;
+    qint64 sentNs; // Clock::monotonicNs(), for presently_redis_command_seconds
 };
 
 RedisConnection::RedisConnection(const RedisAddress &address, Mode mode, QObject *parent)
@@ -200,7 +202,7 @@ void RedisConnection::command(const RespCommand &resp, Callback callback)
         return;
     }
     const QByteArray formatted = resp.toByteArray();
-    auto *pending = new Pending{this, std::move(callback)};
+    auto *pending = new Pending{this, std::move(callback), Clock::monotonicNs()};
     const bool pubsub = m_mode == Mode::PubSub;
     const int rc = redisAsyncFormattedCommand(
         m_context, pubsub ? &RedisConnection::onPubSubReply : &RedisConnection::onReply,
@@ -229,6 +231,9 @@ void RedisConnection::onReply(redisAsyncContext *, void *reply, void *privdata)
         --self->m_outstanding;
     ++self->m_replies;
     const RedisReply copy = RedisReply::fromHiredis(static_cast<const redisReply *>(reply));
+    Metrics::instance().observeRedisCommand(double(Clock::monotonicNs() - pending->sentNs) / 1e9,
+                                            copy.type == RedisReply::Type::None ||
+                                                copy.type == RedisReply::Type::Error);
     Callback callback = std::move(pending->callback);
     delete pending;
     if (!callback)

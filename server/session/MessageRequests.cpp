@@ -4,6 +4,7 @@
 #include "base/Clock.h"
 #include "events/EventBus.h"
 #include "messages/MessageStore.h"
+#include "metrics/Metrics.h"
 #include "protocol/ServerMessages.h"
 #include "session/Session.h"
 
@@ -105,6 +106,7 @@ void MessageRequests::answerSend(Session &session, const StoreResult<SendOutcome
         // Committed: only now is it acknowledged. (On a closed session the client resends by cid
         // after reconnecting and hears of the original.)
         const StoredMessage &stored = outcome->inserted.message;
+        ++Metrics::loop().messagesStored;
         session.send(ServerMessages::sent(stored.cid, stored.mid, stored.ts, id));
         return;
     }
@@ -126,8 +128,10 @@ void MessageRequests::deliverUpTo(qint64 mid)
             for (const StoredMessage &message : page->messages) {
                 if (message.mid <= m_lastDeliveredMid)
                     continue;
-                if (message.senderSession != m_session.sessionId())
+                if (message.senderSession != m_session.sessionId()) {
+                    ++Metrics::loop().messagesDelivered;
                     m_session.send(message.toJson());
+                }
                 m_lastDeliveredMid = message.mid;
             }
             if (page->more)

@@ -1,5 +1,6 @@
 #include "session/PresenceRequests.h"
 
+#include "metrics/Metrics.h"
 #include "presence/PresenceHub.h"
 #include "presence/PresenceStore.h"
 #include "protocol/ServerMessages.h"
@@ -17,8 +18,11 @@ PresenceRequests::PresenceRequests(Session &session)
 void PresenceRequests::heartbeat(const ClientMessage &m)
 {
     PresenceStore *presence = m_session.services().presence;
-    if (m.activity)
+    ++Metrics::loop().heartbeats;
+    if (m.activity) {
+        ++Metrics::loop().presenceWrites;
         presence->setActivity(m_session.sessionId(), *m.activity);
+    }
     if (m.id.isUndefined())
         m_session.sendFrame(ServerMessages::heartbeatAckFrame(presence->nowMs()));
     else
@@ -37,6 +41,7 @@ void PresenceRequests::setStatus(const ClientMessage &m)
                 session.sendError(ErrorCode::Unavailable, QStringLiteral("account store unavailable"), id);
                 return;
             }
+            ++Metrics::loop().presenceWrites;
             session.services().presence->setMode(session.user(), *status);
             session.sendOk(id);
         }));

@@ -4,6 +4,7 @@
 #include "accounts/PasswordHasher.h"
 #include "base/Clock.h"
 #include "base/Overloaded.h"
+#include "metrics/Metrics.h"
 #include "presence/PresenceStore.h"
 #include "protocol/ServerMessages.h"
 
@@ -234,6 +235,7 @@ void Session::becomeLive(const SignedIn &start, const QString &device)
     m_sessionId = newSessionId();
     m_messageRequests.startLive(start.lastMid);
     m_context->sessionLive(this);
+    ++Metrics::loop().presenceWrites;
     m_services.presence->startSession({m_sessionId, user, device, Activity::Active, start.status});
 
     WelcomeInfo info;
@@ -256,7 +258,14 @@ void Session::presencePushed(const UserPresence &presence)
 {
     if (m_state != State::Live || !m_contactRequests.rosterSent() || !m_roster.mayWatch(presence.user))
         return;
+    ++Metrics::loop().presenceDelivered;
     sendFrame(m_context->presenceFrame(presence));
+}
+
+void Session::endPresence()
+{
+    ++Metrics::loop().presenceWrites;
+    m_services.presence->endSession(m_sessionId);
 }
 
 void Session::handleUserEvent(const UserEvent &event)
@@ -308,7 +317,7 @@ void Session::endSession(quint16 closeCode, const QString &reason)
 {
     if (m_state == State::Live && !m_sessionEnded) {
         m_sessionEnded = true;
-        m_services.presence->endSession(m_sessionId);
+        endPresence();
     }
     close(closeCode, reason);
 }
@@ -348,6 +357,7 @@ void Session::closeForAbuse(const QString &reason)
     qCInfo(lcSecurity).noquote() << "closed for abuse (" + reason + "): user"
                                  << (m_user.isEmpty() ? QStringLiteral("-") : m_user) << "from"
                                  << peerAddress().toString();
+    Metrics::instance().countRateLimited("closed_for_abuse");
     close(CloseCode::Policy, reason);
 }
 
@@ -362,6 +372,8 @@ bool Session::closeIfNotReading()
 
 void Session::sendError(ErrorCode code, const QString &message, const QJsonValue &id, qint64 retryAfterMs)
 {
+    if (code == ErrorCode::RateLimited)
+        Metrics::instance().countRateLimited(m_state == State::Live ? "request" : "sign_in");
     send(ServerMessages::error({code, message, id, retryAfterMs}));
 }
 
@@ -381,6 +393,12 @@ void Session::sendOk(const QJsonValue &id)
 void Session::refuse(ErrorCode code, const QString &message, const QJsonValue &id, quint16 closeCode,
                      qint64 retryAfterMs)
 {
+    Metrics::instance().countAuthFailure(closeCode == CloseCode::TooManySessions ? "sessions_per_user"
+                                         : code == ErrorCode::AuthFailed         ? "wrong_credentials"
+                                         : code == ErrorCode::RateLimited        ? "throttled"
+                                         : code == ErrorCode::Unavailable        ? "unavailable"
+                                         : code == ErrorCode::Forbidden          ? "forbidden"
+                                                                                 : "bad_request");
     sendError(code, message, id, retryAfterMs);
     close(closeCode, message.left(100));
 }
@@ -407,7 +425,7 @@ void Session::close(quint16 code, const QString &reason)
     if (wasLive && !m_sessionEnded) {
         // The server ends the session itself (rate limit, and the like): offline at once.
         m_sessionEnded = true;
-        m_services.presence->endSession(m_sessionId);
+        endPresence();
     }
     // The socket reads (and drops) what comes until the client answers: closing with unread input
     // would make TCP send a reset, and the client might never read our close frame.
@@ -419,7 +437,7 @@ void Session::channelClosed()
     if (m_state == State::Live && !m_sessionEnded && m_closeHandshake) {
         // The client closed cleanly: its device is offline at once.
         m_sessionEnded = true;
-        m_services.presence->endSession(m_sessionId);
+        endPresence();
     }
     // Without a close handshake the socket died: the session stays until its TTL runs out.
     m_state = State::Closed;

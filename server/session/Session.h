@@ -100,6 +100,8 @@ private:
     enum class State { AwaitingHello, Authenticating, Live, Closed };
 
     void contactRequested(const UserEvents::ContactRequest &request);
+    // The presence store hears the session is gone (offline unless another device is live).
+    void endPresence();
 
     void textReceived(const QByteArray &utf8) override { onFrame(utf8, false); }
     void binaryReceived(const QByteArray &data) override { onFrame(data, true); }

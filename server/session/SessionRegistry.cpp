@@ -132,6 +132,14 @@ TokenBucket &SessionRegistry::userBucket(const QString &user)
     return *it;
 }
 
+int SessionRegistry::liveSessionCount() const
+{
+    int live = 0;
+    for (const QSet<Session *> &sessions : m_byUser)
+        live += int(sessions.size());
+    return live;
+}
+
 QByteArray SessionRegistry::presenceFrame(const UserPresence &presence)
 {
     const qint64 now = m_services.presence->nowMs();

@@ -37,6 +37,7 @@ public:
     // SessionContext
     void sessionLive(Session *session) override;
     void sessionGone(Session *session) override;
+    int liveSessionCount() const;
     int liveSessionsOf(const QString &user) const override { return static_cast<int>(m_byUser.value(user).size()); }
     const quint64 *loopTurn() const override { return &m_loopTurn; }
     QByteArray presenceFrame(const UserPresence &presence) override;

@@ -1,5 +1,7 @@
 #include "sql/SqlRetry.h"
 
+#include "metrics/Metrics.h"
+
 #include <QElapsedTimer>
 #include <QSqlError>
 #include <QThread>
@@ -49,6 +51,7 @@ bool SqlRetry::exec(QSqlQuery &query, const QString &sql, const QVariantList &bi
             return true;
         if (!isBusy(query.lastError()))
             return false;
+        Metrics::instance().countSqlRetry();
         if (attempt == 0)
             waiting.start();
         else if (waiting.elapsed() >= kGiveUpMs)

@@ -41,8 +41,8 @@ bool StoreThread::open(const QString &path, Use use, QString *error)
         options.autoCheckpoint = false; // a WalCheckpointer does it: a commit never waits for one
         m_accounts = std::make_unique<AccountStore>(*m_connection);
         m_messages = std::make_unique<MessageStore>(*m_connection);
-        opened = m_connection->open(path, error, options) && m_accounts->open(path, error) &&
-                 m_messages->open(path, error);
+        opened =
+            m_connection->open(path, error, options) && m_accounts->open(path, error) && m_messages->open(path, error);
         if (opened && use == Use::Reads) {
             QSqlQuery q(m_connection->database());
             opened = q.exec(QStringLiteral("PRAGMA query_only=1"));
@@ -113,8 +113,9 @@ std::optional<StoreError> StoreThread::commitWindow(Window &window)
     for (auto it = window.statuses.begin(); it != window.statuses.end(); ++it) {
         StatusChange &change = **it;
         SqlTransaction step(*m_connection);
-        const StoreResult<void> set =
-            change.mode || change.text ? m_accounts->setStatus(it.key(), change.mode, change.text) : StoreResult<void>();
+        const StoreResult<void> set = change.mode || change.text
+                                          ? m_accounts->setStatus(it.key(), change.mode, change.text)
+                                          : StoreResult<void>();
         change.committed = set ? m_accounts->status(it.key()) : StoreResult<StoredStatus>(set.error());
         if (*change.committed)
             step.commit();
@@ -128,6 +129,7 @@ std::optional<StoreError> StoreThread::commitWindow(Window &window)
     const qint64 writtenNs = elapsed.nsecsElapsed();
     const bool committed = transaction.commit();
     noteSlowWindow(window, beganNs, writtenNs - beganNs, elapsed.nsecsElapsed() - writtenNs);
+    Metrics::instance().observeSqlJob(Metrics::SqlJob::CommitWindow, double(elapsed.nsecsElapsed()) / 1e9);
     if (!committed) {
         qCWarning(lcStorage) << "cannot commit a window of" << window.writes.size() + window.statusWaiters.size()
                              << "writes:" << transaction.error();

@@ -2,6 +2,7 @@
 
 #include "accounts/AccountStore.h"
 #include "messages/MessageStore.h"
+#include "metrics/Metrics.h"
 #include "protocol/StoredStatus.h"
 #include "sql/SqlThread.h"
 #include "sql/SqliteConnection.h"
@@ -41,12 +42,16 @@ public:
 
     // Runs `job` on the thread at once, outside any commit window; then `done` here, unless
     // `context` is gone. For reads.
-    template <typename Result>
-    void read(QObject *context, Job<Result> job, std::function<void(const Result &)> done)
+    template <typename Result> void read(QObject *context, Job<Result> job, std::function<void(const Result &)> done)
     {
         m_thread.run<Result>(
-            context, [job = std::move(job), accounts = m_accounts.get(), messages = m_messages.get()] {
-                return job(accounts, messages);
+            context,
+            [job = std::move(job), accounts = m_accounts.get(), messages = m_messages.get()] {
+                QElapsedTimer took;
+                took.start();
+                Result result = job(accounts, messages);
+                Metrics::instance().observeSqlJob(Metrics::SqlJob::Read, double(took.nsecsElapsed()) / 1e9);
+                return result;
             },
             std::move(done));
     }
@@ -62,7 +67,8 @@ public:
             result->emplace(job(accounts, messages));
             return (*result)->ok();
         };
-        write.finish = [context = QPointer<QObject>(context), result, done = std::move(done)](const StoreError *failed) {
+        write.finish = [context = QPointer<QObject>(context), result,
+                        done = std::move(done)](const StoreError *failed) {
             if (context)
                 deliver(done, failed, *result);
         };

@@ -2,6 +2,7 @@
 // its limits and logs, refuses a trusted proxy's connection that lacks the header, never takes
 // a header from anyone else, and reads TLS after the header (wss:// through the balancer).
 // Clients come from distinct loopback addresses (127.0.0.7, ...), bound before connecting.
+#include "HaproxyProcess.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
 
@@ -17,13 +18,6 @@
 
 namespace {
 const QString kPassword = QStringLiteral("correct horse");
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
 
 QByteArray upgradeRequest()
 {
@@ -100,54 +94,27 @@ private:
     QByteArray m_in;
 };
 
-// haproxy in the foreground, ended by its PID.
+// haproxy passing TCP connections on to one gateway with a PROXY v2 header, ended by its PID.
 class Balancer {
 public:
-    ~Balancer()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
     bool start(const QString &configPath, quint16 backendPort, QString *error)
     {
-        m_port = freePort();
-        QFile config(configPath);
-        if (!config.open(QIODevice::WriteOnly))
-            return false;
-        config.write(QStringLiteral("global\n    maxconn 200\n"
-                                    "defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 60s\n"
-                                    "    timeout server 60s\n"
-                                    "frontend clients\n    bind 127.0.0.1:%1\n    default_backend gateways\n"
-                                    "backend gateways\n    server gw1 127.0.0.1:%2 send-proxy-v2\n")
-                         .arg(m_port)
-                         .arg(backendPort)
-                         .toUtf8());
-        config.close();
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(QStringLiteral("haproxy"), {QStringLiteral("-db"), QStringLiteral("-f"), configPath});
-        if (!m_process.waitForStarted(5000)) {
-            *error = QStringLiteral("haproxy did not start: ") + m_process.errorString();
-            return false;
-        }
-        const bool listening = QTest::qWaitFor(
-            [&] {
-                QTcpSocket probe;
-                probe.connectToHost(QHostAddress::LocalHost, m_port);
-                return probe.waitForConnected(200) || m_process.state() == QProcess::NotRunning;
-            },
-            10000);
-        if (!listening || m_process.state() == QProcess::NotRunning) {
-            *error = QStringLiteral("haproxy did not listen: ") + QString::fromUtf8(m_process.readAll());
-            return false;
-        }
-        return true;
+        m_port = HaproxyProcess::freeLowPort();
+        const QByteArray config =
+            QStringLiteral("global\n    maxconn 200\n"
+                           "defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 60s\n"
+                           "    timeout server 60s\n"
+                           "frontend clients\n    bind 127.0.0.1:%1\n    default_backend gateways\n"
+                           "backend gateways\n    server gw1 127.0.0.1:%2 send-proxy-v2\n")
+                .arg(m_port)
+                .arg(backendPort)
+                .toUtf8();
+        return m_haproxy.start(configPath, config, m_port, error);
     }
     quint16 port() const { return m_port; }
 
 private:
-    QProcess m_process;
+    HaproxyProcess m_haproxy;
     quint16 m_port = 0;
 };
 } // namespace

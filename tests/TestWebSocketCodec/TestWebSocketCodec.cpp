@@ -33,6 +33,7 @@ private Q_SLOTS:
     void writesMinimalHeaders();
     void cutsCloseReasonsOnCharacterBoundaries();
     void acceptsKnownCloseCodesOnly();
+    void tellsPlainRequestsFromUpgrades();
 };
 
 void TestWebSocketCodec::validatesUtf8_data()
@@ -136,6 +137,32 @@ void TestWebSocketCodec::acceptsKnownCloseCodesOnly()
         QVERIFY2(isValidReceivedCloseCode(code), qPrintable(QString::number(code)));
     for (quint16 code : {0, 999, 1004, 1005, 1006, 1015, 2999, 5000})
         QVERIFY2(!isValidReceivedCloseCode(code), qPrintable(QString::number(code)));
+}
+
+void TestWebSocketCodec::tellsPlainRequestsFromUpgrades()
+{
+    const auto read = [](const QByteArray &request) {
+        return readHandshake(request.constData(), request.size(), 8192);
+    };
+    // A health check, as HAProxy sends it: HTTP/1.0, no Host, a query kept in the target.
+    Handshake h = read("GET /readyz?full HTTP/1.0\r\n\r\n");
+    QCOMPARE(h.status, Handshake::Status::Plain);
+    QCOMPARE(h.target, QByteArray("/readyz?full"));
+    QVERIFY(h.response.startsWith("HTTP/1.1 426 ")); // for a caller with nothing to answer
+    h = read("GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n");
+    QCOMPARE(h.status, Handshake::Status::Plain);
+    QCOMPARE(h.consumed, qsizetype(35)); // the whole request
+    // Anything asking for a WebSocket is judged as an upgrade.
+    h = read("GET / HTTP/1.0\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+    QCOMPARE(h.status, Handshake::Status::Rejected);
+    QVERIFY(h.response.startsWith("HTTP/1.1 400 "));
+    h = read("GET / HTTP/1.1\r\nHost: gw\r\nSec-WebSocket-Key: x\r\n\r\n");
+    QCOMPARE(h.status, Handshake::Status::Rejected);
+    QCOMPARE(read("POST /readyz HTTP/1.1\r\nHost: gw\r\n\r\n").status, Handshake::Status::Rejected);
+    QCOMPARE(read("GET /readyz HTTP/2\r\n\r\n").status, Handshake::Status::Rejected);
+    QCOMPARE(httpResponse("200 OK", "text/plain", "ok\n"),
+             QByteArray(
+                 "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"));
 }
 
 QTEST_GUILESS_MAIN(TestWebSocketCodec)

@@ -62,6 +62,10 @@ bool ServerProcess::start(const QStringList &args, QString *error)
             continue;
         line = m_process.readLine();
         m_output += line;
+        const QRegularExpressionMatch admin =
+            QRegularExpression(QStringLiteral("^admin on \\S+:(\\d+)\\s*$")).match(QString::fromUtf8(line));
+        if (admin.hasMatch())
+            m_adminPort = static_cast<quint16>(admin.captured(1).toUInt());
         const QRegularExpressionMatch match =
             QRegularExpression(QStringLiteral("^listening on (\\S+):(\\d+)\\s*$")).match(QString::fromUtf8(line));
         if (match.hasMatch()) {

@@ -23,6 +23,8 @@ public:
     QUrl url() const { return m_url; }
     quint16 port() const { return static_cast<quint16>(m_url.port()); }
     qint64 pid() const { return m_process.processId(); }
+    // The --admin-listen port (health and metrics), 0 without.
+    quint16 adminPort() const { return m_adminPort; }
 
     void terminate(); // SIGTERM
     void kill();      // SIGKILL
@@ -33,6 +35,7 @@ public:
 private:
     QProcess m_process;
     QUrl m_url;
+    quint16 m_adminPort = 0;
     QByteArray m_output;
     QByteArray m_errors;
     int m_openFileLimit = 0;
