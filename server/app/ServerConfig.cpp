@@ -42,8 +42,48 @@ QString ServerConfig::defaultDatabasePath()
     return dir + QStringLiteral("/presently.sqlite");
 }
 
+std::optional<RedisAddress> ServerConfig::parseSentinelUrl(const QString &text, QString *error)
+{
+    // redis+sentinel://[PASSWORD@]HOST:PORT[,HOST:PORT...]/MASTER[/DB]: several hosts, which QUrl
+    // does not read. The password is the data nodes'; Sentinels are asked without one.
+    const QString usage =
+        QStringLiteral("--redis must look like redis+sentinel://[PASSWORD@]HOST:PORT[,HOST:PORT...]/MASTER[/DB]");
+    const QString rest = text.mid(QStringLiteral("redis+sentinel://").size());
+    const QStringList parts = rest.split(QLatin1Char('/'));
+    if (parts.size() < 2 || parts.size() > 3 || parts.at(1).isEmpty()) {
+        *error = usage;
+        return std::nullopt;
+    }
+    RedisAddress address;
+    QString hosts = parts.at(0);
+    const qsizetype at = hosts.lastIndexOf(QLatin1Char('@'));
+    if (at >= 0) {
+        address.password = QUrl::fromPercentEncoding(hosts.left(at).toUtf8());
+        hosts = hosts.mid(at + 1);
+    }
+    for (const QString &entry : hosts.split(QLatin1Char(','))) {
+        const QUrl one(QStringLiteral("redis://") + entry.trimmed(), QUrl::StrictMode);
+        if (!one.isValid() || one.host().isEmpty() || one.port() <= 0) {
+            *error = usage + QStringLiteral(" (\"%1\" is no HOST:PORT)").arg(entry);
+            return std::nullopt;
+        }
+        address.sentinels.append({one.host(), static_cast<quint16>(one.port())});
+    }
+    address.masterName = QUrl::fromPercentEncoding(parts.at(1).toUtf8());
+    address.host.clear(); // until the Sentinels say
+    bool ok = true;
+    address.db = parts.size() == 3 && !parts.at(2).isEmpty() ? parts.at(2).toInt(&ok) : 0;
+    if (!ok || address.db < 0) {
+        *error = QStringLiteral("--redis database must be a number");
+        return std::nullopt;
+    }
+    return address;
+}
+
 std::optional<RedisAddress> ServerConfig::parseRedisUrl(const QString &text, QString *error)
 {
+    if (text.startsWith(QLatin1String("redis+sentinel://")))
+        return parseSentinelUrl(text, error);
     const QUrl url(text, QUrl::StrictMode);
     if (!url.isValid() || url.scheme() != QLatin1String("redis") || url.host().isEmpty()) {
         *error = QStringLiteral("--redis must look like redis://[USER:]PASSWORD@HOST:PORT/DB or redis://HOST:PORT/DB");
@@ -216,8 +256,10 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
          QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8765")},
         {QStringLiteral("redis"),
          QStringLiteral("Redis for presence and fan-out; absent: the embedded in-process store. A password "
-                        "(and a Redis 6 ACL user) go before the host; they are never logged."),
-         QStringLiteral("redis://[USER:]PASSWORD@HOST:PORT/DB")},
+                        "(and a Redis 6 ACL user) go before the host; they are never logged. With "
+                        "redis+sentinel://[PASSWORD@]HOST:PORT[,HOST:PORT...]/MASTER/DB the Sentinels name the "
+                        "primary and the gateway follows their failovers."),
+         QStringLiteral("URL")},
         {QStringLiteral("db"), QStringLiteral("SQLite file for accounts and contacts."), QStringLiteral("sqlite:PATH"),
          QStringLiteral("sqlite:") + defaultDatabasePath()},
         {QStringLiteral("heartbeat-interval-ms"), QStringLiteral("Heartbeat interval announced to clients."),

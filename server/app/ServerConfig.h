@@ -73,6 +73,8 @@ struct ServerConfig {
 
     static QString defaultDatabasePath();
     static std::optional<RedisAddress> parseRedisUrl(const QString &url, QString *error);
+    // redis+sentinel://[PASSWORD@]HOST:PORT[,HOST:PORT...]/MASTER[/DB]
+    static std::optional<RedisAddress> parseSentinelUrl(const QString &url, QString *error);
     // "https://chat.example.com, http://localhost:3000" or "*"; empty on a malformed entry.
     static std::optional<QStringList> parseOrigins(const QString &list, QString *error);
 

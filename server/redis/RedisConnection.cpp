@@ -86,9 +86,32 @@ void RedisConnection::open()
     connectNow();
 }
 
+void RedisConnection::setTarget(const QString &host, quint16 port)
+{
+    if (host == m_address.host && port == m_address.port)
+        return;
+    qCInfo(lcRedis) << "Redis primary:" << host << port;
+    m_address.host = host;
+    m_address.port = port;
+    if (m_context)
+        dropConnection(); // reconnects, to the new address
+    else if (!m_reconnectTimer.isActive())
+        connectNow();
+}
+
+void RedisConnection::dropConnection()
+{
+    redisAsyncContext *context = m_context;
+    m_context = nullptr;
+    m_silentMs = 0;
+    redisAsyncFree(context);
+    lost();
+}
+
 void RedisConnection::connectNow()
 {
-    if (m_context || m_closing)
+    // With Sentinels, no address until they name the primary.
+    if (m_context || m_closing || m_address.host.isEmpty())
         return;
     redisAsyncContext *context = redisAsyncConnect(m_address.host.toUtf8().constData(), m_address.port);
     if (!context || context->err) {
@@ -152,6 +175,21 @@ void RedisConnection::onConnect(const redisAsyncContext *ac, int status)
     }
     if (self->m_address.db != 0)
         self->command({"SELECT", QByteArray::number(self->m_address.db)});
+    if (self->m_address.viaSentinel() && self->m_mode == Mode::Commands) {
+        // Sentinel's client rules: the node it named must say it is the primary (a failover may
+        // have turned it into a replica since).
+        self->command({"ROLE"}, [self](const RedisReply &reply) {
+            if (reply.type == RedisReply::Type::None || !self->m_context)
+                return;
+            if (reply.type != RedisReply::Type::Array || reply.elements.isEmpty() ||
+                reply.elements.first().string != "master") {
+                qCWarning(lcRedis) << "Redis at" << self->m_address.host << self->m_address.port
+                                   << "is not the primary; asking the Sentinels again";
+                self->dropConnection();
+                Q_EMIT self->notPrimary();
+            }
+        });
+    }
     if (self->m_mode == Mode::Commands) {
         self->m_lastCheckMs = Clock::nowMs();
         self->m_silentMs = 0;
@@ -282,11 +320,7 @@ void RedisConnection::checkTimeouts()
     if (m_silentMs < m_commandTimeoutMs)
         return;
     qCWarning(lcRedis) << "Redis did not answer within" << m_commandTimeoutMs << "ms; reconnecting";
-    redisAsyncContext *context = m_context;
-    m_context = nullptr;
-    m_silentMs = 0;
-    redisAsyncFree(context);
-    lost();
+    dropConnection();
 }
 
 void RedisConnection::addRead(void *self)

@@ -31,10 +31,17 @@ public:
     void command(const QList<QByteArray> &args, Callback callback = {});
     void command(const RespCommand &command, Callback callback = {});
     void setCommandTimeoutMs(int ms) { m_commandTimeoutMs = ms; }
+    // Another server from now on (a new primary named by Sentinel): the connection, if any, is
+    // dropped and made again there.
+    void setTarget(const QString &host, quint16 port);
+    QString host() const { return m_address.host; }
+    quint16 port() const { return m_address.port; }
 
 Q_SIGNALS:
     void connected();
     void disconnected();
+    // With Sentinels: the server we reached says it is not the primary (dropped; ask again).
+    void notPrimary();
     void message(const QByteArray &channel, const QByteArray &payload);
     // Pub/sub mode: Redis confirmed a subscription.
     void subscribed(const QByteArray &channel);
@@ -53,6 +60,7 @@ private:
     static void cleanup(void *self);
 
     void connectNow();
+    void dropConnection();
     void lost();
     void checkTimeouts();
 

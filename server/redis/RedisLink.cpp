@@ -1,6 +1,7 @@
 #include "redis/RedisLink.h"
 
 #include "redis/RedisConnection.h"
+#include "redis/RedisSentinel.h"
 #include "redis/RedisSubscriber.h"
 
 #include <QLoggingCategory>
@@ -15,17 +16,32 @@ RedisLink::RedisLink(const RedisAddress &address, QObject *parent)
     : QObject(parent)
     , m_commands(new RedisConnection(address, RedisConnection::Mode::Commands, this))
     , m_subscriber(new RedisSubscriber(address, this))
-{}
+{
+    if (!address.viaSentinel())
+        return;
+    // Both connections follow the primary Sentinel names; the presence store re-asserts every
+    // live session on the new one when its connection is made there (a replica may have missed
+    // the last writes).
+    m_sentinel = new RedisSentinel(address, this);
+    connect(m_sentinel, &RedisSentinel::primaryChanged, this, [this](const QString &host, quint16 port) {
+        m_commands->setTarget(host, port);
+        m_subscriber->setTarget(host, port);
+    });
+    connect(m_commands, &RedisConnection::notPrimary, m_sentinel, &RedisSentinel::askNow);
+}
 
 void RedisLink::open()
 {
+    if (m_sentinel)
+        m_sentinel->open();
     m_commands->open();
     m_subscriber->open();
 }
 
 bool RedisLink::checkCredentials(const RedisAddress &address, QString *error)
 {
-    if (address.password.isEmpty())
+    // With Sentinels the primary is not known yet: a refusal is logged when it is reached.
+    if (address.password.isEmpty() || address.viaSentinel())
         return true;
     const timeval timeout{2, 0};
     redisContext *context = redisConnectWithTimeout(address.host.toUtf8().constData(), address.port, timeout);

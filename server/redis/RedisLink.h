@@ -7,10 +7,12 @@
 namespace presently {
 
 class RedisConnection;
+class RedisSentinel;
 class RedisSubscriber;
 
 // A gateway's link to one Redis: a command connection and a pub/sub connection, built once by
-// the composition root and used by the presence store and the event bus alike.
+// the composition root and used by the presence store and the event bus alike. With Sentinels,
+// both follow the primary they name.
 class RedisLink : public QObject {
     Q_OBJECT
 public:
@@ -28,6 +30,7 @@ public:
 private:
     RedisConnection *m_commands;
     RedisSubscriber *m_subscriber;
+    RedisSentinel *m_sentinel = nullptr; // redis+sentinel:// only
 };
 
 } // namespace presently

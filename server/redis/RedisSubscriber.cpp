@@ -21,6 +21,11 @@ void RedisSubscriber::open()
     m_connection->open();
 }
 
+void RedisSubscriber::setTarget(const QString &host, quint16 port)
+{
+    m_connection->setTarget(host, port);
+}
+
 bool RedisSubscriber::isConnected() const
 {
     return m_connection->isConnected();

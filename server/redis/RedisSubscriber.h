@@ -22,6 +22,8 @@ public:
     void subscribe(const QByteArray &channel);
     void unsubscribe(const QByteArray &channel);
     int channelCount() const { return static_cast<int>(m_channels.size()); }
+    // See RedisConnection::setTarget: every channel is subscribed again there.
+    void setTarget(const QString &host, quint16 port);
 
 Q_SIGNALS:
     void message(const QByteArray &channel, const QByteArray &payload);

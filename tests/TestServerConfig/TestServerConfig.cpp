@@ -92,6 +92,18 @@ void TestServerConfig::readsFlags()
     QCOMPARE(redisOf(QStringLiteral("redis://s3cret@10.0.0.5:6380/3"))->password, QStringLiteral("s3cret"));
     QVERIFY(redisOf(QStringLiteral("redis://s3cret@10.0.0.5:6380/3"))->user.isEmpty());
     QCOMPARE(redisOf(QStringLiteral("redis://:s3cret@h/0"))->password, QStringLiteral("s3cret"));
+    // Sentinels: several hosts, the primary's name, a database; the password is the data nodes'.
+    const auto sentinel =
+        redisOf(QStringLiteral("redis+sentinel://s3cret@10.0.0.1:26379,10.0.0.2:26380,[::1]:26381/chat/2"));
+    QVERIFY(sentinel && sentinel->viaSentinel());
+    QCOMPARE(sentinel->sentinels.size(), 3);
+    QCOMPARE(sentinel->sentinels.at(1), (std::pair<QString, quint16>(QStringLiteral("10.0.0.2"), 26380)));
+    QCOMPARE(sentinel->sentinels.at(2).first, QStringLiteral("::1"));
+    QCOMPARE(sentinel->masterName, QStringLiteral("chat"));
+    QCOMPARE(sentinel->db, 2);
+    QCOMPARE(sentinel->password, QStringLiteral("s3cret"));
+    QVERIFY(sentinel->host.isEmpty()); // until the Sentinels name the primary
+    QCOMPARE(redisOf(QStringLiteral("redis+sentinel://h:26379/chat"))->db, 0);
     const auto acl = redisOf(QStringLiteral("redis://gateway:p%40ss%3Aword@h:1/2"));
     QCOMPARE(acl->user, QStringLiteral("gateway"));
     QCOMPARE(acl->password, QStringLiteral("p@ss:word"));
@@ -158,6 +170,10 @@ void TestServerConfig::refusesBadInput_data()
     QTest::newRow("listen without port") << QStringList{QStringLiteral("--listen"), QStringLiteral("localhost")}
                                          << QByteArray();
     QTest::newRow("redis url") << QStringList{QStringLiteral("--redis"), QStringLiteral("http://x")} << QByteArray();
+    QTest::newRow("sentinel without a master name")
+        << QStringList{QStringLiteral("--redis"), QStringLiteral("redis+sentinel://h:26379")} << QByteArray();
+    QTest::newRow("sentinel without a port")
+        << QStringList{QStringLiteral("--redis"), QStringLiteral("redis+sentinel://h:26379,h2/chat")} << QByteArray();
     QTest::newRow("redis user without password")
         << QStringList{QStringLiteral("--redis"), QStringLiteral("redis://gateway:@h:1/0")} << QByteArray();
     QTest::newRow("db") << QStringList{QStringLiteral("--db"), QStringLiteral("/tmp/x")} << QByteArray();
