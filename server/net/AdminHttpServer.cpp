@@ -66,6 +66,8 @@ void AdminHttpServer::readRequest(QTcpSocket *socket)
     if (head.status == WebSocketCodec::Handshake::Status::Incomplete)
         return;
     socket->readAll();
+    // One request per connection: whatever follows is not read.
+    QObject::disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
     QByteArray response;
     if (head.status == WebSocketCodec::Handshake::Status::Plain)
         response = m_handler(head.target);
