@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
     cmake ninja-build g++ pkg-config
-    qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite
+    qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite libqt6sql6-psql postgresql
     libhiredis-dev libsodium-dev libssl-dev qtkeychain-qt6-dev prometheus-cpp-dev
     redis-server openssl haproxy xvfb xauth
     fonts-noto-color-emoji

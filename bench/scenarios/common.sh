@@ -46,6 +46,31 @@ start_redis() {
     until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.05; done
 }
 
+# start_postgres: a PostgreSQL server of its own on a free loopback port, with fsync and
+# synchronous commit as shipped (durable before `sent`, as SQLite is); sets DB_URL. As root,
+# initdb and the server run as the unprivileged `postgres` user (initdb refuses root).
+start_postgres() {
+    local bin as=() port
+    bin=$(dirname "$(command -v postgres || ls -d /usr/lib/postgresql/*/bin/postgres | sort -V | tail -n 1)")
+    port=$(free_port)
+    mkdir -p "$work/pg"
+    echo presently >"$work/pg/password"
+    if [ "$(id -u)" -eq 0 ]; then
+        chmod 711 "$work"
+        chown -R postgres: "$work/pg"
+        as=(setpriv --reuid=postgres --regid=postgres --clear-groups)
+    fi
+    "${as[@]}" "$bin/initdb" -D "$work/pg/data" -U presently --pwfile="$work/pg/password" \
+        --auth=scram-sha-256 --encoding=UTF8 --locale=C >"$work/pg.log" 2>&1
+    "${as[@]}" "$bin/postgres" -D "$work/pg/data" -p "$port" -c listen_addresses=127.0.0.1 \
+        -c unix_socket_directories= >>"$work/pg.log" 2>&1 &
+    pids+=($!)
+    local psql=(env PGPASSWORD=presently psql -h 127.0.0.1 -p "$port" -U presently -d postgres -qAt)
+    for _ in $(seq 300); do "${psql[@]}" -c 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.1; done
+    "${psql[@]}" -c 'CREATE DATABASE presently' >/dev/null
+    DB_URL=postgresql://presently:presently@127.0.0.1:$port/presently
+}
+
 # start_gateway NAME [flags...]: sets GW_PORT and GW_PID
 start_gateway() {
     local name=$1; shift
@@ -61,7 +86,7 @@ start_gateway() {
     PRESENTLY_MAX_SESSIONS_PER_USER=0 PRESENTLY_REGISTRATIONS_PER_ADDRESS_PER_HOUR=0 PRESENTLY_PASSWORD_CHECKS_PER_ADDRESS=0 \
     PRESENTLY_DAILY_MESSAGES_PER_USER=0 \
     LD_PRELOAD="${GATEWAY_PRELOAD:-}" GLIBC_TUNABLES="${GATEWAY_TUNABLES-glibc.malloc.hugetlb=1}" \
-        ${GATEWAY_WRAPPER:-} "${PRESENTLY_SERVER:-$build/server/presently-server}" --listen 127.0.0.1:"$GW_PORT" --db "sqlite:$work/db.sqlite" --server-id "$name" \
+        ${GATEWAY_WRAPPER:-} "${PRESENTLY_SERVER:-$build/server/presently-server}" --listen 127.0.0.1:"$GW_PORT" --db "${DB_URL:-sqlite:$work/db.sqlite}" --server-id "$name" \
         "${tls_gateway_args[@]}" "$@" >"$work/$name.log" 2>&1 &
     GW_PID=$!
     pids+=("$GW_PID")
@@ -98,6 +123,8 @@ return n"
 # --gateway/--gateway-pid/--redis-port arguments for them.
 start_fleet() {
     local count=$1 heartbeat=$2 seed=${3:-0}
+    # DB=postgresql: the gateways share a PostgreSQL server instead of one SQLite file.
+    if [ "${DB:-sqlite}" = postgresql ]; then start_postgres; fi
     start_redis
     [ "$seed" -gt 0 ] && seed_presence "$seed"
     fleet_args=(--redis-port "$REDIS_PORT")

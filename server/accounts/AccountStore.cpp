@@ -1,7 +1,6 @@
 #include "accounts/AccountStore.h"
 
 #include "accounts/PasswordHasher.h"
-#include "sql/SqlRetry.h"
 #include "sql/SqlTransaction.h"
 
 #include <QLoggingCategory>
@@ -21,19 +20,17 @@ StoreError failure(const char *what, const QString &detail)
 } // namespace
 
 AccountStore::AccountStore()
-    : m_ownConnection(std::make_unique<SqliteConnection>(QStringLiteral("accounts")))
+    : m_ownConnection(std::make_unique<SqlConnection>(QStringLiteral("accounts")))
     , m_connection(*m_ownConnection)
-    , m_db(m_connection.database())
 {}
 
-AccountStore::AccountStore(SqliteConnection &shared)
+AccountStore::AccountStore(SqlConnection &shared)
     : m_connection(shared)
-    , m_db(m_connection.database())
 {}
 
 AccountStore::~AccountStore() = default;
 
-bool AccountStore::open(const QString &path, QString *error)
+bool AccountStore::open(const DatabaseAddress &address, QString *error)
 {
     // Step 1 is the schema as it was before versions: a database from then upgrades in place.
     const QList<SchemaStep> schema = {
@@ -41,10 +38,10 @@ bool AccountStore::open(const QString &path, QString *error)
          {QStringLiteral("CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, password_hash TEXT "
                          "NOT NULL, mode TEXT NOT NULL DEFAULT 'auto', status_text TEXT NOT NULL "
                          "DEFAULT '', created_ms INTEGER NOT NULL)"),
-          QStringLiteral("CREATE TABLE IF NOT EXISTS tokens(digest TEXT PRIMARY KEY, user TEXT NOT "
+          QStringLiteral("CREATE TABLE IF NOT EXISTS tokens(digest TEXT PRIMARY KEY, \"user\" TEXT NOT "
                          "NULL, last_used_ms INTEGER NOT NULL)"),
-          QStringLiteral("CREATE TABLE IF NOT EXISTS contacts(user TEXT NOT NULL, contact TEXT NOT "
-                         "NULL, since_ms INTEGER NOT NULL, PRIMARY KEY(user, contact))"),
+          QStringLiteral("CREATE TABLE IF NOT EXISTS contacts(\"user\" TEXT NOT NULL, contact TEXT NOT "
+                         "NULL, since_ms INTEGER NOT NULL, PRIMARY KEY(\"user\", contact))"),
           QStringLiteral("CREATE TABLE IF NOT EXISTS contact_requests(from_user TEXT NOT NULL, "
                          "to_user TEXT NOT NULL, ts_ms INTEGER NOT NULL, PRIMARY KEY(from_user, "
                          "to_user))"),
@@ -54,19 +51,19 @@ bool AccountStore::open(const QString &path, QString *error)
         {2,
          {QStringLiteral("ALTER TABLE tokens ADD COLUMN issued_ms INTEGER NOT NULL DEFAULT 0"),
           QStringLiteral("UPDATE tokens SET issued_ms = last_used_ms WHERE issued_ms = 0"),
-          QStringLiteral("CREATE INDEX IF NOT EXISTS tokens_user ON tokens(user)")}},
+          QStringLiteral("CREATE INDEX IF NOT EXISTS tokens_user ON tokens(\"user\")")}},
         // Invitations, for servers that register by invitation only (kept as digests, as tokens).
         {3,
          {QStringLiteral("CREATE TABLE IF NOT EXISTS invites(digest TEXT PRIMARY KEY, uses_left INTEGER NOT NULL, "
                          "expires_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL)")}},
         {4,
-         {QStringLiteral("CREATE TABLE IF NOT EXISTS blocks(user TEXT NOT NULL, blocked TEXT NOT NULL, "
-                         "since_ms INTEGER NOT NULL, PRIMARY KEY(user, blocked))")}},
+         {QStringLiteral("CREATE TABLE IF NOT EXISTS blocks(\"user\" TEXT NOT NULL, blocked TEXT NOT NULL, "
+                         "since_ms INTEGER NOT NULL, PRIMARY KEY(\"user\", blocked))")}},
         {5,
          {QStringLiteral("CREATE TABLE IF NOT EXISTS declines(from_user TEXT NOT NULL, to_user TEXT NOT NULL, "
                          "at_ms INTEGER NOT NULL, PRIMARY KEY(from_user, to_user))")}},
     };
-    return m_connection.open(path, error) && m_connection.migrate(QStringLiteral("accounts"), schema, error);
+    return m_connection.open(address, error) && m_connection.migrate(QStringLiteral("accounts"), schema, error);
 }
 
 StoreResult<int> AccountStore::exec(const QString &sql, const QVariantList &bind)
@@ -135,7 +132,7 @@ StoreResult<QString> AccountStore::issueToken(const QString &user, qint64 nowMs)
 {
     const QString token = PasswordHasher::newToken();
     const StoreResult<int> stored =
-        exec(QStringLiteral("INSERT INTO tokens(digest, user, last_used_ms, issued_ms) VALUES(?, ?, ?, ?)"),
+        exec(QStringLiteral("INSERT INTO tokens(digest, \"user\", last_used_ms, issued_ms) VALUES(?, ?, ?, ?)"),
              {PasswordHasher::tokenDigest(token), user, nowMs, nowMs});
     if (!stored)
         return stored.error();
@@ -144,13 +141,16 @@ StoreResult<QString> AccountStore::issueToken(const QString &user, qint64 nowMs)
 
 StoreResult<std::optional<AccountStore::TokenUse>> AccountStore::findToken(const QString &token)
 {
-    QSqlQuery q(m_db);
-    if (!SqlRetry::exec(q, QStringLiteral("SELECT user, last_used_ms, issued_ms FROM tokens WHERE digest = ?"),
-                        {PasswordHasher::tokenDigest(token)}))
-        return failure("token lookup", q.lastError().text());
-    if (!q.next())
-        return std::optional<TokenUse>();
-    return std::optional<TokenUse>(TokenUse{q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toLongLong()});
+    const StoreResult<QSqlQuery *> q =
+        m_connection.run(QStringLiteral("SELECT \"user\", last_used_ms, issued_ms FROM tokens WHERE digest = ?"),
+                         {PasswordHasher::tokenDigest(token)});
+    if (!q)
+        return failure("token lookup", q.error().message);
+    std::optional<TokenUse> found;
+    if ((*q)->next())
+        found = TokenUse{(*q)->value(0).toString(), (*q)->value(1).toLongLong(), (*q)->value(2).toLongLong()};
+    (*q)->finish();
+    return found;
 }
 
 StoreResult<void> AccountStore::touchToken(const QString &token, qint64 nowMs)
@@ -174,8 +174,8 @@ StoreResult<void> AccountStore::revokeToken(const QString &token)
 StoreResult<int> AccountStore::revokeTokensOf(const QString &user, const QString &exceptDigest)
 {
     if (exceptDigest.isEmpty()) // (bound as NULL, `digest <> ?` would match nothing)
-        return exec(QStringLiteral("DELETE FROM tokens WHERE user = ?"), {user});
-    return exec(QStringLiteral("DELETE FROM tokens WHERE user = ? AND digest <> ?"), {user, exceptDigest});
+        return exec(QStringLiteral("DELETE FROM tokens WHERE \"user\" = ?"), {user});
+    return exec(QStringLiteral("DELETE FROM tokens WHERE \"user\" = ? AND digest <> ?"), {user, exceptDigest});
 }
 
 StoreResult<int> AccountStore::pruneExpiredTokens(qint64 nowMs)
@@ -208,10 +208,11 @@ StoreResult<bool> AccountStore::useInvite(const QString &code, qint64 nowMs)
 StoreResult<bool> AccountStore::removeUser(const QString &user)
 {
     // The account, its tokens, contacts and requests; messages stay in the other side's history.
-    for (const char *sql : {"DELETE FROM tokens WHERE user = ?", "DELETE FROM contacts WHERE user = ? OR contact = ?",
-                            "DELETE FROM contact_requests WHERE from_user = ? OR to_user = ?",
-                            "DELETE FROM blocks WHERE user = ? OR blocked = ?",
-                            "DELETE FROM declines WHERE from_user = ? OR to_user = ?"}) {
+    for (const char *sql :
+         {"DELETE FROM tokens WHERE \"user\" = ?", "DELETE FROM contacts WHERE \"user\" = ? OR contact = ?",
+          "DELETE FROM contact_requests WHERE from_user = ? OR to_user = ?",
+          "DELETE FROM blocks WHERE \"user\" = ? OR blocked = ?",
+          "DELETE FROM declines WHERE from_user = ? OR to_user = ?"}) {
         const QString statement = QLatin1String(sql);
         const QVariantList bind =
             statement.count(QLatin1Char('?')) == 2 ? QVariantList{user, user} : QVariantList{user};
@@ -235,14 +236,16 @@ StoreResult<void> AccountStore::setPasswordHash(const QString &user, const QByte
 
 StoreResult<StoredStatus> AccountStore::status(const QString &user)
 {
-    QSqlQuery q(m_db);
-    if (!SqlRetry::exec(q, QStringLiteral("SELECT mode, status_text FROM users WHERE name = ?"), {user}))
-        return failure("status", q.lastError().text());
+    const StoreResult<QSqlQuery *> q =
+        m_connection.run(QStringLiteral("SELECT mode, status_text FROM users WHERE name = ?"), {user});
+    if (!q)
+        return failure("status", q.error().message);
     StoredStatus status;
-    if (q.next()) {
-        status.mode = modeFromName(q.value(0).toString()).value_or(Mode::Auto);
-        status.text = q.value(1).toString();
+    if ((*q)->next()) {
+        status.mode = modeFromName((*q)->value(0).toString()).value_or(Mode::Auto);
+        status.text = (*q)->value(1).toString();
     }
+    (*q)->finish();
     return status;
 }
 
@@ -266,7 +269,7 @@ StoreResult<void> AccountStore::setStatus(const QString &user, std::optional<Mod
 
 StoreResult<QStringList> AccountStore::contacts(const QString &user)
 {
-    return column(QStringLiteral("SELECT contact FROM contacts WHERE user = ? ORDER BY contact"), {user});
+    return column(QStringLiteral("SELECT contact FROM contacts WHERE \"user\" = ? ORDER BY contact"), {user});
 }
 
 StoreResult<QStringList> AccountStore::requestsTo(const QString &user)
@@ -282,7 +285,7 @@ StoreResult<QStringList> AccountStore::requestsFrom(const QString &user)
 
 StoreResult<bool> AccountStore::areContacts(const QString &a, const QString &b)
 {
-    return anyRow(QStringLiteral("SELECT 1 FROM contacts WHERE user = ? AND contact = ?"), {a, b});
+    return anyRow(QStringLiteral("SELECT 1 FROM contacts WHERE \"user\" = ? AND contact = ?"), {a, b});
 }
 
 StoreResult<ContactChange> AccountStore::connect(const QString &a, const QString &b, qint64 nowMs)
@@ -290,7 +293,8 @@ StoreResult<ContactChange> AccountStore::connect(const QString &a, const QString
     SqlTransaction transaction(m_connection);
     if (!transaction.begun())
         return failure("connecting contacts", transaction.error());
-    const QString link = QStringLiteral("INSERT OR IGNORE INTO contacts(user, contact, since_ms) VALUES(?, ?, ?)");
+    const QString link =
+        QStringLiteral("INSERT INTO contacts(\"user\", contact, since_ms) VALUES(?, ?, ?) ON CONFLICT DO NOTHING");
     if (!exec(link, {a, b, nowMs}) || !exec(link, {b, a, nowMs}) ||
         !exec(QStringLiteral("DELETE FROM contact_requests WHERE (from_user = ? AND to_user = ?) OR "
                              "(from_user = ? AND to_user = ?)"),
@@ -304,13 +308,16 @@ StoreResult<ContactChange> AccountStore::connect(const QString &a, const QString
 StoreResult<ContactChange> AccountStore::addContact(const QString &from, const QString &to, qint64 nowMs,
                                                     int maxWaiting)
 {
+    // Two gateways may each take one side's request at once: run alone among writers (see below).
+    if (const StoreResult<void> alone = m_connection.serializeWrites(); !alone)
+        return alone.error();
     const StoreResult<bool> exists = userExists(to);
     if (!exists)
         return exists.error();
     if (!*exists)
         return ContactChange::NotFound;
     const auto blocks = [&](const QString &user, const QString &other) {
-        return anyRow(QStringLiteral("SELECT 1 FROM blocks WHERE user = ? AND blocked = ?"), {user, other});
+        return anyRow(QStringLiteral("SELECT 1 FROM blocks WHERE \"user\" = ? AND blocked = ?"), {user, other});
     };
     const StoreResult<bool> blockedByYou = blocks(from, to);
     if (!blockedByYou)
@@ -349,12 +356,14 @@ StoreResult<ContactChange> AccountStore::addContact(const QString &from, const Q
     if (waiting->value(0).toInt() >= maxWaiting)
         return ContactChange::TooManyPending;
     const StoreResult<int> inserted =
-        exec(QStringLiteral("INSERT OR IGNORE INTO contact_requests(from_user, to_user, ts_ms) VALUES(?, ?, ?)"),
+        exec(QStringLiteral(
+                 "INSERT INTO contact_requests(from_user, to_user, ts_ms) VALUES(?, ?, ?) ON CONFLICT DO NOTHING"),
              {from, to, nowMs});
     if (!inserted)
         return inserted.error();
     // Two gateways may each take one side's request at once, both finding no request from the
-    // other: writes are serialised, so whoever inserted second sees the other's now.
+    // other: writes are serialised (serializeWrites), so whoever inserted second sees the
+    // other's now.
     asked = theyAsked();
     if (!asked)
         return asked.error();
@@ -365,6 +374,8 @@ StoreResult<ContactChange> AccountStore::addContact(const QString &from, const Q
 
 StoreResult<ContactChange> AccountStore::acceptContact(const QString &user, const QString &from, qint64 nowMs)
 {
+    if (const StoreResult<void> alone = m_connection.serializeWrites(); !alone)
+        return alone.error();
     const StoreResult<bool> already = areContacts(user, from);
     if (!already)
         return already.error();
@@ -384,8 +395,9 @@ StoreResult<ContactChange> AccountStore::block(const QString &user, const QStrin
     const StoreResult<ContactChange> removed = removeContact(user, other);
     if (!removed || *removed == ContactChange::NotFound)
         return removed;
-    const StoreResult<int> inserted = exec(
-        QStringLiteral("INSERT OR IGNORE INTO blocks(user, blocked, since_ms) VALUES(?, ?, ?)"), {user, other, nowMs});
+    const StoreResult<int> inserted =
+        exec(QStringLiteral("INSERT INTO blocks(\"user\", blocked, since_ms) VALUES(?, ?, ?) ON CONFLICT DO NOTHING"),
+             {user, other, nowMs});
     if (!inserted)
         return inserted.error();
     return *inserted == 1 || *removed == ContactChange::Removed ? ContactChange::Removed : ContactChange::Unchanged;
@@ -394,7 +406,7 @@ StoreResult<ContactChange> AccountStore::block(const QString &user, const QStrin
 StoreResult<ContactChange> AccountStore::unblock(const QString &user, const QString &other)
 {
     const StoreResult<int> deleted =
-        exec(QStringLiteral("DELETE FROM blocks WHERE user = ? AND blocked = ?"), {user, other});
+        exec(QStringLiteral("DELETE FROM blocks WHERE \"user\" = ? AND blocked = ?"), {user, other});
     if (!deleted)
         return deleted.error();
     return *deleted == 1 ? ContactChange::Removed : ContactChange::Unchanged;
@@ -402,11 +414,13 @@ StoreResult<ContactChange> AccountStore::unblock(const QString &user, const QStr
 
 StoreResult<QStringList> AccountStore::blockedBy(const QString &user)
 {
-    return column(QStringLiteral("SELECT blocked FROM blocks WHERE user = ? ORDER BY blocked"), {user});
+    return column(QStringLiteral("SELECT blocked FROM blocks WHERE \"user\" = ? ORDER BY blocked"), {user});
 }
 
 StoreResult<ContactChange> AccountStore::removeContact(const QString &user, const QString &other, qint64 nowMs)
 {
+    if (const StoreResult<void> alone = m_connection.serializeWrites(); !alone)
+        return alone.error();
     const StoreResult<bool> exists = userExists(other);
     if (!exists)
         return exists.error();
@@ -417,15 +431,17 @@ StoreResult<ContactChange> AccountStore::removeContact(const QString &user, cons
         return failure("removing a contact", transaction.error());
     // Declining `other`'s request: remembered, so it is not asked again at once.
     const StoreResult<int> declined =
-        nowMs > 0 ? exec(QStringLiteral("INSERT OR REPLACE INTO declines(from_user, to_user, at_ms) SELECT from_user, "
-                                        "to_user, ? FROM contact_requests WHERE from_user = ? AND to_user = ?"),
-                         {nowMs, other, user})
-                  : StoreResult<int>(0);
+        nowMs > 0
+            ? exec(QStringLiteral("INSERT INTO declines(from_user, to_user, at_ms) SELECT from_user, to_user, ? "
+                                  "FROM contact_requests WHERE from_user = ? AND to_user = ? ON CONFLICT(from_user, "
+                                  "to_user) DO UPDATE SET at_ms = excluded.at_ms"),
+                   {nowMs, other, user})
+            : StoreResult<int>(0);
     if (!declined)
         return failure("removing a contact", declined.error().message);
-    const StoreResult<int> contacts =
-        exec(QStringLiteral("DELETE FROM contacts WHERE (user = ? AND contact = ?) OR (user = ? AND contact = ?)"),
-             {user, other, other, user});
+    const StoreResult<int> contacts = exec(
+        QStringLiteral("DELETE FROM contacts WHERE (\"user\" = ? AND contact = ?) OR (\"user\" = ? AND contact = ?)"),
+        {user, other, other, user});
     const StoreResult<int> requests =
         contacts ? exec(QStringLiteral("DELETE FROM contact_requests WHERE (from_user = ? AND to_user = ?) "
                                        "OR (from_user = ? AND to_user = ?)"),

@@ -1,11 +1,10 @@
 #pragma once
 
 #include "protocol/StoredStatus.h"
-#include "sql/SqliteConnection.h"
+#include "sql/SqlConnection.h"
 #include "sql/StoreResult.h"
 
 #include <QByteArray>
-#include <QSqlDatabase>
 #include <QStringList>
 #include <memory>
 #include <optional>
@@ -23,12 +22,12 @@ public:
     // With a connection of its own.
     AccountStore();
     // On `shared`, which other stores use too (their writes can then share one transaction).
-    explicit AccountStore(SqliteConnection &shared);
+    explicit AccountStore(SqlConnection &shared);
     ~AccountStore();
     AccountStore(const AccountStore &) = delete;
     AccountStore &operator=(const AccountStore &) = delete;
 
-    bool open(const QString &path, QString *error);
+    bool open(const DatabaseAddress &address, QString *error);
     // The database answers a statement (readiness probes).
     StoreResult<bool> ping();
 
@@ -106,9 +105,8 @@ private:
     StoreResult<bool> anyRow(const QString &sql, const QVariantList &bind);
     StoreResult<ContactChange> connect(const QString &a, const QString &b, qint64 nowMs);
 
-    std::unique_ptr<SqliteConnection> m_ownConnection;
-    SqliteConnection &m_connection;
-    QSqlDatabase &m_db;
+    std::unique_ptr<SqlConnection> m_ownConnection;
+    SqlConnection &m_connection;
 };
 
 } // namespace presently

@@ -126,8 +126,8 @@ std::optional<int> AdminCommand::run(const QStringList &given)
                                  action == QLatin1String("passwd"))
                               : action == QLatin1String("create");
     if (!known || (isUser && (arguments.size() < 4 || arguments.at(3).startsWith(QLatin1Char('-'))))) {
-        say(stderr, QStringLiteral("usage: presently-server user add|passwd|remove NAME [--db sqlite:PATH]\n"
-                                   "       presently-server invite create [--uses N] [--days D] [--db sqlite:PATH]"));
+        say(stderr, QStringLiteral("usage: presently-server user add|passwd|remove NAME [--db URL]\n"
+                                   "       presently-server invite create [--uses N] [--days D] [--db URL]"));
         return 2;
     }
     const QString name = isUser ? arguments.at(3) : QString();
@@ -150,7 +150,7 @@ std::optional<int> AdminCommand::run(const QStringList &given)
     }
     AccountStore accounts;
     QString error;
-    if (!accounts.open(config->databasePath, &error)) {
+    if (!accounts.open(config->database, &error)) {
         say(stderr, error);
         return 1;
     }

@@ -71,11 +71,15 @@ bool Server::start(QString *error)
     // The writer first: it brings the schema up to date.
     m_writes = new StoreThread(QStringLiteral("sql-writes"), this);
     m_reads = new StoreThread(QStringLiteral("sql-reads"), this);
-    m_checkpointer = new WalCheckpointer(kCheckpointIntervalMs, this);
-    if (!m_writes->open(m_config.databasePath, StoreThread::Use::Writes, error) ||
-        !m_reads->open(m_config.databasePath, StoreThread::Use::Reads, error) ||
-        !m_checkpointer->open(m_config.databasePath, error))
+    if (!m_writes->open(m_config.database, StoreThread::Use::Writes, error) ||
+        !m_reads->open(m_config.database, StoreThread::Use::Reads, error))
         return false;
+    if (!m_config.database.isPostgres()) { // (PostgreSQL checkpoints by itself)
+        m_checkpointer = new WalCheckpointer(kCheckpointIntervalMs, this);
+        if (!m_checkpointer->open(m_config.database.path, error))
+            return false;
+    }
+    qCInfo(lcServer).noquote() << "database" << m_config.database.describe();
     if (m_config.redis && !RedisLink::checkCredentials(*m_config.redis, error))
         return false; // a wrong password is a start-up error, not an endless reconnect loop
     if (m_config.redis) {
@@ -117,7 +121,9 @@ bool Server::start(QString *error)
     session.maxWaitingRequests = m_config.maxWaitingRequests;
     session.dailyMessagesPerUser = m_config.dailyMessagesPerUser;
     session.dailyMessageBytesPerUser = qint64(m_config.dailyMessageMbPerUser) * 1024 * 1024;
-    session.storagePath = QFileInfo(m_config.databasePath).absolutePath();
+    // The free space check is for a file here; a PostgreSQL server watches its own disk.
+    if (!m_config.database.isPostgres())
+        session.storagePath = QFileInfo(m_config.database.path).absolutePath();
     session.minFreeDiskBytes = qint64(m_config.minFreeDiskMb) * 1024 * 1024;
     session.signInThrottle.freeFailuresPerAccount = m_config.failedSignInsPerAccount;
     session.signInThrottle.freeFailuresPerAddress = m_config.failedSignInsPerAddress;

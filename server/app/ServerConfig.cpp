@@ -260,7 +260,10 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
                         "redis+sentinel://[PASSWORD@]HOST:PORT[,HOST:PORT...]/MASTER/DB the Sentinels name the "
                         "primary and the gateway follows their failovers."),
          QStringLiteral("URL")},
-        {QStringLiteral("db"), QStringLiteral("SQLite file for accounts and contacts."), QStringLiteral("sqlite:PATH"),
+        {QStringLiteral("db"),
+         QStringLiteral("Accounts, contacts and messages: a SQLite file (one machine) or a PostgreSQL server (a "
+                        "fleet of gateways)."),
+         QStringLiteral("sqlite:PATH|postgresql://USER:PASSWORD@HOST:PORT/DB"),
          QStringLiteral("sqlite:") + defaultDatabasePath()},
         {QStringLiteral("heartbeat-interval-ms"), QStringLiteral("Heartbeat interval announced to clients."),
          QStringLiteral("MS"), QStringLiteral("10000")},
@@ -409,10 +412,8 @@ std::optional<ServerConfig> ServerConfig::fromArguments(const QStringList &given
 
     const QString db = parser.value(QStringLiteral("db"));
     if (error.isEmpty()) {
-        if (!db.startsWith(QLatin1String("sqlite:")) || db.size() <= 7)
-            error = QStringLiteral("--db must be sqlite:PATH");
-        else
-            config.databasePath = db.mid(7);
+        if (const std::optional<DatabaseAddress> address = DatabaseAddress::parse(db, &error))
+            config.database = *address;
     }
 
     if (error.isEmpty()) {

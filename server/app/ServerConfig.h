@@ -4,6 +4,7 @@
 #include "protocol/ProtocolLimits.h"
 #include "redis/RedisAddress.h"
 #include "session/SessionSettings.h"
+#include "sql/DatabaseAddress.h"
 
 #include <QHostAddress>
 #include <QString>
@@ -22,7 +23,7 @@ struct ServerConfig {
     // After SIGTERM, how long /readyz says 503 before everyone is closed with 1001.
     int drainMs = 0;
     std::optional<RedisAddress> redis; // empty: embedded store
-    QString databasePath;              // SQLite file
+    DatabaseAddress database;          // a SQLite file, or a PostgreSQL server
     int heartbeatIntervalMs = 10000;
     int presenceTtlMs = 30000;
     int authTimeoutMs = 10000;

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "sql/SqlRetry.h"
-
 #include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -36,19 +34,17 @@ StoredMessage fromRow(const QSqlQuery &q)
 } // namespace
 
 MessageStore::MessageStore()
-    : m_ownConnection(std::make_unique<SqliteConnection>(QStringLiteral("messages")))
+    : m_ownConnection(std::make_unique<SqlConnection>(QStringLiteral("messages")))
     , m_connection(*m_ownConnection)
-    , m_db(m_connection.database())
 {}
 
-MessageStore::MessageStore(SqliteConnection &shared)
+MessageStore::MessageStore(SqlConnection &shared)
     : m_connection(shared)
-    , m_db(m_connection.database())
 {}
 
 MessageStore::~MessageStore() = default;
 
-bool MessageStore::open(const QString &path, QString *error)
+bool MessageStore::open(const DatabaseAddress &address, QString *error)
 {
     // Step 1 is the schema as it was before versions: a database from then upgrades in place.
     const QList<SchemaStep> schema = {
@@ -59,12 +55,13 @@ bool MessageStore::open(const QString &path, QString *error)
                          "UNIQUE(sender, cid))"),
           QStringLiteral("CREATE INDEX IF NOT EXISTS messages_sender ON messages(sender, mid)"),
           QStringLiteral("CREATE INDEX IF NOT EXISTS messages_recipient ON messages(recipient, mid)"),
-          QStringLiteral("CREATE TABLE IF NOT EXISTS read_marks(user TEXT NOT NULL, peer TEXT NOT NULL, "
-                         "mid INTEGER NOT NULL, PRIMARY KEY(user, peer))")}},
+          QStringLiteral("CREATE TABLE IF NOT EXISTS read_marks(\"user\" TEXT NOT NULL, peer TEXT NOT NULL, "
+                         "mid INTEGER NOT NULL, PRIMARY KEY(\"user\", peer))")}},
     };
-    SqliteConnection::Options options;
+    SqlConnection::Options options;
     options.busyTimeoutMs = 0; // gateways sharing the file wait for each other's commits in SqlRetry's fine steps
-    return m_connection.open(path, error, options) && m_connection.migrate(QStringLiteral("messages"), schema, error);
+    return m_connection.open(address, error, options) &&
+           m_connection.migrate(QStringLiteral("messages"), schema, error);
 }
 
 StoreResult<std::optional<StoredMessage>> MessageStore::findByCid(const QString &sender, const QString &cid)
@@ -83,16 +80,19 @@ StoreResult<std::optional<StoredMessage>> MessageStore::findByCid(const QString 
 
 StoreResult<MessageStore::Inserted> MessageStore::insert(const StoredMessage &message)
 {
+    // The mid is taken alone among writers and kept until commit: mids grow in commit order.
+    if (const StoreResult<void> alone = m_connection.serializeWrites(); !alone)
+        return failure("storing a message", alone.error().message);
     Inserted result;
     static const QString sql =
         QStringLiteral("INSERT INTO messages(cid, sender, recipient, body, ts_ms, sender_session) "
-                       "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(sender, cid) DO NOTHING");
+                       "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(sender, cid) DO NOTHING RETURNING mid");
     const StoreResult<QSqlQuery *> q =
         m_connection.run(sql, {message.cid, message.from, message.to, message.body, message.ts, message.senderSession});
     if (!q)
         return failure("storing a message", q.error().message);
-    result.created = (*q)->numRowsAffected() == 1;
-    const qint64 mid = (*q)->lastInsertId().toLongLong();
+    result.created = (*q)->next();
+    const qint64 mid = result.created ? (*q)->value(0).toLongLong() : 0;
     (*q)->finish();
     if (result.created) {
         result.message = message;
@@ -174,10 +174,12 @@ StoreResult<int> MessageStore::pruneOlderThan(qint64 cutoffMs, int batch)
 
 StoreResult<qint64> MessageStore::lastMid()
 {
-    QSqlQuery q(m_db);
-    if (!SqlRetry::exec(q, QStringLiteral("SELECT COALESCE(MAX(mid), 0) FROM messages")) || !q.next())
-        return failure("reading the last mid", q.lastError().text());
-    return q.value(0).toLongLong();
+    const StoreResult<QSqlQuery *> q = m_connection.run(QStringLiteral("SELECT COALESCE(MAX(mid), 0) FROM messages"));
+    if (!q)
+        return failure("reading the last mid", q.error().message);
+    const qint64 mid = (*q)->next() ? (*q)->value(0).toLongLong() : 0;
+    (*q)->finish();
+    return mid;
 }
 
 StoreResult<qint64> MessageStore::markRead(const QString &user, const QString &peer, qint64 mid)
@@ -193,20 +195,20 @@ StoreResult<qint64> MessageStore::markRead(const QString &user, const QString &p
     mid = std::min(mid, newestMid);
     if (mid <= 0)
         return qint64(0); // nothing to read yet
-    QSqlQuery q(m_db);
-    if (!SqlRetry::exec(
-            q,
-            QStringLiteral("INSERT INTO read_marks(user, peer, mid) VALUES(?, ?, ?) ON CONFLICT(user, peer) "
-                           "DO UPDATE SET mid = excluded.mid WHERE excluded.mid > read_marks.mid"),
-            {user, peer, mid})) {
-        return failure("moving a read mark", q.lastError().text());
-    }
-    return q.numRowsAffected() == 1 ? mid : qint64(0);
+    static const QString move =
+        QStringLiteral("INSERT INTO read_marks(\"user\", peer, mid) VALUES(?, ?, ?) ON CONFLICT(\"user\", peer) "
+                       "DO UPDATE SET mid = excluded.mid WHERE excluded.mid > read_marks.mid");
+    const StoreResult<QSqlQuery *> moved = m_connection.run(move, {user, peer, mid});
+    if (!moved)
+        return failure("moving a read mark", moved.error().message);
+    const bool forward = (*moved)->numRowsAffected() == 1;
+    (*moved)->finish();
+    return forward ? mid : qint64(0);
 }
 
 StoreResult<qint64> MessageStore::readMark(const QString &user, const QString &peer)
 {
-    static const QString sql = QStringLiteral("SELECT mid FROM read_marks WHERE user = ? AND peer = ?");
+    static const QString sql = QStringLiteral("SELECT mid FROM read_marks WHERE \"user\" = ? AND peer = ?");
     const StoreResult<QSqlQuery *> q = m_connection.run(sql, {user, peer});
     if (!q)
         return failure("reading a read mark", q.error().message);

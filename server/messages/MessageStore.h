@@ -1,11 +1,10 @@
 #pragma once
 
 #include "protocol/ChatMessage.h"
-#include "sql/SqliteConnection.h"
+#include "sql/SqlConnection.h"
 #include "sql/StoreResult.h"
 
 #include <QList>
-#include <QSqlDatabase>
 #include <QString>
 #include <memory>
 #include <optional>
@@ -26,20 +25,21 @@ struct MessagePage {
     static constexpr qint64 kMaxBytes = 256 * 1024;
 };
 
-// Direct messages, durable in SQLite: the source of truth. `mid` is the rowid, assigned inside
-// the insert under SQLite's single writer lock, so it grows in commit order across every
-// gateway sharing the file. A send is idempotent per (sender, cid).
+// Direct messages, durable in SQLite or PostgreSQL: the source of truth. `mid` is assigned inside
+// the insert under the single writer lock (SQLite's own; on PostgreSQL an advisory lock held to
+// commit, SqlConnection::serializeWrites), so it grows in commit order across every gateway
+// sharing the database. A send is idempotent per (sender, cid).
 class MessageStore {
 public:
     // With a connection of its own.
     MessageStore();
     // On `shared`, which other stores use too (their writes can then share one transaction).
-    explicit MessageStore(SqliteConnection &shared);
+    explicit MessageStore(SqlConnection &shared);
     ~MessageStore();
     MessageStore(const MessageStore &) = delete;
     MessageStore &operator=(const MessageStore &) = delete;
 
-    bool open(const QString &path, QString *error);
+    bool open(const DatabaseAddress &address, QString *error);
 
     struct Inserted {
         bool created = false; // false: the cid was known, `message` is the original
@@ -69,9 +69,8 @@ public:
 private:
     StoreResult<MessagePage> page(const QString &sql, const QVariantList &bind, int limit);
 
-    std::unique_ptr<SqliteConnection> m_ownConnection;
-    SqliteConnection &m_connection;
-    QSqlDatabase &m_db;
+    std::unique_ptr<SqlConnection> m_ownConnection;
+    SqlConnection &m_connection;
 };
 
 } // namespace presently

@@ -3,6 +3,8 @@
 #include "metrics/Metrics.h"
 
 #include <QElapsedTimer>
+#include <QRegularExpression>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QThread>
 #include <algorithm>
@@ -21,6 +23,17 @@ bool isBusy(const QSqlError &error)
     const int code = error.nativeErrorCode().toInt(&ok);
     return ok && ((code & 0xff) == 5 || (code & 0xff) == 6);
 }
+
+// Qt's PostgreSQL driver prepares through SQL PREPARE, which takes only SELECT, INSERT, UPDATE,
+// DELETE, VALUES and WITH; BEGIN, SAVEPOINT, CREATE, SET... run as they are (they bind nothing).
+bool isPreparable(const QSqlQuery &query, const QString &sql)
+{
+    if (!query.driver() || query.driver()->dbmsType() != QSqlDriver::PostgreSQL)
+        return true;
+    static const QRegularExpression dml(QStringLiteral("^\\s*(SELECT|INSERT|UPDATE|DELETE|VALUES|WITH)\\b"),
+                                        QRegularExpression::CaseInsensitiveOption);
+    return dml.match(sql).hasMatch();
+}
 } // namespace
 
 void SqlRetry::forbidThread(QThread *thread, bool fatal)
@@ -29,7 +42,7 @@ void SqlRetry::forbidThread(QThread *thread, bool fatal)
     forbiddenThread = thread;
 }
 
-bool SqlRetry::exec(QSqlQuery &query, const QString &sql, const QVariantList &bind)
+bool SqlRetry::exec(QSqlQuery &query, const QString &sql, const QVariantList &bind, bool retryBusy)
 {
     if (Q_UNLIKELY(QThread::currentThread() == forbiddenThread.load())) {
         if (forbiddenIsFatal)
@@ -42,14 +55,20 @@ bool SqlRetry::exec(QSqlQuery &query, const QString &sql, const QVariantList &bi
     constexpr qint64 kGiveUpMs = 5000;
     QElapsedTimer waiting;
     for (int attempt = 0;; ++attempt) {
-        // A kept statement (SqliteConnection::statement) is parsed once.
-        if (query.lastQuery() != sql)
-            query.prepare(sql);
-        for (const QVariant &v : bind)
-            query.addBindValue(v);
-        if (query.exec())
-            return true;
-        if (!isBusy(query.lastError()))
+        if (!isPreparable(query, sql)) {
+            Q_ASSERT(bind.isEmpty());
+            if (query.exec(sql))
+                return true;
+        } else {
+            // A kept statement (SqlConnection::statement) is parsed once.
+            if (query.lastQuery() != sql)
+                query.prepare(sql);
+            for (const QVariant &v : bind)
+                query.addBindValue(v);
+            if (query.exec())
+                return true;
+        }
+        if (!retryBusy || !isBusy(query.lastError()))
             return false;
         Metrics::instance().countSqlRetry();
         if (attempt == 0)

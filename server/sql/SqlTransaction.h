@@ -4,32 +4,30 @@
 
 namespace presently {
 
-class SqliteConnection;
+class SqlConnection;
 
-// One write transaction, rolled back unless commit() succeeds. BEGIN IMMEDIATE takes the write
-// lock up front (waiting, in SqlRetry's steps, for another gateway's commit) rather than failing
-// halfway through. Inside another transaction on the same connection it is a savepoint: its
-// commit keeps its writes for the outer commit, its rollback undoes only them.
+// One write transaction, rolled back unless commit() succeeds. On SQLite, BEGIN IMMEDIATE takes
+// the write lock up front; on PostgreSQL a writer that must run alone takes it where it needs it
+// (SqlConnection::serializeWrites). Inside another transaction on the same connection it is a
+// savepoint: its commit keeps its writes for the outer commit, its rollback undoes only them.
 class SqlTransaction {
 public:
-    explicit SqlTransaction(SqliteConnection &connection);
+    explicit SqlTransaction(SqlConnection &connection);
     ~SqlTransaction();
     SqlTransaction(const SqlTransaction &) = delete;
     SqlTransaction &operator=(const SqlTransaction &) = delete;
 
     bool begun() const { return m_open; }
-    // The outermost one is durable when it returns true (synchronous=FULL).
+    // The outermost one is durable when it returns true (synchronous=FULL; PostgreSQL's
+    // synchronous_commit).
     bool commit();
     // Why BEGIN or COMMIT failed.
     const QString &error() const { return m_error; }
 
 private:
-    bool exec(const QString &sql);
-
-    SqliteConnection &m_connection;
-    int m_depth; // 0: the outermost
+    SqlConnection &m_connection;
+    QString m_error; // before m_open: the constructor's BEGIN writes it
     bool m_open = false;
-    QString m_error;
 };
 
 } // namespace presently

@@ -28,10 +28,10 @@ bool WalCheckpointer::open(const QString &path, QString *error)
 {
     bool opened = false;
     m_thread.runAndWait([&] {
-        m_connection = std::make_unique<SqliteConnection>(QStringLiteral("checkpoint"));
-        SqliteConnection::Options options;
+        m_connection = std::make_unique<SqlConnection>(QStringLiteral("checkpoint"));
+        SqlConnection::Options options;
         options.busyTimeoutMs = 0; // PASSIVE never waits; a busy round is simply tried again
-        opened = m_connection->open(path, error, options);
+        opened = m_connection->open(DatabaseAddress::sqliteFile(path), error, options);
     });
     if (opened)
         m_timer.start();

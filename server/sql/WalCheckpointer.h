@@ -1,7 +1,7 @@
 #pragma once
 
+#include "sql/SqlConnection.h"
 #include "sql/SqlThread.h"
-#include "sql/SqliteConnection.h"
 
 #include <QObject>
 #include <QTimer>
@@ -31,7 +31,7 @@ private:
     void round();
 
     SqlThread m_thread;
-    std::unique_ptr<SqliteConnection> m_connection; // lives on m_thread
+    std::unique_ptr<SqlConnection> m_connection; // lives on m_thread
     QTimer m_timer;
     bool m_running = false;
     int m_rounds = 0;

@@ -4,8 +4,6 @@
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>
-#include <QSqlError>
-#include <QSqlQuery>
 #include <QThread>
 
 Q_LOGGING_CATEGORY(lcStorage, "presently.storage")
@@ -31,24 +29,19 @@ StoreThread::~StoreThread()
     });
 }
 
-bool StoreThread::open(const QString &path, Use use, QString *error)
+bool StoreThread::open(const DatabaseAddress &address, Use use, QString *error)
 {
     bool opened = false;
     m_thread.runAndWait([&] {
-        m_connection = std::make_unique<SqliteConnection>(m_name);
-        SqliteConnection::Options options;
+        m_connection = std::make_unique<SqlConnection>(m_name);
+        SqlConnection::Options options;
         options.busyTimeoutMs = 0;      // SqlRetry waits, in fine steps
         options.autoCheckpoint = false; // a WalCheckpointer does it: a commit never waits for one
+        options.readOnly = use == Use::Reads;
         m_accounts = std::make_unique<AccountStore>(*m_connection);
         m_messages = std::make_unique<MessageStore>(*m_connection);
-        opened =
-            m_connection->open(path, error, options) && m_accounts->open(path, error) && m_messages->open(path, error);
-        if (opened && use == Use::Reads) {
-            QSqlQuery q(m_connection->database());
-            opened = q.exec(QStringLiteral("PRAGMA query_only=1"));
-            if (!opened)
-                *error = q.lastError().text();
-        }
+        opened = m_connection->open(address, error, options) && m_accounts->open(address, error) &&
+                 m_messages->open(address, error);
     });
     return opened;
 }
@@ -96,6 +89,23 @@ void StoreThread::commitNext()
 
 std::optional<StoreError> StoreThread::commitWindow(Window &window)
 {
+    // Each try reruns every job of the window from the start (their answers are replaced), so a
+    // job is a function of the database alone. Between tries, 50 then 100 ms: long enough for a
+    // restarted PostgreSQL to take connections again, short enough for a send's deadline.
+    constexpr int kTries = 3;
+    for (int attempt = 1;; ++attempt) {
+        std::optional<StoreError> failed = tryWindow(window);
+        if (!failed || !m_connection->takeRetryableFailure() || attempt == kTries)
+            return failed;
+        Metrics::instance().countSqlRetry();
+        qCInfo(lcStorage) << "running a commit window again after:" << failed->message;
+        QThread::msleep(50ul * attempt);
+    }
+}
+
+std::optional<StoreError> StoreThread::tryWindow(Window &window)
+{
+    m_connection->takeRetryableFailure(); // only this try's failures count
     // Another gateway sharing the file waited for our lock last time (we had to wait for theirs):
     // a pause longer than SqlRetry's polling step lets it in before our next window, or its
     // windows would wait through several of ours.
@@ -125,7 +135,8 @@ std::optional<StoreError> StoreThread::commitWindow(Window &window)
         if (step.begun() && write.run(m_accounts.get(), m_messages.get()))
             step.commit();
     }
-    // Durable when this returns true (synchronous=FULL): only then does anyone hear of it.
+    // Durable when this returns true (synchronous=FULL; synchronous_commit): only then does
+    // anyone hear of it.
     const qint64 writtenNs = elapsed.nsecsElapsed();
     const bool committed = transaction.commit();
     noteSlowWindow(window, beganNs, writtenNs - beganNs, elapsed.nsecsElapsed() - writtenNs);

@@ -4,8 +4,8 @@
 #include "messages/MessageStore.h"
 #include "metrics/Metrics.h"
 #include "protocol/StoredStatus.h"
+#include "sql/SqlConnection.h"
 #include "sql/SqlThread.h"
-#include "sql/SqliteConnection.h"
 #include "sql/StoreResult.h"
 
 #include <QElapsedTimer>
@@ -36,9 +36,9 @@ public:
     ~StoreThread() override;
 
     // Opens the connection (on the thread) and brings both stores' schemas up to date. A thread
-    // only for reads refuses any write (query_only).
+    // only for reads refuses any write (and leaves the schema to the writer, opened first).
     enum class Use { Reads, Writes };
-    bool open(const QString &path, Use use, QString *error);
+    bool open(const DatabaseAddress &address, Use use, QString *error);
 
     // Runs `job` on the thread at once, outside any commit window; then `done` here, unless
     // `context` is gone. For reads.
@@ -121,13 +121,16 @@ private:
 
     void scheduleCommit();
     void commitNext();
-    // On the thread: the whole window in one transaction; the commit's error, if any.
+    // On the thread: the whole window in one transaction; the commit's error, if any. A window
+    // that failed in a way running it again may cure (PostgreSQL: a deadlock, a lost connection)
+    // is run again, a few times.
     std::optional<StoreError> commitWindow(Window &window);
+    std::optional<StoreError> tryWindow(Window &window);
     void noteSlowWindow(const Window &window, qint64 lockWaitNs, qint64 writeNs, qint64 commitNs);
     static void answer(Window &window, const StoreError *failed);
 
     SqlThread m_thread;
-    std::unique_ptr<SqliteConnection> m_connection; // these three live on m_thread
+    std::unique_ptr<SqlConnection> m_connection; // these three live on m_thread
     std::unique_ptr<AccountStore> m_accounts;
     std::unique_ptr<MessageStore> m_messages;
     QString m_name;

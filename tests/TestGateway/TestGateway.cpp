@@ -1,13 +1,13 @@
-// End to end against a real presently-server process on its embedded store, over real sockets.
+// End to end against a real presently-server process over real sockets, on its embedded store or
+// (PRESENTLY_TEST_DB=postgresql) a real PostgreSQL server.
 #include "HeartbeatLoop.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
+#include "TestDatabase.h"
 #include "TestUsers.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -65,8 +65,11 @@ private:
     std::unique_ptr<TestClient> signedIn(const QString &user, bool create = true,
                                          const QString &device = QStringLiteral("desktop"));
     QString uniqueName(const char *base);
+    // A new empty database on the run's engine: its --db URL.
+    QString database(const QString &name);
 
     QTemporaryDir m_dir;
+    TestDatabase m_database;
     ServerProcess m_server;
     int m_names = 0;
 };
@@ -74,12 +77,13 @@ private:
 void TestGateway::initTestCase()
 {
     QString error;
+    QVERIFY2(m_database.start(&error), qPrintable(error));
+    qInfo("on %s", qPrintable(m_database.engineName()));
     QVERIFY2(
-        m_server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("db.sqlite")),
-                        QStringLiteral("--presence-ttl-ms"), QString::number(kTtlMs),
-                        QStringLiteral("--heartbeat-interval-ms"), QString::number(kHeartbeatMs),
-                        QStringLiteral("--auth-timeout-ms"), QStringLiteral("1500"), QStringLiteral("--server-id"),
-                        QStringLiteral("gw-test"),
+        m_server.start({QStringLiteral("--db"), database(QStringLiteral("db")), QStringLiteral("--presence-ttl-ms"),
+                        QString::number(kTtlMs), QStringLiteral("--heartbeat-interval-ms"),
+                        QString::number(kHeartbeatMs), QStringLiteral("--auth-timeout-ms"), QStringLiteral("1500"),
+                        QStringLiteral("--server-id"), QStringLiteral("gw-test"),
                         // Every test here signs in from 127.0.0.1, some with wrong passwords on
                         // purpose: the address's throttle is tested elsewhere (TestHostileClients).
                         QStringLiteral("--failed-sign-ins-per-address"), QStringLiteral("100000")},
@@ -90,6 +94,15 @@ void TestGateway::initTestCase()
 void TestGateway::cleanupTestCase()
 {
     m_server.kill();
+}
+
+QString TestGateway::database(const QString &name)
+{
+    QString error;
+    const QString url = m_database.create(name, &error);
+    if (url.isEmpty())
+        qWarning("database %s: %s", qPrintable(name), qPrintable(error));
+    return url;
 }
 
 QString TestGateway::uniqueName(const char *base)
@@ -696,11 +709,10 @@ void TestGateway::fullGatewayRefusesWith4003AndRecovers()
     ServerProcess server;
     server.setOpenFileLimit(96);
     QString error;
-    QVERIFY2(
-        server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("full.sqlite")),
-                      QStringLiteral("--auth-timeout-ms"), QStringLiteral("60000")},
-                     &error),
-        qPrintable(error));
+    QVERIFY2(server.start({QStringLiteral("--db"), database(QStringLiteral("full")),
+                           QStringLiteral("--auth-timeout-ms"), QStringLiteral("60000")},
+                          &error),
+             qPrintable(error));
 
     // Connections that have come and gone give their files back: more of them than the limit
     // first, one after another (a socket kept after its WebSocket is gone would fill the gateway).
@@ -764,6 +776,8 @@ void TestGateway::databaseIsPrivate()
 {
     // Password hashes, tokens and messages: a folder the server makes is 0700, its database and
     // the files SQLite keeps beside it 0600, whatever the umask.
+    if (m_database.isPostgres())
+        QSKIP("file modes are SQLite's; a PostgreSQL server keeps its own files");
     const QString folder = m_dir.filePath(QStringLiteral("private/data"));
     ServerProcess server;
     QString error;
@@ -821,7 +835,7 @@ std::optional<QJsonObject> registerAnswer(const QUrl &url, const QString &user, 
 
 void TestGateway::closedRegistrationAndAdminCommands()
 {
-    const QString db = QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("closed.sqlite"));
+    const QString db = database(QStringLiteral("closed"));
     ServerProcess server;
     QString error;
     QVERIFY2(
@@ -852,7 +866,7 @@ void TestGateway::closedRegistrationAndAdminCommands()
 
 void TestGateway::registrationByInvitation()
 {
-    const QString db = QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("invite.sqlite"));
+    const QString db = database(QStringLiteral("invite"));
     ServerProcess server;
     QString error;
     QVERIFY2(
@@ -877,33 +891,26 @@ void TestGateway::weakHashIsReplacedAtSignIn()
 {
     // An account whose hash was made with weaker limits (libsodium's minimum, as an older
     // release might have): the next right password replaces it with today's.
-    const QString path = m_dir.filePath(QStringLiteral("rehash.sqlite"));
+    const QString name = QStringLiteral("rehash");
     ServerProcess server;
     QString error;
-    QVERIFY2(server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + path}, &error), qPrintable(error));
+    QVERIFY2(server.start({QStringLiteral("--db"), database(name)}, &error), qPrintable(error));
     QVERIFY(TestUsers::signedIn(server.url(), QStringLiteral("old"), kPassword, true));
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("rehash"));
-        db.setDatabaseName(path);
-        QVERIFY(db.open());
-        QSqlQuery q(db);
-        // "correct horse" at OPSLIMIT_MIN, MEMLIMIT_MIN.
-        QVERIFY(q.exec(QStringLiteral("UPDATE users SET password_hash = '$argon2id$v=19$m=8,t=1,p=1$"
-                                      "3AhF4bXpma7pNFJBdqtFhw$a3vOdUokwR1vuKhgDZyoImvJPzTypuHDeUqV9G3b6/U' "
-                                      "WHERE name = 'old'")));
-    }
-    const auto hashOf = [] {
-        QSqlQuery q(QSqlDatabase::database(QStringLiteral("rehash")));
-        return q.exec(QStringLiteral("SELECT password_hash FROM users WHERE name = 'old'")) && q.next()
-                   ? q.value(0).toString()
-                   : QString();
+    bool ok = false;
+    // "correct horse" at OPSLIMIT_MIN, MEMLIMIT_MIN.
+    m_database.query(name,
+                     QStringLiteral("UPDATE users SET password_hash = '$argon2id$v=19$m=8,t=1,p=1$"
+                                    "3AhF4bXpma7pNFJBdqtFhw$a3vOdUokwR1vuKhgDZyoImvJPzTypuHDeUqV9G3b6/U' "
+                                    "WHERE name = 'old'"),
+                     &ok);
+    QVERIFY(ok);
+    const auto hashOf = [&] {
+        return m_database.query(name, QStringLiteral("SELECT password_hash FROM users WHERE name = 'old'"));
     };
     QVERIFY(hashOf().startsWith(QLatin1String("$argon2id$v=19$m=8,t=1")));
     QVERIFY(TestUsers::signedIn(server.url(), QStringLiteral("old"), kPassword, false));
     QVERIFY(QTest::qWaitFor([&] { return hashOf().startsWith(QLatin1String("$argon2id$v=19$m=65536,t=2")); }, 5000));
     QVERIFY(TestUsers::signedIn(server.url(), QStringLiteral("old"), kPassword, false)); // and it still signs in
-    QSqlDatabase::database(QStringLiteral("rehash")).close();
-    QSqlDatabase::removeDatabase(QStringLiteral("rehash"));
     server.kill();
 }
 
@@ -1037,8 +1044,8 @@ void TestGateway::declinedRequestIsNotRepeatedForADay()
 
 void TestGateway::quotaDiskAndRetention()
 {
-    const QString path = m_dir.filePath(QStringLiteral("quota.sqlite"));
-    const QString db = QStringLiteral("sqlite:") + path;
+    const QString name = QStringLiteral("quota");
+    const QString db = database(name);
     const auto start = [&](ServerProcess &server, const QStringList &more) {
         QString error;
         const bool ok = server.start(QStringList{QStringLiteral("--db"), db} + more, &error);
@@ -1070,7 +1077,8 @@ void TestGateway::quotaDiskAndRetention()
         server.kill();
     }
     // A disk with less free space than asked for (here: a petabyte): sends are refused whole.
-    {
+    // (A PostgreSQL server watches its own disk: the gateway has no file to look at.)
+    if (!m_database.isPostgres()) {
         ServerProcess server;
         QVERIFY(start(server, {QStringLiteral("--min-free-disk-mb"), QStringLiteral("1000000000")}));
         auto alice = TestUsers::signedIn(server.url(), QStringLiteral("quota-a"), kPassword, false);
@@ -1082,25 +1090,17 @@ void TestGateway::quotaDiskAndRetention()
     }
     // Retention: messages from before it are removed when the gateway starts (and hourly).
     {
-        QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("retention"));
-        raw.setDatabaseName(path);
-        QVERIFY(raw.open());
-        QSqlQuery q(raw);
-        QVERIFY(q.exec(QStringLiteral("UPDATE messages SET ts_ms = ts_ms - 10 * 86400000 WHERE cid = 'q1'")));
-        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM messages")) && q.next());
-        QCOMPARE(q.value(0).toInt(), 4);
-        q.finish();
+        bool ok = false;
+        m_database.query(name, QStringLiteral("UPDATE messages SET ts_ms = ts_ms - 10 * 86400000 WHERE cid = 'q1'"),
+                         &ok);
+        QVERIFY(ok);
+        const auto count = [&] { return m_database.query(name, QStringLiteral("SELECT COUNT(*) FROM messages")); };
+        QCOMPARE(count(), QStringLiteral("4"));
         ServerProcess server;
         QVERIFY(start(server, {QStringLiteral("--retention-days"), QStringLiteral("7")}));
-        const auto count = [&] {
-            QSqlQuery c(raw);
-            return c.exec(QStringLiteral("SELECT COUNT(*) FROM messages")) && c.next() ? c.value(0).toInt() : -1;
-        };
-        QVERIFY(QTest::qWaitFor([&] { return count() == 3; }, 5000));
-        raw.close();
+        QVERIFY(QTest::qWaitFor([&] { return count() == QStringLiteral("3"); }, 5000));
         server.kill();
     }
-    QSqlDatabase::removeDatabase(QStringLiteral("retention"));
 }
 
 void TestGateway::waitingRequestsAreCapped()
@@ -1108,11 +1108,10 @@ void TestGateway::waitingRequestsAreCapped()
     // Two requests may wait here (100 by default): the third is refused until one is answered.
     ServerProcess server;
     QString error;
-    QVERIFY2(
-        server.start({QStringLiteral("--db"), QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("waiting")),
-                      QStringLiteral("--max-waiting-requests"), QStringLiteral("2")},
-                     &error),
-        qPrintable(error));
+    QVERIFY2(server.start({QStringLiteral("--db"), database(QStringLiteral("waiting")),
+                           QStringLiteral("--max-waiting-requests"), QStringLiteral("2")},
+                          &error),
+             qPrintable(error));
     auto asker = TestUsers::signedIn(server.url(), QStringLiteral("asker"), kPassword, true);
     QVERIFY(asker);
     std::vector<std::unique_ptr<TestClient>> others;

@@ -1,16 +1,16 @@
-// Direct messages end to end: two gateways on a real redis-server and one SQLite file.
+// Direct messages end to end: two gateways on a real redis-server and one database, a SQLite
+// file or (PRESENTLY_TEST_DB=postgresql) a real PostgreSQL server.
 // Delivery is at least once; display is exactly once by mid (a client keeps what it saw).
 #include "HeartbeatLoop.h"
 #include "RedisFixture.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
+#include "TestDatabase.h"
 #include "TestUsers.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSet>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -112,11 +112,12 @@ private Q_SLOTS:
 private:
     ServerProcess *startGateway(const QString &id);
     QString uniqueName(const char *base) { return QStringLiteral("%1%2").arg(QLatin1String(base)).arg(++m_names); }
-    QString dbPath() const { return m_dir.filePath(QStringLiteral("shared.sqlite")); }
+
     QList<QJsonObject> syncAll(TestClient &c, qint64 after);
 
     RedisFixture m_redis;
-    QTemporaryDir m_dir;
+    TestDatabase m_database;
+    QString m_db; // --db
     QList<ServerProcess *> m_gateways;
     ServerProcess *m_gw1 = nullptr;
     ServerProcess *m_gw2 = nullptr;
@@ -127,6 +128,10 @@ void TestMessages::initTestCase()
 {
     QString error;
     QVERIFY2(m_redis.start(&error), qPrintable(error));
+    QVERIFY2(m_database.start(&error), qPrintable(error));
+    m_db = m_database.create(QStringLiteral("shared"), &error);
+    QVERIFY2(!m_db.isEmpty(), qPrintable(error));
+    qInfo("on %s", qPrintable(m_database.engineName()));
 }
 
 void TestMessages::init()
@@ -148,8 +153,8 @@ ServerProcess *TestMessages::startGateway(const QString &id)
     m_gateways.append(gw);
     QString error;
     // Bursts of thousands of sends: the rate limit (tested in TestGateway) is raised here.
-    if (!gw->start({QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--db"),
-                    QStringLiteral("sqlite:") + dbPath(), QStringLiteral("--presence-ttl-ms"), QString::number(kTtlMs),
+    if (!gw->start({QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--db"), m_db,
+                    QStringLiteral("--presence-ttl-ms"), QString::number(kTtlMs),
                     QStringLiteral("--heartbeat-interval-ms"), QStringLiteral("1000"), QStringLiteral("--rate-per-s"),
                     QStringLiteral("5000"), QStringLiteral("--rate-burst"), QStringLiteral("5000"),
                     QStringLiteral("--server-id"), id},
@@ -712,19 +717,17 @@ void TestMessages::typingIsRelayedNotStored()
     QVERIFY(!alice->waitForType(QStringLiteral("typing"), 0));
 
     // Nothing of it reached the database.
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("inspect"));
-        db.setDatabaseName(dbPath());
-        QVERIFY(db.open());
-        QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM messages WHERE sender = '%1' OR recipient = '%1'").arg(a)));
-        QVERIFY(q.next());
-        QCOMPARE(q.value(0).toInt(), 0);
-        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%typing%'")));
-        QVERIFY(q.next());
-        QCOMPARE(q.value(0).toInt(), 0);
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("inspect"));
+    const QString shared = QStringLiteral("shared");
+    QCOMPARE(m_database.query(shared, QStringLiteral("SELECT COUNT(*) FROM messages WHERE sender = '%1' OR "
+                                                     "recipient = '%1'")
+                                          .arg(a)),
+             QStringLiteral("0"));
+    const QString schemaMentionsTyping =
+        m_database.isPostgres()
+            ? QStringLiteral("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = 'public' AND "
+                             "(column_name LIKE '%typing%' OR table_name LIKE '%typing%')")
+            : QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%typing%'");
+    QCOMPARE(m_database.query(shared, schemaMentionsTyping), QStringLiteral("0"));
 }
 
 void TestMessages::typingRepeatsAreCoalesced()

@@ -56,7 +56,7 @@ void TestServerConfig::defaults()
     QCOMPARE(c->listenHost, QStringLiteral("127.0.0.1"));
     QCOMPARE(c->listenPort, 8765);
     QVERIFY(!c->redis);
-    QVERIFY(c->databasePath.endsWith(QStringLiteral("presently.sqlite")));
+    QVERIFY(c->database.path.endsWith(QStringLiteral("presently.sqlite")));
     QCOMPARE(c->heartbeatIntervalMs, 10000);
     QCOMPARE(c->presenceTtlMs, 30000);
     QCOMPARE(c->authTimeoutMs, 10000);
@@ -80,7 +80,7 @@ void TestServerConfig::readsFlags()
     QCOMPARE(c->redis->host, QStringLiteral("10.0.0.5"));
     QCOMPARE(c->redis->port, 6380);
     QCOMPARE(c->redis->db, 3);
-    QCOMPARE(c->databasePath, QStringLiteral("/tmp/x.sqlite"));
+    QCOMPARE(c->database.path, QStringLiteral("/tmp/x.sqlite"));
     QCOMPARE(c->presenceTtlMs, 900);
     QCOMPARE(c->serverId, QStringLiteral("gw-7"));
     QCOMPARE(c->batchWindowUs, 0);

@@ -183,9 +183,9 @@ void TestSession::init()
     m_db = db;
     m_writes = std::make_unique<StoreThread>(QStringLiteral("writes"));
     m_reads = std::make_unique<StoreThread>(QStringLiteral("reads"));
-    QVERIFY2(m_writes->open(db, StoreThread::Use::Writes, &error), qPrintable(error));
-    QVERIFY2(m_reads->open(db, StoreThread::Use::Reads, &error), qPrintable(error));
-    SqlRetry::forbidThread(QThread::currentThread(), true); // as the gateway: no SQL on the loop
+    QVERIFY2(m_writes->open(DatabaseAddress::sqliteFile(db), StoreThread::Use::Writes, &error), qPrintable(error));
+    QVERIFY2(m_reads->open(DatabaseAddress::sqliteFile(db), StoreThread::Use::Reads, &error), qPrintable(error));
+    SqlRetry::forbidThread(QThread::currentThread(), true);      // as the gateway: no SQL on the loop
     m_presence = std::make_unique<EmbeddedPresenceStore>(30000); // the protocol's default TTL
     m_presence->start();
     m_bus = std::make_unique<EmbeddedEventBus>();
@@ -194,8 +194,7 @@ void TestSession::init()
     settings.serverId = QStringLiteral("gw-test");
     settings.authTimeoutMs = 2000;
     m_registry = std::make_unique<SessionRegistry>(
-        SessionServices{m_reads.get(), m_writes.get(), m_presence.get(), m_hub.get(), m_bus.get()},
-        settings);
+        SessionServices{m_reads.get(), m_writes.get(), m_presence.get(), m_hub.get(), m_bus.get()}, settings);
 }
 
 void TestSession::cleanup()
@@ -390,8 +389,8 @@ void TestSession::busyDatabaseHoldsOnlyTheRequestThatNeedsIt()
     // contacts), and a history request is answered, while the lock is still held.
     Peer carolsPhone(*m_registry);
     carolsPhone.send(frame("hello", {{QStringLiteral("user"), QStringLiteral("carol")},
-                                     {QStringLiteral("token"), carol->firstOfType(QStringLiteral("welcome"))
-                                                                   .value(QStringLiteral("token"))}}));
+                                     {QStringLiteral("token"),
+                                      carol->firstOfType(QStringLiteral("welcome")).value(QStringLiteral("token"))}}));
     QVERIFY(carolsPhone.waitForType(QStringLiteral("welcome"), kHoldMs / 2));
     QVERIFY(carolsPhone.waitForType(QStringLiteral("contacts"), kHoldMs / 2));
     carol->send(frame("history", {{QStringLiteral("id"), 5}, {QStringLiteral("with"), QStringLiteral("bob")}}));

@@ -105,8 +105,8 @@ void TestStores::databaseFromBeforeVersionsUpgrades()
         AccountStore accounts;
         MessageStore messages;
         QString error;
-        QVERIFY2(accounts.open(path, &error), qPrintable(error));
-        QVERIFY2(messages.open(path, &error), qPrintable(error));
+        QVERIFY2(accounts.open(DatabaseAddress::sqliteFile(path), &error), qPrintable(error));
+        QVERIFY2(messages.open(DatabaseAddress::sqliteFile(path), &error), qPrintable(error));
         QCOMPARE(accounts.status(QStringLiteral("alice"))->mode, Mode::Dnd);
         QCOMPARE(*accounts.areContacts(QStringLiteral("bob"), QStringLiteral("alice")), true);
         QCOMPARE(*messages.lastMid(), qint64(1));
@@ -128,7 +128,8 @@ void TestStores::failuresAreErrorsNotAnswers()
     AccountStore accounts;
     MessageStore messages;
     QString error;
-    QVERIFY(accounts.open(path, &error) && messages.open(path, &error));
+    QVERIFY(accounts.open(DatabaseAddress::sqliteFile(path), &error) &&
+            messages.open(DatabaseAddress::sqliteFile(path), &error));
     QCOMPARE(*accounts.userExists(QStringLiteral("nobody")), false); // a real "no"
     {
         RawDatabase other(path);
@@ -147,9 +148,9 @@ void TestStores::failuresAreErrorsNotAnswers()
 void TestStores::uncommittedTransactionLeavesNothing()
 {
     const QString path = m_dir.filePath(QStringLiteral("tx.sqlite"));
-    SqliteConnection connection(QStringLiteral("tx"));
+    SqlConnection connection(QStringLiteral("tx"));
     QString error;
-    QVERIFY2(connection.open(path, &error), qPrintable(error));
+    QVERIFY2(connection.open(DatabaseAddress::sqliteFile(path), &error), qPrintable(error));
     RawDatabase db(path);
     QVERIFY(db.exec(QStringLiteral("CREATE TABLE t(x INTEGER)")));
     const auto insert = [&](int x) { return connection.run(QStringLiteral("INSERT INTO t VALUES(?)"), {x}).ok(); };
@@ -187,12 +188,13 @@ struct StoreThreads {
         : path(dir.filePath(name))
     {
         QString error;
-        opened =
-            writes.open(path, StoreThread::Use::Writes, &error) && reads.open(path, StoreThread::Use::Reads, &error);
+        opened = writes.open(DatabaseAddress::sqliteFile(path), StoreThread::Use::Writes, &error) &&
+                 reads.open(DatabaseAddress::sqliteFile(path), StoreThread::Use::Reads, &error);
         if (!opened)
             qWarning("%s", qPrintable(error));
         AccountStore accounts;
-        opened = opened && accounts.open(path, &error) && accounts.createUser(QStringLiteral("alice"), "h", 1) &&
+        opened = opened && accounts.open(DatabaseAddress::sqliteFile(path), &error) &&
+                 accounts.createUser(QStringLiteral("alice"), "h", 1) &&
                  accounts.createUser(QStringLiteral("bob"), "h", 1);
     }
     QString path;
@@ -361,7 +363,7 @@ void TestStores::tokensEndByIdleAndAbsoluteLifetime()
     const QString path = m_dir.filePath(QStringLiteral("tokens.sqlite"));
     AccountStore accounts;
     QString error;
-    QVERIFY2(accounts.open(path, &error), qPrintable(error));
+    QVERIFY2(accounts.open(DatabaseAddress::sqliteFile(path), &error), qPrintable(error));
     constexpr qint64 day = 24LL * 3600 * 1000;
     const QString busy = *accounts.issueToken(QStringLiteral("alice"), 0);
     const QString idle = *accounts.issueToken(QStringLiteral("alice"), 0);
