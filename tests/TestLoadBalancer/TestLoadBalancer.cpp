@@ -56,24 +56,7 @@ void TestLoadBalancer::initTestCase()
 
 QByteArray TestLoadBalancer::config(quint16 listenPort, const QList<quint16> &gateways) const
 {
-    QFile file(kPackagedConfig);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    QString text = QString::fromUtf8(file.readAll());
-    // Ours: plain ws:// on a loopback port (TLS termination is the file's as shipped), a stats
-    // socket to see the checks' verdicts, checks every 200 ms instead of 2 s.
-    text.replace(QRegularExpression(QStringLiteral("\\n    bind :443 [^\\n]*")),
-                 QStringLiteral("\n    bind 127.0.0.1:%1").arg(listenPort));
-    text.replace(QStringLiteral("\nglobal\n"),
-                 QStringLiteral("\nglobal\n    stats socket %1 level admin\n").arg(m_stats));
-    text.replace(QStringLiteral(" inter 2s "), QStringLiteral(" inter 200ms "));
-    // This machine allows 20,000 open files per process (haproxy needs two per connection).
-    text.replace(QStringLiteral("maxconn 200000"), QStringLiteral("maxconn 2000"));
-    text.replace(QStringLiteral("maxconn 50000"), QStringLiteral("maxconn 1000"));
-    text.remove(QRegularExpression(QStringLiteral("\\n    server gw[0-9]+ 10\\.[^\\n]*")));
-    for (qsizetype i = 0; i < gateways.size(); ++i)
-        text += QStringLiteral("    server gw%1 127.0.0.1:%2\n").arg(i + 1).arg(gateways.at(i));
-    return text.toUtf8();
+    return HaproxyProcess::packagedConfig(kPackagedConfig, listenPort, gateways, m_stats);
 }
 
 std::unique_ptr<TestClient> TestLoadBalancer::signIn(const QString &user, bool create)

@@ -1,6 +1,7 @@
 // What operators and load balancers ask a gateway over plain HTTP: /healthz, /readyz (which
 // follows Redis, the database and draining) and /metrics (Prometheus text on the admin address
 // only), against a real presently-server and a real redis-server.
+#include "HttpProbe.h"
 #include "RedisFixture.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
@@ -47,15 +48,10 @@ HttpAnswer get(quint16 port, const QByteArray &path)
     return httpGet(port, "GET " + path + " HTTP/1.1\r\nHost: gateway\r\n\r\n");
 }
 
-// The value of one series ("presently_sessions", "presently_auth_failures_total{reason=\"x\"}")
-// in a scrape; -1 when absent.
+// The value of one series in a scrape; -1 when absent.
 double series(const QByteArray &scrape, const QString &name)
 {
-    for (const QByteArray &line : scrape.split('\n')) {
-        if (line.startsWith(name.toUtf8() + ' '))
-            return line.mid(name.toUtf8().size() + 1).toDouble();
-    }
-    return -1;
+    return HttpProbe::series(scrape, name.toUtf8());
 }
 
 bool waitForStatus(quint16 port, const QByteArray &path, int status, int timeoutMs, HttpAnswer *last)

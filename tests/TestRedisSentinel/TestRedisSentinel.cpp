@@ -6,12 +6,12 @@
 #include "HaproxyProcess.h"
 #include "HeartbeatLoop.h"
 #include "RedisFixture.h"
+#include "SentinelProcess.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
 #include "TestUsers.h"
 
 #include <QElapsedTimer>
-#include <QFile>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -24,61 +24,6 @@ namespace {
 const QString kPassword = QStringLiteral("correct horse");
 constexpr int kTtlMs = 3000;
 constexpr int kHeartbeatMs = 1000;
-
-// One Redis Sentinel (redis-server --sentinel) watching `mymaster`, ended by its PID.
-class SentinelProcess {
-public:
-    ~SentinelProcess()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-    bool start(const QString &dir, quint16 primaryPort, QString *error)
-    {
-        m_port = HaproxyProcess::freeLowPort();
-        // Sentinel rewrites its file: each its own.
-        const QString path = QStringLiteral("%1/sentinel-%2.conf").arg(dir).arg(m_port);
-        QFile conf(path);
-        if (!conf.open(QIODevice::WriteOnly))
-            return false;
-        conf.write(QStringLiteral("port %1\nbind 127.0.0.1\ndaemonize no\n"
-                                  "sentinel monitor mymaster 127.0.0.1 %2 2\n"
-                                  "sentinel down-after-milliseconds mymaster 500\n"
-                                  "sentinel failover-timeout mymaster 3000\n"
-                                  "sentinel parallel-syncs mymaster 1\n")
-                       .arg(m_port)
-                       .arg(primaryPort)
-                       .toUtf8());
-        conf.close();
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(QStringLiteral("redis-server"), {path, QStringLiteral("--sentinel")});
-        if (!m_process.waitForStarted(5000) || !QTest::qWaitFor([&] { return ask("PING") == "+PONG"; }, 10000)) {
-            *error = QStringLiteral("redis-sentinel did not start: ") + QString::fromUtf8(m_process.readAll());
-            return false;
-        }
-        return true;
-    }
-    // One inline command, its reply's first line.
-    QByteArray ask(const QByteArray &command) const
-    {
-        QTcpSocket socket;
-        socket.connectToHost(QStringLiteral("127.0.0.1"), m_port);
-        if (!socket.waitForConnected(500))
-            return {};
-        socket.write(command + "\r\n");
-        QByteArray reply;
-        while (!reply.contains("\r\n") && socket.waitForReadyRead(1000))
-            reply += socket.readAll();
-        return reply.left(reply.indexOf("\r\n"));
-    }
-    quint16 port() const { return m_port; }
-
-private:
-    QProcess m_process;
-    quint16 m_port = 0;
-};
 } // namespace
 
 class TestRedisSentinel : public QObject {

@@ -4,6 +4,7 @@
 #include <QHostAddress>
 #include <QLocalSocket>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -17,6 +18,28 @@ HaproxyProcess::~HaproxyProcess()
         m_process.kill(); // the master's PID; its workers leave with it (-W)
         m_process.waitForFinished(5000);
     }
+}
+
+QByteArray HaproxyProcess::packagedConfig(const QString &packagedPath, quint16 listenPort,
+                                          const QList<quint16> &gateways, const QString &statsSocket)
+{
+    QFile file(packagedPath);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QString text = QString::fromUtf8(file.readAll());
+    // TLS termination stays the file's as shipped (TestLoadBalancer checks it with haproxy -c).
+    text.replace(QRegularExpression(QStringLiteral("\\n    bind :443 [^\\n]*")),
+                 QStringLiteral("\n    bind 127.0.0.1:%1").arg(listenPort));
+    text.replace(QStringLiteral("\nglobal\n"),
+                 QStringLiteral("\nglobal\n    stats socket %1 level admin\n").arg(statsSocket));
+    text.replace(QStringLiteral(" inter 2s "), QStringLiteral(" inter 200ms "));
+    // This machine allows 20,000 open files per process (haproxy needs two per connection).
+    text.replace(QStringLiteral("maxconn 200000"), QStringLiteral("maxconn 2000"));
+    text.replace(QStringLiteral("maxconn 50000"), QStringLiteral("maxconn 1000"));
+    text.remove(QRegularExpression(QStringLiteral("\\n    server gw[0-9]+ 10\\.[^\\n]*")));
+    for (qsizetype i = 0; i < gateways.size(); ++i)
+        text += QStringLiteral("    server gw%1 127.0.0.1:%2\n").arg(i + 1).arg(gateways.at(i));
+    return text.toUtf8();
 }
 
 quint16 HaproxyProcess::freeLowPort()

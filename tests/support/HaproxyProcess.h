@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
 #include <QProcess>
 #include <QString>
 
@@ -13,6 +14,12 @@ public:
     HaproxyProcess(const HaproxyProcess &) = delete;
     HaproxyProcess &operator=(const HaproxyProcess &) = delete;
 
+    // packaging/haproxy/presently.cfg (at `packagedPath`) as shipped but for what a test on one
+    // machine needs: plain ws:// on 127.0.0.1:`listenPort`, a stats socket at `statsSocket`,
+    // checks every 200 ms, room for this machine's open-file limit, and `gateways` (loopback
+    // ports) as its servers gw1, gw2, ... Empty when the file cannot be read.
+    static QByteArray packagedConfig(const QString &packagedPath, quint16 listenPort, const QList<quint16> &gateways,
+                                     const QString &statsSocket);
     // A port below 32768 (outside the kernel's ephemeral range) that nothing listens on now.
     static quint16 freeLowPort();
     // Writes `config` to `configPath` and runs it; ready when `listenPort` accepts connections.
