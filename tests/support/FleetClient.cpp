@@ -32,6 +32,16 @@ FleetClient::FleetClient(const QUrl &url, const QString &user, const QString &pa
     });
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &FleetClient::onText);
     connect(&m_socket, &QWebSocket::disconnected, this, &FleetClient::onLost);
+    // A connection that never got through (refused, no answer) says so only here.
+    const auto failed = [this] {
+        if (m_socket.state() == QAbstractSocket::UnconnectedState)
+            onLost();
+    };
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    connect(&m_socket, &QWebSocket::errorOccurred, this, failed);
+#else
+    connect(&m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, failed);
+#endif
     connect(&m_heartbeat, &QTimer::timeout, this, [this] {
         if (m_signedIn)
             send(QJsonObject{{QStringLiteral("type"), QStringLiteral("heartbeat")}});
@@ -200,11 +210,13 @@ void FleetClient::take(const QJsonObject &message)
 
 void FleetClient::onLost()
 {
-    if (m_signedIn || m_lostAtMs < 0)
-        m_lostAtMs = m_lostAtMs < 0 ? testNowMs() : m_lostAtMs;
+    if (m_comeBack.isActive())
+        return; // told twice (an error, then the close)
+    if (m_lostAtMs < 0)
+        m_lostAtMs = testNowMs(); // away until the next welcome
     m_signedIn = false;
     m_connecting = false;
     m_sendIds.clear();
-    if (m_reconnecting && !m_comeBack.isActive())
+    if (m_reconnecting)
         m_comeBack.start(200 + QRandomGenerator::global()->bounded(300));
 }
