@@ -125,7 +125,7 @@ void TestFleet::watchReadiness()
         for (int i = 0; i < kGateways; ++i) {
             if (!m_running[i])
                 continue;
-            HttpProbe::get(m_gateways[i].adminPort(), "/readyz", 1000, [this, i](int status, const QByteArray &) {
+            HttpProbe::get(this, m_gateways[i].adminPort(), "/readyz", 1000, [this, i](int status, const QByteArray &) {
                 m_readiness.append({i, testNowMs(), status});
             });
         }
@@ -406,7 +406,7 @@ void TestFleet::survivesLosingEachPart()
     for (int i = 0; i < kGateways; ++i) {
         if (!m_running[i])
             continue;
-        HttpProbe::get(m_gateways[i].adminPort(), "/metrics", 5000, [&](int status, const QByteArray &body) {
+        HttpProbe::get(this, m_gateways[i].adminPort(), "/metrics", 5000, [&](int status, const QByteArray &body) {
             ++scrapes;
             if (status == 200) {
                 stored += HttpProbe::series(body, "presently_messages_stored_total");

@@ -8,9 +8,9 @@
 
 namespace HttpProbe {
 
-void get(quint16 port, const QByteArray &path, int timeoutMs, Done done)
+void get(QObject *owner, quint16 port, const QByteArray &path, int timeoutMs, Done done)
 {
-    auto *socket = new QTcpSocket;
+    auto *socket = new QTcpSocket(owner);
     auto *timer = new QTimer(socket);
     auto response = std::make_shared<QByteArray>();
     auto fired = std::make_shared<bool>(false);
