@@ -41,12 +41,7 @@ SqlConnection::SqlConnection(const QString &purpose)
 
 SqlConnection::~SqlConnection()
 {
-    m_statements.clear(); // before the connection they belong to
-    if (m_db.isValid()) {
-        m_db.close();
-        m_db = QSqlDatabase();
-        QSqlDatabase::removeDatabase(m_name);
-    }
+    disconnect(); // the kept statements first, then the connection they belong to
 }
 
 QSqlQuery &SqlConnection::statement(const QString &sql)
