@@ -1,6 +1,7 @@
 #include "HttpProbe.h"
 
 #include <QHostAddress>
+#include <QPointer>
 #include <QTcpSocket>
 #include <QTimer>
 #include <memory>
@@ -15,8 +16,10 @@ void get(QObject *owner, quint16 port, const QByteArray &path, int timeoutMs, Do
     auto response = std::make_shared<QByteArray>();
     auto fired = std::make_shared<bool>(false);
     // Called once: on the server's close, an error, or the timeout; the socket goes after.
-    const auto finish = [socket, response, done, fired] {
-        if (std::exchange(*fired, true))
+    // The owner's members are gone by the time its children (this socket) are: no callback then.
+    const QPointer<QObject> alive(owner);
+    const auto finish = [socket, response, done, fired, alive, owned = owner != nullptr] {
+        if (std::exchange(*fired, true) || (owned && !alive))
             return;
         *response += socket->readAll();
         int status = 0;
